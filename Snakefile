@@ -1,0 +1,40 @@
+"""valueprefs: value preferences of language models in short- and long-form answers.
+
+Run `snakemake --cores 2` for the embedded default, or
+`snakemake --profile profiles/slurm --configfile config/paper.yaml` for the paper.
+"""
+
+import os
+import sys
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+# The library lives in this checkout's src/: the workflow and every job it starts (local,
+# SLURM or conda) import that copy, so results always come from the code beside the rules.
+LIBRARY = os.path.join(workflow.basedir, "src")
+sys.path.insert(0, LIBRARY)
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(filter(None, [LIBRARY, os.environ.get("PYTHONPATH")]))
+)
+
+
+# The embedded default applies only when no --configfile is given: Snakemake would otherwise
+# merge config/paper.yaml into it (and run the demo models alongside the paper's).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/data.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_targets(),

@@ -1,0 +1,29 @@
+"""The embedded demo data set: our own everyday dilemmas, a 60-value vocabulary, open questions."""
+
+from importlib.resources import as_file, files
+
+import pandas as pd
+
+from valueprefs.data.files import load_dilemma_file, load_question_file, load_vocabulary_file
+
+PACKAGE = "valueprefs.demo_data"
+
+
+def demo_dilemmas() -> pd.DataFrame:
+    """The demo dilemmas in the normalized format."""
+    return _load(load_dilemma_file, "dilemmas.jsonl")
+
+
+def demo_vocabulary() -> pd.DataFrame:
+    """The demo value vocabulary with framework columns."""
+    return _load(load_vocabulary_file, "values.csv")
+
+
+def demo_questions() -> pd.DataFrame:
+    """The demo open opinion questions."""
+    return _load(load_question_file, "questions.jsonl")
+
+
+def _load(loader, name: str) -> pd.DataFrame:
+    with as_file(files(PACKAGE) / name) as path:
+        return loader(path)

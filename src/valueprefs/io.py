@@ -1,0 +1,95 @@
+"""Reading and atomically writing the tool's files (CSV, JSON, JSONL)."""
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from valueprefs.errors import DataError
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: str | Path, data: object) -> None:
+    """Write one JSON document atomically."""
+    atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def write_jsonl(path: str | Path, records: Iterable[dict]) -> None:
+    """Write one JSON object per line atomically."""
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
+    """Write a table as CSV atomically."""
+    atomic_write_text(path, frame.to_csv(index=False))
+
+
+def require_file(path: str | Path) -> Path:
+    """Return ``path`` if it is an existing, non-empty file; otherwise fail naming it."""
+    path = Path(path)
+    if not path.exists():
+        raise DataError(str(path), "file not found")
+    if not path.is_file():
+        raise DataError(str(path), "is not a file")
+    if path.stat().st_size == 0:
+        raise DataError(str(path), "file is empty")
+    return path
+
+
+def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
+    """Yield ``(line_number, object)`` for each non-blank line; fail naming the first bad line."""
+    path = require_file(path)
+    with open(path, "rb") as stream:
+        for number, raw in enumerate(stream, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise DataError(str(path), "is not valid UTF-8", f"line {number}") from None
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as error:
+                raise DataError(str(path), f"invalid JSON ({error.msg})", f"line {number}") from None
+            if not isinstance(record, dict):
+                raise DataError(str(path), f"expected a JSON object, got {type(record).__name__}", f"line {number}")
+            yield number, record
+
+
+def read_jsonl(path: str | Path) -> pd.DataFrame:
+    """Read a JSONL file into a table (one row per object)."""
+    records = [record for _, record in iter_jsonl(path)]
+    if not records:
+        raise DataError(str(path), "file has no records")
+    return pd.DataFrame.from_records(records)
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV file as text columns; fail naming the file when it cannot be parsed."""
+    path = require_file(path)
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")
+    except UnicodeDecodeError:
+        raise DataError(str(path), "is not valid UTF-8") from None
+    except pd.errors.EmptyDataError:
+        raise DataError(str(path), "file is empty") from None
+    except pd.errors.ParserError as error:
+        raise DataError(str(path), f"cannot be parsed as CSV ({error})") from None

@@ -1,0 +1,32 @@
+"""Logging for workflow scripts: everything goes to the rule's log file, errors also to stderr."""
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from valueprefs.errors import ValuePrefsError
+
+log = logging.getLogger("valueprefs")
+
+
+@contextmanager
+def rule_log(log_path: str) -> Iterator[logging.Logger]:
+    """Send the library's log records to ``log_path``; turn known errors into one clear line.
+
+    A :class:`ValuePrefsError` is written to the log and to stderr as ``error: <message>`` and
+    ends the script with exit status 1, without a traceback.
+    """
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        yield log
+    except ValuePrefsError as error:
+        log.error("%s", error)
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
+    finally:
+        log.removeHandler(handler)
+        handler.close()

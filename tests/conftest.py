@@ -1,0 +1,44 @@
+"""Shared fixtures: the repository root, the shared upstream data, and a Snakemake runner."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Upstream data files (DailyDilemmas, OpinionQA), from VALUEPREFS_SHARED_DATA or ../shared/data.
+
+    Missing data skips the test on a developer machine but fails it in CI (CI=true).
+    """
+    path = Path(os.environ.get("VALUEPREFS_SHARED_DATA", REPO.parent / "shared" / "data"))
+    if not (path / "dailydilemmas").is_dir():
+        message = f"shared upstream data not found at {path} (set VALUEPREFS_SHARED_DATA)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def run_snakemake(workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 600):
+    """Run the workflow of this repository in ``workdir``; returns the CompletedProcess."""
+    command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
+    command += ["--configfile", str(configfile or REPO / "config.yaml"), *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def snakemake_in(tmp_path):
+    """A function running the workflow in a fresh temporary working directory."""
+
+    def run(*args: str, configfile: Path | None = None, timeout: int = 600):
+        return run_snakemake(tmp_path, *args, configfile=configfile, timeout=timeout)
+
+    run.workdir = tmp_path
+    return run

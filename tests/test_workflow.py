@@ -1,0 +1,35 @@
+"""The workflow end to end on the embedded default, and bad data stopping it with one clear line."""
+
+import pandas as pd
+import yaml
+
+from conftest import REPO
+
+
+def test_demo_data_rules_run_and_rerun_is_a_no_op(snakemake_in):
+    result = snakemake_in("--cores", "2")
+    assert result.returncode == 0, result.stderr
+    results = snakemake_in.workdir / "results"
+    summary = pd.read_csv(results / "data" / "summary.csv")
+    assert summary.set_index("dataset")["items"].to_dict() == {"dailydilemmas": 24, "opinionqa": 8}
+    assert (results / "logs" / "dataset" / "dailydilemmas.log").read_text().count("items") == 1
+    again = snakemake_in("--cores", "2", "-n")
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_bad_data_file_stops_the_run_with_one_clear_line(snakemake_in):
+    bad = snakemake_in.workdir / "mine.csv"
+    bad.write_text(
+        "dilemma_id,situation,action_to_do,action_not_to_do,values_to_do,values_not_to_do\n"
+        "d1,Should you?,Do it,Do not,honesty,\"['comfort']\"\n"
+    )
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["datasets"]["dailydilemmas"] = {"kind": "dilemmas", "source": "file", "path": str(bad)}
+    configfile = snakemake_in.workdir / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    result = snakemake_in("--cores", "1", "--keep-going", configfile=configfile)
+    assert result.returncode != 0
+    expected = f"error: {bad}, row 1, column 'values_to_do': not a list literal: 'honesty'"
+    assert expected in result.stderr.splitlines()
+    assert not (snakemake_in.workdir / "results" / "data" / "dailydilemmas" / "items.jsonl").exists()
+    assert (snakemake_in.workdir / "results" / "data" / "opinionqa" / "items.jsonl").exists()

@@ -1,0 +1,13 @@
+"""Snakemake adapter: normalize one configured data set."""
+
+from valueprefs.data import prepare_dataset
+from valueprefs.runlog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    report = prepare_dataset(
+        snakemake.params.spec,
+        snakemake.input.vocabulary,
+        snakemake.output.dataset,
+        snakemake.output.report,
+    )
+    log.info("%s: %s", snakemake.wildcards.dataset, report)
