@@ -4,6 +4,8 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from valueprefs.config import describe, find_validation_error
+from valueprefs.generation import tasks_for
+from valueprefs.prompts import TEMPLATE_NAMES
 
 try:
     validate(config, "../schemas/config.schema.yaml")
@@ -15,10 +17,23 @@ except WorkflowError as error:
 
 
 DATASETS = sorted(config["datasets"])
+MODEL_RUNS = [
+    (family, alignment)
+    for family, alignments in sorted(config["models"].items())
+    for alignment in sorted(alignments)
+]
+PROMPTS = {
+    name: os.path.join(
+        workflow.basedir, "src", "valueprefs", "templates", f"{name}.txt"
+    )
+    for name in TEMPLATE_NAMES
+}
 
 
 wildcard_constraints:
     dataset="|".join(DATASETS),
+    model="|".join(sorted(config["models"])),
+    alignment="base|instruct",
 
 
 def dataset_spec(wildcards):
@@ -26,6 +41,37 @@ def dataset_spec(wildcards):
     return config["datasets"][wildcards.dataset]
 
 
+def model_spec(wildcards):
+    """The config entry of the model named by {model} and {alignment}."""
+    return config["models"][wildcards.model][wildcards.alignment]
+
+
+def generation_tasks():
+    """(data set, task) pairs every model answers, in a fixed order."""
+    return [
+        (dataset, task)
+        for dataset in DATASETS
+        for task in tasks_for(config["datasets"][dataset]["kind"], config["generation"])
+    ]
+
+
+def generation_responses(model="{model}", alignment="{alignment}"):
+    """Response files of one model (wildcards left in place by default)."""
+    return [
+        f"results/generation/{model}/{alignment}/{dataset}/{task}.jsonl"
+        for dataset, task in generation_tasks()
+    ]
+
+
+def uses_gpu(wildcards):
+    """GPU jobs are the vLLM ones; they ask SLURM for one GPU."""
+    return int(model_spec(wildcards)["backend"] == "vllm")
+
+
 def final_targets():
     """Everything `snakemake` builds by default."""
-    return ["results/data/summary.csv"]
+    summaries = [
+        f"results/generation/{model}/{alignment}/summary.json"
+        for model, alignment in MODEL_RUNS
+    ]
+    return ["results/data/summary.csv", *summaries]

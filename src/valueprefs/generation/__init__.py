@@ -1,0 +1,57 @@
+"""Short- and long-form generation: prompts -> backend (vLLM, llama.cpp, OpenAI-compatible) -> responses.
+
+:func:`generate_for_model` is what the workflow's ``generate`` rule calls for one model.
+"""
+
+from pathlib import Path
+
+from valueprefs.cache import DiskCache
+from valueprefs.data import read_items
+from valueprefs.generation.imported import import_responses
+from valueprefs.generation.models import make_backend
+from valueprefs.generation.plan import plan_calls, sample_ids, tasks_for
+from valueprefs.generation.run import generate_model
+from valueprefs.prompts import Templates
+
+__all__ = ["generate_for_model", "sample_ids", "tasks_for"]
+
+
+def generate_for_model(
+    model: str,
+    alignment: str,
+    spec: dict,
+    datasets: dict[str, tuple[str, str]],
+    settings: dict,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    outputs: dict[tuple[str, str], str],
+    timings_path: str,
+    summary_path: str,
+) -> dict:
+    """Generate (or import) every response of one model x alignment.
+
+    ``datasets`` maps a data set name to (kind, normalized items file); ``outputs`` maps
+    (data set, task) to the JSONL file its responses go to.
+    """
+    base = {"model": model, "alignment": alignment, "backend": spec["backend"], "model_id": spec["model"]}
+    if spec["backend"] == "import":
+        return import_responses(spec["path"], base, outputs, summary_path, timings_path)
+    items = {name: (kind, read_items(path, kind).to_dict("records")) for name, (kind, path) in datasets.items()}
+    calls = plan_calls(items, alignment, settings, Templates.from_files(template_paths))
+    models_dir = Path(cache_dir) / "models"
+
+    def backend_factory():
+        scoring = settings["short_form_mode"] == "logprob"
+        return make_backend(spec, models_dir, seed=settings["seed"], scoring=scoring)
+
+    return generate_model(
+        calls,
+        spec,
+        base,
+        DiskCache(Path(cache_dir) / "calls"),
+        backend_factory,
+        outputs,
+        timings_path,
+        summary_path,
+        settings["max_failure_fraction"],
+    )

@@ -1,0 +1,86 @@
+"""llama.cpp in-process through llama-cpp-python: the CPU backend of the embedded default."""
+
+import time
+
+import numpy as np
+
+from valueprefs.generation.requests import Completion, Request, ResultSink, ScoreRequest
+
+# Neutral sampling, as vLLM's defaults: no top-k/top-p/min-p truncation, no repeat penalty.
+NEUTRAL_SAMPLING = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "repeat_penalty": 1.0}
+
+
+class LlamaCppBackend:
+    """One GGUF model loaded once; chat requests go through the model's own chat template."""
+
+    name = "llamacpp"
+
+    def __init__(self, model_path: str, n_ctx: int = 4096, n_threads: int | None = None, scoring: bool = False):
+        from llama_cpp import Llama
+
+        self.llm = Llama(
+            model_path=model_path,
+            n_ctx=n_ctx,
+            n_threads=n_threads,
+            logits_all=scoring,
+            verbose=False,
+        )
+
+    def generate(self, requests: list[Request], sink: ResultSink) -> None:
+        """Run each request's ``n`` samples one after another (seeds ``seed``, ``seed + 1``, ...)."""
+        for index, request in enumerate(requests):
+            sink(index, [self._complete(request, request.seed + sample) for sample in range(request.n)])
+
+    def _complete(self, request: Request, seed: int) -> Completion:
+        options = {"max_tokens": request.max_tokens, "temperature": request.temperature, "seed": seed}
+        start = time.perf_counter()
+        if request.messages:
+            out = self.llm.create_chat_completion(messages=list(request.messages), **options, **NEUTRAL_SAMPLING)
+            text = out["choices"][0]["message"]["content"] or ""
+        else:
+            out = self.llm.create_completion(prompt=request.prompt, **options, **NEUTRAL_SAMPLING)
+            text = out["choices"][0]["text"]
+        return Completion(
+            text=text,
+            seed=seed,
+            prompt_tokens=out["usage"]["prompt_tokens"],
+            completion_tokens=out["usage"]["completion_tokens"],
+            finish_reason=out["choices"][0]["finish_reason"] or "",
+            seconds=time.perf_counter() - start,
+        )
+
+    def score(self, requests: list[ScoreRequest], sink: ResultSink) -> None:
+        """Sum of token log-probabilities of each continuation after the (templated) prompt."""
+        for index, request in enumerate(requests):
+            prefix = self._prompt_text(request)
+            sink(index, [self._continuation_logprob(prefix, continuation) for continuation in request.continuations])
+
+    def _prompt_text(self, request: ScoreRequest) -> str:
+        if not request.messages:
+            return request.prompt or ""
+        from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+        formatter = Jinja2ChatFormatter(
+            template=self.llm.metadata["tokenizer.chat_template"],
+            eos_token=self._token_text(self.llm.token_eos()),
+            bos_token=self._token_text(self.llm.token_bos()),
+        )
+        return formatter(messages=list(request.messages)).prompt
+
+    def _token_text(self, token: int) -> str:
+        return self.llm.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+    def _continuation_logprob(self, prefix: str, continuation: str) -> float:
+        prefix_tokens = self.llm.tokenize(prefix.encode("utf-8"), add_bos=True, special=True)
+        tokens = self.llm.tokenize((prefix + continuation).encode("utf-8"), add_bos=True, special=True)
+        if tokens[: len(prefix_tokens)] != prefix_tokens or len(tokens) == len(prefix_tokens):
+            tokens = prefix_tokens + self.llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=False)
+        self.llm.reset()
+        self.llm.eval(tokens)
+        logits = np.asarray(self.llm.scores[: len(tokens)], dtype=np.float64)
+        total = 0.0
+        for position in range(len(prefix_tokens), len(tokens)):
+            row = logits[position - 1]
+            log_normalizer = np.logaddexp.reduce(row)
+            total += float(row[tokens[position]] - log_normalizer)
+        return total

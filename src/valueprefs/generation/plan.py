@@ -1,0 +1,91 @@
+"""Which prompts a model is asked: tasks per data set, and one call per item and task.
+
+Tasks of a dilemma data set: ``short`` (Figure 8), ``short_swapped`` (actions in the other
+order, when counterbalancing), ``short_explicit`` (values revealed, appendix B.4), and
+``long_k{k}`` (Figure 9) for each k. Question data sets have only the long-form tasks.
+Long-form tasks have sample 0 (greedy) and samples 1..n (temperature sampling).
+"""
+
+from dataclasses import dataclass
+
+from valueprefs.generation.requests import Request, ScoreRequest
+from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, short_form_prompt
+
+ACTION_CONTINUATIONS = ("Action 1", "Action 2")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request to the model, and where its answers belong."""
+
+    dataset: str
+    item_id: str
+    task: str
+    request: Request | ScoreRequest
+    first_sample: int = 0
+    k: int | None = None
+    swapped: bool = False
+    explicit: bool = False
+
+    @property
+    def mode(self) -> str:
+        return "short" if self.task.startswith("short") else "long"
+
+
+def tasks_for(kind: str, settings: dict) -> list[str]:
+    """Task names of a data set of ``kind`` under the generation settings (also the output files)."""
+    long_tasks = [f"long_k{k}" for k in settings["k"]]
+    if kind != "dilemmas":
+        return long_tasks
+    short = ["short"]
+    if settings["counterbalance"]:
+        short.append("short_swapped")
+    if settings["explicit_values"]:
+        short.append("short_explicit")
+    return short + long_tasks
+
+
+def sample_ids(task: str, settings: dict) -> list[int]:
+    """Sample numbers present in a task's output: 0 is greedy, 1..n are temperature samples."""
+    return [0] if task.startswith("short") else list(range(settings["n_samples"] + 1))
+
+
+def plan_calls(datasets: dict, alignment: str, settings: dict, templates: Templates) -> list[Call]:
+    """Every call for one model: ``datasets`` maps name -> (kind, list of item dicts)."""
+    calls = []
+    for name, (kind, items) in datasets.items():
+        for task in tasks_for(kind, settings):
+            for item in items:
+                calls += _calls_for(name, kind, item, items, task, alignment, settings, templates)
+    return calls
+
+
+def _calls_for(name, kind, item, items, task, alignment, settings, templates) -> list[Call]:
+    item_id = item["dilemma_id"] if kind == "dilemmas" else item["question_id"]
+    if task.startswith("short"):
+        variant = {"swapped": task == "short_swapped", "explicit": task == "short_explicit"}
+        if alignment == "base":
+            prompt = few_shot_short_form(templates, item, items, settings["few_shot"], settings["seed"], **variant)
+            fields = {"prompt": prompt}
+        else:
+            fields = {"messages": _user(short_form_prompt(templates, item, **variant))}
+        if settings["short_form_mode"] == "logprob":
+            request = ScoreRequest(continuations=ACTION_CONTINUATIONS, **fields)
+        else:
+            request = Request(max_tokens=settings["short_max_tokens"], temperature=0.0, seed=settings["seed"], **fields)
+        return [Call(name, item_id, task, request, **variant)]
+    k = int(task.removeprefix("long_k"))
+    text = long_form_prompt(templates, item["situation"] if kind == "dilemmas" else item["question"], k)
+    fields = {"prompt": f"{text}\n\n"} if alignment == "base" else {"messages": _user(text)}
+    budget = {"max_tokens": settings["long_max_tokens"]}
+    calls = [Call(name, item_id, task, Request(temperature=0.0, seed=settings["seed"], **budget, **fields), k=k)]
+    if settings["n_samples"]:
+        sampled = Request(
+            temperature=settings["temperature"], n=settings["n_samples"], seed=settings["seed"], **budget, **fields
+        )
+        calls.append(Call(name, item_id, task, sampled, first_sample=1, k=k))
+    return calls
+
+
+def _user(text: str) -> tuple[dict, ...]:
+    return ({"role": "user", "content": text},)

@@ -1,0 +1,56 @@
+"""What a backend is asked to do, and what it answers: one interface for every engine."""
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Request:
+    """Generate ``n`` completions of a raw ``prompt`` (base models) or chat ``messages`` (instruct)."""
+
+    prompt: str | None = None
+    messages: tuple[dict, ...] | None = None
+    max_tokens: int = 256
+    temperature: float = 0.0
+    n: int = 1
+    seed: int = 0
+
+    def describe(self) -> dict:
+        """Everything that determines the completions; part of the cache key."""
+        return {"kind": "generate", **asdict(self), "messages": list(self.messages or []) or None}
+
+
+@dataclass(frozen=True)
+class ScoreRequest:
+    """Log-probability of each continuation (e.g. "Action 1", "Action 2") after a prompt."""
+
+    continuations: tuple[str, ...]
+    prompt: str | None = None
+    messages: tuple[dict, ...] | None = None
+
+    def describe(self) -> dict:
+        return {"kind": "score", **asdict(self), "messages": list(self.messages or []) or None}
+
+
+@dataclass
+class Completion:
+    """One generated text with its seed, token counts and time."""
+
+    text: str
+    seed: int
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: str
+    seconds: float
+
+
+@dataclass
+class CallFailure:
+    """A call that failed for good (retries exhausted, refused, ...); never cached."""
+
+    reason: str
+    details: dict = field(default_factory=dict)
+
+
+# A backend reports each finished call as (index of the request, its result).
+ResultSink = Callable[[int, object], None]

@@ -1,0 +1,205 @@
+"""Generating every response of one model through the disk cache, and writing them out.
+
+Responses go to one JSONL file per data set and task (byte-identical on reruns: no timings
+inside); timings go to a sidecar file; a summary counts calls, cache hits, tokens and failures.
+"""
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict
+
+from tqdm import tqdm
+
+from valueprefs.cache import DiskCache, call_key
+from valueprefs.decisions import UNPARSED, decision
+from valueprefs.errors import ValuePrefsError
+from valueprefs.generation.plan import ACTION_CONTINUATIONS, Call
+from valueprefs.generation.requests import CallFailure, Completion, Request
+from valueprefs.io import write_json, write_jsonl
+from valueprefs.prompts import prompt_hash
+
+log = logging.getLogger("valueprefs.generation")
+
+
+class TooManyFailures(ValuePrefsError):
+    """More calls failed than the configured fraction allows."""
+
+
+def cache_identity(spec: dict) -> dict:
+    """The part of a model entry that determines its outputs (never credentials)."""
+    return {"backend": spec["backend"], "model": spec["model"], "base_url": spec.get("base_url")}
+
+
+def run_calls(calls: list[Call], spec: dict, cache: DiskCache, backend_factory: Callable) -> list[object]:
+    """Results of every call, in order: cached ones are read, the rest are made and cached.
+
+    The backend is built only if some call is missing from the cache, so a finished job
+    reruns without loading the model at all.
+    """
+    identity = cache_identity(spec)
+    descriptions = [{**identity, **call.request.describe()} for call in calls]
+    keys = [call_key(d) for d in descriptions]
+    results: list[object] = [cache.get(key) for key in keys]
+    missing = [i for i, result in enumerate(results) if result is None]
+    log.info("%d calls: %d from cache, %d to make", len(calls), len(calls) - len(missing), len(missing))
+    if not missing:
+        return results
+    backend = backend_factory()
+    progress = tqdm(total=len(missing), desc=f"{identity['model']}", unit="call", mininterval=1.0)
+    for is_score in (False, True):
+        batch = [i for i in missing if (not isinstance(calls[i].request, Request)) == is_score]
+        if not batch:
+            continue
+
+        def sink(position: int, result: object, batch=batch) -> None:
+            index = batch[position]
+            if isinstance(result, CallFailure):
+                results[index] = result
+            else:
+                stored = [asdict(c) if isinstance(c, Completion) else c for c in result]
+                cache.put(keys[index], descriptions[index], stored)
+                results[index] = stored
+            progress.update(1)
+
+        method = backend.score if is_score else backend.generate
+        method([calls[i].request for i in batch], sink)
+    progress.close()
+    return results
+
+
+def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], list[dict]]:
+    """Output rows (and timing rows) for one call's result."""
+    common = {
+        **base,
+        "dataset": call.dataset,
+        "item_id": call.item_id,
+        "task": call.task,
+        "mode": call.mode,
+        "k": call.k,
+        "order": "not_to_do_first" if call.swapped else "to_do_first",
+        "explicit_values": call.explicit,
+        "prompt_hash": prompt_hash(call.request.messages or call.request.prompt or ""),
+    }
+    if isinstance(result, CallFailure):
+        samples = range(call.first_sample, call.first_sample + getattr(call.request, "n", 1))
+        return [{**common, "sample": s, "status": "failed", "error": result.reason} for s in samples], []
+    if not isinstance(call.request, Request):
+        chosen = 1 if result[0] >= result[1] else 2
+        row = {
+            **common,
+            "sample": 0,
+            "status": "ok",
+            "text": ACTION_CONTINUATIONS[chosen - 1],
+            "logprobs": dict(zip(ACTION_CONTINUATIONS, result, strict=True)),
+            "decision": decision(ACTION_CONTINUATIONS[chosen - 1], swapped=call.swapped),
+        }
+        return [row], []
+    rows, timings = [], []
+    for offset, completion in enumerate(result):
+        sample = call.first_sample + offset
+        row = {
+            **common,
+            "sample": sample,
+            "seed": completion["seed"],
+            "temperature": call.request.temperature,
+            "status": "ok",
+            "text": completion["text"],
+            "prompt_tokens": completion["prompt_tokens"],
+            "completion_tokens": completion["completion_tokens"],
+            "finish_reason": completion["finish_reason"],
+        }
+        if call.mode == "short":
+            row["decision"] = decision(completion["text"], swapped=call.swapped)
+        rows.append(row)
+        timings.append(
+            {key: row[key] for key in ("dataset", "task", "item_id", "sample")} | {"seconds": completion["seconds"]}
+        )
+    return rows, timings
+
+
+def order_effects(per_file: dict[tuple[str, str], list[dict]]) -> Counter:
+    """Dilemmas asked in both action orders, and how many of their decisions flip with the order.
+
+    A flip means the answer followed the position ("Action 1") rather than the action: such a
+    decision is position-driven.
+    """
+    counts: Counter = Counter()
+    for (dataset, task), rows in per_file.items():
+        if task != "short":
+            continue
+        swapped = {r["item_id"]: r.get("decision") for r in per_file.get((dataset, "short_swapped"), [])}
+        for row in rows:
+            other = swapped.get(row["item_id"])
+            if other in (None, UNPARSED) or row.get("decision") in (None, UNPARSED):
+                continue
+            counts["order_pairs"] += 1
+            counts["position_driven_decisions"] += row["decision"] != other
+    return counts
+
+
+def write_responses(
+    calls: list[Call],
+    results: list[object],
+    base: dict,
+    outputs: dict[tuple[str, str], str],
+    timings_path: str,
+) -> dict:
+    """Write one JSONL per (dataset, task) and the timings; return counts for the summary."""
+    per_file: dict[tuple[str, str], list[dict]] = {key: [] for key in outputs}
+    all_timings: list[dict] = []
+    counts: Counter = Counter()
+    for call, result in zip(calls, results, strict=True):
+        rows, timings = response_rows(call, result, base)
+        per_file[(call.dataset, call.task)].extend(rows)
+        all_timings.extend(timings)
+        for row in rows:
+            counts["responses"] += 1
+            counts[f"status_{row['status']}"] += 1
+            counts["completion_tokens"] += row.get("completion_tokens", 0)
+            if row.get("decision") == UNPARSED:
+                counts["unparsed_decisions"] += 1
+            if row["status"] == "failed":
+                counts[f"failure: {row['error']}"] += 1
+    counts.update(order_effects(per_file))
+    for key, path in outputs.items():
+        write_jsonl(path, sorted(per_file[key], key=lambda r: (r["item_id"], r["sample"])))
+    write_jsonl(timings_path, all_timings)
+    counts["model_seconds"] = round(sum(t["seconds"] for t in all_timings), 3)
+    return dict(counts)
+
+
+def generate_model(
+    calls: list[Call],
+    spec: dict,
+    base: dict,
+    cache: DiskCache,
+    backend_factory: Callable,
+    outputs: dict[tuple[str, str], str],
+    timings_path: str,
+    summary_path: str,
+    max_failure_fraction: float,
+) -> dict:
+    """Run (or read from cache) every call of one model and write its responses and summary."""
+    start = time.perf_counter()
+    results = run_calls(calls, spec, cache, backend_factory)
+    counts = write_responses(calls, results, base, outputs, timings_path)
+    summary = {
+        **base,
+        "calls": len(calls),
+        "cache_hits": cache.hits,
+        "model_calls": cache.stores,
+        "failed_calls": sum(isinstance(r, CallFailure) for r in results),
+        "wall_seconds": round(time.perf_counter() - start, 3),
+        **counts,
+    }
+    write_json(summary_path, summary)
+    fraction = summary["failed_calls"] / max(len(calls), 1)
+    if fraction > max_failure_fraction:
+        reasons = Counter(r.reason for r in results if isinstance(r, CallFailure)).most_common(3)
+        raise TooManyFailures(
+            f"{summary['failed_calls']} of {len(calls)} calls failed ({fraction:.0%} > max_failure_fraction "
+            f"{max_failure_fraction:.0%}); most common: {reasons}; completed calls are cached, rerun to retry"
+        )
+    return summary

@@ -1,0 +1,94 @@
+"""The paper's prompts (appendix A.2, A.3, B.4) as template files, rendered for each item.
+
+Templates are plain text with ``{field}`` placeholders. Only the template is formatted;
+the data filled into it is inserted as is, so braces in a dilemma are harmless.
+"""
+
+import hashlib
+import json
+import random
+import string
+from dataclasses import dataclass
+from pathlib import Path
+
+from valueprefs.errors import ConfigError
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAMES = ("short_form", "dilemma", "dilemma_explicit", "long_form")
+ACTION_KINDS = {"to_do": "to do", "not_to_do": "not to do"}
+
+
+@dataclass(frozen=True)
+class Templates:
+    """The prompt templates in use, by name."""
+
+    texts: dict[str, str]
+
+    @classmethod
+    def from_files(cls, paths: dict[str, str]) -> "Templates":
+        """Read the templates named in ``paths``; every name of TEMPLATE_NAMES must be there."""
+        missing = [name for name in TEMPLATE_NAMES if name not in paths]
+        if missing:
+            raise ConfigError(f"prompt templates missing: {', '.join(missing)}")
+        return cls({name: Path(path).read_text(encoding="utf-8") for name, path in paths.items()})
+
+    def render(self, name: str, **fields: object) -> str:
+        """Fill template ``name``; fail naming any placeholder left without a value."""
+        template = self.texts[name]
+        wanted = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+        missing = wanted - fields.keys()
+        if missing:
+            raise ConfigError(f"template {name!r} needs {', '.join(sorted(missing))}")
+        return template.format_map({key: fields[key] for key in wanted})
+
+
+def default_template_paths() -> dict[str, str]:
+    """The packaged templates (the paper's prompts)."""
+    return {name: str(TEMPLATE_DIR / f"{name}.txt") for name in TEMPLATE_NAMES}
+
+
+def short_form_prompt(templates: Templates, dilemma: dict, swapped: bool = False, explicit: bool = False) -> str:
+    """Figure 8 for one dilemma; ``swapped`` lists the not-to-do action first; ``explicit``
+    reveals each action's values (appendix B.4)."""
+    first, second = ("not_to_do", "to_do") if swapped else ("to_do", "not_to_do")
+    body = templates.render(
+        "dilemma_explicit" if explicit else "dilemma",
+        situation=dilemma["situation"],
+        first_action=dilemma[f"action_{first}"],
+        second_action=dilemma[f"action_{second}"],
+        first_values=", ".join(dilemma[f"values_{first}"]),
+        second_values=", ".join(dilemma[f"values_{second}"]),
+    )
+    return templates.render(
+        "short_form", first_kind=ACTION_KINDS[first], second_kind=ACTION_KINDS[second], dilemma=body
+    )
+
+
+def few_shot_short_form(
+    templates: Templates, dilemma: dict, pool: list[dict], shots: int, seed: int, **variant: bool
+) -> str:
+    """Plain-text prompt for a base model: ``shots`` solved examples from other dilemmas, then the item.
+
+    Examples and their answers are drawn with a generator seeded by ``seed`` and the item's id,
+    so each item always gets the same examples.
+    """
+    rng = random.Random(f"{seed}:{dilemma['dilemma_id']}")
+    others = [other for other in pool if other["dilemma_id"] != dilemma["dilemma_id"]]
+    examples = rng.sample(others, min(shots, len(others)))
+    parts = [
+        f"{short_form_prompt(templates, example, **variant)}\nAnswer: Action {rng.choice((1, 2))}"
+        for example in examples
+    ]
+    parts.append(f"{short_form_prompt(templates, dilemma, **variant)}\nAnswer:")
+    return "\n\n".join(parts)
+
+
+def long_form_prompt(templates: Templates, question: str, k: int) -> str:
+    """Figure 9 for one situation or question, asking for exactly ``k`` arguments."""
+    return templates.render("long_form", question=question, k=k)
+
+
+def prompt_hash(prompt: str | list[dict]) -> str:
+    """Short stable hash of a prompt (text or chat messages), stored with every response."""
+    text = prompt if isinstance(prompt, str) else json.dumps(prompt, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

