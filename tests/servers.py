@@ -53,3 +53,191 @@ class LlamaServer:
         if self.process and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+
+
+class ScriptedChatServer:
+    """A stand-in for a hosted judge (gpt-4o) that speaks the OpenAI chat-completions wire protocol.
+
+    ``reply(messages)`` returns the assistant text for a request; every request is recorded.
+    Runs an HTTP server on 127.0.0.1 in a thread.
+    """
+
+    def __init__(self, reply):
+        import http.server
+        import json
+        import threading
+
+        self.reply = reply
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                text = server.reply(body["messages"])
+                payload = {
+                    "id": f"chatcmpl-{len(server.requests)}",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": body["model"],
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                    ],
+                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+                }
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class BatchAPIServer:
+    """A stand-in for OpenAI's Files and Batches endpoints (upload, create, retrieve, download).
+
+    A batch reports ``in_progress`` on its first ``polls_before_done`` retrievals, then
+    ``completed`` with an output file whose answers come from ``reply(messages)``.
+    """
+
+    def __init__(self, reply, polls_before_done: int = 1):
+        import email.parser
+        import http.server
+        import json
+        import threading
+
+        self.reply = reply
+        self.polls_before_done = polls_before_done
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict] = {}
+        self.log: list[str] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def send(self, payload, status=200, raw: bytes | None = None):
+                data = raw if raw is not None else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json" if raw is None else "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                server.log.append(f"POST {self.path}")
+                if self.path == "/v1/files":
+                    message = email.parser.BytesParser().parsebytes(
+                        f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
+                    )
+                    parts = {p.get_param("name", header="content-disposition"): p for p in message.get_payload()}
+                    file_id = f"file-{len(server.files) + 1}"
+                    server.files[file_id] = parts["file"].get_payload(decode=True)
+                    self.send(server.file_object(file_id, parts["purpose"].get_payload()))
+                elif self.path == "/v1/batches":
+                    request = json.loads(body)
+                    batch_id = f"batch_{len(server.batches) + 1}"
+                    server.batches[batch_id] = {
+                        "id": batch_id,
+                        "object": "batch",
+                        "endpoint": request["endpoint"],
+                        "input_file_id": request["input_file_id"],
+                        "completion_window": request["completion_window"],
+                        "status": "validating",
+                        "created_at": 0,
+                        "polls": 0,
+                    }
+                    self.send(server.public(batch_id))
+                else:
+                    self.send({"error": {"message": "not found"}}, 404)
+
+            def do_GET(self):
+                server.log.append(f"GET {self.path}")
+                parts = self.path.strip("/").split("/")
+                if parts[:2] == ["v1", "batches"] and parts[2] in server.batches:
+                    self.send(server.advance(parts[2]))
+                elif parts[:2] == ["v1", "files"] and len(parts) == 4 and parts[3] == "content":
+                    self.send(None, raw=server.files[parts[2]])
+                else:
+                    self.send({"error": {"message": "not found"}}, 404)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def file_object(self, file_id: str, purpose: str) -> dict:
+        size = len(self.files[file_id])
+        return {
+            "id": file_id,
+            "object": "file",
+            "bytes": size,
+            "created_at": 0,
+            "filename": "batch.jsonl",
+            "purpose": purpose,
+        }
+
+    def public(self, batch_id: str) -> dict:
+        return {key: value for key, value in self.batches[batch_id].items() if key != "polls"}
+
+    def advance(self, batch_id: str) -> dict:
+        import json
+
+        batch = self.batches[batch_id]
+        batch["polls"] += 1
+        if batch["status"] != "completed":
+            batch["status"] = "in_progress" if batch["polls"] <= self.polls_before_done else "completed"
+        if batch["status"] == "completed" and "output_file_id" not in batch:
+            lines = []
+            for line in self.files[batch["input_file_id"]].decode().splitlines():
+                request = json.loads(line)
+                text = self.reply(request["body"]["messages"])
+                body = {
+                    "id": "chatcmpl-b",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": request["body"]["model"],
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
+                    ],
+                    "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},
+                }
+                response = {"status_code": 200, "request_id": "req", "body": body}
+                lines.append(
+                    json.dumps({"id": "r", "custom_id": request["custom_id"], "response": response, "error": None})
+                )
+            output_id = f"file-{len(self.files) + 1}"
+            self.files[output_id] = "\n".join(lines).encode()
+            batch["output_file_id"] = output_id
+        return self.public(batch_id)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

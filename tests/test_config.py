@@ -64,7 +64,7 @@ BAD_CONFIGS = [
 def test_bad_config_fails_before_any_job_naming_the_key(snakemake_in, label, change, message):
     configfile = snakemake_in.workdir / "bad.yaml"
     configfile.write_text(yaml.safe_dump(mutate(change)))
-    result = snakemake_in("--cores", "1", configfile=configfile)
+    result = snakemake_in("--cores", "1", "results/data/summary.csv", configfile=configfile)
     assert result.returncode != 0
     assert message in result.stderr, result.stderr
     assert "ConfigError" in result.stderr

@@ -103,6 +103,9 @@ def test_server_restarted_mid_batch_completes_and_repeats_nothing(tmp_path):
 
                 self.inner.generate(requests, watch)
 
+            def close(self):
+                self.inner.close()
+
         results = run_calls(calls, spec, cache, RestartingBackend)
         assert restarted.is_set() and server.process.pid != first_pid
         assert not [r for r in results if isinstance(r, CallFailure)]

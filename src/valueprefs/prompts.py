@@ -1,13 +1,14 @@
-"""The paper's prompts (appendix A.2, A.3, B.4) as template files, rendered for each item.
+"""The paper's prompts (appendices A.2-A.4, B.4, C) as template files, rendered for each item.
 
-Templates are plain text with ``{field}`` placeholders. Only the template is formatted;
-the data filled into it is inserted as is, so braces in a dilemma are harmless.
+Templates are plain text with ``{field}`` placeholders (lower-case names in braces); other
+braces, such as the JSON examples in the judge prompts, are left alone. The data filled in is
+inserted as is, so braces in a dilemma are harmless.
 """
 
 import hashlib
 import json
 import random
-import string
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,16 @@ from valueprefs.errors import ConfigError
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAMES = ("short_form", "dilemma", "dilemma_explicit", "long_form")
+JUDGE_TEMPLATE_NAMES = (
+    "extract_arguments",
+    "assign_values",
+    "assign_values_batch",
+    "specificity_path",
+    "specificity_attribute",
+    "standardize_value",
+    "repair",
+)
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 ACTION_KINDS = {"to_do": "to do", "not_to_do": "not to do"}
 
 
@@ -25,9 +36,9 @@ class Templates:
     texts: dict[str, str]
 
     @classmethod
-    def from_files(cls, paths: dict[str, str]) -> "Templates":
-        """Read the templates named in ``paths``; every name of TEMPLATE_NAMES must be there."""
-        missing = [name for name in TEMPLATE_NAMES if name not in paths]
+    def from_files(cls, paths: dict[str, str], required: tuple[str, ...] = TEMPLATE_NAMES) -> "Templates":
+        """Read the templates named in ``paths``; every name in ``required`` must be there."""
+        missing = [name for name in required if name not in paths]
         if missing:
             raise ConfigError(f"prompt templates missing: {', '.join(missing)}")
         return cls({name: Path(path).read_text(encoding="utf-8") for name, path in paths.items()})
@@ -35,16 +46,15 @@ class Templates:
     def render(self, name: str, **fields: object) -> str:
         """Fill template ``name``; fail naming any placeholder left without a value."""
         template = self.texts[name]
-        wanted = {field for _, field, _, _ in string.Formatter().parse(template) if field}
-        missing = wanted - fields.keys()
+        missing = set(PLACEHOLDER.findall(template)) - fields.keys()
         if missing:
             raise ConfigError(f"template {name!r} needs {', '.join(sorted(missing))}")
-        return template.format_map({key: fields[key] for key in wanted})
+        return PLACEHOLDER.sub(lambda match: str(fields[match.group(1)]), template)
 
 
-def default_template_paths() -> dict[str, str]:
+def default_template_paths(names: tuple[str, ...] = TEMPLATE_NAMES) -> dict[str, str]:
     """The packaged templates (the paper's prompts)."""
-    return {name: str(TEMPLATE_DIR / f"{name}.txt") for name in TEMPLATE_NAMES}
+    return {name: str(TEMPLATE_DIR / f"{name}.txt") for name in names}
 
 
 def short_form_prompt(templates: Templates, dilemma: dict, swapped: bool = False, explicit: bool = False) -> str:

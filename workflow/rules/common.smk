@@ -5,7 +5,7 @@ from snakemake.utils import validate
 
 from valueprefs.config import describe, find_validation_error
 from valueprefs.generation import tasks_for
-from valueprefs.prompts import TEMPLATE_NAMES
+from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
 try:
     validate(config, "../schemas/config.schema.yaml")
@@ -22,11 +22,10 @@ MODEL_RUNS = [
     for family, alignments in sorted(config["models"].items())
     for alignment in sorted(alignments)
 ]
-PROMPTS = {
-    name: os.path.join(
-        workflow.basedir, "src", "valueprefs", "templates", f"{name}.txt"
-    )
-    for name in TEMPLATE_NAMES
+TEMPLATE_DIR = os.path.join(workflow.basedir, "src", "valueprefs", "templates")
+PROMPTS = {name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in TEMPLATE_NAMES}
+JUDGE_PROMPTS = {
+    name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in JUDGE_TEMPLATE_NAMES
 }
 
 
@@ -34,6 +33,7 @@ wildcard_constraints:
     dataset="|".join(DATASETS),
     model="|".join(sorted(config["models"])),
     alignment="base|instruct",
+    task="[a-z0-9_]+",
 
 
 def dataset_spec(wildcards):
@@ -68,10 +68,32 @@ def uses_gpu(wildcards):
     return int(model_spec(wildcards)["backend"] == "vllm")
 
 
+def judge_uses_gpu(wildcards):
+    """Annotation jobs ask for a GPU when a judge runs on vLLM."""
+    return int(any(judge["backend"] == "vllm" for judge in config["judges"]))
+
+
+def annotated_arguments():
+    """Argument tables of every long-form response file."""
+    return [
+        f"results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl"
+        for model, alignment in MODEL_RUNS
+        for dataset, task in generation_tasks()
+        if task.startswith("long_")
+    ]
+
+
 def final_targets():
     """Everything `snakemake` builds by default."""
     summaries = [
         f"results/generation/{model}/{alignment}/summary.json"
         for model, alignment in MODEL_RUNS
     ]
-    return ["results/data/summary.csv", *summaries]
+    return [
+        "results/data/summary.csv",
+        *summaries,
+        *annotated_arguments(),
+        "results/annotation/judge_agreement.csv",
+        "results/annotation/cost_estimate.csv",
+        "results/ledger.csv",
+    ]

@@ -26,6 +26,10 @@ class LlamaCppBackend:
             verbose=False,
         )
 
+    def close(self) -> None:
+        """Free the model."""
+        self.llm.close()
+
     def generate(self, requests: list[Request], sink: ResultSink) -> None:
         """Run each request's ``n`` samples one after another (seeds ``seed``, ``seed + 1``, ...)."""
         for index, request in enumerate(requests):

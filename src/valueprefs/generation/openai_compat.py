@@ -49,6 +49,9 @@ class OpenAICompatibleBackend:
         }
         self._client_class = AsyncOpenAI
 
+    def close(self) -> None:
+        """Nothing to free: each generate call opens and closes its own client."""
+
     def generate(self, requests: list[Request], sink: ResultSink) -> None:
         """Send every request (``n`` calls each, seeds ``seed``..``seed + n - 1``); report each as it ends."""
         asyncio.run(self._generate_all(requests, sink))

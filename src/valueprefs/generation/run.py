@@ -35,6 +35,9 @@ def cache_identity(spec: dict) -> dict:
 def run_calls(calls: list[Call], spec: dict, cache: DiskCache, backend_factory: Callable) -> list[object]:
     """Results of every call, in order: cached ones are read, the rest are made and cached.
 
+    Completions read from the cache carry ``from_cache: True``, so callers can tell tokens spent
+    now from tokens spent by an earlier run.
+
     The backend is built only if some call is missing from the cache, so a finished job
     reruns without loading the model at all.
     """
@@ -43,11 +46,24 @@ def run_calls(calls: list[Call], spec: dict, cache: DiskCache, backend_factory: 
     keys = [call_key(d) for d in descriptions]
     results: list[object] = [cache.get(key) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
+    for result in results:
+        for part in result or []:
+            if isinstance(part, dict):
+                part["from_cache"] = True
     log.info("%d calls: %d from cache, %d to make", len(calls), len(calls) - len(missing), len(missing))
     if not missing:
         return results
     backend = backend_factory()
-    progress = tqdm(total=len(missing), desc=f"{identity['model']}", unit="call", mininterval=1.0)
+    try:
+        _make_calls(backend, calls, missing, descriptions, keys, results, cache, identity["model"])
+    finally:
+        backend.close()
+    return results
+
+
+def _make_calls(backend, calls, missing, descriptions, keys, results, cache, label) -> None:
+    """Send the missing calls, generation first, then scoring; cache each result as it arrives."""
+    progress = tqdm(total=len(missing), desc=label, unit="call", mininterval=1.0)
     for is_score in (False, True):
         batch = [i for i in missing if (not isinstance(calls[i].request, Request)) == is_score]
         if not batch:
@@ -66,7 +82,6 @@ def run_calls(calls: list[Call], spec: dict, cache: DiskCache, backend_factory: 
         method = backend.score if is_score else backend.generate
         method([calls[i].request for i in batch], sink)
     progress.close()
-    return results
 
 
 def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], list[dict]]:

@@ -52,6 +52,10 @@ class VLLMBackend:
                 ],
             )
 
+    def close(self) -> None:
+        """Stop the engine's worker process, so the job exits instead of hanging at interpreter exit."""
+        self.llm.llm_engine.engine_core.shutdown()
+
     def score(self, requests: list[ScoreRequest], sink: ResultSink) -> None:
         """Log-probability of each continuation, read from vLLM's prompt log-probabilities."""
         from vllm import SamplingParams

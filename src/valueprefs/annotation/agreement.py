@@ -1,0 +1,68 @@
+"""Agreement between judges that labelled the same arguments.
+
+Specificity levels: Krippendorff's alpha (ordinal). Value sets: mean Jaccard index and
+micro-averaged F1 of one judge's values against the other's.
+"""
+
+from itertools import combinations
+
+import krippendorff
+import numpy as np
+import pandas as pd
+
+KEY = ["source", "item_id", "sample", "position"]
+
+
+def jaccard(a: set, b: set) -> float:
+    """|a & b| / |a | b|; two empty sets agree fully."""
+    return len(a & b) / len(a | b) if a | b else 1.0
+
+
+def value_agreement(first: pd.Series, second: pd.Series) -> dict:
+    """Mean Jaccard and micro F1 between two aligned series of value lists."""
+    pairs = [(set(a), set(b)) for a, b in zip(first, second, strict=True)]
+    overlap = sum(len(a & b) for a, b in pairs)
+    sizes = sum(len(a) + len(b) for a, b in pairs)
+    return {
+        "n": len(pairs),
+        "jaccard": float(np.mean([jaccard(a, b) for a, b in pairs])) if pairs else float("nan"),
+        "f1": 2 * overlap / sizes if sizes else float("nan"),
+    }
+
+
+def level_agreement(first: pd.Series, second: pd.Series) -> dict:
+    """Krippendorff's alpha (ordinal) between two aligned series of 1-5 levels (None = missing)."""
+    data = np.array([first.to_numpy(dtype=float), second.to_numpy(dtype=float)])
+    usable = ~np.isnan(data).any(axis=0)
+    alpha = float("nan")
+    if usable.sum() >= 2 and len(np.unique(data[:, usable])) > 1:
+        alpha = float(
+            krippendorff.alpha(reliability_data=data, level_of_measurement="ordinal", value_domain=[1, 2, 3, 4, 5])
+        )
+    return {"n": int(usable.sum()), "krippendorff_alpha": alpha}
+
+
+def agreement_table(label_files: list[str]) -> pd.DataFrame:
+    """Agreement per step and judge pair over the audit records of many response files."""
+    frames = [pd.read_json(path, lines=True, dtype=False).assign(source=str(path)) for path in label_files]
+    labels = pd.concat([f for f in frames if not f.empty], ignore_index=True) if frames else pd.DataFrame()
+    return judge_agreement(labels)
+
+
+def judge_agreement(labels: pd.DataFrame) -> pd.DataFrame:
+    """One row per (step, judge pair); ``labels`` are audit records with a ``source`` column."""
+    rows = []
+    for step, records in labels.groupby("step") if not labels.empty else []:
+        if step == "arguments":
+            continue
+        by_judge = {judge: frame.set_index(KEY)["value"] for judge, frame in records.groupby("judge")}
+        for first, second in combinations(sorted(by_judge), 2):
+            joined = pd.concat([by_judge[first], by_judge[second]], axis=1, join="inner", keys=["a", "b"])
+            if step == "values":
+                joined = joined.map(lambda v: v if isinstance(v, list) else [])
+                scores = value_agreement(joined["a"], joined["b"])
+            else:
+                scores = level_agreement(joined["a"], joined["b"])
+            rows.append({"step": step, "judge_a": first, "judge_b": second, **scores})
+    columns = ["step", "judge_a", "judge_b", "n", "jaccard", "f1", "krippendorff_alpha"]
+    return pd.DataFrame(rows, columns=columns)

@@ -1,0 +1,285 @@
+"""Annotating long-form responses: arguments, their values, their specificity.
+
+The first judge that lists a step is that step's primary judge; the others label side by side
+(for agreement). Arguments come from the primary extraction judge only, so every judge labels
+the same arguments. Output: one row per argument with the primary labels, one audit record per
+(judge, step, argument or response), and a summary that counts every failure kind.
+"""
+
+import logging
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+
+from valueprefs.annotation.batch import BatchRunner
+from valueprefs.annotation.judge import Label, LLMJudge
+from valueprefs.annotation.offline import EmbeddingValueAssigner, split_arguments
+from valueprefs.annotation.parsing import (
+    Parsed,
+    parse_argument_list,
+    parse_level,
+    parse_numbered_value_lines,
+    parse_score_json,
+    parse_value_names,
+)
+from valueprefs.annotation.vocabulary import ValueMatcher
+from valueprefs.cache import DiskCache
+from valueprefs.errors import ConfigError
+from valueprefs.generation.models import make_backend
+from valueprefs.io import iter_jsonl, read_csv, write_json, write_jsonl
+from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, prompt_hash
+
+log = logging.getLogger("valueprefs.annotation")
+
+SPECIFICITY = {
+    "path": ("specificity_path", parse_level, "only the specificity level, a whole number from 1 to 5"),
+    "attribute": ("specificity_attribute", parse_score_json, 'a JSON object {"score": <1-5>, "explanation": "..."}'),
+}
+ARGUMENT_FORMAT = 'a JSON list like [{"argument": "<text>"}, ...]'
+VALUES_FORMAT = "'List supporting values: <value>, <value>, ...' using names from the given list"
+
+
+def primary_judge(judges: list[dict], step: str) -> dict | None:
+    """The first judge that does ``step``."""
+    return next((judge for judge in judges if step in judge["steps"]), None)
+
+
+class Annotator:
+    """Runs every step of every judge on the responses of one model, data set and task."""
+
+    def __init__(self, judges, vocabulary, settings, templates, cache_dir):
+        self.judges = judges
+        self.vocabulary = vocabulary
+        self.matcher = ValueMatcher(vocabulary)
+        self.settings = settings
+        self.templates = templates
+        self.cache_dir = Path(cache_dir)
+        self.cache = DiskCache(self.cache_dir / "calls")
+        self.records: list[dict] = []
+
+    def llm(self, judge: dict) -> LLMJudge:
+        if judge["backend"] == "offline":
+            raise ConfigError(f"judge {judge['name']!r}: the offline annotator cannot rate specificity")
+        batch = None
+        if judge.get("batch"):
+            batch = BatchRunner(
+                judge, self.cache, self.cache_dir / "batches", judge.get("batch_wait", 0), judge.get("batch_poll", 30)
+            )
+        return LLMJudge(
+            judge, self.templates, self.cache, lambda: make_backend(judge, self.cache_dir / "models"), batch
+        )
+
+    def record(self, judge: dict, step: str, where: dict, label: Label, **extra) -> None:
+        self.records.append(
+            {
+                "judge": judge["name"],
+                "step": step,
+                **where,
+                "prompt_hash": label.prompt_hash,
+                "raw": label.raw,
+                "value": label.value,
+                "status": label.status,
+                "problem": label.problem,
+                "prompt_tokens": label.prompt_tokens,
+                "completion_tokens": label.completion_tokens,
+                "spent_tokens": label.spent_tokens,
+                **extra,
+            }
+        )
+
+    def arguments(self, responses: list[dict]) -> list[dict]:
+        """One row per argument (``position`` is 1-based; ``n_arguments`` counts the response's)."""
+        judge = primary_judge(self.judges, "arguments")
+        if judge["backend"] == "offline":
+            found = [split_arguments(r["text"]) for r in responses]
+            labels = [
+                Label(prompt_hash(r["text"]), [], args, "ok" if args else "failed", None if args else "no arguments")
+                for r, args in zip(responses, found, strict=True)
+            ]
+        else:
+            prompts = [self.templates.render("extract_arguments", text=r["text"]) for r in responses]
+            labels = self.llm(judge).ask(
+                prompts, parse_argument_list, ARGUMENT_FORMAT, self.settings["max_tokens"]["arguments"]
+            )
+        rows = []
+        for response, label in zip(responses, labels, strict=True):
+            self.record(judge, "arguments", _where(response), label)
+            found = label.value if label.status != "failed" else []
+            for position, argument in enumerate(found, start=1):
+                rows.append({**_where(response), "position": position, "n_arguments": len(found), "argument": argument})
+        return rows
+
+    def values(self, judge: dict, arguments: list[dict]) -> list[list[str]]:
+        """Value labels of every argument by one judge (empty when its label failed)."""
+        if judge["backend"] == "offline":
+            assigner = EmbeddingValueAssigner(self.vocabulary, threshold=self.settings["embedding_threshold"])
+            chosen = assigner.assign([a["argument"] for a in arguments])
+            for argument, values in zip(arguments, chosen, strict=True):
+                status = "ok" if values else "failed"
+                label = Label(prompt_hash(argument["argument"]), [], values, status, None if values else "no value")
+                self.record(judge, "values", _where(argument), label, dropped=[])
+            return chosen
+        if self.settings["value_batching"]:
+            return self._batched_values(judge, arguments)
+        listing = {"n_values": len(self.vocabulary), "values": ", ".join(self.vocabulary)}
+        prompts = [self.templates.render("assign_values", argument=a["argument"], **listing) for a in arguments]
+        labels = self.llm(judge).ask(prompts, self._matched, VALUES_FORMAT, self.settings["max_tokens"]["values"])
+        chosen = []
+        for argument, label in zip(arguments, labels, strict=True):
+            values, dropped = label.value if label.status != "failed" else ([], [])
+            label.value = values
+            self.record(judge, "values", _where(argument), label, dropped=dropped)
+            chosen.append(values)
+        return chosen
+
+    def _matched(self, text: str) -> Parsed:
+        parsed = parse_value_names(text)
+        if not parsed.ok:
+            return parsed
+        values, dropped = self.matcher.match_all(parsed.value)
+        if not values:
+            return Parsed(problem="none of the names are in the given list of values")
+        return Parsed((values, dropped))
+
+    def _batched_values(self, judge: dict, arguments: list[dict]) -> list[list[str]]:
+        """All arguments of a response in one call (``value_batching: true``)."""
+        groups: dict[tuple, list[int]] = {}
+        for index, argument in enumerate(arguments):
+            groups.setdefault((argument["item_id"], argument["sample"]), []).append(index)
+        listing = {"n_values": len(self.vocabulary), "values": ", ".join(self.vocabulary)}
+        prompts, parsers = [], []
+        for members in groups.values():
+            numbered = "\n".join(f"{n}. {arguments[i]['argument']}" for n, i in enumerate(members, start=1))
+            prompts.append(self.templates.render("assign_values_batch", arguments=numbered, **listing))
+            parsers.append(len(members))
+        chosen: list[list[str]] = [[] for _ in arguments]
+        budget = self.settings["max_tokens"]["values"]
+        llm = self.llm(judge)
+        for (members, prompt), count in zip(zip(groups.values(), prompts, strict=True), parsers, strict=True):
+            (label,) = llm.ask(
+                [prompt], lambda text, c=count: parse_numbered_value_lines(text, c), VALUES_FORMAT, budget * count
+            )
+            names = label.value if label.status != "failed" else [[] for _ in members]
+            for i, argument_names in zip(members, names, strict=True):
+                values, dropped = self.matcher.match_all(argument_names)
+                chosen[i] = values
+                first = i == members[0]  # the call's tokens are counted once, on its first argument
+                item = Label(
+                    label.prompt_hash,
+                    label.raw,
+                    values,
+                    label.status if values else "failed",
+                    label.problem,
+                    label.prompt_tokens if first else 0,
+                    label.completion_tokens if first else 0,
+                    label.spent_tokens if first else 0,
+                )
+                self.record(judge, "values", _where(arguments[i]), item, dropped=dropped, batched=True)
+        return chosen
+
+    def standardize(self, judge: dict, names: list[str]) -> list[str | None]:
+        """Figure 23: map another data set's value names (e.g. ValuePrism's) onto the vocabulary.
+
+        Names already in the vocabulary (after normalization) need no judge call.
+        """
+        direct = [self.matcher.match(name) for name in names]
+        asked = [name for name, value in zip(names, direct, strict=True) if value is None]
+        if asked:
+            listing = {"n_values": len(self.vocabulary), "values": ", ".join(self.vocabulary)}
+            prompts = [self.templates.render("standardize_value", value=name, **listing) for name in asked]
+
+            def parse(text: str) -> Parsed:
+                value = self.matcher.match(text.strip().splitlines()[0] if text.strip() else "")
+                return Parsed(value) if value else Parsed(problem="the answer is not a value of the given list")
+
+            labels = self.llm(judge).ask(prompts, parse, "only one value name from the given list", 16)
+            answers = iter(label.value if label.status != "failed" else None for label in labels)
+            direct = [value if value is not None else next(answers) for value in direct]
+        return direct
+
+    def specificity(self, judge: dict, kind: str, arguments: list[dict]) -> list[int | None]:
+        """Specificity levels (1-5) of the arguments, by one judge and one of the two prompts."""
+        template, parse, expected = SPECIFICITY[kind]
+        prompts = [self.templates.render(template, argument=a["argument"]) for a in arguments]
+        labels = self.llm(judge).ask(prompts, parse, expected, self.settings["max_tokens"]["specificity"])
+        for argument, label in zip(arguments, labels, strict=True):
+            self.record(judge, f"specificity_{kind}", _where(argument), label)
+        return [label.value if label.status != "failed" else None for label in labels]
+
+
+def annotate_responses(
+    responses_path: str,
+    vocabulary_csv: str,
+    judges: list[dict],
+    settings: dict,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    out_arguments: str,
+    out_labels: str,
+    out_summary: str,
+) -> dict:
+    """Annotate one response file; write the argument table, the audit records and a summary."""
+    responses = [row for _, row in iter_jsonl(responses_path) if row.get("status") == "ok"]
+    vocabulary = list(read_csv(vocabulary_csv)["value"])
+    templates = Templates.from_files(template_paths, JUDGE_TEMPLATE_NAMES)
+    annotator = Annotator(judges, vocabulary, settings, templates, cache_dir)
+    arguments = annotator.arguments(responses)
+    for judge in judges:
+        if "values" in judge["steps"]:
+            labels = annotator.values(judge, arguments)
+            if judge is primary_judge(judges, "values"):
+                for argument, values in zip(arguments, labels, strict=True):
+                    argument["values"] = values
+    samples = settings["specificity_samples"]
+    rated = [a for a in arguments if samples is None or a["sample"] in samples]
+    for judge in judges:
+        if "specificity" in judge["steps"] and rated:
+            for kind in settings["specificity"]:
+                levels = annotator.specificity(judge, kind, rated)
+                if judge is primary_judge(judges, "specificity"):
+                    for argument, level in zip(rated, levels, strict=True):
+                        argument[f"specificity_{kind}"] = level
+    write_jsonl(out_arguments, arguments)
+    write_jsonl(out_labels, annotator.records)
+    summary = summarize_labels(annotator.records, len(responses), len(arguments), annotator.cache)
+    write_json(out_summary, summary)
+    return summary
+
+
+def summarize_labels(records: list[dict], responses: int, arguments: int, cache: DiskCache) -> dict:
+    """Counts of every status and failure kind per judge and step, dropped names and tokens."""
+    frame = pd.DataFrame(records)
+    statuses = Counter()
+    problems = Counter()
+    tokens: dict[str, dict[str, int]] = {}
+    dropped = Counter()
+    for record in records:
+        statuses[f"{record['judge']}/{record['step']}/{record['status']}"] += 1
+        if record["status"] == "failed":
+            problems[f"{record['judge']}/{record['step']}: {str(record['problem']).split(';')[0]}"] += 1
+        spent = tokens.setdefault(
+            record["judge"], {"prompt_tokens": 0, "completion_tokens": 0, "spent_tokens": 0, "labels_from_new_calls": 0}
+        )
+        for field in ("prompt_tokens", "completion_tokens", "spent_tokens"):
+            spent[field] += record[field]
+        spent["labels_from_new_calls"] += record["spent_tokens"] > 0
+        dropped.update(record.get("dropped") or [])
+    return {
+        "responses": responses,
+        "arguments": arguments,
+        "labels": len(frame),
+        "statuses": dict(sorted(statuses.items())),
+        "failures": dict(problems.most_common()),
+        "dropped_value_names": sum(dropped.values()),
+        "tokens": tokens,
+        "judge_calls": cache.stores,
+        "cache_hits": cache.hits,
+    }
+
+
+def _where(row: dict) -> dict:
+    where = {"item_id": row["item_id"], "sample": row["sample"]}
+    if "position" in row:
+        where["position"] = row["position"]
+    return where

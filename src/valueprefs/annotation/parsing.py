@@ -1,0 +1,125 @@
+"""Reading judge answers: argument lists (JSON), value lists, and 1-5 specificity scores.
+
+Every parser returns a :class:`Parsed`: the result, or the problem that makes the answer
+unusable (which the repair retry quotes back to the judge). Nothing is ever evaluated.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+
+MAX_ANSWER_CHARS = 200_000
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+_VALUES_PREFIX = re.compile(r"list\s+(?:of\s+)?supporting\s+values\s*:", re.IGNORECASE)
+_ITEM_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+def _json_candidates(text: str) -> list[str]:
+    fenced = _FENCE.findall(text)
+    candidates = [*fenced, text.strip()]
+    for opener, closer in (("[", "]"), ("{", "}")):
+        start, end = text.find(opener), text.rfind(closer)
+        if 0 <= start < end:
+            candidates.append(text[start : end + 1])
+    return candidates
+
+
+def _load_json(text: str) -> object | None:
+    for candidate in _json_candidates(text):
+        try:
+            return json.loads(candidate)
+        except json.JSONDecodeError:
+            continue
+    return None
+
+
+def parse_argument_list(text: str) -> Parsed:
+    """A JSON list of ``{"argument": "..."}`` objects (or of strings), as Figure 10 asks."""
+    if len(text) > MAX_ANSWER_CHARS:
+        return Parsed(problem=f"answer is too long ({len(text)} characters)")
+    data = _load_json(text)
+    if data is None:
+        return Parsed(problem="the answer is not JSON")
+    if isinstance(data, dict) and isinstance(data.get("arguments"), list):
+        data = data["arguments"]
+    if not isinstance(data, list):
+        return Parsed(problem=f"expected a JSON list, got a JSON {type(data).__name__}")
+    arguments = []
+    for element in data:
+        argument = element.get("argument") if isinstance(element, dict) else element
+        if not isinstance(argument, str):
+            return Parsed(problem='every element must be {"argument": "<text>"}')
+        if argument.strip():
+            arguments.append(argument.strip())
+    if not arguments:
+        return Parsed(problem="the list of arguments is empty")
+    return Parsed(arguments)
+
+
+def parse_value_names(text: str) -> Parsed:
+    """Value names from "List supporting values: a, b, c" (or a bare list, one per line or comma)."""
+    if len(text) > MAX_ANSWER_CHARS:
+        return Parsed(problem=f"answer is too long ({len(text)} characters)")
+    data = _load_json(text)
+    if isinstance(data, list) and all(isinstance(v, str) for v in data):
+        names = data
+    else:
+        body = _VALUES_PREFIX.split(text, maxsplit=1)[-1]
+        names = [_ITEM_MARK.sub("", part).strip(" .'\"*") for part in re.split(r"[,;\n]", body)]
+    names = [name for name in names if name and len(name) <= 60]
+    if not names:
+        return Parsed(problem="no value names found")
+    return Parsed(names)
+
+
+def parse_numbered_value_lines(text: str, count: int) -> Parsed:
+    """Batched value answers: one line "N: a, b, c" per argument N = 1..count."""
+    lines = {}
+    for line in text.splitlines():
+        match = re.match(r"^\s*(?:argument\s*)?(\d+)\s*[:.)-]\s*(.+)$", line, re.IGNORECASE)
+        if match and 1 <= int(match.group(1)) <= count:
+            parsed = parse_value_names(match.group(2))
+            if parsed.ok:
+                lines.setdefault(int(match.group(1)), parsed.value)
+    missing = [n for n in range(1, count + 1) if n not in lines]
+    if missing:
+        return Parsed(problem=f"no line for argument(s) {', '.join(map(str, missing))}")
+    return Parsed([lines[n] for n in range(1, count + 1)])
+
+
+def parse_level(text: str) -> Parsed:
+    """A specificity level: the first whole number in the answer, which must be 1 to 5."""
+    match = re.search(r"\b(\d+)\b", text)
+    if not match:
+        return Parsed(problem="no number found; expected a level from 1 to 5")
+    level = int(match.group(1))
+    if not 1 <= level <= 5:
+        return Parsed(problem=f"level {level} is outside 1-5")
+    return Parsed(level)
+
+
+def parse_score_json(text: str) -> Parsed:
+    """Figure 22's ``{"score": 1-5, "explanation": "..."}``; extra fields are ignored."""
+    data = _load_json(text)
+    if not isinstance(data, dict):
+        return Parsed(problem='the answer is not a JSON object like {"score": 3, "explanation": "..."}')
+    score = data.get("score")
+    if isinstance(score, list) and len(score) == 1:
+        score = score[0]
+    if isinstance(score, str) and score.strip().isdigit():
+        score = int(score)
+    if isinstance(score, bool) or not isinstance(score, int):
+        return Parsed(problem=f"score must be a whole number, got {score!r}")
+    if not 1 <= score <= 5:
+        return Parsed(problem=f"score {score} is outside 1-5")
+    return Parsed(score)

@@ -1,0 +1,152 @@
+"""Annotation end to end: offline annotators, LLM judges over real OpenAI-compatible servers."""
+
+import json
+
+import pandas as pd
+import pytest
+from servers import LlamaServer, ScriptedChatServer
+
+from valueprefs.annotation.agreement import judge_agreement, level_agreement, value_agreement
+from valueprefs.annotation.annotate import annotate_responses
+from valueprefs.data.demo import demo_vocabulary
+from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, default_template_paths
+
+SETTINGS = {
+    "specificity": ["path", "attribute"],
+    "specificity_samples": None,
+    "value_batching": False,
+    "embedding_threshold": 0.25,
+    "max_tokens": {"arguments": 512, "values": 48, "specificity": 48},
+}
+FIRST = "Yes.\n\n1. Honesty builds trust with her.\n2. Owning the mistake is responsible."
+SECOND = "1. Keeping quiet avoids an awkward talk.\n2. She may never notice."
+RESPONSES = [
+    {"item_id": "demo-01", "sample": 0, "status": "ok", "text": FIRST},
+    {"item_id": "demo-01", "sample": 1, "status": "ok", "text": SECOND},
+    {"item_id": "demo-02", "sample": 0, "status": "failed", "error": "HTTP 500"},
+]
+
+
+def run(tmp_path, judges, settings=SETTINGS, name="run"):
+    responses = tmp_path / "responses.jsonl"
+    responses.write_text("".join(json.dumps(r) + "\n" for r in RESPONSES))
+    vocabulary = tmp_path / "vocabulary.csv"
+    demo_vocabulary().to_csv(vocabulary, index=False)
+    out = {key: str(tmp_path / f"{name}.{key}") for key in ("arguments", "labels", "summary")}
+    summary = annotate_responses(
+        str(responses), str(vocabulary), judges, settings, default_template_paths(JUDGE_TEMPLATE_NAMES),
+        str(tmp_path / "cache"), out["arguments"], out["labels"], out["summary"],
+    )  # fmt: skip
+    read = {key: [json.loads(line) for line in open(out[key])] for key in ("arguments", "labels")}
+    return summary, read["arguments"], read["labels"]
+
+
+OFFLINE = {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]}
+
+
+def test_offline_annotators_on_numbered_lists(tmp_path):
+    summary, arguments, labels = run(tmp_path, [OFFLINE], {**SETTINGS, "specificity": [], "embedding_threshold": -1})
+    assert summary["responses"] == 2 and summary["arguments"] == 4
+    assert [a["argument"] for a in arguments[:2]] == [
+        "Honesty builds trust with her.",
+        "Owning the mistake is responsible.",
+    ]
+    assert [(a["position"], a["n_arguments"]) for a in arguments] == [(1, 2), (2, 2), (1, 2), (2, 2)]
+    vocabulary = set(demo_vocabulary()["value"])
+    assert all(set(a["values"]) <= vocabulary and len(a["values"]) == 5 for a in arguments)
+    assert "honesty" in arguments[0]["values"] or "trust" in arguments[0]["values"]
+    assert {label["step"] for label in labels} == {"arguments", "values"}
+
+
+def scripted_judge(messages):
+    """gpt-4o's part: well-formed answers, except a malformed first try on some prompts."""
+    prompt = messages[0]["content"]
+    repairing = len(messages) > 1
+    if prompt.startswith("Extract all the arguments"):
+        return '[{"argument": "Honesty builds trust."}, {"argument": "It is responsible."}]'
+    if prompt.startswith("You will be given an argument"):
+        return (
+            "List supporting values: Honesty, Trust" if "Honesty" in prompt.split("Argument:")[-1] else "values: Zest"
+        )
+    if prompt.startswith("Analyze the given argument"):
+        return "3" if repairing else "Quite specific."
+    return '{"score": 4, "explanation": "clear"}' if not repairing else "still not json"
+
+
+def test_llm_judge_with_repairs_and_failures_counted(tmp_path):
+    with ScriptedChatServer(scripted_judge) as server:
+        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge["steps"] = ["arguments", "values", "specificity"]
+        summary, arguments, labels = run(tmp_path, [judge])
+        made = len(server.requests)
+        again, _, _ = run(tmp_path, [judge], name="again")
+        assert len(server.requests) == made and again["judge_calls"] == 0
+    assert [a["argument"] for a in arguments] == ["Honesty builds trust.", "It is responsible."] * 2
+    assert arguments[0]["values"] == ["honesty", "trust"] and arguments[1]["values"] == []
+    assert arguments[0]["specificity_path"] == 3 and arguments[0]["specificity_attribute"] == 4
+    statuses = summary["statuses"]
+    assert statuses["gpt-4o/specificity_path/repaired"] == 4
+    assert statuses["gpt-4o/values/failed"] == 2 and statuses["gpt-4o/values/ok"] == 2
+    assert summary["failures"]["gpt-4o/values: none of the names are in the given list of values"] == 2
+    failed = [label for label in labels if label["status"] == "failed"]
+    assert failed and all(label["problem"] and len(label["raw"]) == 2 for label in failed)
+    assert sum(statuses.values()) == len(labels) == summary["labels"]
+
+
+def test_llama_server_as_judge_beside_the_offline_annotator(tmp_path):
+    server = LlamaServer(log_dir=tmp_path).start()
+    try:
+        smol = {"name": "smollm2", "backend": "openai", "model": "smollm2", "base_url": server.base_url}
+        smol["steps"] = ["values", "specificity"]
+        settings = {**SETTINGS, "specificity": ["path"]}
+        summary, _, labels = run(tmp_path, [OFFLINE, smol], settings)
+    finally:
+        server.stop()
+    steps = {(label["judge"], label["step"]) for label in labels}
+    assert steps == {
+        ("offline", "arguments"),
+        ("offline", "values"),
+        ("smollm2", "values"),
+        ("smollm2", "specificity_path"),
+    }
+    assert sum(summary["statuses"].values()) == len(labels)
+    assert all(label["problem"] for label in labels if label["status"] == "failed")
+    vocabulary = set(demo_vocabulary()["value"])
+    assert all(set(label["value"] or []) <= vocabulary for label in labels if label["step"] == "values")
+    agreement = judge_agreement(pd.DataFrame(labels).assign(source="x"))
+    assert list(agreement[["step", "judge_a", "judge_b"]].itertuples(index=False, name=None)) == [
+        ("values", "offline", "smollm2")
+    ]
+    assert agreement.loc[0, "n"] == 4
+
+
+def test_agreement_formulas():
+    assert value_agreement(pd.Series([["a", "b"], []]), pd.Series([["b", "c"], []])) == {
+        "n": 2,
+        "jaccard": pytest.approx((1 / 3 + 1) / 2),
+        "f1": pytest.approx(2 * 1 / 4),
+    }
+    same = level_agreement(pd.Series([1, 2, 3, 4]), pd.Series([1, 2, 3, 4]))
+    assert same["krippendorff_alpha"] == pytest.approx(1.0) and same["n"] == 4
+    opposite = level_agreement(pd.Series([1, 5, 1, 5]), pd.Series([5, 1, 5, 1]))
+    assert opposite["krippendorff_alpha"] < 0
+
+
+def test_standardizing_foreign_value_names(tmp_path):
+    from valueprefs.annotation.annotate import Annotator
+    from valueprefs.prompts import Templates
+
+    def reply(messages):
+        return {"Truth-telling": "Honesty", "Wellbeing": "none of these"}[
+            messages[0]["content"].split("Input Value: ")[1]
+        ]
+
+    templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
+    vocabulary = list(demo_vocabulary()["value"])
+    annotator = Annotator([], vocabulary, SETTINGS, templates, tmp_path)
+    with ScriptedChatServer(reply) as server:
+        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        standardized = annotator.standardize(judge, ["TRUST", "Truth-telling", "Wellbeing"])
+        asked = len(server.requests)
+    assert standardized == ["trust", "honesty", None]
+    assert asked == 3  # two names, plus one repair for the unusable answer; "TRUST" needed no call

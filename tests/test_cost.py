@@ -1,0 +1,69 @@
+"""Cost control: exact o200k_base counts offline, the estimate table, and the ledger."""
+
+import json
+
+import pytest
+
+from valueprefs.annotation.cost import estimate_costs
+from valueprefs.annotation.ledger import ledger
+from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
+from valueprefs.tokens import chat_tokens, o200k_base
+
+SETTINGS = {"specificity": ["path", "attribute"], "specificity_samples": [0], "value_batching": False}
+
+
+@pytest.fixture(scope="module")
+def encoding(tmp_path_factory):
+    return o200k_base(str(tmp_path_factory.mktemp("tiktoken")))
+
+
+def test_o200k_base_offline_gives_gpt4o_token_ids(encoding):
+    assert encoding.name == "o200k_base" and encoding.n_vocab == 200019
+    assert encoding.encode("Hello world, honesty matters.") == [13225, 2375, 11, 67836, 19854, 13]
+    assert chat_tokens(encoding, [{"role": "user", "content": "Hi"}]) == 3 + 3 + 1
+
+
+def test_estimate_counts_every_step_and_prices_it(tmp_path):
+    responses = tmp_path / "long.jsonl"
+    rows = [
+        {"item_id": "a", "sample": 0, "status": "ok", "text": "1. Honesty first.\n2. Then trust.\n3. Then care."},
+        {"item_id": "a", "sample": 1, "status": "ok", "text": "1. Comfort.\n2. Privacy."},
+        {"item_id": "b", "sample": 0, "status": "failed", "error": "x"},
+    ]
+    responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
+    judges = [
+        {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]},
+        {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "steps": ["arguments", "values", "specificity"]},
+    ]
+    vocabulary = ["honesty", "trust", "care", "comfort", "privacy"]
+    prices = {"gpt-4o": {"input": 2.5, "output": 10.0}}
+    args = ([str(responses)], vocabulary, judges, SETTINGS, templates, prices, str(tmp_path / "tk"))
+    table = estimate_costs(*args).set_index("step")
+    assert list(table.index) == ["arguments", "values", "specificity_path", "specificity_attribute"]
+    assert table["calls"].to_dict() == {"arguments": 2, "values": 5, "specificity_path": 3, "specificity_attribute": 3}
+    assert (table["judge"] == "gpt-4o").all()
+    row = table.loc["arguments"]
+    assert row["usd_estimate"] == pytest.approx(
+        (row["input_tokens"] * 2.5 + row["output_tokens_estimate"] * 10) / 1e6, abs=1e-4
+    )
+    batched = estimate_costs(*args[:3], {**SETTINGS, "value_batching": True}, *args[4:]).set_index("step")
+    assert batched.loc["values", "calls"] == 2
+    assert batched.loc["values", "input_tokens"] < table.loc["values", "input_tokens"]
+
+
+def test_ledger_counts_calls_and_spent_tokens(tmp_path):
+    generation = tmp_path / "results/generation/m/instruct/summary.json"
+    generation.parent.mkdir(parents=True)
+    generation.write_text(
+        json.dumps({"model": "m", "alignment": "instruct", "model_id": "x", "model_calls": 7, "completion_tokens": 70})
+    )
+    annotation = tmp_path / "results/annotation/m/instruct/dd/long_k5.summary.json"
+    annotation.parent.mkdir(parents=True)
+    tokens = {"prompt_tokens": 100, "completion_tokens": 10, "spent_tokens": 55, "labels_from_new_calls": 3}
+    annotation.write_text(json.dumps({"tokens": {"judge": tokens}}))
+    table = ledger([str(generation)], [str(annotation)])
+    assert table.loc[0, ["rule", "job", "calls_made"]].tolist() == ["generate", "m/instruct", 7]
+    assert table.loc[1, ["rule", "job", "spent_tokens", "labels_from_new_calls"]].tolist() == [
+        "annotate", "m/instruct/dd/long_k5", 55, 3,
+    ]  # fmt: skip
