@@ -55,48 +55,26 @@ class LlamaServer:
             self.process.wait(timeout=10)
 
 
-class ScriptedChatServer:
-    """A stand-in for a hosted judge (gpt-4o) that speaks the OpenAI chat-completions wire protocol.
+def chat_completion(model: str, text: str, number: int = 1) -> dict:
+    """A chat.completion object as OpenAI returns it."""
+    return {
+        "id": f"chatcmpl-{number}",
+        "object": "chat.completion",
+        "created": 0,
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+    }
 
-    ``reply(messages)`` returns the assistant text for a request; every request is recorded.
-    Runs an HTTP server on 127.0.0.1 in a thread.
-    """
 
-    def __init__(self, reply):
+class LocalHTTPServer:
+    """An HTTP server on 127.0.0.1 (a free port) serving ``handler`` from a thread; a context manager."""
+
+    def serve(self, handler) -> None:
         import http.server
-        import json
         import threading
 
-        self.reply = reply
-        self.requests: list[dict] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-                text = server.reply(body["messages"])
-                payload = {
-                    "id": f"chatcmpl-{len(server.requests)}",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": body["model"],
-                    "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-                    ],
-                    "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-                }
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
     @property
@@ -112,7 +90,41 @@ class ScriptedChatServer:
         self.httpd.server_close()
 
 
-class BatchAPIServer:
+class ScriptedChatServer(LocalHTTPServer):
+    """A stand-in for a hosted judge (gpt-4o) that speaks the OpenAI chat-completions wire protocol.
+
+    ``reply(messages)`` returns the assistant text for a request; every request is recorded.
+    Runs an HTTP server on 127.0.0.1 in a thread.
+    """
+
+    def __init__(self, reply):
+        import http.server
+        import json
+
+        self.reply = reply
+        self.requests: list[dict] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
+                text = server.reply(body["messages"])
+                payload = chat_completion(body["model"], text, len(server.requests))
+                data = json.dumps(payload).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.serve(Handler)
+
+
+class BatchAPIServer(LocalHTTPServer):
     """A stand-in for OpenAI's Files and Batches endpoints (upload, create, retrieve, download).
 
     A batch reports ``in_progress`` on its first ``polls_before_done`` retrievals, then
@@ -123,7 +135,6 @@ class BatchAPIServer:
         import email.parser
         import http.server
         import json
-        import threading
 
         self.reply = reply
         self.polls_before_done = polls_before_done
@@ -182,8 +193,7 @@ class BatchAPIServer:
                 else:
                     self.send({"error": {"message": "not found"}}, 404)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.serve(Handler)
 
     def file_object(self, file_id: str, purpose: str) -> dict:
         size = len(self.files[file_id])
@@ -211,16 +221,7 @@ class BatchAPIServer:
             for line in self.files[batch["input_file_id"]].decode().splitlines():
                 request = json.loads(line)
                 text = self.reply(request["body"]["messages"])
-                body = {
-                    "id": "chatcmpl-b",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": request["body"]["model"],
-                    "choices": [
-                        {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-                    ],
-                    "usage": {"prompt_tokens": 12, "completion_tokens": 3, "total_tokens": 15},
-                }
+                body = chat_completion(request["body"]["model"], text)
                 response = {"status_code": 200, "request_id": "req", "body": body}
                 lines.append(
                     json.dumps({"id": "r", "custom_id": request["custom_id"], "response": response, "error": None})
@@ -229,15 +230,3 @@ class BatchAPIServer:
             self.files[output_id] = "\n".join(lines).encode()
             batch["output_file_id"] = output_id
         return self.public(batch_id)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()

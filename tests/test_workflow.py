@@ -5,7 +5,6 @@ import yaml
 
 from conftest import REPO
 
-
 DATA_TARGETS = ("results/data/summary.csv",)
 
 
