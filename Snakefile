@@ -36,6 +36,12 @@ include: "workflow/rules/generate.smk"
 include: "workflow/rules/annotate.smk"
 
 
+onsuccess:
+    from valueprefs.summary import run_summary
+
+    print(run_summary("results"))
+
+
 rule all:
     default_target: True
     input:

@@ -35,3 +35,19 @@ def test_bad_data_file_stops_the_run_with_one_clear_line(snakemake_in):
     assert expected in result.stderr.splitlines()
     assert not (snakemake_in.workdir / "results" / "data" / "dailydilemmas" / "items.jsonl").exists()
     assert (snakemake_in.workdir / "results" / "data" / "opinionqa" / "items.jsonl").exists()
+
+
+def test_run_summary_reads_every_job_summary(tmp_path):
+    from valueprefs.summary import run_summary
+
+    generation = tmp_path / "generation/m/instruct/summary.json"
+    generation.parent.mkdir(parents=True)
+    generation.write_text('{"model": "m", "alignment": "instruct", "responses": 5, "model_calls": 2, "cache_hits": 3}')
+    annotation = tmp_path / "annotation/m/instruct/dd/long_k5.summary.json"
+    annotation.parent.mkdir(parents=True)
+    annotation.write_text('{"responses": 4, "arguments": 9, "judge_calls": 1, "failures": {"j/values: no value": 2}}')
+    text = run_summary(tmp_path)
+    assert "generate m/instruct: 5 responses, 2 model calls (3 cached), 0 failed" in text
+    assert "annotate 1 files: 4 responses, 9 arguments, 1 judge calls" in text
+    assert "failed labels, j/values: no value: 2" in text
+    assert "no generation or annotation results yet" in run_summary(tmp_path / "empty")
