@@ -9,11 +9,11 @@ from valueprefs.cache import DiskCache
 from valueprefs.data import read_items
 from valueprefs.generation.imported import import_responses
 from valueprefs.generation.models import make_backend
-from valueprefs.generation.plan import plan_calls, sample_ids, tasks_for
+from valueprefs.generation.plan import plan_calls, tasks_for
 from valueprefs.generation.run import generate_model
 from valueprefs.prompts import Templates
 
-__all__ = ["generate_for_model", "sample_ids", "tasks_for"]
+__all__ = ["generate_for_model", "tasks_for"]
 
 
 def generate_for_model(

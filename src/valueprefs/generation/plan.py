@@ -45,11 +45,6 @@ def tasks_for(kind: str, settings: dict) -> list[str]:
     return short + long_tasks
 
 
-def sample_ids(task: str, settings: dict) -> list[int]:
-    """Sample numbers present in a task's output: 0 is greedy, 1..n are temperature samples."""
-    return [0] if task.startswith("short") else list(range(settings["n_samples"] + 1))
-
-
 def plan_calls(datasets: dict, alignment: str, settings: dict, templates: Templates) -> list[Call]:
     """Every call for one model: ``datasets`` maps name -> (kind, list of item dicts)."""
     calls = []
