@@ -27,7 +27,14 @@ from valueprefs.generation.models import make_backend
 from valueprefs.generation.plan import Call
 from valueprefs.generation.requests import Request
 from valueprefs.generation.run import run_calls
-from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths, long_form_prompt
+from valueprefs.prompts import (
+    JUDGE_TEMPLATE_NAMES,
+    Templates,
+    batched_value_prompt,
+    default_template_paths,
+    long_form_prompt,
+    value_prompt,
+)
 from valueprefs.tokens import chat_tokens, o200k_base
 
 CACHE = Path(".cache/bench")
@@ -83,17 +90,10 @@ def main() -> None:
     arguments = [split_arguments(text) for text in texts]
     n_arguments = sum(len(a) for a in arguments)
     templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
-    listing = {"n_values": len(vocabulary), "values": ", ".join(vocabulary)}
     encoding = o200k_base(str(CACHE / "tiktoken"))
     extraction = [templates.render("extract_arguments", text=t) for t in texts]
-    per_argument = [templates.render("assign_values", argument=a, **listing) for args_ in arguments for a in args_]
-    batched = [
-        templates.render(
-            "assign_values_batch", arguments="\n".join(f"{n}. {a}" for n, a in enumerate(args_, 1)), **listing
-        )
-        for args_ in arguments
-        if args_
-    ]
+    per_argument = [value_prompt(templates, vocabulary, a) for args_ in arguments for a in args_]
+    batched = [batched_value_prompt(templates, vocabulary, args_) for args_ in arguments if args_]
     paper = [
         sum(x) for x in zip(prompt_tokens(encoding, extraction), prompt_tokens(encoding, per_argument), strict=True)
     ]

@@ -147,3 +147,11 @@ def test_prepare_refuses_to_write_an_empty_data_set(tmp_path):
     with pytest.raises(DataError, match="no items left"):
         prepare_dataset(spec, str(vocabulary), str(tmp_path / "items.jsonl"), str(tmp_path / "r.json"))
     assert not (tmp_path / "items.jsonl").exists()
+
+
+def test_duplicate_situation_ids_are_named(tmp_path):
+    from valueprefs.data.dailydilemmas import load_situations
+
+    write(tmp_path / "dilemma.csv", ",idx,basic_situation,dilemma_situation\n0,7,a,S1\n1, 7,b,S2\n")
+    with pytest.raises(DataError, match=r"dilemma\.csv, row 2, column 'idx': duplicate idx '7'"):
+        load_situations(tmp_path)

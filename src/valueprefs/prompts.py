@@ -98,6 +98,26 @@ def long_form_prompt(templates: Templates, question: str, k: int) -> str:
     return templates.render("long_form", question=question, k=k)
 
 
+def value_prompt(templates: Templates, vocabulary: list[str], argument: str) -> str:
+    """Figure 11: the values embodied in one argument, chosen from the vocabulary."""
+    return templates.render("assign_values", argument=argument, **_value_listing(vocabulary))
+
+
+def batched_value_prompt(templates: Templates, vocabulary: list[str], arguments: list[str]) -> str:
+    """Figure 11 for all arguments of a response at once, numbered from 1."""
+    numbered = "\n".join(f"{n}. {argument}" for n, argument in enumerate(arguments, start=1))
+    return templates.render("assign_values_batch", arguments=numbered, **_value_listing(vocabulary))
+
+
+def standardize_prompt(templates: Templates, vocabulary: list[str], value: str) -> str:
+    """Figure 23: the vocabulary value closest to a value name from another data set."""
+    return templates.render("standardize_value", value=value, **_value_listing(vocabulary))
+
+
+def _value_listing(vocabulary: list[str]) -> dict:
+    return {"n_values": len(vocabulary), "values": ", ".join(vocabulary)}
+
+
 def prompt_hash(prompt: str | list[dict]) -> str:
     """Short stable hash of a prompt (text or chat messages), stored with every response."""
     text = prompt if isinstance(prompt, str) else json.dumps(prompt, sort_keys=True, ensure_ascii=False)

@@ -28,7 +28,14 @@ from valueprefs.cache import DiskCache
 from valueprefs.errors import ConfigError
 from valueprefs.generation.models import make_backend
 from valueprefs.io import iter_jsonl, read_csv, write_json, write_jsonl
-from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, prompt_hash
+from valueprefs.prompts import (
+    JUDGE_TEMPLATE_NAMES,
+    Templates,
+    batched_value_prompt,
+    prompt_hash,
+    standardize_prompt,
+    value_prompt,
+)
 
 log = logging.getLogger("valueprefs.annotation")
 
@@ -122,8 +129,7 @@ class Annotator:
             return chosen
         if self.settings["value_batching"]:
             return self._batched_values(judge, arguments)
-        listing = {"n_values": len(self.vocabulary), "values": ", ".join(self.vocabulary)}
-        prompts = [self.templates.render("assign_values", argument=a["argument"], **listing) for a in arguments]
+        prompts = [value_prompt(self.templates, self.vocabulary, a["argument"]) for a in arguments]
         labels = self.llm(judge).ask(prompts, self._matched, VALUES_FORMAT, self.settings["max_tokens"]["values"])
         chosen = []
         for argument, label in zip(arguments, labels, strict=True):
@@ -147,11 +153,10 @@ class Annotator:
         groups: dict[tuple, list[int]] = {}
         for index, argument in enumerate(arguments):
             groups.setdefault((argument["item_id"], argument["sample"]), []).append(index)
-        listing = {"n_values": len(self.vocabulary), "values": ", ".join(self.vocabulary)}
         prompts, parsers = [], []
         for members in groups.values():
-            numbered = "\n".join(f"{n}. {arguments[i]['argument']}" for n, i in enumerate(members, start=1))
-            prompts.append(self.templates.render("assign_values_batch", arguments=numbered, **listing))
+            texts = [arguments[i]["argument"] for i in members]
+            prompts.append(batched_value_prompt(self.templates, self.vocabulary, texts))
             parsers.append(len(members))
         chosen: list[list[str]] = [[] for _ in arguments]
         budget = self.settings["max_tokens"]["values"]
@@ -186,8 +191,7 @@ class Annotator:
         direct = [self.matcher.match(name) for name in names]
         asked = [name for name, value in zip(names, direct, strict=True) if value is None]
         if asked:
-            listing = {"n_values": len(self.vocabulary), "values": ", ".join(self.vocabulary)}
-            prompts = [self.templates.render("standardize_value", value=name, **listing) for name in asked]
+            prompts = [standardize_prompt(self.templates, self.vocabulary, name) for name in asked]
 
             def parse(text: str) -> Parsed:
                 value = self.matcher.match(text.strip().splitlines()[0] if text.strip() else "")

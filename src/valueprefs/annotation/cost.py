@@ -13,7 +13,7 @@ import pandas as pd
 from valueprefs.annotation.annotate import SPECIFICITY
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.io import iter_jsonl
-from valueprefs.prompts import Templates
+from valueprefs.prompts import Templates, batched_value_prompt, value_prompt
 from valueprefs.tokens import chat_tokens, o200k_base
 
 VALUE_ANSWER_TOKENS = 20
@@ -37,7 +37,6 @@ def estimate_costs(
 
     responses = [row for path in response_files for _, row in iter_jsonl(path) if row.get("status") == "ok"]
     split = [split_arguments(r["text"]) for r in responses]
-    listing = {"n_values": len(vocabulary), "values": ", ".join(vocabulary)}
     samples = settings["specificity_samples"]
     rows = []
     for judge in judges:
@@ -51,7 +50,7 @@ def estimate_costs(
                 sum(len(encoding.encode(json.dumps([{"argument": a} for a in args]))) for args in split),
             ]
         if "values" in judge["steps"]:
-            totals["values"] = _value_totals(split, templates, listing, settings["value_batching"], count)
+            totals["values"] = _value_totals(split, templates, vocabulary, settings["value_batching"], count)
         if "specificity" in judge["steps"]:
             rated = [
                 a
@@ -82,16 +81,10 @@ def estimate_costs(
     )
 
 
-def _value_totals(split, templates, listing, batching, count) -> list[int]:
+def _value_totals(split, templates, vocabulary, batching, count) -> list[int]:
     if batching:
-        prompts = [
-            templates.render(
-                "assign_values_batch", arguments="\n".join(f"{n}. {a}" for n, a in enumerate(args, 1)), **listing
-            )
-            for args in split
-            if args
-        ]
+        prompts = [batched_value_prompt(templates, vocabulary, args) for args in split if args]
         arguments = sum(len(args) for args in split)
         return [len(prompts), sum(count(p) for p in prompts), arguments * VALUE_ANSWER_TOKENS]
-    prompts = [templates.render("assign_values", argument=a, **listing) for args in split for a in args]
+    prompts = [value_prompt(templates, vocabulary, a) for args in split for a in args]
     return [len(prompts), sum(count(p) for p in prompts), len(prompts) * VALUE_ANSWER_TOKENS]

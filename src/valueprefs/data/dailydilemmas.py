@@ -13,7 +13,13 @@ from pathlib import Path
 import pandas as pd
 
 from valueprefs.data.listcells import parse_list_cell
-from valueprefs.data.tables import data_row, require_columns, validate_dilemmas, validate_vocabulary
+from valueprefs.data.tables import (
+    data_row,
+    require_columns,
+    require_unique,
+    validate_dilemmas,
+    validate_vocabulary,
+)
 from valueprefs.errors import DataError
 from valueprefs.io import read_csv
 
@@ -29,17 +35,15 @@ def load_situations(directory: str | Path) -> pd.DataFrame:
     source = Path(directory) / "dilemma.csv"
     frame = read_csv(source)
     require_columns(frame, ("idx", "basic_situation", "dilemma_situation"), str(source))
+    frame["idx"] = frame["idx"].str.strip()
+    require_unique(frame, "idx", str(source), data_row)
     situations = pd.DataFrame(
         {
-            "dilemma_id": frame["idx"].str.strip(),
+            "dilemma_id": frame["idx"],
             "basic_situation": frame["basic_situation"],
             "situation": frame["dilemma_situation"],
         }
     )
-    duplicated = situations["dilemma_id"].duplicated()
-    if duplicated.any():
-        position = int(duplicated.to_numpy().nonzero()[0][0])
-        raise DataError(str(source), f"duplicate idx {situations['dilemma_id'][position]!r}", data_row(position))
     return situations
 
 
