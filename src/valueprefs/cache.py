@@ -8,7 +8,7 @@ a whole entry or none, and a rerun repeats no completed call.
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from valueprefs.io import atomic_write_text
@@ -26,7 +26,7 @@ class DiskCache:
 
     root: Path
     hits: int = 0
-    stores: int = field(default=0)
+    stores: int = 0
 
     def __post_init__(self):
         self.root = Path(self.root)
