@@ -29,7 +29,7 @@ def shared_data() -> Path:
 def run_snakemake(workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 600):
     """Run the workflow of this repository in ``workdir``; returns the CompletedProcess."""
     command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
-    command += ["--configfile", str(configfile or REPO / "config.yaml"), *args]
+    command += [*args, "--configfile", str(configfile or REPO / "config.yaml")]  # it takes several values
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
 
 

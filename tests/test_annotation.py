@@ -7,7 +7,7 @@ import pytest
 from servers import LlamaServer, ScriptedChatServer
 
 from valueprefs.annotation.agreement import judge_agreement, level_agreement, value_agreement
-from valueprefs.annotation.annotate import annotate_responses
+from valueprefs.annotation.steps import active_steps, merge_steps, run_step
 from valueprefs.data.demo import demo_vocabulary
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, default_template_paths
 
@@ -28,17 +28,25 @@ RESPONSES = [
 
 
 def run(tmp_path, judges, settings=SETTINGS, name="run"):
+    """Every annotation step over files, then the merge, as the workflow's rules run them."""
     responses = tmp_path / "responses.jsonl"
     responses.write_text("".join(json.dumps(r) + "\n" for r in RESPONSES))
     vocabulary = tmp_path / "vocabulary.csv"
     demo_vocabulary().to_csv(vocabulary, index=False)
-    out = {key: str(tmp_path / f"{name}.{key}") for key in ("arguments", "labels", "summary")}
-    summary = annotate_responses(
-        str(responses), str(vocabulary), judges, settings, default_template_paths(JUDGE_TEMPLATE_NAMES),
-        str(tmp_path / "cache"), out["arguments"], out["labels"], out["summary"],
+    out = tmp_path / name
+    common = (str(vocabulary), judges, settings, default_template_paths(JUDGE_TEMPLATE_NAMES), str(tmp_path / "cache"))
+    steps = active_steps(judges, settings)
+    for step in steps:
+        source = responses if step == "arguments" else out / "arguments.jsonl"
+        outputs = [str(out / f"{step}.labels.jsonl"), str(out / f"{step}.stats.json")]
+        run_step(step, str(source), *common, *outputs, str(out / "arguments.jsonl") if step == "arguments" else None)
+    summary = merge_steps(
+        str(responses), str(out / "arguments.jsonl"),
+        [str(out / f"{step}.labels.jsonl") for step in steps], [str(out / f"{step}.stats.json") for step in steps],
+        judges, str(out / "merged.jsonl"), str(out / "labels.jsonl"), str(out / "summary.json"),
     )  # fmt: skip
-    read = {key: [json.loads(line) for line in open(out[key])] for key in ("arguments", "labels")}
-    return summary, read["arguments"], read["labels"]
+    read = {key: [json.loads(line) for line in open(out / f"{key}.jsonl")] for key in ("merged", "labels")}
+    return summary, read["merged"], read["labels"]
 
 
 OFFLINE = {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]}

@@ -57,6 +57,7 @@ BAD_CONFIGS = [
         "key 'datasets.dailydilemmas': 'path' is a required property",
     ),
     ("hub for questions", lambda c: c["datasets"]["opinionqa"].update(source="huggingface"), "datasets.opinionqa"),
+    ("batch on a local judge", lambda c: c["judges"][1].update(batch=True), "key 'judges[1].backend': 'openai' was"),
 ]
 
 

@@ -42,21 +42,21 @@ def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
     atomic_write_text(path, frame.to_csv(index=False))
 
 
-def require_file(path: str | Path) -> Path:
-    """Return ``path`` if it is an existing, non-empty file; otherwise fail naming it."""
+def require_file(path: str | Path, allow_empty: bool = False) -> Path:
+    """Return ``path`` if it is an existing (non-empty) file; otherwise fail naming it."""
     path = Path(path)
     if not path.exists():
         raise DataError(str(path), "file not found")
     if not path.is_file():
         raise DataError(str(path), "is not a file")
-    if path.stat().st_size == 0:
+    if not allow_empty and path.stat().st_size == 0:
         raise DataError(str(path), "file is empty")
     return path
 
 
-def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
+def iter_jsonl(path: str | Path, allow_empty: bool = False) -> Iterator[tuple[int, dict]]:
     """Yield ``(line_number, object)`` for each non-blank line; fail naming the first bad line."""
-    path = require_file(path)
+    path = require_file(path, allow_empty)
     with open(path, "rb") as stream:
         for number, raw in enumerate(stream, start=1):
             try:
@@ -72,6 +72,15 @@ def iter_jsonl(path: str | Path) -> Iterator[tuple[int, dict]]:
             if not isinstance(record, dict):
                 raise DataError(str(path), f"expected a JSON object, got {type(record).__name__}", f"line {number}")
             yield number, record
+
+
+def read_json(path: str | Path) -> object:
+    """Read a JSON file; fail naming it when it is missing or not JSON."""
+    path = require_file(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError(str(path), f"is not valid JSON ({error})") from None
 
 
 def read_jsonl(path: str | Path) -> pd.DataFrame:

@@ -1,31 +1,134 @@
 """Annotation: arguments, values and specificity of every long-form response, by the judges."""
 
 
-rule annotate:
+rule annotate_arguments:
     input:
-        responses="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
+        source="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
+        batches=lambda wildcards: collected_batches(wildcards, "arguments"),
     output:
-        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl",
-        labels="results/annotation/{model}/{alignment}/{dataset}/{task}.labels.jsonl",
-        summary="results/annotation/{model}/{alignment}/{dataset}/{task}.summary.json",
+        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
+        labels="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.labels.jsonl",
+        stats="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.stats.json",
     log:
-        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}.log",
+        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}/arguments.log",
     benchmark:
-        "results/benchmarks/annotate/{model}/{alignment}/{dataset}/{task}.tsv"
+        "results/benchmarks/annotate/{model}/{alignment}/{dataset}/{task}/arguments.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
     conda:
         "../../envs/analysis.yaml"
     threads: 2
     resources:
-        gpu=judge_uses_gpu,
+        gpu=lambda wildcards: step_uses_gpu("arguments"),
     params:
+        step="arguments",
         judges=config["judges"],
         settings=config["annotation"],
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
+    script:
+        "../scripts/annotate_step.py"
+
+
+rule annotate_step:
+    input:
+        source="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
+        vocabulary="results/data/vocabulary.csv",
+        templates=list(JUDGE_PROMPTS.values()),
+        batches=lambda wildcards: collected_batches(wildcards, wildcards.step),
+    output:
+        labels="results/annotation/{model}/{alignment}/{dataset}/{task}/{step}.labels.jsonl",
+        stats="results/annotation/{model}/{alignment}/{dataset}/{task}/{step}.stats.json",
+    log:
+        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}/{step}.log",
+    benchmark:
+        "results/benchmarks/annotate/{model}/{alignment}/{dataset}/{task}/{step}.tsv"
+    wildcard_constraints:
+        task="long_k[0-9]+",
+        step="values|specificity",
+    conda:
+        "../../envs/analysis.yaml"
+    threads: 2
+    resources:
+        gpu=lambda wildcards: step_uses_gpu(wildcards.step),
+    params:
+        step=lambda wildcards: wildcards.step,
+        judges=config["judges"],
+        settings=config["annotation"],
+        templates=JUDGE_PROMPTS,
+        cache_dir=config["cache_dir"],
+    script:
+        "../scripts/annotate_step.py"
+
+
+rule batch_submit:
+    input:
+        source=step_source,
+        vocabulary="results/data/vocabulary.csv",
+        templates=list(JUDGE_PROMPTS.values()),
+    output:
+        "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
+    log:
+        "results/logs/batch_submit/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.log",
+    wildcard_constraints:
+        task="long_k[0-9]+",
+        step="arguments|values|specificity",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        judge=lambda wildcards: judge_spec(wildcards.judge),
+        settings=config["annotation"],
+        templates=JUDGE_PROMPTS,
+        cache_dir=config["cache_dir"],
+    script:
+        "../scripts/batch_submit.py"
+
+
+rule batch_collect:
+    input:
+        "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
+    output:
+        "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.collected.json",
+    log:
+        "results/logs/batch_collect/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.log",
+    wildcard_constraints:
+        task="long_k[0-9]+",
+        step="arguments|values|specificity",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        judge=lambda wildcards: judge_spec(wildcards.judge),
+        cache_dir=config["cache_dir"],
+    script:
+        "../scripts/batch_collect.py"
+
+
+rule annotate:
+    input:
+        responses="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
+        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
+        labels=expand(
+            "results/annotation/{{model}}/{{alignment}}/{{dataset}}/{{task}}/{step}.labels.jsonl",
+            step=ANNOTATION_STEPS,
+        ),
+        stats=expand(
+            "results/annotation/{{model}}/{{alignment}}/{{dataset}}/{{task}}/{step}.stats.json",
+            step=ANNOTATION_STEPS,
+        ),
+    output:
+        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl",
+        labels="results/annotation/{model}/{alignment}/{dataset}/{task}.labels.jsonl",
+        summary="results/annotation/{model}/{alignment}/{dataset}/{task}.summary.json",
+    log:
+        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}.log",
+    wildcard_constraints:
+        task="long_k[0-9]+",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        judges=config["judges"],
     script:
         "../scripts/annotate.py"
 

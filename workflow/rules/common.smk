@@ -4,6 +4,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from valueprefs.config import describe, find_validation_error
+from valueprefs.annotation.steps import active_steps, step_judges
 from valueprefs.generation import tasks_for
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
@@ -27,6 +28,8 @@ PROMPTS = {name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in TEMPLATE_
 JUDGE_PROMPTS = {
     name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in JUDGE_TEMPLATE_NAMES
 }
+ANNOTATION_STEPS = active_steps(config["judges"], config["annotation"])
+BATCH_JUDGES = [judge["name"] for judge in config["judges"] if judge["batch"]]
 
 
 wildcard_constraints:
@@ -34,6 +37,7 @@ wildcard_constraints:
     model="|".join(sorted(config["models"])),
     alignment="base|instruct",
     task="[a-z0-9_]+",
+    judge="|".join(BATCH_JUDGES) or "(?!)",
 
 
 def dataset_spec(wildcards):
@@ -68,9 +72,34 @@ def uses_gpu(wildcards):
     return int(model_spec(wildcards)["backend"] == "vllm")
 
 
-def judge_uses_gpu(wildcards):
-    """Annotation jobs ask for a GPU when a judge runs on vLLM."""
-    return int(any(judge["backend"] == "vllm" for judge in config["judges"]))
+def step_uses_gpu(step):
+    """An annotation step asks for a GPU when one of its judges runs on vLLM."""
+    return int(any(j["backend"] == "vllm" for j in step_judges(config["judges"], step)))
+
+
+def judge_spec(name):
+    """The config entry of the judge called ``name``."""
+    return next(judge for judge in config["judges"] if judge["name"] == name)
+
+
+def collected_batches(wildcards, step):
+    """Batch API results an annotation step waits for (one per batch judge of the step)."""
+    return [
+        f"results/annotation/batches/{judge['name']}/{wildcards.model}/{wildcards.alignment}/"
+        f"{wildcards.dataset}/{wildcards.task}/{step}.collected.json"
+        for judge in step_judges(config["judges"], step)
+        if judge["batch"]
+    ]
+
+
+def step_source(wildcards):
+    """What an annotation step reads: the responses (arguments) or the argument table."""
+    stem = (
+        f"{wildcards.model}/{wildcards.alignment}/{wildcards.dataset}/{wildcards.task}"
+    )
+    if wildcards.step == "arguments":
+        return f"results/generation/{stem}.jsonl"
+    return f"results/annotation/{stem}/arguments.jsonl"
 
 
 def annotated_arguments():

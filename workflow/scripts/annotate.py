@@ -1,16 +1,15 @@
-"""Snakemake adapter: annotate one long-form response file with the configured judges."""
+"""Snakemake adapter: join the annotation steps of one response file into its argument table."""
 
-from valueprefs.annotation.annotate import annotate_responses
+from valueprefs.annotation.steps import merge_steps
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
-    summary = annotate_responses(
+    summary = merge_steps(
         responses_path=snakemake.input.responses,
-        vocabulary_csv=snakemake.input.vocabulary,
+        arguments_path=snakemake.input.arguments,
+        labels_paths=list(snakemake.input.labels),
+        stats_paths=list(snakemake.input.stats),
         judges=snakemake.params.judges,
-        settings=snakemake.params.settings,
-        template_paths=snakemake.params.templates,
-        cache_dir=snakemake.params.cache_dir,
         out_arguments=snakemake.output.arguments,
         out_labels=snakemake.output.labels,
         out_summary=snakemake.output.summary,

@@ -2,8 +2,8 @@
 
 The first judge that lists a step is that step's primary judge; the others label side by side
 (for agreement). Arguments come from the primary extraction judge only, so every judge labels
-the same arguments. Output: one row per argument with the primary labels, one audit record per
-(judge, step, argument or response), and a summary that counts every failure kind.
+the same arguments. Every label becomes one audit record per (judge, step, argument or
+response); the primary judge's records give the argument table its values and specificity.
 """
 
 import logging
@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from valueprefs.annotation.batch import BatchRunner
-from valueprefs.annotation.judge import Label, LLMJudge
+from valueprefs.annotation.judge import Label, LLMJudge, PlanningJudge
 from valueprefs.annotation.offline import EmbeddingValueAssigner, split_arguments
 from valueprefs.annotation.parsing import (
     Parsed,
@@ -27,10 +26,8 @@ from valueprefs.annotation.vocabulary import ValueMatcher
 from valueprefs.cache import DiskCache
 from valueprefs.errors import ConfigError
 from valueprefs.generation.models import make_backend
-from valueprefs.io import iter_jsonl, read_csv, write_json, write_jsonl
+from valueprefs.generation.requests import Request
 from valueprefs.prompts import (
-    JUDGE_TEMPLATE_NAMES,
-    Templates,
     batched_value_prompt,
     prompt_hash,
     standardize_prompt,
@@ -53,9 +50,13 @@ def primary_judge(judges: list[dict], step: str) -> dict | None:
 
 
 class Annotator:
-    """Runs every step of every judge on the responses of one model, data set and task."""
+    """Runs the steps of the judges on the responses of one model, data set and task.
 
-    def __init__(self, judges, vocabulary, settings, templates, cache_dir):
+    With ``planned`` (a list), nothing is sent: the requests the judges would send are
+    appended to it (the Batch API rules submit them).
+    """
+
+    def __init__(self, judges, vocabulary, settings, templates, cache_dir, planned: list[Request] | None = None):
         self.judges = judges
         self.vocabulary = vocabulary
         self.matcher = ValueMatcher(vocabulary)
@@ -63,19 +64,15 @@ class Annotator:
         self.templates = templates
         self.cache_dir = Path(cache_dir)
         self.cache = DiskCache(self.cache_dir / "calls")
+        self.planned = planned
         self.records: list[dict] = []
 
     def llm(self, judge: dict) -> LLMJudge:
         if judge["backend"] == "offline":
             raise ConfigError(f"judge {judge['name']!r}: the offline annotator cannot rate specificity")
-        batch = None
-        if judge.get("batch"):
-            batch = BatchRunner(
-                judge, self.cache, self.cache_dir / "batches", judge.get("batch_wait", 0), judge.get("batch_poll", 30)
-            )
-        return LLMJudge(
-            judge, self.templates, self.cache, lambda: make_backend(judge, self.cache_dir / "models"), batch
-        )
+        if self.planned is not None:
+            return PlanningJudge(judge, self.templates, self.planned)
+        return LLMJudge(judge, self.templates, self.cache, lambda: make_backend(judge, self.cache_dir / "models"))
 
     def record(self, judge: dict, step: str, where: dict, label: Label, **extra) -> None:
         self.records.append(
@@ -212,46 +209,39 @@ class Annotator:
         return [label.value if label.status != "failed" else None for label in labels]
 
 
-def annotate_responses(
-    responses_path: str,
-    vocabulary_csv: str,
-    judges: list[dict],
-    settings: dict,
-    template_paths: dict[str, str],
-    cache_dir: str,
-    out_arguments: str,
-    out_labels: str,
-    out_summary: str,
-) -> dict:
-    """Annotate one response file; write the argument table, the audit records and a summary."""
-    responses = [row for _, row in iter_jsonl(responses_path) if row.get("status") == "ok"]
-    vocabulary = list(read_csv(vocabulary_csv)["value"])
-    templates = Templates.from_files(template_paths, JUDGE_TEMPLATE_NAMES)
-    annotator = Annotator(judges, vocabulary, settings, templates, cache_dir)
-    arguments = annotator.arguments(responses)
-    for judge in judges:
+def label_values(annotator: Annotator, arguments: list[dict]) -> None:
+    """Every judge that assigns values labels every argument (records go to the annotator)."""
+    for judge in annotator.judges:
         if "values" in judge["steps"]:
-            labels = annotator.values(judge, arguments)
-            if judge is primary_judge(judges, "values"):
-                for argument, values in zip(arguments, labels, strict=True):
-                    argument["values"] = values
-    samples = settings["specificity_samples"]
+            annotator.values(judge, arguments)
+
+
+def label_specificity(annotator: Annotator, arguments: list[dict]) -> None:
+    """Every specificity judge rates the arguments of the configured samples, with each prompt."""
+    samples = annotator.settings["specificity_samples"]
     rated = [a for a in arguments if samples is None or a["sample"] in samples]
-    for judge in judges:
+    for judge in annotator.judges:
         if "specificity" in judge["steps"] and rated:
-            for kind in settings["specificity"]:
-                levels = annotator.specificity(judge, kind, rated)
-                if judge is primary_judge(judges, "specificity"):
-                    for argument, level in zip(rated, levels, strict=True):
-                        argument[f"specificity_{kind}"] = level
-    write_jsonl(out_arguments, arguments)
-    write_jsonl(out_labels, annotator.records)
-    summary = summarize_labels(annotator.records, len(responses), len(arguments), annotator.cache)
-    write_json(out_summary, summary)
-    return summary
+            for kind in annotator.settings["specificity"]:
+                annotator.specificity(judge, kind, rated)
 
 
-def summarize_labels(records: list[dict], responses: int, arguments: int, cache: DiskCache) -> dict:
+def apply_primary_labels(arguments: list[dict], records: list[dict], judges: list[dict]) -> list[dict]:
+    """The argument table with the primary judges' values and specificity levels."""
+    primary = {step: (primary_judge(judges, step) or {}).get("name") for step in ("values", "specificity")}
+    found: dict[tuple, dict] = {}
+    for record in records:
+        step = record["step"]
+        owner = "specificity" if step.startswith("specificity_") else step
+        if owner not in primary or record["judge"] != primary[owner]:
+            continue
+        failed = record["status"] == "failed"
+        value = (record["value"] or []) if step == "values" else (None if failed else record["value"])
+        found.setdefault(_position(record), {})[step] = value
+    return [{**argument, **found.get(_position(argument), {})} for argument in arguments]
+
+
+def summarize_labels(records: list[dict], responses: int, arguments: int, calls: int, hits: int) -> dict:
     """Counts of every status and failure kind per judge and step, dropped names and tokens."""
     frame = pd.DataFrame(records)
     statuses = Counter()
@@ -277,8 +267,8 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, cache:
         "failures": dict(problems.most_common()),
         "dropped_value_names": sum(dropped.values()),
         "tokens": tokens,
-        "judge_calls": cache.stores,
-        "cache_hits": cache.hits,
+        "judge_calls": calls,
+        "cache_hits": hits,
     }
 
 
@@ -287,3 +277,7 @@ def _where(row: dict) -> dict:
     if "position" in row:
         where["position"] = row["position"]
     return where
+
+
+def _position(row: dict) -> tuple:
+    return row["item_id"], row["sample"], row["position"]

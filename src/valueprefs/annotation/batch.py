@@ -1,10 +1,11 @@
-"""OpenAI Batch API mode for judges: submit once, poll, collect into the disk cache.
+"""OpenAI Batch API mode for judges: a submit step and a poll-and-collect step.
 
-The missing calls of a judge step go into one batch file; the batch id is recorded in a state
-file named after the set of calls. A later run finds the state file and polls instead of
-resubmitting; a completed batch is downloaded into the cache, after which the step reads
-every answer from the cache like any other. A batch that failed, expired or was cancelled is
-forgotten, so the next run submits it again.
+``submit_batch`` uploads the requests of one judge step that are not in the cache yet as one
+batch file and records the batch id in a state file under ``cache_dir/batches``, named after
+the set of missing calls: submitting the same calls again finds that file and sends nothing.
+``collect_batch`` polls the recorded batch (waiting up to ``batch_wait`` seconds) and writes
+every answer into the disk cache, where the annotation step then finds it like any other.
+A batch that failed, expired or was cancelled is forgotten, so a forced submit sends it again.
 """
 
 import json
@@ -16,100 +17,115 @@ from valueprefs.errors import ValuePrefsError
 from valueprefs.generation.openai_compat import api_key_from_env
 from valueprefs.generation.requests import Request
 from valueprefs.generation.run import cache_identity
-from valueprefs.io import write_json
+from valueprefs.io import read_json, write_json
 
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
 ENDPOINT = "/v1/chat/completions"
 
 
 class BatchPending(ValuePrefsError):
-    """A batch is submitted or still running: rerun later to collect it."""
+    """A batch is still running: rerun later to collect it."""
 
 
-class BatchRunner:
-    """Sends a judge's uncached chat requests as one OpenAI batch."""
+def _client(spec: dict):
+    from openai import OpenAI
 
-    def __init__(
-        self, spec: dict, cache: DiskCache, state_dir: str | Path, wait_seconds: float = 0, poll_every: float = 30
-    ):
-        from openai import OpenAI
+    return OpenAI(
+        base_url=spec.get("base_url"),
+        api_key=api_key_from_env(spec.get("api_key_env")),
+        max_retries=spec.get("max_retries", 6),
+        timeout=spec.get("timeout", 120.0),
+    )
 
-        self.spec = spec
-        self.cache = cache
-        self.state_dir = Path(state_dir)
-        self.wait_seconds = wait_seconds
-        self.poll_every = poll_every
-        self.client = OpenAI(
-            base_url=spec.get("base_url"),
-            api_key=api_key_from_env(spec.get("api_key_env")),
-            max_retries=spec.get("max_retries", 6),
-            timeout=spec.get("timeout", 120.0),
+
+def _described(spec: dict, requests: list[Request]) -> dict[str, tuple[dict, Request]]:
+    """Cache key -> (call description, request), exactly as the annotation step keys them."""
+    identity = cache_identity(spec)
+    described = {}
+    for request in requests:
+        description = {**identity, **request.describe()}
+        described[call_key(description)] = (description, request)
+    return described
+
+
+def submit_batch(spec: dict, requests: list[Request], cache_dir: str | Path) -> dict:
+    """Submit the uncached requests (once); the state records batch id and the calls in it."""
+    cache = DiskCache(Path(cache_dir) / "calls")
+    described = _described(spec, requests)
+    missing = sorted(key for key in described if not cache.path(key).exists())
+    if not missing:
+        return {"judge": spec["name"], "batch_id": None, "requests": 0}
+    state_path = Path(cache_dir) / "batches" / f"{call_key({'judge': spec['name'], 'keys': missing})}.json"
+    if state_path.exists():
+        return read_json(state_path)
+    lines = []
+    for key in missing:
+        request = described[key][1]
+        body = {
+            "model": spec["model"],
+            "messages": list(request.messages),
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "seed": request.seed,
+        }
+        lines.append(json.dumps({"custom_id": key, "method": "POST", "url": ENDPOINT, "body": body}))
+    client = _client(spec)
+    upload = client.files.create(file=("batch.jsonl", "\n".join(lines).encode()), purpose="batch")
+    batch = client.batches.create(input_file_id=upload.id, endpoint=ENDPOINT, completion_window="24h")
+    state = {
+        "judge": spec["name"],
+        "batch_id": batch.id,
+        "input_file_id": upload.id,
+        "requests": len(missing),
+        "calls": {key: described[key][0] for key in missing},
+        "state_file": str(state_path),
+    }
+    write_json(state_path, state)
+    return state
+
+
+def collect_batch(spec: dict, state: dict, cache_dir: str | Path, wait_seconds: float, poll_every: float) -> dict:
+    """Poll a submitted batch and put its answers in the cache; BatchPending if still running."""
+    if state["batch_id"] is None:
+        return {"judge": spec["name"], "batch_id": None, "collected": 0, "failed": 0}
+    client = _client(spec)
+    deadline = time.monotonic() + wait_seconds
+    batch = client.batches.retrieve(state["batch_id"])
+    while batch.status in RUNNING and time.monotonic() < deadline:
+        time.sleep(poll_every)
+        batch = client.batches.retrieve(state["batch_id"])
+    if batch.status in RUNNING:
+        raise BatchPending(
+            f"judge {spec['name']!r}: batch {batch.id} ({state['requests']} requests) is {batch.status}; "
+            "rerun the workflow later to collect it (nothing will be resubmitted)"
         )
-
-    def fill_cache(self, requests: list[Request]) -> None:
-        """Make sure every request's answer is in the cache, or raise BatchPending."""
-        identity = cache_identity(self.spec)
-        descriptions = {}
-        for request in requests:
-            description = {**identity, **request.describe()}
-            descriptions[call_key(description)] = (description, request)
-        missing = sorted(key for key in descriptions if not self.cache.path(key).exists())
-        if not missing:
-            return
-        state_path = self.state_dir / f"{call_key({'keys': missing})}.json"
-        if not state_path.exists():
-            self._submit(missing, descriptions, state_path)
-        self._collect(state_path, descriptions)
-
-    def _submit(self, keys: list[str], descriptions: dict, state_path: Path) -> None:
-        lines = []
-        for key in keys:
-            request = descriptions[key][1]
-            body = {
-                "model": self.spec["model"],
-                "messages": list(request.messages),
-                "max_tokens": request.max_tokens,
-                "temperature": request.temperature,
-                "seed": request.seed,
-            }
-            lines.append(json.dumps({"custom_id": key, "method": "POST", "url": ENDPOINT, "body": body}))
-        upload = self.client.files.create(file=("batch.jsonl", "\n".join(lines).encode()), purpose="batch")
-        batch = self.client.batches.create(input_file_id=upload.id, endpoint=ENDPOINT, completion_window="24h")
-        write_json(state_path, {"batch_id": batch.id, "input_file_id": upload.id, "requests": len(keys)})
-
-    def _collect(self, state_path: Path, descriptions: dict) -> None:
-        state = json.loads(state_path.read_text(encoding="utf-8"))
-        deadline = time.monotonic() + self.wait_seconds
-        batch = self.client.batches.retrieve(state["batch_id"])
-        while batch.status in RUNNING and time.monotonic() < deadline:
-            time.sleep(self.poll_every)
-            batch = self.client.batches.retrieve(state["batch_id"])
-        if batch.status in RUNNING:
-            raise BatchPending(
-                f"judge {self.spec['name']!r}: batch {batch.id} ({state['requests']} requests) is {batch.status}; "
-                "rerun the workflow later to collect it (nothing will be resubmitted)"
-            )
-        if batch.status != "completed":
-            state_path.unlink()
-            raise ValuePrefsError(
-                f"judge {self.spec['name']!r}: batch {batch.id} ended as {batch.status}; rerun to resubmit"
-            )
-        for line in self.client.files.content(batch.output_file_id).text.splitlines():
-            if not line.strip():
-                continue
-            record = json.loads(line)
-            response = record.get("response") or {}
-            if record["custom_id"] not in descriptions or response.get("status_code") != 200:
-                continue  # failed requests stay uncached; the step sends them again one by one
-            body = response["body"]
-            usage = body.get("usage") or {}
-            completion = {
-                "text": body["choices"][0]["message"]["content"] or "",
-                "seed": descriptions[record["custom_id"]][1].seed,
-                "prompt_tokens": usage.get("prompt_tokens", 0),
-                "completion_tokens": usage.get("completion_tokens", 0),
-                "finish_reason": body["choices"][0].get("finish_reason") or "",
-                "seconds": 0.0,
-            }
-            self.cache.put(record["custom_id"], descriptions[record["custom_id"]][0], [completion])
-        state_path.unlink()
+    if batch.status != "completed":
+        Path(state["state_file"]).unlink(missing_ok=True)
+        raise ValuePrefsError(
+            f"judge {spec['name']!r}: batch {batch.id} ended as {batch.status}; "
+            "submit it again with `snakemake --forcerun batch_submit`"
+        )
+    cache = DiskCache(Path(cache_dir) / "calls")
+    calls = state["calls"]
+    collected = failed = 0
+    for line in client.files.content(batch.output_file_id).text.splitlines():
+        if not line.strip():
+            continue
+        record = json.loads(line)
+        response = record.get("response") or {}
+        if record.get("custom_id") not in calls or response.get("status_code") != 200:
+            failed += 1  # a failed request stays uncached: the annotation step sends it by itself
+            continue
+        body = response["body"]
+        usage = body.get("usage") or {}
+        completion = {
+            "text": body["choices"][0]["message"]["content"] or "",
+            "seed": calls[record["custom_id"]].get("seed"),
+            "prompt_tokens": usage.get("prompt_tokens", 0),
+            "completion_tokens": usage.get("completion_tokens", 0),
+            "finish_reason": body["choices"][0].get("finish_reason") or "",
+            "seconds": 0.0,
+        }
+        cache.put(record["custom_id"], calls[record["custom_id"]], [completion])
+        collected += 1
+    return {"judge": spec["name"], "batch_id": batch.id, "collected": collected, "failed": failed}

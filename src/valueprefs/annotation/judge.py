@@ -39,12 +39,11 @@ class _JudgeCall:
 class LLMJudge:
     """Asks one judge model; the backend is built only when some answer is not cached."""
 
-    def __init__(self, spec: dict, templates: Templates, cache: DiskCache, backend_factory: Callable, batch=None):
+    def __init__(self, spec: dict, templates: Templates, cache: DiskCache, backend_factory: Callable):
         self.spec = spec
         self.templates = templates
         self.cache = cache
         self.backend_factory = backend_factory
-        self.batch = batch  # a BatchRunner: answers come through the Batch API into the cache first
 
     def ask(self, prompts: list[str], parse: Callable[[str], Parsed], expected: str, max_tokens: int) -> list[Label]:
         """Answers to ``prompts`` parsed with ``parse``; unusable ones get one repair attempt."""
@@ -65,8 +64,6 @@ class LLMJudge:
         return Request(messages=tuple(messages), max_tokens=max_tokens, temperature=0.0, seed=0)
 
     def _complete(self, requests: list[Request]) -> list[object]:
-        if self.batch:
-            self.batch.fill_cache(requests)
         calls = [_JudgeCall(request) for request in requests]
         return run_calls(calls, self.spec, self.cache, self.backend_factory)
 
@@ -101,6 +98,18 @@ class LLMJudge:
         else:
             label.problem = f"{label.problem}; after repair: {parsed.problem}"
         return label
+
+
+class PlanningJudge(LLMJudge):
+    """Sends nothing: records the first-attempt requests a judge step would make."""
+
+    def __init__(self, spec: dict, templates: Templates, planned: list[Request]):
+        super().__init__(spec, templates, cache=None, backend_factory=None)
+        self.planned = planned
+
+    def _complete(self, requests: list[Request]) -> list[object]:
+        self.planned.extend(requests)
+        return [CallFailure("planned only") for _ in requests]
 
 
 def _spent(completion: dict) -> int:
