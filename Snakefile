@@ -34,6 +34,8 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/data.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/annotate.smk"
+include: "workflow/rules/analysis.smk"
+include: "workflow/rules/figures.smk"
 
 
 onsuccess:

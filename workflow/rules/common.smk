@@ -5,6 +5,8 @@ from snakemake.utils import validate
 
 from valueprefs.config import describe, find_validation_error
 from valueprefs.annotation.steps import active_steps, step_judges
+from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
+from valueprefs.figures.render import caption
 from valueprefs.generation import tasks_for
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
@@ -125,4 +127,93 @@ def final_targets():
         "results/annotation/judge_agreement.csv",
         "results/annotation/cost_estimate.csv",
         "results/ledger.csv",
+        *preference_tables(),
+        "results/analysis/correlations.csv",
+        *paper_figures(),
     ]
+
+
+def short_tasks(dataset):
+    """Short-form tasks of a data set (only dilemmas have them)."""
+    return [
+        task
+        for task in tasks_for(config["datasets"][dataset]["kind"], config["generation"])
+        if not task.startswith("long_")
+    ]
+
+
+def long_tasks():
+    """Long-form tasks, one per k."""
+    return [f"long_k{k}" for k in config["generation"]["k"]]
+
+
+def run_files(model, alignment):
+    """Short-form response files and annotated argument files of one run, by data set and task."""
+    responses = {
+        dataset: {
+            task: f"results/generation/{model}/{alignment}/{dataset}/{task}.jsonl"
+            for task in short_tasks(dataset)
+        }
+        for dataset in DATASETS
+        if short_tasks(dataset)
+    }
+    arguments = {
+        dataset: {
+            task: f"results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl"
+            for task in long_tasks()
+        }
+        for dataset in DATASETS
+    }
+    return responses, arguments
+
+
+def run_analysis_inputs(wildcards):
+    """Every file one run's analysis reads (flattened for Snakemake)."""
+    responses, arguments = run_files(wildcards.model, wildcards.alignment)
+    return [
+        path
+        for files in (responses, arguments)
+        for tasks in files.values()
+        for path in tasks.values()
+    ]
+
+
+def preference_source(wildcards):
+    """Short tasks read the responses; long tasks read the annotated arguments."""
+    stem = (
+        f"{wildcards.model}/{wildcards.alignment}/{wildcards.dataset}/{wildcards.task}"
+    )
+    if wildcards.task.startswith("long_"):
+        return f"results/annotation/{stem}.jsonl"
+    return f"results/generation/{stem}.jsonl"
+
+
+def preference_tables():
+    """One preference table per run, data set, task and sample."""
+    samples = range(config["generation"]["n_samples"] + 1)
+    return [
+        f"results/preferences/{model}/{alignment}/{dataset}/{task}/sample{sample}.csv"
+        for model, alignment in MODEL_RUNS
+        for dataset in DATASETS
+        for task in short_tasks(dataset) + long_tasks()
+        for sample in samples
+    ]
+
+
+def figure_caption(number):
+    """The report caption of a paper figure under this config."""
+    spec = BY_NUMBER[number]
+    kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}
+    setting = resolve(
+        spec, kinds, config["generation"]["k"], config["analysis"]["reference_dataset"]
+    )
+    return caption(spec, setting, config["analysis"]["bootstrap"])
+
+
+def paper_figures():
+    """Every figure of the paper (PNG and PDF) and Table 1."""
+    return [
+        f"results/figures/fig{spec.number}.{extension}"
+        for spec in FIGURES
+        for extension in ("png", "pdf")
+    ] + ["results/figures/table1.md"]

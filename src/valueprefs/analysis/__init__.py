@@ -1,0 +1,1 @@
+"""Consistency and attribute analyses of model runs, with bootstrap intervals."""

@@ -1,0 +1,84 @@
+"""Attributes of each value's arguments: specificity (judge, 1-5) and diversity (gzip ratio).
+
+Specificity of a value is the mean level of the arguments that carry it. Diversity is the
+compression ratio of those arguments (section 3.2): bytes of their concatenation divided by
+bytes of its gzip compression; higher means more redundant, i.e. less diverse.
+"""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+
+SPECIFICITY_KINDS = ("path", "attribute")
+
+
+def compression_ratio(texts: list[str]) -> float:
+    """Uncompressed over gzip-compressed bytes of the texts joined by newlines (NaN if none)."""
+    if not texts:
+        return float("nan")
+    raw = "\n".join(texts).encode("utf-8")
+    return len(raw) / len(gzip.compress(raw, mtime=0))
+
+
+class ArgumentValues:
+    """The arguments of one long-form file, as an argument x value incidence matrix."""
+
+    def __init__(self, arguments: list[dict], index: dict[str, int], item_positions: dict[str, int]):
+        self.arguments = arguments
+        self.incidence = np.zeros((len(arguments), len(index)), dtype=bool)
+        for row, argument in enumerate(arguments):
+            for value in argument.get("values") or []:
+                if value in index:
+                    self.incidence[row, index[value]] = True
+        self.items = np.array([item_positions.get(a["item_id"], -1) for a in arguments], dtype=np.int64)
+
+    def _argument_weights(self, item_weights: np.ndarray | None) -> np.ndarray:
+        if item_weights is None:
+            return np.ones((1, len(self.arguments)))
+        weights = np.atleast_2d(item_weights)
+        known = self.items >= 0
+        return np.where(known, weights[:, np.where(known, self.items, 0)], 0.0)
+
+    def counts(self) -> np.ndarray:
+        """Arguments carrying each value."""
+        return self.incidence.sum(axis=0)
+
+    def mean_specificity(self, kind: str, item_weights: np.ndarray | None = None) -> np.ndarray:
+        """Mean specificity level per value (replicates x values; NaN where no rated argument)."""
+        levels = np.array([_level(a.get(f"specificity_{kind}")) for a in self.arguments], dtype=float)
+        rated = np.isfinite(levels)
+        weights = self._argument_weights(item_weights) * rated
+        mask = self.incidence.astype(float)
+        totals = (weights * np.where(rated, levels, 0.0)) @ mask
+        counts = weights @ mask
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(counts > 0, totals / counts, np.nan)
+
+    def compression(self, item_weights: np.ndarray | None = None) -> np.ndarray:
+        """Compression ratio per value (replicates x values), over the drawn items' arguments.
+
+        A replicate uses each drawn item's arguments once: repeating a text would make it
+        look redundant to gzip.
+        """
+        weights = self._argument_weights(item_weights) > 0
+        ratios = np.full((len(weights), self.incidence.shape[1]), np.nan)
+        texts = [a["argument"] for a in self.arguments]
+        for value in np.flatnonzero(self.incidence.any(axis=0)):
+            carrying = np.flatnonzero(self.incidence[:, value])
+            for replicate, drawn in enumerate(weights):
+                ratios[replicate, value] = compression_ratio([texts[i] for i in carrying if drawn[i]])
+        return ratios
+
+
+def attribute_table(arguments: ArgumentValues, values: list[str], kinds: list[str]) -> pd.DataFrame:
+    """Per value: arguments carrying it, mean specificity of each kind, compression ratio."""
+    frame = pd.DataFrame({"value": values, "arguments": arguments.counts()})
+    for kind in kinds:
+        frame[f"specificity_{kind}"] = arguments.mean_specificity(kind)[0]
+    frame["compression_ratio"] = arguments.compression()[0]
+    return frame
+
+
+def _level(level) -> float:
+    return float(level) if isinstance(level, int | float) and not isinstance(level, bool) else np.nan

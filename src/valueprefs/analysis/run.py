@@ -1,0 +1,209 @@
+"""Every analysis of one model run (model x alignment): consistency and attribute correlations.
+
+Inputs are the normalized data sets, the parsed short-form decisions and the annotated
+arguments; outputs are rows of a correlation table (with p, n and bootstrap intervals), the
+bootstrap replicate values behind each row, and a per-value attribute table.
+"""
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from valueprefs.analysis.attributes import ArgumentValues
+from valueprefs.analysis.stats import correlate, interval, item_weights, nanmean, replicate_orders
+from valueprefs.preferences import GameTable, decision_games, long_form_scores, play, position_matrix
+
+ATTRIBUTE_METRICS = ("specificity_path", "specificity_attribute", "compression_ratio")
+
+
+@dataclass
+class RunInputs:
+    """What one model run produced, keyed by data set (and task or k)."""
+
+    values: list[str]
+    items: dict[str, list[dict]]  # data set -> items in data-set order
+    kinds: dict[str, str]  # data set -> dilemmas | questions
+    decisions: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # data set -> task -> rows
+    arguments: dict[str, dict[int, list[dict]]] = field(default_factory=dict)  # data set -> k -> rows
+
+
+@dataclass
+class Settings:
+    """Analysis settings (the ``analysis`` config section)."""
+
+    bootstrap: int = 200
+    seed: int = 0
+    preference_sample: int = 0
+    temperature_samples: list[int] = field(default_factory=list)
+    reference_dataset: str | None = None
+    compression_replicates: int = 0
+    specificity: list[str] = field(default_factory=lambda: ["path", "attribute"])
+
+
+class RunAnalysis:
+    """Computes and collects the rows; bootstrap draws are shared per data set."""
+
+    def __init__(self, inputs: RunInputs, settings: Settings):
+        self.inputs = inputs
+        self.settings = settings
+        self.index = {value: i for i, value in enumerate(inputs.values)}
+        self.rows: list[dict] = []
+        self.replicates: list[dict] = []
+        self._weights: dict[str, np.ndarray] = {}
+
+    def weights(self, dataset: str) -> np.ndarray:
+        if dataset not in self._weights:
+            n = len(self.inputs.items[dataset])
+            self._weights[dataset] = item_weights(n, self.settings.bootstrap, self.settings.seed, dataset)
+        return self._weights[dataset]
+
+    def item_positions(self, dataset: str) -> dict[str, int]:
+        key = "dilemma_id" if self.inputs.kinds[dataset] == "dilemmas" else "question_id"
+        return {item[key]: i for i, item in enumerate(self.inputs.items[dataset])}
+
+    # --- preferences -------------------------------------------------------------------
+    def short_preferences(self, dataset: str, task: str = "short") -> tuple[np.ndarray, np.ndarray]:
+        """Short-form mu of the preference sample and its bootstrap replicates (NaN: no game)."""
+        rows = self.inputs.decisions[dataset][task]
+        sample = self.settings.preference_sample
+        decisions = {r["item_id"]: r.get("decision") for r in rows if r["sample"] == sample}
+        games, positions, _ = decision_games(self.inputs.items[dataset], decisions, self.index)
+        table = GameTable.from_games(games, len(self.index))
+        mu, _, played = play(table, np.arange(len(games))[None, :])
+        point = np.where(played[0] > 0, mu[0], np.nan)
+        weights = self.weights(dataset)
+        if not len(weights):
+            return point, np.empty((0, len(self.index)))
+        mu_reps, _, played_reps = play(table, replicate_orders(weights, positions))
+        return point, np.where(played_reps > 0, mu_reps, np.nan)
+
+    def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+        """Long-form preferences of one sample and their bootstrap replicates."""
+        arguments = [a for a in self.inputs.arguments[dataset][k] if a["sample"] == sample]
+        keys, matrix = position_matrix(arguments, self.index)
+        point = long_form_scores(matrix)[0][0]
+        positions = self.item_positions(dataset)
+        items = np.array([positions.get(item_id, -1) for item_id, _ in keys], dtype=np.int64)
+        weights = self.weights(dataset)
+        response_weights = np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
+        return point, long_form_scores(matrix, response_weights)[0] if len(weights) else np.empty((0, len(point)))
+
+    # --- rows --------------------------------------------------------------------------
+    def add(self, analysis: str, dataset: str, stats: dict, replicates: np.ndarray, **where) -> None:
+        key = "/".join(str(part) for part in (analysis, dataset, *where.values()))
+        row = {"key": key, "analysis": analysis, "dataset": dataset, "k": None, "k2": None, "method": "pearson"}
+        self.rows.append({**row, **where, **stats})
+        self.replicates.append({"key": key, "replicates": [float(x) for x in replicates]})
+
+    def short_vs_long(self, reference: str) -> None:
+        short, short_reps = self.short_preferences(reference)
+        for k in sorted(self.inputs.arguments.get(reference, {})):
+            long, long_reps = self.long_preferences(reference, k, self.settings.preference_sample)
+            stats, reps = correlate(short, long, short_reps, long_reps)
+            self.add("short_vs_long", reference, stats, reps, k=k)
+
+    def temperature(self, dataset: str) -> None:
+        """Mean Spearman over all pairs of temperature samples (p: the largest pair p-value)."""
+        for k in sorted(self.inputs.arguments.get(dataset, {})):
+            prefs = [self.long_preferences(dataset, k, s) for s in self.settings.temperature_samples]
+            if len(prefs) < 2:
+                continue
+            pairs = [correlate(a[0], b[0], a[1], b[1], "spearman") for a, b in combinations(prefs, 2)]
+            replicates = nanmean(np.stack([reps for _, reps in pairs]), axis=0) if len(pairs[0][1]) else []
+            low, high = interval(replicates)
+            p_values = [s["p"] for s, _ in pairs if np.isfinite(s["p"])]
+            stats = {
+                "r": float(nanmean([s["r"] for s, _ in pairs])),
+                "p": max(p_values) if p_values else float("nan"),
+                "n": int(np.median([s["n"] for s, _ in pairs])),
+                "ci_low": low,
+                "ci_high": high,
+                "pairs": len(pairs),
+            }
+            self.add("temperature", dataset, stats, np.asarray(replicates), k=k, method="spearman")
+
+    def between_k(self, dataset: str) -> None:
+        ks = sorted(self.inputs.arguments.get(dataset, {}))
+        prefs = {k: self.long_preferences(dataset, k, self.settings.preference_sample) for k in ks}
+        for k1, k2 in combinations(ks, 2):
+            stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
+            self.add("between_k", dataset, stats, reps, k=k1, k2=k2)
+
+    def same_decision(self, dataset: str, task: str, analysis: str) -> None:
+        """Fraction of dilemmas decided the same way in ``short`` and in ``task`` (both parsed)."""
+        sample = self.settings.preference_sample
+        by_task = {
+            name: {
+                r["item_id"]: r.get("decision") for r in self.inputs.decisions[dataset][name] if r["sample"] == sample
+            }
+            for name in ("short", task)
+        }
+        positions = self.item_positions(dataset)
+        decided = [
+            (positions[item], by_task["short"][item] == by_task[task].get(item))
+            for item in by_task["short"]
+            if item in positions and {by_task["short"][item], by_task[task].get(item)} <= {"to_do", "not_to_do"}
+        ]
+        same = np.array([flag for _, flag in decided], dtype=float)
+        where = np.array([position for position, _ in decided], dtype=np.int64)
+        weights = self.weights(dataset)[:, where] if len(decided) else np.empty((0, 0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates = (weights @ same) / weights.sum(axis=1) if len(decided) else np.array([])
+        low, high = interval(replicates)
+        fraction = float(same.mean()) if len(same) else float("nan")
+        stats = {"r": fraction, "p": float("nan"), "n": len(same), "ci_low": low, "ci_high": high}
+        self.add(analysis, dataset, stats, replicates, method="fraction")
+
+    def attributes(self, dataset: str, reference: str) -> list[pd.DataFrame]:
+        """Per-value attributes of every k, and their correlations with short-form preferences."""
+        short, short_reps = self.short_preferences(reference)
+        tables = []
+        for k in sorted(self.inputs.arguments.get(dataset, {})):
+            sample = self.settings.preference_sample
+            rows = [a for a in self.inputs.arguments[dataset][k] if a["sample"] == sample]
+            arguments = ArgumentValues(rows, self.index, self.item_positions(dataset))
+            weights = self.weights(dataset)
+            metrics = {
+                f"specificity_{kind}": (arguments.mean_specificity(kind)[0], arguments.mean_specificity(kind, weights))
+                for kind in self.settings.specificity
+            }
+            ratios = arguments.compression()[0]
+            extra = self.settings.compression_replicates
+            ratio_reps = arguments.compression(weights[:extra]) if extra else np.tile(ratios, (len(weights), 1))
+            metrics["compression_ratio"] = (ratios, ratio_reps)
+            table = pd.DataFrame(
+                {"dataset": dataset, "k": k, "value": self.inputs.values, "arguments": arguments.counts()}
+            )
+            for name, (point, reps) in metrics.items():
+                table[name] = point
+                n = len(reps)
+                stats, replicates = correlate(point, short, reps, short_reps[:n])
+                self.add(name, dataset, {**stats, "reference": reference}, replicates, k=k)
+            table["preference"] = short
+            tables.append(table)
+        return tables
+
+
+def analyze_run(inputs: RunInputs, settings: Settings) -> tuple[pd.DataFrame, list[dict], pd.DataFrame]:
+    """Correlation rows, their bootstrap replicates, and the per-value attribute table."""
+    analysis = RunAnalysis(inputs, settings)
+    dilemmas = [name for name, kind in inputs.kinds.items() if kind == "dilemmas" and name in inputs.decisions]
+    reference = settings.reference_dataset or (dilemmas[0] if dilemmas else None)
+    attribute_tables = []
+    if reference is not None:
+        analysis.short_vs_long(reference)
+        tasks = inputs.decisions[reference]
+        if "short_explicit" in tasks:
+            analysis.same_decision(reference, "short_explicit", "implicit_vs_explicit")
+        if "short_swapped" in tasks:
+            analysis.same_decision(reference, "short_swapped", "order_swap")
+    for dataset in sorted(inputs.arguments):
+        analysis.temperature(dataset)
+        analysis.between_k(dataset)
+        if reference is not None:
+            attribute_tables += analysis.attributes(dataset, reference)
+    correlations = pd.DataFrame(analysis.rows)
+    attributes = pd.concat(attribute_tables, ignore_index=True) if attribute_tables else pd.DataFrame()
+    return correlations, analysis.replicates, attributes

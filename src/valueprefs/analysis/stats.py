@@ -1,0 +1,94 @@
+"""Correlations with p-values, n and percentile bootstrap intervals over resampled items.
+
+A bootstrap replicate draws the items (dilemmas or questions) of a data set with replacement;
+``item_weights`` gives how often each item is drawn. Every estimate of the replicate is
+recomputed from those weights, so an interval covers the whole pipeline from answers to
+correlation. Replicates are seeded per data set, so all estimates from one data set share
+the same draws (and correlations between them stay paired).
+"""
+
+import zlib
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def item_weights(n_items: int, replicates: int, seed: int, dataset: str) -> np.ndarray:
+    """(replicates x items) draw counts, seeded by ``seed`` and the data set's name."""
+    rng = np.random.default_rng([seed, zlib.crc32(dataset.encode())])
+    if replicates == 0 or n_items == 0:
+        return np.zeros((replicates, n_items))
+    return rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=replicates).astype(float)
+
+
+def replicate_orders(weights: np.ndarray, game_positions: list[int]) -> np.ndarray:
+    """TrueSkill orders per replicate: each game repeated as often as its item is drawn.
+
+    Games keep data-set order; rows are padded with -1 to the longest replicate.
+    """
+    rows = [np.repeat(np.arange(len(game_positions)), row[game_positions].astype(int)) for row in weights]
+    width = max([0] + [len(row) for row in rows])
+    orders = np.full((len(rows), width), -1, dtype=np.int64)
+    for r, row in enumerate(rows):
+        orders[r, : len(row)] = row
+    return orders
+
+
+def _rank_rows(values: np.ndarray) -> np.ndarray:
+    return stats.rankdata(values, axis=1, nan_policy="omit")
+
+
+def row_correlations(x: np.ndarray, y: np.ndarray, method: str = "pearson") -> tuple[np.ndarray, np.ndarray]:
+    """Correlation of each row pair over the columns finite in both, and how many there were."""
+    x, y = np.atleast_2d(x).astype(float), np.atleast_2d(y).astype(float)
+    both = np.isfinite(x) & np.isfinite(y)
+    x, y = np.where(both, x, np.nan), np.where(both, y, np.nan)
+    if method == "spearman":
+        x, y = _rank_rows(x), _rank_rows(y)
+    n = both.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dx = np.where(both, x - np.nansum(x, axis=1, keepdims=True) / n[:, None], 0.0)
+        dy = np.where(both, y - np.nansum(y, axis=1, keepdims=True) / n[:, None], 0.0)
+        r = (dx * dy).sum(1) / np.sqrt((dx * dx).sum(1) * (dy * dy).sum(1))
+    return np.where(n >= 3, r, np.nan), n
+
+
+def nanmean(values, axis=None):
+    """Mean of the finite values (NaN, without a warning, when there are none)."""
+    values = np.asarray(values, dtype=float)
+    finite = np.isfinite(values)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(finite, values, 0.0).sum(axis=axis) / finite.sum(axis=axis)
+
+
+def p_value(r: float, n: int) -> float:
+    """Two-sided p-value of a correlation r over n pairs (t distribution, n - 2 degrees of freedom)."""
+    if not np.isfinite(r) or n < 3:
+        return float("nan")
+    if abs(r) >= 1:
+        return 0.0
+    t = r * np.sqrt((n - 2) / (1 - r * r))
+    return float(2 * stats.t.sf(abs(t), n - 2))
+
+
+def interval(replicates: np.ndarray) -> tuple[float, float]:
+    """Percentile interval of the finite replicate values (NaN when there are none)."""
+    finite = np.asarray(replicates, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    if not len(finite):
+        return float("nan"), float("nan")
+    tail = (1 - CONFIDENCE) / 2 * 100
+    low, high = np.percentile(finite, [tail, 100 - tail])
+    return float(low), float(high)
+
+
+def correlate(
+    x: np.ndarray, y: np.ndarray, x_reps: np.ndarray, y_reps: np.ndarray, method: str = "pearson"
+) -> tuple[dict, np.ndarray]:
+    """r, p, n and the bootstrap interval of one correlation, plus the replicate values."""
+    (r,), (n,) = row_correlations(x, y, method)
+    replicates = row_correlations(x_reps, y_reps, method)[0] if len(x_reps) else np.array([])
+    low, high = interval(replicates)
+    return {"r": float(r), "p": p_value(r, int(n)), "n": int(n), "ci_low": low, "ci_high": high}, replicates

@@ -1,0 +1,1 @@
+"""The paper's figures: registry (what each shows), data selection and drawing."""

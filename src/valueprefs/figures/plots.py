@@ -1,0 +1,119 @@
+"""Drawing the paper's figure kinds with a colour-blind-safe palette (seaborn "colorblind")."""
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+ALIGNMENTS = ("base", "instruct")
+LABELS = {"base": "base (before alignment)", "instruct": "instruct (after alignment)"}
+
+
+def _style() -> dict:
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.05)
+    palette = sns.color_palette("colorblind", 2)
+    return dict(zip(ALIGNMENTS, palette, strict=True))
+
+
+def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> None:
+    """Bars of ``r`` per ``group`` with base and instruct side by side; whiskers = interval."""
+    groups = list(dict.fromkeys(frame[group]))
+    width = 0.38
+    for offset, alignment in zip((-width / 2, width / 2), ALIGNMENTS, strict=True):
+        part = frame[frame["alignment"] == alignment].set_index(group).reindex(groups)
+        x = np.arange(len(groups)) + offset
+        r = part["r"].to_numpy(dtype=float)
+        low = np.clip(r - part["ci_low"].to_numpy(dtype=float), 0, None)
+        high = np.clip(part["ci_high"].to_numpy(dtype=float) - r, 0, None)
+        errors = np.nan_to_num(np.vstack([low, high]))
+        ax.bar(x, np.nan_to_num(r), width, color=colors[alignment], label=LABELS[alignment])
+        ax.errorbar(x, np.nan_to_num(r), yerr=errors, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
+        for xi, ri, p in zip(x, r, part.get("p", pd.Series(np.nan, index=part.index)), strict=True):
+            if not np.isfinite(ri):
+                ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=8, color="0.4", rotation=90)
+            elif np.isfinite(p) and p < 0.05:
+                ax.text(xi, ri, "*", ha="center", va="bottom" if ri >= 0 else "top", fontsize=12)
+    ax.set_xticks(np.arange(len(groups)), groups, rotation=20, ha="right")
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_ylabel(ylabel)
+
+
+def by_family(frame: pd.DataFrame, title: str, ylabel: str, note: str) -> plt.Figure:
+    """One group of bars per model family (base and instruct side by side)."""
+    colors = _style()
+    figure, ax = plt.subplots(figsize=(max(5.5, 1.3 * frame["model"].nunique() + 2), 4.2))
+    _bars(ax, frame, "model", colors, ylabel)
+    ax.set_xlabel("model family")
+    _finish(figure, ax, title, note)
+    return figure
+
+
+def k_pairs(frame: pd.DataFrame, title: str, note: str) -> plt.Figure:
+    """Bars per pair k1-k2; one panel per model family when the frame has several."""
+    colors = _style()
+    families = list(dict.fromkeys(frame["model"]))
+    figure, axes = plt.subplots(1, len(families), figsize=(3.2 * len(families) + 1.5, 4.2), squeeze=False)
+    for ax, family in zip(axes[0], families, strict=True):
+        _bars(ax, frame[frame["model"] == family], "pair", colors, "Pearson r")
+        ax.set_title(family, fontsize=11)
+        ax.set_xlabel("k1 - k2")
+    _finish(figure, axes[0][-1], title, note)
+    return figure
+
+
+def frameworks(frame: pd.DataFrame, title: str, metric_label: str, note: str) -> plt.Figure:
+    """Heatmaps of model run x category: rows of panels = data sets, columns = frameworks."""
+    _style()
+    datasets = list(dict.fromkeys(frame["dataset"]))
+    names = list(dict.fromkeys(frame["framework"]))
+    runs = frame["model"].astype(str) + " (" + frame["alignment"].astype(str) + ")"
+    frame = frame.assign(run=runs)
+    figure, axes = plt.subplots(
+        len(datasets),
+        len(names),
+        figsize=(7 * len(names), 1.2 + 0.55 * runs.nunique() * len(datasets) + 1.6 * len(datasets)),
+        squeeze=False,
+    )
+    for row, dataset in enumerate(datasets):
+        for column, framework in enumerate(names):
+            ax = axes[row][column]
+            part = frame[(frame["dataset"] == dataset) & (frame["framework"] == framework)]
+            ax.set_title(f"{dataset}: {framework}", fontsize=11)
+            if part.empty:
+                ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+                ax.set_axis_off()
+                continue
+            grid = part.pivot_table(index="run", columns="category", values="score")
+            sns.heatmap(grid, ax=ax, annot=True, fmt=".2f", cmap="viridis", cbar_kws={"label": metric_label})
+            ax.grid(False)
+            ax.set_xlabel("")
+            ax.set_ylabel("")
+            ax.tick_params(axis="x", rotation=40)
+    figure.suptitle(title, fontsize=12)
+    figure.text(0.01, 0.005, note, fontsize=8, color="0.35")
+    figure.tight_layout(rect=(0, 0.03, 1, 0.96))
+    return figure
+
+
+def message(title: str, text: str) -> plt.Figure:
+    """A figure that says why there is nothing to plot (e.g. a data set not configured)."""
+    _style()
+    figure, ax = plt.subplots(figsize=(6, 2.5))
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    ax.set_axis_off()
+    ax.set_title(title, fontsize=12)
+    return figure
+
+
+def _finish(figure: plt.Figure, ax, title: str, note: str) -> None:
+    ax.legend(loc="best", fontsize=9, frameon=True)
+    width = int(figure.get_figwidth() * 9)
+    figure.suptitle("\n".join(textwrap.wrap(title, width)), fontsize=12)
+    figure.text(0.01, 0.005, note, fontsize=8, color="0.35")
+    figure.tight_layout(rect=(0, 0.04, 1, 0.95))

@@ -1,0 +1,89 @@
+"""Analysis: preferences per sample, consistency and attributes per run, tables of all runs."""
+
+
+rule preferences:
+    input:
+        source=preference_source,
+        dataset="results/data/{dataset}/items.jsonl",
+        vocabulary="results/data/vocabulary.csv",
+    output:
+        "results/preferences/{model}/{alignment}/{dataset}/{task}/sample{sample}.csv",
+    log:
+        "results/logs/preferences/{model}/{alignment}/{dataset}/{task}/sample{sample}.log",
+    wildcard_constraints:
+        sample="[0-9]+",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        shuffles=config["analysis"]["shuffles"],
+        seed=config["analysis"]["seed"],
+    script:
+        "../scripts/preferences.py"
+
+
+rule analyze_run:
+    input:
+        runs=run_analysis_inputs,
+        datasets=expand("results/data/{dataset}/items.jsonl", dataset=DATASETS),
+        vocabulary="results/data/vocabulary.csv",
+    output:
+        correlations="results/analysis/{model}/{alignment}/correlations.csv",
+        replicates="results/analysis/{model}/{alignment}/replicates.jsonl",
+        attributes="results/analysis/{model}/{alignment}/attributes.csv",
+    log:
+        "results/logs/analyze_run/{model}/{alignment}.log",
+    benchmark:
+        "results/benchmarks/analyze_run/{model}/{alignment}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        files=lambda wildcards: run_files(wildcards.model, wildcards.alignment),
+        item_files={
+            dataset: f"results/data/{dataset}/items.jsonl" for dataset in DATASETS
+        },
+        kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
+        analysis=config["analysis"],
+        generation=config["generation"],
+        annotation=config["annotation"],
+    script:
+        "../scripts/analyze_run.py"
+
+
+rule analysis_tables:
+    input:
+        correlations=expand(
+            "results/analysis/{run}/correlations.csv",
+            run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
+        ),
+        replicates=expand(
+            "results/analysis/{run}/replicates.jsonl",
+            run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
+        ),
+        attributes=expand(
+            "results/analysis/{run}/attributes.csv",
+            run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
+        ),
+        vocabulary="results/data/vocabulary.csv",
+    output:
+        correlations=report(
+            "results/analysis/correlations.csv",
+            caption="../report/correlations.rst",
+            category="Analysis",
+        ),
+        replicates="results/analysis/replicates.jsonl",
+        attributes=report(
+            "results/analysis/attributes.csv",
+            caption="../report/attributes.rst",
+            category="Analysis",
+        ),
+        frameworks=report(
+            "results/analysis/frameworks.csv",
+            caption="../report/frameworks.rst",
+            category="Analysis",
+        ),
+    log:
+        "results/logs/analysis_tables.log",
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/analysis_tables.py"

@@ -1,0 +1,55 @@
+"""Every figure of the paper, one rule each (`snakemake figure_06`), and Table 1."""
+
+for spec in FIGURES:
+
+    rule:
+        name:
+            f"figure_{spec.number}"
+        input:
+            correlations="results/analysis/correlations.csv",
+            replicates="results/analysis/replicates.jsonl",
+            frameworks="results/analysis/frameworks.csv",
+        output:
+            png=report(
+                f"results/figures/fig{spec.number}.png",
+                caption="../report/figure.rst",
+                category="Figures",
+                labels={"figure": spec.number, "shows": spec.title},
+            ),
+            pdf=f"results/figures/fig{spec.number}.pdf",
+            data=f"results/figures/fig{spec.number}.csv",
+        log:
+            f"results/logs/figures/fig{spec.number}.log",
+        conda:
+            "../../envs/analysis.yaml"
+        params:
+            number=spec.number,
+            caption=figure_caption(spec.number),
+            datasets={name: entry["kind"] for name, entry in config["datasets"].items()},
+            ks=config["generation"]["k"],
+            reference=config["analysis"]["reference_dataset"],
+            bootstrap=config["analysis"]["bootstrap"],
+        script:
+            "../scripts/figure.py"
+
+
+rule table1:
+    output:
+        table=report(
+            "results/figures/table1.csv",
+            caption="../report/table1.rst",
+            category="Figures",
+            labels={"figure": "Table 1", "shows": "TrueSkill beliefs, worked example"},
+        ),
+        markdown="results/figures/table1.md",
+    log:
+        "results/logs/figures/table1.log",
+    conda:
+        "../../envs/analysis.yaml"
+    script:
+        "../scripts/table1.py"
+
+
+rule paper_figures:
+    input:
+        paper_figures(),

@@ -1,0 +1,20 @@
+"""Snakemake adapter: one paper figure (PNG, PDF and its data as CSV)."""
+
+from valueprefs.figures.render import render_figure
+from valueprefs.runlog import rule_log
+
+with rule_log(snakemake.log[0]) as log:
+    text = render_figure(
+        number=snakemake.params.number,
+        correlations_csv=snakemake.input.correlations,
+        replicates_jsonl=snakemake.input.replicates,
+        frameworks_csv=snakemake.input.frameworks,
+        datasets=snakemake.params.datasets,
+        ks=snakemake.params.ks,
+        reference=snakemake.params.reference,
+        bootstrap=snakemake.params.bootstrap,
+        out_png=snakemake.output.png,
+        out_pdf=snakemake.output.pdf,
+        out_csv=snakemake.output.data,
+    )
+    log.info("%s", text)
