@@ -43,7 +43,7 @@ def run(tmp_path, judges, settings=SETTINGS, name="run"):
     summary = merge_steps(
         str(responses), str(out / "arguments.jsonl"),
         [str(out / f"{step}.labels.jsonl") for step in steps], [str(out / f"{step}.stats.json") for step in steps],
-        judges, str(out / "merged.jsonl"), str(out / "labels.jsonl"), str(out / "summary.json"),
+        judges, str(out / "merged.jsonl"), str(out / "labels.jsonl"), str(out / "summary.json"), str(out / "table.csv"),
     )  # fmt: skip
     read = {key: [json.loads(line) for line in open(out / f"{key}.jsonl")] for key in ("merged", "labels")}
     return summary, read["merged"], read["labels"]

@@ -7,7 +7,7 @@ import pytest
 import trueskill
 
 from valueprefs.data import load_dilemmas, load_vocabulary
-from valueprefs.preferences import GameTable, decision_games, long_form_table, play, short_form_table
+from valueprefs.preferences import GameTable, decision_games, dilemma_sides, long_form_table, play, short_form_table
 from valueprefs.preferences.simulate import recovery
 from valueprefs.preferences.table1 import GAMES, VALUES, table1, table1_markdown
 
@@ -75,7 +75,7 @@ def test_decisions_become_games_in_data_set_order():
     ]
     index = {"honesty": 0, "care": 1, "comfort": 2, "courage": 3}
     decisions = {"a": "to_do", "b": "not_to_do", "c": "not_to_do", "d": "unparsed", "e": "to_do"}
-    games, positions, counts = decision_games(items, decisions, index)
+    games, positions, counts = decision_games(dilemma_sides(items, index), decisions)
     # b shares "care" on both sides: it is left out, and honesty beats courage alone;
     # e has nothing left on the chosen side, so it is no game.
     assert games == [([0, 1], [2]), ([0], [3]), ([1], [2])]
@@ -121,3 +121,29 @@ def test_both_estimators_recover_latent_preferences_over_the_real_vocabulary(sha
     long = [r["long_spearman"] for r in results]
     assert short == sorted(short) and long == sorted(long)  # more data, better recovery
     assert short[-1] > 0.8 and long[-1] > 0.9
+
+
+def test_saved_positions_load_back_exactly(tmp_path):
+    from valueprefs.annotation.table import read_argument_table, sample_rows, write_argument_table
+    from valueprefs.preferences.long_form import load_positions, position_matrix, save_positions
+
+    arguments = [
+        {"item_id": "q1", "sample": 1, "position": 2, "n_arguments": 3, "argument": "b", "values": ["care"]},
+        {"item_id": "q1", "sample": 0, "position": 1, "n_arguments": 7, "argument": "a, \"quoted\"\nline",
+         "values": ["care", "honesty"], "specificity_path": 4},
+        {"item_id": "q2", "sample": 0, "position": 6, "n_arguments": 7, "argument": "c", "values": []},
+    ]  # fmt: skip
+    write_argument_table(str(tmp_path / "t.csv"), arguments)
+    table = read_argument_table(str(tmp_path / "t.csv"))
+    assert table["sample"].tolist() == [0, 0, 1] and table.loc[0, "argument"] == 'a, "quoted"\nline'
+    assert table["values"].tolist() == ["care|honesty", "", "care"] and table.loc[0, "specificity_path"] == 4
+    rows = sample_rows(table["sample"].to_numpy())
+    assert rows == {0: (0, 2), 1: (2, 1)}
+    assert read_argument_table(str(tmp_path / "t.csv"), rows=rows[1])["item_id"].tolist() == ["q1"]
+    index = {"care": 0, "honesty": 1}
+    keys, matrix = position_matrix(table, index)
+    lengths = table.groupby(["item_id", "sample"])["n_arguments"].first().reindex(keys).to_numpy()
+    save_positions(str(tmp_path / "p.npz"), keys, matrix, lengths, list(index), rows)
+    loaded_keys, loaded, loaded_rows = load_positions(str(tmp_path / "p.npz"), list(index))
+    assert loaded_keys == keys == [("q1", 0), ("q1", 1), ("q2", 0)] and loaded_rows == rows
+    assert np.array_equal(loaded, matrix, equal_nan=True) and matrix[0, 0] == 1 / 7

@@ -1,5 +1,8 @@
 """The paper's prompts (appendices A.2-A.4, B.4, C) as template files, rendered for each item.
 
+The value-recognition prompt (appendix E) is not printed in the paper; ``recognize_values``
+is ours.
+
 Templates are plain text with ``{field}`` placeholders (lower-case names in braces); other
 braces, such as the JSON examples in the judge prompts, are left alone. The data filled in is
 inserted as is, so braces in a dilemma are harmless.
@@ -15,7 +18,7 @@ from pathlib import Path
 from valueprefs.errors import ConfigError
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAMES = ("short_form", "dilemma", "dilemma_explicit", "long_form")
+TEMPLATE_NAMES = ("short_form", "dilemma", "dilemma_explicit", "long_form", "recognize_values")
 JUDGE_TEMPLATE_NAMES = (
     "extract_arguments",
     "assign_values",
@@ -96,6 +99,11 @@ def few_shot_short_form(
 def long_form_prompt(templates: Templates, question: str, k: int) -> str:
     """Figure 9 for one situation or question, asking for exactly ``k`` arguments."""
     return templates.render("long_form", question=question, k=k)
+
+
+def recognition_prompt(templates: Templates, situation: str) -> str:
+    """Ask for the values at stake in a situation (value recognition, appendix E)."""
+    return templates.render("recognize_values", situation=situation)
 
 
 def value_prompt(templates: Templates, vocabulary: list[str], argument: str) -> str:

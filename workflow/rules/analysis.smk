@@ -1,22 +1,53 @@
 """Analysis: preferences per sample, consistency and attributes per run, tables of all runs."""
 
 
-rule preferences:
+rule preferences_short:
     input:
-        source=preference_source,
+        source="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
     output:
-        "results/preferences/{model}/{alignment}/{dataset}/{task}/sample{sample}.csv",
+        tables=expand(
+            "results/preferences/{{model}}/{{alignment}}/{{dataset}}/{{task}}/sample{sample}.csv",
+            sample=SAMPLES,
+        ),
     log:
-        "results/logs/preferences/{model}/{alignment}/{dataset}/{task}/sample{sample}.log",
+        "results/logs/preferences/{model}/{alignment}/{dataset}/{task}.log",
     wildcard_constraints:
-        sample="[0-9]+",
+        task="short[a-z_]*",
     conda:
         "../../envs/analysis.yaml"
     params:
+        samples=SAMPLES,
         shuffles=config["analysis"]["shuffles"],
         seed=config["analysis"]["seed"],
+        preference_sample=config["analysis"]["preference_sample"],
+    script:
+        "../scripts/preferences.py"
+
+
+rule preferences_long:
+    input:
+        source="results/annotation/{model}/{alignment}/{dataset}/{task}.table.csv",
+        dataset="results/data/{dataset}/items.jsonl",
+        vocabulary="results/data/vocabulary.csv",
+    output:
+        tables=expand(
+            "results/preferences/{{model}}/{{alignment}}/{{dataset}}/{{task}}/sample{sample}.csv",
+            sample=SAMPLES,
+        ),
+        positions="results/preferences/{model}/{alignment}/{dataset}/{task}/positions.npz",
+    log:
+        "results/logs/preferences/{model}/{alignment}/{dataset}/{task}.log",
+    wildcard_constraints:
+        task="long_k[0-9]+",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        samples=SAMPLES,
+        shuffles=config["analysis"]["shuffles"],
+        seed=config["analysis"]["seed"],
+        preference_sample=config["analysis"]["preference_sample"],
     script:
         "../scripts/preferences.py"
 
@@ -24,7 +55,7 @@ rule preferences:
 rule analyze_run:
     input:
         runs=run_analysis_inputs,
-        datasets=expand("results/data/{dataset}/items.jsonl", dataset=DATASETS),
+        datasets=[items_file(dataset) for dataset in DATASETS],
         vocabulary="results/data/vocabulary.csv",
     output:
         correlations="results/analysis/{model}/{alignment}/correlations.csv",

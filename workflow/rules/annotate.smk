@@ -121,6 +121,7 @@ rule annotate:
         arguments="results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl",
         labels="results/annotation/{model}/{alignment}/{dataset}/{task}.labels.jsonl",
         summary="results/annotation/{model}/{alignment}/{dataset}/{task}.summary.json",
+        table="results/annotation/{model}/{alignment}/{dataset}/{task}.table.csv",
     log:
         "results/logs/annotate/{model}/{alignment}/{dataset}/{task}.log",
     wildcard_constraints:

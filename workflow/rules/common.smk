@@ -31,6 +31,7 @@ JUDGE_PROMPTS = {
     name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in JUDGE_TEMPLATE_NAMES
 }
 ANNOTATION_STEPS = active_steps(config["judges"], config["annotation"])
+SAMPLES = list(range(config["generation"]["n_samples"] + 1))
 BATCH_JUDGES = [judge["name"] for judge in config["judges"] if judge["batch"]]
 
 
@@ -104,6 +105,12 @@ def step_source(wildcards):
     return f"results/annotation/{stem}/arguments.jsonl"
 
 
+def standardize_judge():
+    """The judge that standardizes gold value names (None: names outside the vocabulary drop)."""
+    name = config["annotation"]["standardize_judge"]
+    return judge_spec(name) if name else None
+
+
 def annotated_arguments():
     """Argument tables of every long-form response file."""
     return [
@@ -135,23 +142,33 @@ def final_targets():
 
 def short_tasks(dataset):
     """Short-form tasks of a data set (only dilemmas have them)."""
-    return [
-        task
-        for task in tasks_for(config["datasets"][dataset]["kind"], config["generation"])
-        if not task.startswith("long_")
-    ]
+    tasks = tasks_for(config["datasets"][dataset]["kind"], config["generation"])
+    return [task for task in tasks if task.startswith("short")]
 
 
-def long_tasks():
-    """Long-form tasks, one per k."""
-    return [f"long_k{k}" for k in config["generation"]["k"]]
+def long_tasks(dataset):
+    """Long-form tasks of a data set, one per k (none for recognition data sets)."""
+    tasks = tasks_for(config["datasets"][dataset]["kind"], config["generation"])
+    return [task for task in tasks if task.startswith("long_")]
+
+
+def recognition_datasets():
+    """Data sets of value-recognition situations."""
+    return [d for d in DATASETS if config["datasets"][d]["kind"] == "recognition"]
+
+
+def items_file(dataset):
+    """The items an analysis reads: gold-standardized situations for recognition data sets."""
+    name = "gold" if dataset in recognition_datasets() else "items"
+    return f"results/data/{dataset}/{name}.jsonl"
 
 
 def run_files(model, alignment):
-    """Short-form response files and annotated argument files of one run, by data set and task."""
+    """Response and argument files of one run: short tasks, long tasks, recognition."""
+    stem = f"{model}/{alignment}"
     responses = {
         dataset: {
-            task: f"results/generation/{model}/{alignment}/{dataset}/{task}.jsonl"
+            task: f"results/generation/{stem}/{dataset}/{task}.jsonl"
             for task in short_tasks(dataset)
         }
         for dataset in DATASETS
@@ -159,44 +176,40 @@ def run_files(model, alignment):
     }
     arguments = {
         dataset: {
-            task: f"results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl"
-            for task in long_tasks()
+            task: (
+                f"results/annotation/{stem}/{dataset}/{task}.table.csv",
+                f"results/preferences/{stem}/{dataset}/{task}/positions.npz",
+            )
+            for task in long_tasks(dataset)
         }
         for dataset in DATASETS
+        if long_tasks(dataset)
     }
-    return responses, arguments
+    recognition = {
+        dataset: f"results/generation/{stem}/{dataset}/recognize.jsonl"
+        for dataset in recognition_datasets()
+    }
+    return responses, arguments, recognition
 
 
 def run_analysis_inputs(wildcards):
     """Every file one run's analysis reads (flattened for Snakemake)."""
-    responses, arguments = run_files(wildcards.model, wildcards.alignment)
-    return [
-        path
-        for files in (responses, arguments)
-        for tasks in files.values()
-        for path in tasks.values()
+    responses, arguments, recognition = run_files(wildcards.model, wildcards.alignment)
+    short = [path for tasks in responses.values() for path in tasks.values()]
+    long = [
+        path for tasks in arguments.values() for pair in tasks.values() for path in pair
     ]
-
-
-def preference_source(wildcards):
-    """Short tasks read the responses; long tasks read the annotated arguments."""
-    stem = (
-        f"{wildcards.model}/{wildcards.alignment}/{wildcards.dataset}/{wildcards.task}"
-    )
-    if wildcards.task.startswith("long_"):
-        return f"results/annotation/{stem}.jsonl"
-    return f"results/generation/{stem}.jsonl"
+    return short + long + list(recognition.values())
 
 
 def preference_tables():
     """One preference table per run, data set, task and sample."""
-    samples = range(config["generation"]["n_samples"] + 1)
     return [
         f"results/preferences/{model}/{alignment}/{dataset}/{task}/sample{sample}.csv"
         for model, alignment in MODEL_RUNS
         for dataset in DATASETS
-        for task in short_tasks(dataset) + long_tasks()
-        for sample in samples
+        for task in short_tasks(dataset) + long_tasks(dataset)
+        for sample in SAMPLES
     ]
 
 

@@ -47,3 +47,23 @@ rule data_summary:
         names=DATASETS,
     script:
         "../scripts/summarize_data.py"
+
+
+rule gold_values:
+    input:
+        dataset="results/data/{dataset}/items.jsonl",
+        vocabulary="results/data/vocabulary.csv",
+        templates=list(JUDGE_PROMPTS.values()),
+    output:
+        gold="results/data/{dataset}/gold.jsonl",
+        report="results/data/{dataset}/gold_report.json",
+    log:
+        "results/logs/gold_values/{dataset}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        judge=standardize_judge(),
+        templates=JUDGE_PROMPTS,
+        cache_dir=config["cache_dir"],
+    script:
+        "../scripts/gold_values.py"

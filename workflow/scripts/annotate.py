@@ -13,5 +13,6 @@ with rule_log(snakemake.log[0]) as log:
         out_arguments=snakemake.output.arguments,
         out_labels=snakemake.output.labels,
         out_summary=snakemake.output.summary,
+        out_table=snakemake.output.table,
     )
     log.info("summary: %s", summary)

@@ -1,17 +1,17 @@
-"""Snakemake adapter: the preference table of one run, data set, task and sample."""
+"""Snakemake adapter: the preference tables of one run, data set and task (one per sample)."""
 
 from valueprefs.preferences.files import write_preferences
 from valueprefs.runlog import rule_log
 
-with rule_log(snakemake.log[0]) as log:
-    counts = write_preferences(
+with rule_log(snakemake.log[0]):
+    write_preferences(
         task=snakemake.wildcards.task,
         source_path=snakemake.input.source,
         items_path=snakemake.input.dataset,
         vocabulary_csv=snakemake.input.vocabulary,
-        sample=int(snakemake.wildcards.sample),
+        outputs=dict(zip(snakemake.params.samples, snakemake.output.tables, strict=True)),
         shuffles=snakemake.params.shuffles,
         seed=snakemake.params.seed,
-        out_csv=snakemake.output[0],
+        preference_sample=snakemake.params.preference_sample,
+        out_positions=snakemake.output.get("positions"),
     )
-    log.info("counts: %s", counts)

@@ -2,7 +2,8 @@
 
 Specificity of a value is the mean level of the arguments that carry it. Diversity is the
 compression ratio of those arguments (section 3.2): bytes of their concatenation divided by
-bytes of its gzip compression; higher means more redundant, i.e. less diverse.
+bytes of its gzip compression (level 6, the gzip command's default); higher means more
+redundant, i.e. less diverse.
 """
 
 import gzip
@@ -10,7 +11,10 @@ import gzip
 import numpy as np
 import pandas as pd
 
-SPECIFICITY_KINDS = ("path", "attribute")
+from valueprefs.annotation.table import value_columns
+
+LEVEL_COLUMNS = ("specificity_path", "specificity_attribute")
+GZIP_LEVEL = 6
 
 
 def compression_ratio(texts: list[str]) -> float:
@@ -18,24 +22,29 @@ def compression_ratio(texts: list[str]) -> float:
     if not texts:
         return float("nan")
     raw = "\n".join(texts).encode("utf-8")
-    return len(raw) / len(gzip.compress(raw, mtime=0))
+    return len(raw) / len(gzip.compress(raw, compresslevel=GZIP_LEVEL, mtime=0))
 
 
 class ArgumentValues:
     """The arguments of one long-form file, as an argument x value incidence matrix."""
 
-    def __init__(self, arguments: list[dict], index: dict[str, int], item_positions: dict[str, int]):
-        self.arguments = arguments
-        self.incidence = np.zeros((len(arguments), len(index)), dtype=bool)
-        for row, argument in enumerate(arguments):
-            for value in argument.get("values") or []:
-                if value in index:
-                    self.incidence[row, index[value]] = True
-        self.items = np.array([item_positions.get(a["item_id"], -1) for a in arguments], dtype=np.int64)
+    def __init__(self, arguments: pd.DataFrame | list[dict], index: dict[str, int], item_positions: dict[str, int]):
+        frame = pd.DataFrame(arguments, columns=["item_id", "argument", "values", *LEVEL_COLUMNS]).reset_index(
+            drop=True
+        )
+        self.texts = frame["argument"].fillna("").astype(str).tolist()
+        self.incidence = np.zeros((len(frame), len(index)), dtype=bool)
+        rows, columns = value_columns(frame["values"], index)
+        known = columns >= 0
+        self.incidence[rows[known], columns[known]] = True
+        self.items = frame["item_id"].map(item_positions).fillna(-1).to_numpy(dtype=np.int64)
+        self.levels = {
+            column: pd.to_numeric(frame[column], errors="coerce").to_numpy(float) for column in LEVEL_COLUMNS
+        }
 
     def _argument_weights(self, item_weights: np.ndarray | None) -> np.ndarray:
         if item_weights is None:
-            return np.ones((1, len(self.arguments)))
+            return np.ones((1, len(self.texts)))
         weights = np.atleast_2d(item_weights)
         known = self.items >= 0
         return np.where(known, weights[:, np.where(known, self.items, 0)], 0.0)
@@ -46,7 +55,7 @@ class ArgumentValues:
 
     def mean_specificity(self, kind: str, item_weights: np.ndarray | None = None) -> np.ndarray:
         """Mean specificity level per value (replicates x values; NaN where no rated argument)."""
-        levels = np.array([_level(a.get(f"specificity_{kind}")) for a in self.arguments], dtype=float)
+        levels = self.levels[f"specificity_{kind}"]
         rated = np.isfinite(levels)
         weights = self._argument_weights(item_weights) * rated
         mask = self.incidence.astype(float)
@@ -63,7 +72,7 @@ class ArgumentValues:
         """
         weights = self._argument_weights(item_weights) > 0
         ratios = np.full((len(weights), self.incidence.shape[1]), np.nan)
-        texts = [a["argument"] for a in self.arguments]
+        texts = self.texts
         for value in np.flatnonzero(self.incidence.any(axis=0)):
             carrying = np.flatnonzero(self.incidence[:, value])
             for replicate, drawn in enumerate(weights):
@@ -78,7 +87,3 @@ def attribute_table(arguments: ArgumentValues, values: list[str], kinds: list[st
         frame[f"specificity_{kind}"] = arguments.mean_specificity(kind)[0]
     frame["compression_ratio"] = arguments.compression()[0]
     return frame
-
-
-def _level(level) -> float:
-    return float(level) if isinstance(level, int | float) and not isinstance(level, bool) else np.nan

@@ -35,14 +35,17 @@ def write_run_analysis(
     items: dict[str, str],
     kinds: dict[str, str],
     responses: dict[str, dict[str, str]],
-    arguments: dict[str, dict[str, str]],
+    arguments: dict[str, dict[str, tuple[str, str]]],
+    recognition: dict[str, str],
     settings: Settings,
     out_correlations: str,
     out_replicates: str,
     out_attributes: str,
 ) -> pd.DataFrame:
     """Every correlation of one model run, its bootstrap replicates, and per-value attributes."""
-    inputs = load_run_inputs(vocabulary_csv, items, kinds, responses, arguments)
+    inputs = load_run_inputs(
+        vocabulary_csv, items, kinds, responses, arguments, recognition, settings.preference_sample
+    )
     correlations, replicates, attributes = analyze_run(inputs, settings)
     run = {"model": model, "alignment": alignment}
     write_csv(out_correlations, correlations.assign(**run))

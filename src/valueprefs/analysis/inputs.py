@@ -3,7 +3,9 @@
 import re
 
 from valueprefs.analysis.run import RunInputs
+from valueprefs.annotation.table import read_argument_table
 from valueprefs.io import iter_jsonl, read_csv
+from valueprefs.preferences.long_form import load_positions
 
 LONG_TASK = re.compile(r"long_k(\d+)$")
 
@@ -17,19 +19,37 @@ def load_run_inputs(
     items: dict[str, str],
     kinds: dict[str, str],
     responses: dict[str, dict[str, str]],
-    arguments: dict[str, dict[str, str]],
+    arguments: dict[str, dict[str, tuple[str, str]]],
+    recognition: dict[str, str],
+    preference_sample: int,
 ) -> RunInputs:
-    """``items``: data set -> items file; ``responses``: data set -> short task -> responses
-    file; ``arguments``: data set -> long task -> annotated argument file."""
+    """``items``: data set -> items file (gold values for recognition data sets); ``responses``:
+    data set -> short task -> responses file; ``arguments``: data set -> long task ->
+    (annotated argument table, position matrix saved by the preferences rule);
+    ``recognition``: data set -> value-recognition responses file.
+
+    Of the argument table only the preference sample's rows are read (for the attributes);
+    every sample's first positions come from the saved matrix."""
+    values = list(read_csv(vocabulary_csv)["value"])
+    positions, tables = {}, {}
+    for dataset, tasks in arguments.items():
+        for task, (table_path, positions_path) in tasks.items():
+            k = int(LONG_TASK.match(task).group(1))
+            keys, matrix, rows = load_positions(positions_path, values)
+            positions.setdefault(dataset, {})[k] = (keys, matrix)
+            wanted = rows.get(preference_sample, (0, 0))
+            tables.setdefault(dataset, {})[k] = read_argument_table(table_path, rows=wanted)
     return RunInputs(
-        values=list(read_csv(vocabulary_csv)["value"]),
+        values=values,
         items={dataset: read_rows(path) for dataset, path in items.items()},
         kinds=kinds,
         decisions={
             dataset: {task: read_rows(path) for task, path in tasks.items()} for dataset, tasks in responses.items()
         },
-        arguments={
-            dataset: {int(LONG_TASK.match(task).group(1)): read_rows(path) for task, path in tasks.items()}
-            for dataset, tasks in arguments.items()
+        arguments=tables,
+        positions=positions,
+        answers={
+            dataset: {row["item_id"]: row.get("text") or "" for row in read_rows(path) if row.get("status") == "ok"}
+            for dataset, path in recognition.items()
         },
     )

@@ -12,8 +12,18 @@ import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.attributes import ArgumentValues
-from valueprefs.analysis.stats import correlate, interval, item_weights, nanmean, replicate_orders
-from valueprefs.preferences import GameTable, decision_games, long_form_scores, play, position_matrix
+from valueprefs.analysis.recognition import Recognition
+from valueprefs.analysis.stats import (
+    correlate,
+    interval,
+    item_weights,
+    nanmean,
+    p_value,
+    pairwise_spearman,
+    replicate_orders,
+)
+from valueprefs.data.tables import ID_FIELD
+from valueprefs.preferences import GameTable, decision_games, dilemma_sides, long_form_scores, play, position_matrix
 
 ATTRIBUTE_METRICS = ("specificity_path", "specificity_attribute", "compression_ratio")
 
@@ -26,7 +36,9 @@ class RunInputs:
     items: dict[str, list[dict]]  # data set -> items in data-set order
     kinds: dict[str, str]  # data set -> dilemmas | questions
     decisions: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # data set -> task -> rows
-    arguments: dict[str, dict[int, list[dict]]] = field(default_factory=dict)  # data set -> k -> rows
+    arguments: dict[str, dict[int, pd.DataFrame]] = field(default_factory=dict)  # data set -> k -> arguments
+    positions: dict[str, dict[int, tuple]] = field(default_factory=dict)  # data set -> k -> (keys, matrix)
+    answers: dict[str, dict[str, str]] = field(default_factory=dict)  # recognition data set -> id -> text
 
 
 @dataclass
@@ -52,6 +64,9 @@ class RunAnalysis:
         self.rows: list[dict] = []
         self.replicates: list[dict] = []
         self._weights: dict[str, np.ndarray] = {}
+        self._short: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._long: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._positions: dict[tuple[str, int], tuple[list[tuple], np.ndarray]] = {}
 
     def weights(self, dataset: str) -> np.ndarray:
         if dataset not in self._weights:
@@ -60,16 +75,25 @@ class RunAnalysis:
         return self._weights[dataset]
 
     def item_positions(self, dataset: str) -> dict[str, int]:
-        key = "dilemma_id" if self.inputs.kinds[dataset] == "dilemmas" else "question_id"
+        key = ID_FIELD[self.inputs.kinds[dataset]]
         return {item[key]: i for i, item in enumerate(self.inputs.items[dataset])}
+
+    def sample_arguments(self, dataset: str, k: int, sample: int) -> pd.DataFrame:
+        frame = pd.DataFrame(self.inputs.arguments[dataset][k])
+        return frame[frame["sample"] == sample] if len(frame) else frame
 
     # --- preferences -------------------------------------------------------------------
     def short_preferences(self, dataset: str, task: str = "short") -> tuple[np.ndarray, np.ndarray]:
         """Short-form mu of the preference sample and its bootstrap replicates (NaN: no game)."""
+        if (dataset, task) not in self._short:
+            self._short[dataset, task] = self._short_preferences(dataset, task)
+        return self._short[dataset, task]
+
+    def _short_preferences(self, dataset: str, task: str) -> tuple[np.ndarray, np.ndarray]:
         rows = self.inputs.decisions[dataset][task]
         sample = self.settings.preference_sample
         decisions = {r["item_id"]: r.get("decision") for r in rows if r["sample"] == sample}
-        games, positions, _ = decision_games(self.inputs.items[dataset], decisions, self.index)
+        games, positions, _ = decision_games(dilemma_sides(self.inputs.items[dataset], self.index), decisions)
         table = GameTable.from_games(games, len(self.index))
         mu, _, played = play(table, np.arange(len(games))[None, :])
         point = np.where(played[0] > 0, mu[0], np.nan)
@@ -81,11 +105,20 @@ class RunAnalysis:
 
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
         """Long-form preferences of one sample and their bootstrap replicates."""
-        arguments = [a for a in self.inputs.arguments[dataset][k] if a["sample"] == sample]
-        keys, matrix = position_matrix(arguments, self.index)
+        if (dataset, k, sample) not in self._long:
+            self._long[dataset, k, sample] = self._long_preferences(dataset, k, sample)
+        return self._long[dataset, k, sample]
+
+    def _long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+        if (dataset, k) not in self._positions:
+            saved = self.inputs.positions.get(dataset, {}).get(k)
+            self._positions[dataset, k] = saved or position_matrix(self.inputs.arguments[dataset][k], self.index)
+        keys, matrix = self._positions[dataset, k]
+        chosen = [row for row, (_, response_sample) in enumerate(keys) if response_sample == sample]
+        matrix = matrix[chosen]
         point = long_form_scores(matrix)[0][0]
         positions = self.item_positions(dataset)
-        items = np.array([positions.get(item_id, -1) for item_id, _ in keys], dtype=np.int64)
+        items = np.array([positions.get(keys[row][0], -1) for row in chosen], dtype=np.int64)
         weights = self.weights(dataset)
         response_weights = np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
         return point, long_form_scores(matrix, response_weights)[0] if len(weights) else np.empty((0, len(point)))
@@ -110,19 +143,20 @@ class RunAnalysis:
             prefs = [self.long_preferences(dataset, k, s) for s in self.settings.temperature_samples]
             if len(prefs) < 2:
                 continue
-            pairs = [correlate(a[0], b[0], a[1], b[1], "spearman") for a, b in combinations(prefs, 2)]
-            replicates = nanmean(np.stack([reps for _, reps in pairs]), axis=0) if len(pairs[0][1]) else []
+            r, n = pairwise_spearman([np.vstack([point[None, :], reps]) for point, reps in prefs])
+            p_values = [p_value(pair_r, pair_n) for pair_r, pair_n in zip(r[:, 0], n[:, 0], strict=True)]
+            p_values = [p for p in p_values if np.isfinite(p)]
+            replicates = nanmean(r[:, 1:], axis=0)
             low, high = interval(replicates)
-            p_values = [s["p"] for s, _ in pairs if np.isfinite(s["p"])]
             stats = {
-                "r": float(nanmean([s["r"] for s, _ in pairs])),
+                "r": float(nanmean(r[:, 0])),
                 "p": max(p_values) if p_values else float("nan"),
-                "n": int(np.median([s["n"] for s, _ in pairs])),
+                "n": int(np.median(n[:, 0])),
                 "ci_low": low,
                 "ci_high": high,
-                "pairs": len(pairs),
+                "pairs": len(r),
             }
-            self.add("temperature", dataset, stats, np.asarray(replicates), k=k, method="spearman")
+            self.add("temperature", dataset, stats, replicates, k=k, method="spearman")
 
     def between_k(self, dataset: str) -> None:
         ks = sorted(self.inputs.arguments.get(dataset, {}))
@@ -161,8 +195,7 @@ class RunAnalysis:
         short, short_reps = self.short_preferences(reference)
         tables = []
         for k in sorted(self.inputs.arguments.get(dataset, {})):
-            sample = self.settings.preference_sample
-            rows = [a for a in self.inputs.arguments[dataset][k] if a["sample"] == sample]
+            rows = self.sample_arguments(dataset, k, self.settings.preference_sample)
             arguments = ArgumentValues(rows, self.index, self.item_positions(dataset))
             weights = self.weights(dataset)
             metrics = {
@@ -185,6 +218,24 @@ class RunAnalysis:
             tables.append(table)
         return tables
 
+    def recognition(self, dataset: str, reference: str | None) -> None:
+        """Micro F1 of the named values, and per-value scores vs short-form preferences."""
+        gold = {item["situation_id"]: item["values"] for item in self.inputs.items[dataset]}
+        scores = Recognition(gold, self.inputs.answers[dataset], self.inputs.values)
+        weights = self.weights(dataset)
+        micro = scores.micro_f1(weights) if len(weights) else np.array([])
+        low, high = interval(micro)
+        overall = {"r": float(scores.micro_f1()[0]), "p": float("nan"), "n": len(gold), "ci_low": low, "ci_high": high}
+        self.add("recognition_overall_f1", dataset, {**overall, "unmatched_names": scores.unmatched_names}, micro)
+        if reference is None:
+            return
+        short, short_reps = self.short_preferences(reference)
+        point, replicates = scores.per_value(), scores.per_value(weights) if len(weights) else None
+        for metric in ("f1", "precision", "recall"):
+            reps = replicates[metric] if replicates is not None else np.empty((0, len(short)))
+            stats, draws = correlate(point[metric][0], short, reps, short_reps[: len(reps)])
+            self.add(f"recognition_{metric}", dataset, {**stats, "reference": reference}, draws)
+
 
 def analyze_run(inputs: RunInputs, settings: Settings) -> tuple[pd.DataFrame, list[dict], pd.DataFrame]:
     """Correlation rows, their bootstrap replicates, and the per-value attribute table."""
@@ -199,6 +250,8 @@ def analyze_run(inputs: RunInputs, settings: Settings) -> tuple[pd.DataFrame, li
             analysis.same_decision(reference, "short_explicit", "implicit_vs_explicit")
         if "short_swapped" in tasks:
             analysis.same_decision(reference, "short_swapped", "order_swap")
+    for dataset in sorted(inputs.answers):
+        analysis.recognition(dataset, reference)
     for dataset in sorted(inputs.arguments):
         analysis.temperature(dataset)
         analysis.between_k(dataset)

@@ -8,6 +8,7 @@ the same draws (and correlations between them stay paired).
 """
 
 import zlib
+from itertools import combinations
 
 import numpy as np
 from scipy import stats
@@ -37,7 +38,9 @@ def replicate_orders(weights: np.ndarray, game_positions: list[int]) -> np.ndarr
 
 
 def _rank_rows(values: np.ndarray) -> np.ndarray:
-    return stats.rankdata(values, axis=1, nan_policy="omit")
+    """Average ranks within each row; NaN stays NaN (ranked last, so finite ranks are unchanged)."""
+    finite = np.isfinite(values)
+    return np.where(finite, stats.rankdata(np.where(finite, values, np.inf), axis=1), np.nan)
 
 
 def row_correlations(x: np.ndarray, y: np.ndarray, method: str = "pearson") -> tuple[np.ndarray, np.ndarray]:
@@ -53,6 +56,25 @@ def row_correlations(x: np.ndarray, y: np.ndarray, method: str = "pearson") -> t
         dy = np.where(both, y - np.nansum(y, axis=1, keepdims=True) / n[:, None], 0.0)
         r = (dx * dy).sum(1) / np.sqrt((dx * dx).sum(1) * (dy * dy).sum(1))
     return np.where(n >= 3, r, np.nan), n
+
+
+def pairwise_spearman(series: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Spearman correlation of every pair of series, row by row: (pairs x rows) r and n.
+
+    Each series is (rows x values) with NaN for absent values. Ranks are computed once per
+    series; a row pair whose finite values differ is re-ranked over the values both have.
+    """
+    ranks = [_rank_rows(np.atleast_2d(x).astype(float)) for x in series]
+    finite = [np.isfinite(x) for x in ranks]
+    r_all, n_all = [], []
+    for a, b in combinations(range(len(series)), 2):
+        r, n = row_correlations(ranks[a], ranks[b])
+        differ = (finite[a] != finite[b]).any(axis=1)
+        if differ.any():
+            r[differ], n[differ] = row_correlations(series[a][differ], series[b][differ], "spearman")
+        r_all.append(r)
+        n_all.append(n)
+    return np.array(r_all), np.array(n_all)
 
 
 def nanmean(values, axis=None):

@@ -13,6 +13,7 @@ from valueprefs.annotation.annotate import (
     label_values,
     summarize_labels,
 )
+from valueprefs.annotation.table import write_argument_table
 from valueprefs.generation.requests import Request
 from valueprefs.io import iter_jsonl, read_csv, read_json, write_json, write_jsonl
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
@@ -105,13 +106,17 @@ def merge_steps(
     out_arguments: str,
     out_labels: str,
     out_summary: str,
+    out_table: str,
 ) -> dict:
-    """Join the steps' records into the annotated argument table, all records and a summary."""
+    """Join the steps' records into the annotated argument table (JSONL and CSV), all records
+    and a summary."""
     responses = _step_input("arguments", responses_path)
     arguments = [row for _, row in iter_jsonl(arguments_path, allow_empty=True)]
     records = [record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True)]
     stats = [read_json(path) for path in stats_paths]
-    write_jsonl(out_arguments, apply_primary_labels(arguments, records, judges))
+    annotated = apply_primary_labels(arguments, records, judges)
+    write_jsonl(out_arguments, annotated)
+    write_argument_table(out_table, annotated)
     write_jsonl(out_labels, records)
     calls = sum(s["judge_calls"] for s in stats)
     hits = sum(s["cache_hits"] for s in stats)

@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from valueprefs.data import dailydilemmas, demo, files, opinionqa
-from valueprefs.data.tables import restrict_to_vocabulary, text_line, validate_dilemmas, validate_questions
+from valueprefs.annotation.vocabulary import ValueMatcher
+from valueprefs.data import dailydilemmas, demo, files, opinionqa, valueprism
+from valueprefs.data.tables import (
+    restrict_to_vocabulary,
+    text_line,
+    validate_dilemmas,
+    validate_questions,
+    validate_recognition,
+)
 from valueprefs.errors import ConfigError, DataError
 from valueprefs.io import read_jsonl, write_csv, write_json, write_jsonl
 
@@ -64,6 +71,30 @@ def load_questions(spec: dict) -> tuple[pd.DataFrame, dict]:
     return frame, {**report, "items": len(frame)}
 
 
+def load_recognition(spec: dict, vocabulary: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Value-recognition situations; gold names outside the vocabulary go to ``unmatched``.
+
+    Unmatched names are standardized onto the vocabulary by a judge later (rule
+    ``gold_values``) or dropped there, counted.
+    """
+    source = spec["source"]
+    if source == "demo":
+        frame, report = demo.demo_recognition(), {}
+    elif source == "local":
+        frame, report = valueprism.load_valueprism(spec["path"])
+    elif source == "file":
+        frame, report = files.load_recognition_file(spec["path"]), {}
+    else:
+        raise ConfigError(f"dataset source: unknown source {source!r} for recognition")
+    if spec.get("limit"):
+        frame = frame.head(spec["limit"])
+    matcher = ValueMatcher(list(vocabulary["value"]))
+    pairs = [matcher.match_all(names, limit=len(names)) for names in frame["values"]]
+    frame = frame.assign(values=[found for found, _ in pairs], unmatched_values=[missed for _, missed in pairs])
+    report = {**report, "items": len(frame), "gold_names_unmatched": sum(len(missed) for _, missed in pairs)}
+    return frame, report
+
+
 def prepare_vocabulary(spec: dict, out_csv: str) -> pd.DataFrame:
     """Load the configured vocabulary and write it as the workflow's normalized CSV."""
     vocabulary = load_vocabulary(spec)
@@ -76,6 +107,8 @@ def prepare_dataset(spec: dict, vocabulary_csv: str, out_items: str, out_report:
     if spec["kind"] == "dilemmas":
         vocabulary = files.load_vocabulary_file(vocabulary_csv)
         frame, report = load_dilemmas(spec, vocabulary)
+    elif spec["kind"] == "recognition":
+        frame, report = load_recognition(spec, files.load_vocabulary_file(vocabulary_csv))
     else:
         frame, report = load_questions(spec)
     if frame.empty:
@@ -88,8 +121,8 @@ def prepare_dataset(spec: dict, vocabulary_csv: str, out_items: str, out_report:
 
 def read_items(path: str, kind: str) -> pd.DataFrame:
     """Read normalized items written by :func:`prepare_dataset`."""
-    validate = validate_dilemmas if kind == "dilemmas" else validate_questions
-    return validate(read_jsonl(path), path, text_line)
+    validate = {"dilemmas": validate_dilemmas, "questions": validate_questions, "recognition": validate_recognition}
+    return validate[kind](read_jsonl(path), path, text_line)
 
 
 def summarize(reports: dict[str, str]) -> pd.DataFrame:

@@ -1,10 +1,10 @@
-"""The embedded demo data set: our own everyday dilemmas, a 60-value vocabulary, open questions."""
+"""The embedded demo data set: our own dilemmas, a 60-value vocabulary, questions, recognition set."""
 
 from importlib.resources import as_file, files
 
 import pandas as pd
 
-from valueprefs.data.files import load_dilemma_file, load_question_file, load_vocabulary_file
+from valueprefs.data.files import load_dilemma_file, load_question_file, load_recognition_file, load_vocabulary_file
 
 PACKAGE = "valueprefs.demo_data"
 
@@ -22,6 +22,11 @@ def demo_vocabulary() -> pd.DataFrame:
 def demo_questions() -> pd.DataFrame:
     """The demo open opinion questions."""
     return _load(load_question_file, "questions.jsonl")
+
+
+def demo_recognition() -> pd.DataFrame:
+    """The demo value-recognition situations with their gold values."""
+    return _load(load_recognition_file, "recognition.jsonl")
 
 
 def _load(loader, name: str) -> pd.DataFrame:

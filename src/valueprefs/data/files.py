@@ -16,6 +16,7 @@ from valueprefs.data.tables import (
     text_line,
     validate_dilemmas,
     validate_questions,
+    validate_recognition,
     validate_vocabulary,
 )
 from valueprefs.errors import DataError
@@ -39,6 +40,17 @@ def load_question_file(path: str | Path) -> pd.DataFrame:
     if _is_jsonl(path):
         return validate_questions(read_jsonl(path), str(path), text_line)
     return validate_questions(read_csv(path), str(path))
+
+
+def load_recognition_file(path: str | Path) -> pd.DataFrame:
+    """Normalized value-recognition situations from a ``.jsonl`` or ``.csv`` file."""
+    source = str(path)
+    if _is_jsonl(path):
+        return validate_recognition(read_jsonl(path), source, text_line)
+    frame = read_csv(path)
+    require_columns(frame, ("values",), source)
+    frame["values"] = [_list_cell(cell, source, position, "values") for position, cell in enumerate(frame["values"])]
+    return validate_recognition(frame, source)
 
 
 def load_vocabulary_file(path: str | Path) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 - dilemmas: ``dilemma_id, situation, action_to_do, action_not_to_do, values_to_do,
   values_not_to_do`` (the last two are lists of value names);
 - vocabulary: ``value`` plus framework columns (``WVS, MFT, Virtue, Emotion, Maslow``);
-- questions: ``question_id, question, topic``.
+- questions: ``question_id, question, topic``;
+- recognition: ``situation_id, situation, values`` (gold value names; value recognition).
 """
 
 from collections import Counter
@@ -23,6 +24,8 @@ DILEMMA_COLUMNS = (
 )
 VALUE_SET_COLUMNS = ("values_to_do", "values_not_to_do")
 QUESTION_COLUMNS = ("question_id", "question", "topic")
+RECOGNITION_COLUMNS = ("situation_id", "situation", "values")
+ID_FIELD = {"dilemmas": "dilemma_id", "questions": "question_id", "recognition": "situation_id"}
 FRAMEWORK_COLUMNS = ("WVS", "MFT", "Virtue", "Emotion", "Maslow")
 
 RowLabel = Callable[[int], str]
@@ -103,6 +106,22 @@ def validate_questions(frame: pd.DataFrame, source: str, label: RowLabel = data_
     frame["question_id"] = frame["question_id"].map(_id_text)
     require_unique(frame, "question_id", source, label)
     require_text(frame, QUESTION_COLUMNS, source, label)
+    return frame
+
+
+def validate_recognition(frame: pd.DataFrame, source: str, label: RowLabel = data_row) -> pd.DataFrame:
+    """Check a value-recognition table: situations with their gold value names."""
+    require_columns(frame, RECOGNITION_COLUMNS, source)
+    frame = frame.loc[:, list(RECOGNITION_COLUMNS)].reset_index(drop=True)
+    frame["situation_id"] = frame["situation_id"].map(_id_text)
+    require_unique(frame, "situation_id", source, label)
+    require_text(frame, RECOGNITION_COLUMNS[:2], source, label)
+    for position, names in enumerate(frame["values"]):
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise DataError(
+                source, f"expected a list of value names, got {names!r}", f"{label(position)}, column 'values'"
+            )
+    frame["values"] = frame["values"].map(lambda names: sorted({normalize_value_name(n) for n in names}))
     return frame
 
 

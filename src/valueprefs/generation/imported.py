@@ -29,7 +29,7 @@ def import_responses(
                 raise DataError(str(source), f"text must be a string, got {record['text']!r:.60}", f"line {line}")
             row = {**record, **base, "dataset": dataset, "task": task, "item_id": str(record["item_id"])}
             row.setdefault("status", "ok")
-            row["mode"] = "short" if task.startswith("short") else "long"
+            row["mode"] = "short" if task.startswith("short") else "recognize" if task == "recognize" else "long"
             if row["mode"] == "short" and "decision" not in record:
                 row["decision"] = decision(record["text"], swapped=task == "short_swapped")
             rows.append(row)

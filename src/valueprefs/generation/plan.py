@@ -2,14 +2,16 @@
 
 Tasks of a dilemma data set: ``short`` (Figure 8), ``short_swapped`` (actions in the other
 order, when counterbalancing), ``short_explicit`` (values revealed, appendix B.4), and
-``long_k{k}`` (Figure 9) for each k. Question data sets have only the long-form tasks.
+``long_k{k}`` (Figure 9) for each k. Question data sets have only the long-form tasks;
+recognition data sets have one task, ``recognize`` (name the values of a situation).
 Long-form tasks have sample 0 (greedy) and samples 1..n (temperature sampling).
 """
 
 from dataclasses import dataclass
 
+from valueprefs.data.tables import ID_FIELD
 from valueprefs.generation.requests import Request, ScoreRequest
-from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, short_form_prompt
+from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, recognition_prompt, short_form_prompt
 
 ACTION_CONTINUATIONS = ("Action 1", "Action 2")
 
@@ -29,12 +31,14 @@ class Call:
 
     @property
     def mode(self) -> str:
-        return "short" if self.task.startswith("short") else "long"
+        return "short" if self.task.startswith("short") else "recognize" if self.task == "recognize" else "long"
 
 
 def tasks_for(kind: str, settings: dict) -> list[str]:
     """Task names of a data set of ``kind`` under the generation settings (also the output files)."""
     long_tasks = [f"long_k{k}" for k in settings["k"]]
+    if kind == "recognition":
+        return ["recognize"]
     if kind != "dilemmas":
         return long_tasks
     short = ["short"]
@@ -56,7 +60,14 @@ def plan_calls(datasets: dict, alignment: str, settings: dict, templates: Templa
 
 
 def _calls_for(name, kind, item, items, task, alignment, settings, templates) -> list[Call]:
-    item_id = item["dilemma_id"] if kind == "dilemmas" else item["question_id"]
+    item_id = item[ID_FIELD[kind]]
+    if task == "recognize":
+        text = recognition_prompt(templates, item["situation"])
+        fields = {"prompt": f"{text} "} if alignment == "base" else {"messages": _user(text)}
+        request = Request(
+            max_tokens=settings["recognition_max_tokens"], temperature=0.0, seed=settings["seed"], **fields
+        )
+        return [Call(name, item_id, task, request)]
     if task.startswith("short"):
         variant = {"swapped": task == "short_swapped", "explicit": task == "short_explicit"}
         if alignment == "base":

@@ -5,26 +5,34 @@ carrying it divided by the response's number of arguments. A value's preference 
 mean normalized position over the responses that carry it.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
+from valueprefs.annotation.table import value_columns
+from valueprefs.errors import DataError
 
-def position_matrix(arguments: list[dict], index: dict[str, int]) -> tuple[list[tuple], np.ndarray]:
+
+def position_matrix(arguments: pd.DataFrame | list[dict], index: dict[str, int]) -> tuple[list[tuple], np.ndarray]:
     """Responses (item id, sample) and their normalized first positions (NaN: value absent)."""
-    responses: dict[tuple, dict[int, float]] = {}
-    for argument in arguments:
-        key = (argument["item_id"], argument["sample"])
-        first = responses.setdefault(key, {})
-        position = argument["position"] / argument["n_arguments"]
-        for value in argument.get("values") or []:
-            column = index.get(value)
-            if column is not None and position < first.get(column, np.inf):
-                first[column] = position
-    keys = sorted(responses)
+    frame = pd.DataFrame(arguments, columns=["item_id", "sample", "position", "n_arguments", "values"])
+    items, item_names = pd.factorize(frame["item_id"].astype(str), sort=True)
+    samples = frame["sample"].to_numpy(dtype=np.int64)
+    stride = int(samples.max(initial=0)) + 1
+    response_keys, responses = np.unique(items * stride + samples, return_inverse=True)
+    names = list(item_names)
+    keys = [(names[key // stride], key % stride) for key in response_keys.tolist()]
     matrix = np.full((len(keys), len(index)), np.nan)
-    for row, key in enumerate(keys):
-        for column, position in responses[key].items():
-            matrix[row, column] = position
+    rows, columns = value_columns(frame["values"], index)
+    known = columns >= 0
+    cells = responses[rows[known]] * len(index) + columns[known]
+    positions = (frame["position"] / frame["n_arguments"]).to_numpy(float)[rows[known]]
+    order = np.lexsort((positions, cells))  # by cell, then position: a cell's first entry is its minimum
+    cells, first = np.unique(cells[order], return_index=True)
+    matrix.flat[cells] = positions[order][first]
     return keys, matrix
 
 
@@ -42,8 +50,52 @@ def long_form_scores(matrix: np.ndarray, weights: np.ndarray | None = None) -> t
     return preference, counts
 
 
-def long_form_table(arguments: list[dict], values: list[str]) -> pd.DataFrame:
+def long_form_frame(matrix: np.ndarray, values: list[str]) -> pd.DataFrame:
     """Per value: its long-form preference and the number of responses that carry it."""
-    _, matrix = position_matrix(arguments, {value: i for i, value in enumerate(values)})
     preference, counts = long_form_scores(matrix)
     return pd.DataFrame({"value": values, "preference": preference[0], "responses": counts[0].astype(int)})
+
+
+def long_form_table(arguments: pd.DataFrame | list[dict], values: list[str]) -> pd.DataFrame:
+    """``long_form_frame`` of annotated arguments."""
+    return long_form_frame(position_matrix(arguments, {value: i for i, value in enumerate(values)})[1], values)
+
+
+def save_positions(
+    path: str, keys: list[tuple], matrix: np.ndarray, lengths: np.ndarray, values: list[str], rows: dict
+) -> None:
+    """The position matrix of every response, for the analysis, stored exactly and compactly
+    as 1-based first positions and response lengths (``lengths``: arguments per response;
+    ``rows``: each sample's rows in the argument table, as (first row, count))."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".npz")
+    os.close(handle)
+    samples = sorted(rows)
+    dtype = np.uint8 if lengths.max(initial=0) < 256 else np.uint16
+    first = np.rint(np.nan_to_num(matrix) * lengths[:, None]).astype(dtype)  # 0: value absent
+    np.savez(
+        temporary,
+        item_ids=np.array([item for item, _ in keys], dtype=str),
+        samples=np.array([sample for _, sample in keys], dtype=np.int64),
+        first=first,
+        lengths=lengths.astype(np.uint16),
+        values=np.array(values, dtype=str),
+        table_samples=np.array(samples, dtype=np.int64),
+        table_rows=np.array([rows[s] for s in samples], dtype=np.int64).reshape(-1, 2),
+    )
+    os.replace(temporary, target)
+
+
+def load_positions(path: str, values: list[str]) -> tuple[list[tuple], np.ndarray, dict[int, tuple[int, int]]]:
+    """Keys, position matrix and table rows saved by ``save_positions``."""
+    with np.load(path) as saved:
+        if list(saved["values"]) != list(values):
+            raise DataError(path, "was computed with another value vocabulary; rerun the preferences rule")
+        keys = list(zip(saved["item_ids"].tolist(), saved["samples"].tolist(), strict=True))
+        first, lengths = saved["first"], saved["lengths"].astype(float)
+        matrix = np.where(first > 0, first / np.maximum(lengths, 1)[:, None], np.nan)
+        rows = {
+            int(s): (int(r[0]), int(r[1])) for s, r in zip(saved["table_samples"], saved["table_rows"], strict=True)
+        }
+        return keys, matrix, rows

@@ -8,49 +8,84 @@ from valueprefs.preferences.trueskill_games import GameTable, play
 DECIDED = ("to_do", "not_to_do")
 
 
+def dilemma_sides(items: list[dict], index: dict[str, int]) -> list[tuple[str, list[int], list[int], int]]:
+    """Per dilemma, in data-set order: id, the value indices of each action without the values
+    on both sides (a value cannot win against itself), and how many were shared."""
+    sides = []
+    for item in items:
+        to_do, not_to_do = set(item["values_to_do"]), set(item["values_not_to_do"])
+        shared = to_do & not_to_do
+        to_do_indices = sorted(index[v] for v in to_do - shared)
+        sides.append((item["dilemma_id"], to_do_indices, sorted(index[v] for v in not_to_do - shared), len(shared)))
+    return sides
+
+
 def decision_games(
-    items: list[dict], decisions: dict[str, str], index: dict[str, int]
+    sides: list[tuple[str, list[int], list[int], int]], decisions: dict[str, str]
 ) -> tuple[list[tuple[list[int], list[int]]], list[int], dict]:
     """Games in data-set order, the item position of each game, and what was left out.
 
-    ``decisions`` maps item id -> to_do | not_to_do | anything else (unparsed, failed,
-    missing: counted as undecided). A value on both sides of a dilemma cannot win against
-    itself: it is left out of that game (a side left empty makes no game: ``no_contest``).
+    ``sides`` comes from ``dilemma_sides``; ``decisions`` maps item id -> to_do | not_to_do |
+    anything else (unparsed, failed, missing: counted as undecided). A dilemma with an empty
+    side once shared values are removed makes no game (``no_contest``).
     """
     games, positions = [], []
     counts = {"games": 0, "undecided": 0, "no_contest": 0, "shared_values": 0}
-    for position, item in enumerate(items):
-        decision = decisions.get(item["dilemma_id"])
+    for position, (item_id, to_do, not_to_do, shared) in enumerate(sides):
+        decision = decisions.get(item_id)
         if decision not in DECIDED:
             counts["undecided"] += 1
             continue
-        to_do, not_to_do = set(item["values_to_do"]), set(item["values_not_to_do"])
-        shared = to_do & not_to_do
-        counts["shared_values"] += len(shared)
-        sides = [sorted(index[v] for v in to_do - shared), sorted(index[v] for v in not_to_do - shared)]
-        if decision == "not_to_do":
-            sides.reverse()
-        if not sides[0] or not sides[1]:
+        counts["shared_values"] += shared
+        if not to_do or not not_to_do:
             counts["no_contest"] += 1
             continue
-        games.append((sides[0], sides[1]))
+        games.append((to_do, not_to_do) if decision == "to_do" else (not_to_do, to_do))
         positions.append(position)
         counts["games"] += 1
     return games, positions, counts
 
 
+def short_form_tables(
+    games_by_sample: dict[int, list[tuple[list[int], list[int]]]],
+    values: list[str],
+    shuffles: int,
+    seed: int,
+    shuffled_sample: int | None = None,
+) -> dict[int, pd.DataFrame]:
+    """Per sample and value: mu (the preference), sigma and games played; for
+    ``shuffled_sample`` (default: the first), also mu's spread over ``shuffles`` seeded
+    shuffles of the game order. All samples run as rows of one TrueSkill pass."""
+    rng = np.random.default_rng(seed)
+    shuffled_sample = next(iter(games_by_sample), None) if shuffled_sample is None else shuffled_sample
+    games, rows, first_rows, offset = [], [], {}, 0
+    for sample, sample_games in games_by_sample.items():
+        count = len(sample_games)
+        games += sample_games
+        first_rows[sample] = len(rows)
+        rows.append(offset + np.arange(count))
+        if sample == shuffled_sample:
+            rows += [offset + rng.permutation(count) for _ in range(shuffles)]
+        offset += count
+    width = max([0] + [len(row) for row in rows])
+    orders = np.full((len(rows), width), -1, dtype=np.int64)
+    for r, row in enumerate(rows):
+        orders[r, : len(row)] = row
+    mu, sigma, played = play(GameTable.from_games(games, len(values)), orders)
+    tables = {}
+    for sample, first in first_rows.items():
+        frame = pd.DataFrame({"value": values, "mu": mu[first], "sigma": sigma[first], "games": played[first]})
+        if sample == shuffled_sample and shuffles:
+            shuffled = mu[first + 1 : first + 1 + shuffles]
+            frame["shuffle_sd"] = shuffled.std(axis=0, ddof=1) if shuffles > 1 else 0.0
+            frame["shuffle_min"] = shuffled.min(axis=0)
+            frame["shuffle_max"] = shuffled.max(axis=0)
+        tables[sample] = frame
+    return tables
+
+
 def short_form_table(
     games: list[tuple[list[int], list[int]]], values: list[str], shuffles: int, seed: int
 ) -> pd.DataFrame:
-    """Per value: mu (the preference), sigma, games played, and mu's spread over shuffled orders."""
-    table = GameTable.from_games(games, len(values))
-    mu, sigma, played = play(table, np.arange(len(games))[None, :])
-    frame = pd.DataFrame({"value": values, "mu": mu[0], "sigma": sigma[0], "games": played[0]})
-    if shuffles:
-        rng = np.random.default_rng(seed)
-        orders = np.stack([rng.permutation(len(games)) for _ in range(shuffles)])
-        shuffled = play(table, orders)[0]
-        frame["shuffle_sd"] = shuffled.std(axis=0, ddof=1) if shuffles > 1 else 0.0
-        frame["shuffle_min"] = shuffled.min(axis=0)
-        frame["shuffle_max"] = shuffled.max(axis=0)
-    return frame
+    """The table of one set of games, with the spread over shuffled orders."""
+    return short_form_tables({0: games}, values, shuffles, seed)[0]

@@ -56,11 +56,18 @@ def default_environment() -> dict:
 def play(table: GameTable, orders: np.ndarray, env: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """mu, sigma and games played per value, one row per replicate order of game indices.
 
-    ``orders`` is (replicates x steps); -1 entries are skipped (shorter replicates).
+    ``orders`` is (replicates x steps); -1 entries are skipped (shorter replicates). Both teams
+    of a game are one row of players with a sign (+1 winner, -1 loser); padding slots point at
+    a spare column whose updates are discarded.
     """
     env = env or default_environment()
     orders = np.atleast_2d(orders)
     replicates = orders.shape[0]
+    players = np.concatenate([table.winners, table.losers], axis=1)
+    real = players < table.n_values
+    sign = np.concatenate([np.ones(table.winners.shape[1]), -np.ones(table.losers.shape[1])])
+    size = real.sum(axis=1)
+    margin = env["draw_quantile"] * np.sqrt(size) * env["beta"]
     mu = np.full((replicates, table.n_values + 1), env["mu"])
     var = np.full((replicates, table.n_values + 1), env["sigma"] ** 2)
     played = np.zeros((replicates, table.n_values + 1), dtype=np.int64)
@@ -72,22 +79,18 @@ def play(table: GameTable, orders: np.ndarray, env: dict | None = None) -> tuple
         if not active.any():
             continue
         game = np.where(active, game, 0)
-        won, lost = table.winners[game], table.losers[game]
-        won_mask = (won < table.n_values) & active[:, None]
-        lost_mask = (lost < table.n_values) & active[:, None]
-        var_won = np.where(won_mask, var[rows, won] + tau2, 0.0)
-        var_lost = np.where(lost_mask, var[rows, lost] + tau2, 0.0)
-        size = won_mask.sum(1) + lost_mask.sum(1)
-        c2 = np.where(active, var_won.sum(1) + var_lost.sum(1) + size * beta2, 1.0)
+        team = players[game]
+        mask = real[game] & active[:, None]
+        team_mu = mu[rows, team]
+        team_var = (var[rows, team] + tau2) * mask
+        c2 = np.where(active, team_var.sum(1) + size[game] * beta2, 1.0)
         c = np.sqrt(c2)
-        diff = (np.where(won_mask, mu[rows, won], 0.0).sum(1) - np.where(lost_mask, mu[rows, lost], 0.0).sum(1)) / c
-        x = diff - env["draw_quantile"] * np.sqrt(size) * env["beta"] / c
+        x = ((sign * team_mu * mask).sum(1) - margin[game]) / c
         v = np.exp(-0.5 * x**2 - LOG_SQRT_2PI - log_ndtr(x))
         w = v * (v + x)
-        for team, team_var, mask, sign in ((won, var_won, won_mask, 1.0), (lost, var_lost, lost_mask, -1.0)):
-            new_mu = mu[rows, team] + sign * team_var / c[:, None] * v[:, None]
-            new_var = team_var * (1.0 - team_var / c2[:, None] * w[:, None])
-            mu[rows, team] = np.where(mask, new_mu, mu[rows, team])
-            var[rows, team] = np.where(mask, new_var, var[rows, team])
-            played[rows, team] += mask
+        new_mu = team_mu + sign * team_var * (v / c)[:, None]
+        new_var = team_var * (1.0 - team_var * (w / c2)[:, None])
+        mu[rows, team] = np.where(mask, new_mu, team_mu)
+        var[rows, team] = np.where(mask, new_var, var[rows, team])
+        played[rows, team] += mask
     return mu[:, :-1], np.sqrt(var[:, :-1]), played[:, :-1]

@@ -1,0 +1,184 @@
+"""Statistics, attributes, recognition and consistency analyses on inputs with known answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
+from valueprefs.analysis.files import framework_view
+from valueprefs.analysis.recognition import Recognition, named_values
+from valueprefs.analysis.run import RunInputs, Settings, analyze_run
+from valueprefs.analysis.stats import correlate, item_weights, p_value, replicate_orders, row_correlations
+from valueprefs.annotation.vocabulary import ValueMatcher
+
+
+def test_row_correlations_match_scipy_over_shared_values():
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(4, 40)), rng.normal(size=(4, 40))
+    x[0, :5] = np.nan
+    y[1, 10:12] = np.nan
+    for method, reference in (("pearson", stats.pearsonr), ("spearman", stats.spearmanr)):
+        r, n = row_correlations(x, y, method)
+        for row in range(4):
+            keep = np.isfinite(x[row]) & np.isfinite(y[row])
+            assert r[row] == pytest.approx(reference(x[row][keep], y[row][keep])[0])
+            assert n[row] == keep.sum()
+    r, n = stats.pearsonr(x[2], y[2])
+    assert p_value(r, 40) == pytest.approx(n)
+
+
+def test_bootstrap_draws_are_seeded_per_data_set_and_keep_the_item_count():
+    first, again = item_weights(10, 5, 0, "dd"), item_weights(10, 5, 0, "dd")
+    assert np.array_equal(first, again) and (first.sum(axis=1) == 10).all()
+    assert not np.array_equal(first, item_weights(10, 5, 0, "oqa"))
+    orders = replicate_orders(np.array([[2, 0, 1], [0, 3, 0]], dtype=float), game_positions=[0, 2])
+    assert orders.tolist() == [[0, 0, 1], [-1, -1, -1]]  # item 1 has no game; item 2 is game 1
+
+
+def test_correlate_reports_an_interval_around_a_strong_correlation():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=50)
+    y = x + rng.normal(scale=0.3, size=50)
+    noise = rng.normal(scale=0.05, size=(200, 50))
+    result, draws = correlate(x, y, x + noise, y + noise)
+    assert result["n"] == 50 and result["p"] < 1e-10 and len(draws) == 200
+    assert result["ci_low"] < result["r"] < result["ci_high"]
+
+
+def test_compression_ratio_is_higher_for_redundant_arguments():
+    same = ["Honesty builds trust between friends."] * 20
+    varied = [
+        f"Argument {i}: {word} matters because of reason {i * 7}." for i, word in enumerate("abcdefghijklmnopqrst")
+    ]
+    assert compression_ratio(same) > 2 * compression_ratio(varied)
+    assert np.isnan(compression_ratio([]))
+
+
+def test_attributes_per_value_with_item_weights():
+    arguments = [
+        {"item_id": "a", "argument": "x", "values": ["care"], "specificity_path": 2},
+        {"item_id": "a", "argument": "y", "values": ["care", "honesty"], "specificity_path": 4},
+        {"item_id": "b", "argument": "z", "values": ["honesty"], "specificity_path": None},
+    ]
+    table = ArgumentValues(arguments, {"care": 0, "honesty": 1, "comfort": 2}, {"a": 0, "b": 1})
+    assert table.counts().tolist() == [2, 2, 0]
+    mean = table.mean_specificity("path")[0]
+    assert mean[0] == 3 and mean[1] == 4 and np.isnan(mean[2])
+    weighted = table.mean_specificity("path", np.array([[0.0, 2.0]]))[0]
+    assert np.isnan(weighted[0]) and np.isnan(weighted[1])  # item a not drawn; b's level is missing
+
+
+def test_named_values_and_recognition_scores():
+    matcher = ValueMatcher(["honesty", "care", "autonomy", "respect for rules"])
+    assert named_values("1. Honesty\n2. Respect for rules and care\n\nBecause honesty matters a lot.", matcher) == (
+        ["honesty", "respect for rules", "care"],
+        [],
+    )
+    assert named_values("Honesty:\n \nCare:", matcher)[0] == ["honesty", "care"]
+    gold = {"s1": ["honesty", "care"], "s2": ["autonomy"]}
+    answers = {"s1": "honesty, autonomy", "s2": "autonomy, zest"}
+    scores = Recognition(gold, answers, ["honesty", "care", "autonomy"])
+    assert scores.unmatched_names == 1
+    per_value = scores.per_value()
+    assert per_value["precision"][0].tolist() == [1.0, pytest.approx(np.nan, nan_ok=True), 0.5]
+    assert per_value["recall"][0][:2].tolist() == [1.0, 0.0]
+    # tp = 2 (honesty in s1, autonomy in s2), fp = 1 (autonomy in s1), fn = 1 (care in s1)
+    assert scores.micro_f1()[0] == pytest.approx(4 / 6)
+
+
+def test_framework_view_averages_fine_values_per_category():
+    attributes = pd.DataFrame(
+        {
+            "model": "m", "alignment": "base", "dataset": "dd", "k": 5,
+            "value": ["honesty", "truthfulness", "care"], "specificity_path": [2.0, 4.0, 5.0],
+            "compression_ratio": [1.0, 2.0, np.nan],
+        }
+    )  # fmt: skip
+    vocabulary = pd.DataFrame({"value": ["honesty", "truthfulness", "care"], "Virtue": ["Truth", "Truth", ""]})
+    view = framework_view(attributes, vocabulary.replace("", np.nan)).set_index(["metric", "category"])
+    assert view.loc[("specificity_path", "Truth"), "score"] == 3.0
+    assert view.loc[("compression_ratio", "Truth"), "values"] == 2
+    assert set(view["framework"]) == {"virtues"}
+
+
+def synthetic_run(n=40, seed=0):
+    """Dilemmas decided by known preferences, and long answers ordered by the same preferences."""
+    rng = np.random.default_rng(seed)
+    values = [f"v{i}" for i in range(12)]
+    latent = np.linspace(2, -2, 12)
+    items, decisions, arguments = [], [], []
+    for i in range(n):
+        chosen = rng.choice(12, size=4, replace=False)
+        to_do, not_to_do = chosen[:2], chosen[2:]
+        items.append({"dilemma_id": f"d{i}", "values_to_do": [values[v] for v in to_do],
+                      "values_not_to_do": [values[v] for v in not_to_do]})  # fmt: skip
+        decision = "to_do" if latent[to_do].sum() > latent[not_to_do].sum() else "not_to_do"
+        decisions.append({"item_id": f"d{i}", "sample": 0, "decision": decision})
+        for position, v in enumerate(sorted(rng.choice(12, size=5, replace=False)), start=1):
+            arguments.append({"item_id": f"d{i}", "sample": 0, "position": position, "n_arguments": 5,
+                              "argument": f"argument about {values[v]}", "values": [values[v]]})  # fmt: skip
+    explicit = [dict(d, decision="not_to_do") if i < 4 else d for i, d in enumerate(decisions)]
+    return RunInputs(
+        values=values,
+        items={"dd": items},
+        kinds={"dd": "dilemmas"},
+        decisions={"dd": {"short": decisions, "short_explicit": explicit}},
+        arguments={"dd": {3: arguments, 5: arguments}},
+    )
+
+
+def test_run_analysis_on_known_preferences():
+    correlations, replicates, attributes = analyze_run(synthetic_run(), Settings(bootstrap=50))
+    rows = correlations.set_index("key")
+    # Long answers list values in latent order (v0 first): both estimators agree.
+    assert rows.loc["short_vs_long/dd/3", "r"] > 0.6
+    assert rows.loc["between_k/dd/3/5", "r"] == pytest.approx(1.0)
+    changed = sum(1 for i in range(4) if synthetic_run().decisions["dd"]["short"][i]["decision"] != "not_to_do")
+    assert rows.loc["implicit_vs_explicit/dd/fraction", "r"] == pytest.approx(1 - changed / 40)
+    assert {entry["key"] for entry in replicates} == set(rows.index)
+    assert all(len(entry["replicates"]) == 50 for entry in replicates)
+    assert set(attributes["k"]) == {3, 5} and attributes["arguments"].sum() == 2 * 200
+
+
+def test_figures_map_the_papers_settings_onto_the_config():
+    from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
+
+    kinds = {"dd": "dilemmas", "oqa": "questions", "vp": "recognition"}
+    assert resolve(BY_NUMBER["03b"], kinds, [5, 10, 20], None) == {"dataset": "dd", "k": 10, "paper_k": 10}
+    assert resolve(BY_NUMBER["12"], kinds, [3, 5], "dd")["k"] == 5  # fewer k values: the largest
+    assert resolve(BY_NUMBER["29"], kinds, [5, 10, 20], None)["dataset"] == "oqa"
+    assert resolve(BY_NUMBER["36"], kinds, [5], None)["dataset"] == "vp"
+    assert resolve(BY_NUMBER["15"], {"dd": "dilemmas"}, [5], None)["dataset"] is None
+    expected = {"03a", "03b", "12", "04", "13", "14", "15", "16", "17", "05a", "05b", "18", "19", "20", "06"}
+    expected |= {str(n) for n in range(24, 41)} | {"07"}
+    assert {figure.number for figure in FIGURES} == expected
+
+
+def test_a_figure_without_its_data_set_says_so(tmp_path):
+    from valueprefs.figures.render import render_figure
+
+    (tmp_path / "c.csv").write_text("key,analysis,dataset,k,k2,method,r,p,n,ci_low,ci_high,model,alignment\n")
+    (tmp_path / "r.jsonl").write_text("")
+    (tmp_path / "f.csv").write_text("")
+    out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
+    text = render_figure(
+        "16", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
+        {"dd": "dilemmas"}, [5, 10], None, 10, out["png"], out["pdf"], out["csv"],
+    )  # fmt: skip
+    assert text.startswith("Paper figure 16: Consistency across temperature samples")
+    assert (tmp_path / "fig.png").stat().st_size > 1000 and (tmp_path / "fig.pdf").exists()
+
+
+def test_pairwise_spearman_equals_scipy_with_and_without_missing_values():
+    from valueprefs.analysis.stats import pairwise_spearman
+
+    rng = np.random.default_rng(1)
+    series = [np.round(rng.normal(size=(3, 30)), 1) for _ in range(3)]  # rounding makes ties
+    series[1][2, :4] = np.nan
+    r, n = pairwise_spearman(series)
+    for pair, (a, b) in enumerate([(0, 1), (0, 2), (1, 2)]):
+        for row in range(3):
+            keep = np.isfinite(series[a][row]) & np.isfinite(series[b][row])
+            assert r[pair, row] == pytest.approx(stats.spearmanr(series[a][row][keep], series[b][row][keep])[0])
+            assert n[pair, row] == keep.sum()

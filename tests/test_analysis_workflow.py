@@ -1,0 +1,130 @@
+"""Analysis and figures through the workflow, on imported responses (no model needed)."""
+
+import json
+
+import pytest
+import yaml
+
+from valueprefs.data.demo import demo_dilemmas, demo_questions, demo_recognition
+
+from conftest import REPO, run_snakemake
+
+ARGUMENTS = [
+    "Being honest builds trust with the people involved.",
+    "Caring for others shows kindness and compassion.",
+    "Fairness and justice matter for everyone.",
+    "Protecting your own health and safety comes first.",
+]
+SAMPLES = (0, 1, 2)
+
+
+def long_answer(shift: int, k: int = 3) -> str:
+    return "\n".join(f"{i + 1}. {ARGUMENTS[(i + shift) % len(ARGUMENTS)]}" for i in range(k))
+
+
+def write_rows(path, rows):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+
+
+def imported_responses(root, alignment):
+    """Answers of one imported run: decisions, numbered arguments, named values."""
+    dilemmas = demo_dilemmas()["dilemma_id"][:6]
+    questions = demo_questions()["question_id"][:3]
+    flip = alignment == "instruct"
+    for task in ("short", "short_explicit"):
+        rows = [
+            {"item_id": d, "sample": s, "text": "Action 1" if (i + s + flip) % 3 else "Action 2"}
+            for i, d in enumerate(dilemmas)
+            for s in SAMPLES
+        ]
+        write_rows(root / alignment / "dailydilemmas" / f"{task}.jsonl", rows)
+    for dataset, ids in (("dailydilemmas", dilemmas), ("opinionqa", questions)):
+        for k in (3, 4):
+            rows = [
+                {"item_id": q, "sample": s, "text": long_answer(i + s // 2 + flip, k)}
+                for i, q in enumerate(ids)
+                for s in SAMPLES
+            ]
+            write_rows(root / alignment / dataset / f"long_k{k}.jsonl", rows)
+    situations = demo_recognition()
+    rows = [
+        {"item_id": r.situation_id, "sample": 0, "text": ", ".join(r.values[: 2 + flip]) + ", patience"}
+        for r in situations.itertuples()
+    ]
+    write_rows(root / alignment / "valueprism" / "recognize.jsonl", rows)
+
+
+@pytest.fixture(scope="module")
+def analyzed(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("analysis")
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["datasets"]["dailydilemmas"]["limit"] = 6
+    config["datasets"]["opinionqa"]["limit"] = 3
+    config["generation"].update(k=[3, 4], n_samples=2, counterbalance=False)
+    imported = workdir / "imported"
+    config["models"] = {}
+    config["models"]["fam"] = {
+        alignment: {"backend": "import", "model": f"fam-{alignment}", "path": str(imported / alignment)}
+        for alignment in ("base", "instruct")
+    }
+    config["judges"] = [{"name": "offline", "backend": "offline", "steps": ["arguments", "values"]}]
+    config["analysis"].update(bootstrap=30, shuffles=4)
+    for alignment in ("base", "instruct"):
+        imported_responses(imported, alignment)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    result = run_snakemake(workdir, "--cores", "2", configfile=workdir / "config.yaml", timeout=900)
+    assert result.returncode == 0, result.stderr[-4000:]
+    return workdir
+
+
+def test_every_paper_figure_and_table_1_is_built(analyzed):
+    figures = analyzed / "results" / "figures"
+    for number in ("03a", "03b", "12", "04", "05a", "05b", "06", "07", "20", "24", "30", "36", "37", "40"):
+        assert (figures / f"fig{number}.png").stat().st_size > 5000
+        assert (figures / f"fig{number}.pdf").stat().st_size > 1000
+        assert (figures / f"fig{number}.csv").exists()
+    assert "Honesty: N(29.465, 7.934)" in (figures / "table1.md").read_text()
+
+
+def test_correlations_table_has_every_analysis_with_intervals(analyzed):
+    import pandas as pd
+
+    table = pd.read_csv(analyzed / "results/analysis/correlations.csv")
+    assert set(table["alignment"]) == {"base", "instruct"}
+    analyses = set(table["analysis"])
+    assert {"short_vs_long", "temperature", "between_k", "implicit_vs_explicit", "compression_ratio"} <= analyses
+    assert {"recognition_overall_f1", "recognition_f1", "recognition_precision", "recognition_recall"} <= analyses
+    explicit = table[table["analysis"] == "implicit_vs_explicit"]
+    assert (explicit["r"] == 1.0).all() and (explicit["n"] == 6).all()  # the same answers in both prompts
+    f1 = table[table["analysis"] == "recognition_overall_f1"].set_index("alignment")["r"]
+    assert f1["instruct"] > f1["base"]  # instruct names three gold values per situation, base two
+    finite = table.dropna(subset=["r", "ci_low"])
+    assert ((finite["ci_low"] <= finite["ci_high"]) & (finite["n"] >= 3)).all()
+    figure = pd.read_csv(analyzed / "results/figures/fig36.csv")
+    assert list(figure["alignment"]) == ["base", "instruct"]
+
+
+def test_preference_tables_per_sample(analyzed):
+    import pandas as pd
+
+    base = analyzed / "results/preferences/fam/base"
+    short = pd.read_csv(base / "dailydilemmas/short/sample0.csv")
+    assert {"mu", "sigma", "games", "shuffle_sd"} <= set(short.columns) and short["games"].sum() > 0
+    long = pd.read_csv(base / "opinionqa/long_k3/sample1.csv")
+    assert long["responses"].max() >= 1 and long["preference"].dropna().between(-1, 0).all()
+
+
+def test_one_figure_rebuilds_alone_from_cached_intermediates(analyzed):
+    plan = run_snakemake(analyzed, "-n", "--forcerun", "figure_06", "--cores", "1", configfile=analyzed / "config.yaml")
+    assert plan.returncode == 0, plan.stderr
+    jobs = plan.stdout.split("Job stats:")[1].split("Reasons:")[0]
+    assert "figure_06" in jobs and "generate" not in jobs and "annotate" not in jobs and "analyze_run" not in jobs
+    again = run_snakemake(analyzed, "--forcerun", "figure_06", "--cores", "1", configfile=analyzed / "config.yaml")
+    assert again.returncode == 0 and "Finished jobid" in again.stderr
+
+
+def test_report_gathers_figures_with_captions(analyzed):
+    result = run_snakemake(analyzed, "--report", "results/report.html", configfile=analyzed / "config.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (analyzed / "results/report.html").stat().st_size > 100_000
