@@ -12,6 +12,7 @@ def small_config(workdir, **generation):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     config["datasets"]["dailydilemmas"]["limit"] = 3
     config["datasets"]["opinionqa"]["limit"] = 1
+    config["datasets"]["valueprism"]["limit"] = 2
     config["generation"].update(k=[2], n_samples=1, long_max_tokens=24, **generation)
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -53,7 +54,13 @@ def test_every_task_file_has_every_item_and_sample(generated):
             assert len(rows) == items * 2
             assert {(r["sample"], r["temperature"]) for r in rows} == {(0, 0.0), (1, 0.9)}
             assert all(r["text"] and 0 < r["completion_tokens"] <= 24 for r in rows)
-        assert summaries[run]["model_calls"] == summaries[run]["calls"] == 3 * 3 + 4 * 2
+        recognized = read_jsonl(base / "valueprism/recognize.jsonl")
+        assert [(r["item_id"], r["sample"], r["mode"]) for r in recognized] == [
+            ("demo-r1", 0, "recognize"),
+            ("demo-r2", 0, "recognize"),
+        ]
+        # 3 short tasks x 3 dilemmas, 2 long calls (greedy, sampled) x 4 items, 2 situations
+        assert summaries[run]["model_calls"] == summaries[run]["calls"] == 3 * 3 + 4 * 2 + 2
     orders = {
         r["order"]
         for r in read_jsonl(workdir / "results/generation/gemma3-270m/base/dailydilemmas/short_swapped.jsonl")
@@ -66,7 +73,7 @@ def test_rerun_makes_zero_model_calls_and_same_bytes(generated):
     for run in ("smollm2-135m/instruct", "gemma3-270m/base"):
         summary = json.loads((workdir / f"results/generation/{run}/summary.json").read_text())
         assert summary["model_calls"] == 0
-        assert summary["cache_hits"] == summary["calls"] == 17
+        assert summary["cache_hits"] == summary["calls"] == 19
 
 
 def test_editing_a_template_reruns_generation_only_where_prompts_changed(generated, tmp_path):
