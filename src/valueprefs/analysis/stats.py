@@ -13,6 +13,8 @@ from itertools import combinations
 import numpy as np
 from scipy import stats
 
+from valueprefs.preferences.trueskill_games import padded_orders
+
 CONFIDENCE = 0.95
 
 
@@ -30,11 +32,7 @@ def replicate_orders(weights: np.ndarray, game_positions: list[int]) -> np.ndarr
     Games keep data-set order; rows are padded with -1 to the longest replicate.
     """
     rows = [np.repeat(np.arange(len(game_positions)), row[game_positions].astype(int)) for row in weights]
-    width = max([0] + [len(row) for row in rows])
-    orders = np.full((len(rows), width), -1, dtype=np.int64)
-    for r, row in enumerate(rows):
-        orders[r, : len(row)] = row
-    return orders
+    return padded_orders(rows)
 
 
 def _rank_rows(values: np.ndarray) -> np.ndarray:

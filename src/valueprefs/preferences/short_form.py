@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from valueprefs.preferences.trueskill_games import GameTable, play
+from valueprefs.preferences.trueskill_games import GameTable, padded_orders, play
 
 DECIDED = ("to_do", "not_to_do")
 
@@ -67,11 +67,7 @@ def short_form_tables(
         if sample == shuffled_sample:
             rows += [offset + rng.permutation(count) for _ in range(shuffles)]
         offset += count
-    width = max([0] + [len(row) for row in rows])
-    orders = np.full((len(rows), width), -1, dtype=np.int64)
-    for r, row in enumerate(rows):
-        orders[r, : len(row)] = row
-    mu, sigma, played = play(GameTable.from_games(games, len(values)), orders)
+    mu, sigma, played = play(GameTable.from_games(games, len(values)), padded_orders(rows))
     tables = {}
     for sample, first in first_rows.items():
         frame = pd.DataFrame({"value": values, "mu": mu[first], "sigma": sigma[first], "games": played[first]})

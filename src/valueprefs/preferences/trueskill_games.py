@@ -34,8 +34,14 @@ class GameTable:
             losers[g, : len(lost)] = lost
         return cls(winners, losers, n_values)
 
-    def __len__(self) -> int:
-        return len(self.winners)
+
+def padded_orders(rows: list[np.ndarray]) -> np.ndarray:
+    """Game orders of different lengths as one array, padded with -1 (skipped by ``play``)."""
+    width = max([0] + [len(row) for row in rows])
+    orders = np.full((len(rows), width), -1, dtype=np.int64)
+    for r, row in enumerate(rows):
+        orders[r, : len(row)] = row
+    return orders
 
 
 def default_environment() -> dict:
