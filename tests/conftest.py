@@ -1,6 +1,7 @@
 """Shared fixtures: the repository root, the shared upstream data, and a Snakemake runner."""
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +27,17 @@ def shared_data() -> Path:
     return path
 
 
-def run_snakemake(workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 600):
-    """Run the workflow of this repository in ``workdir``; returns the CompletedProcess."""
-    command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
+def run_snakemake(
+    workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 600, snakefile: Path | None = None
+):
+    """Run the workflow of this repository (or of ``snakefile``) in ``workdir``; returns the CompletedProcess.
+
+    ``timeout -k`` bounds the run: Snakemake can ignore SIGTERM while it waits on cluster jobs.
+    """
+    snakefile = snakefile or REPO / "Snakefile"
+    command = ["timeout", "-k", "10", str(timeout), SNAKEMAKE, "-s", str(snakefile), "-d", str(workdir)]
     command += [*args, "--configfile", str(configfile or REPO / "config.yaml")]  # it takes several values
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout + 30, check=False)
 
 
 @pytest.fixture
@@ -42,3 +49,13 @@ def snakemake_in(tmp_path):
 
     run.workdir = tmp_path
     return run
+
+
+def copy_checkout(target: Path) -> Path:
+    """A copy of the workflow, its library and environments (Snakefile, workflow/, src/, envs/) to edit."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    target.mkdir(parents=True)
+    shutil.copy2(REPO / "Snakefile", target / "Snakefile")
+    for folder in ("workflow", "src", "envs"):
+        shutil.copytree(REPO / folder, target / folder, ignore=ignore)
+    return target / "Snakefile"

@@ -170,6 +170,38 @@ def test_a_figure_without_its_data_set_says_so(tmp_path):
     assert (tmp_path / "fig.png").stat().st_size > 1000 and (tmp_path / "fig.pdf").exists()
 
 
+def test_figure_style_sets_resolution_and_height(tmp_path):
+    from matplotlib.image import imread
+
+    from valueprefs.figures.render import render_figure
+
+    (tmp_path / "c.csv").write_text("key,analysis,dataset,k,k2,method,r,p,n,ci_low,ci_high,model,alignment\n")
+    (tmp_path / "r.jsonl").write_text("")
+    (tmp_path / "f.csv").write_text("")
+    shapes = []
+    for style in ({}, {"dpi": 300}):
+        out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
+        render_figure(
+            "16", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
+            {"dd": "dilemmas"}, [5, 10], None, 10, out["png"], out["pdf"], out["csv"], style=style,
+        )  # fmt: skip
+        shapes.append(imread(out["png"]).shape[:2])
+    assert shapes[1][0] == pytest.approx(2 * shapes[0][0], abs=2)
+
+
+def test_figure_overrides_name_an_existing_figure():
+    from valueprefs.errors import ConfigError
+    from valueprefs.figures.style import style_for
+
+    known = {"06", "12"}
+    assert style_for({"style": {"dpi": 200}, "overrides": {"06": {"height": 6}}}, "06", known) == {
+        "dpi": 200, "font_scale": 1.05, "palette": "colorblind", "height": 6,
+    }  # fmt: skip
+    assert style_for({"overrides": {"06": {"height": 6}}}, "12", known)["height"] == 4.2
+    with pytest.raises(ConfigError, match=r"figures\.overrides\.99"):
+        style_for({"overrides": {"99": {"dpi": 100}}}, "06", known)
+
+
 def test_pairwise_spearman_equals_scipy_with_and_without_missing_values():
     from valueprefs.analysis.stats import pairwise_spearman
 

@@ -1,13 +1,17 @@
 """Analysis and figures through the workflow, on imported responses (no model needed)."""
 
 import json
+from functools import partial
 
 import pytest
 import yaml
 
 from valueprefs.data.demo import demo_dilemmas, demo_questions, demo_recognition
+from valueprefs.figures.registry import FIGURES
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, copy_checkout, run_snakemake
+
+FIGURE_NUMBERS = [spec.number for spec in FIGURES]
 
 ARGUMENTS = [
     "Being honest builds trust with the people involved.",
@@ -73,13 +77,15 @@ def analyzed(tmp_path_factory):
     for alignment in ("base", "instruct"):
         imported_responses(imported, alignment)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    result = run_snakemake(workdir, "--cores", "2", configfile=workdir / "config.yaml", timeout=900)
+    run = partial(run_snakemake, workdir, snakefile=copy_checkout(workdir / "checkout"))
+    result = run("--cores", "2", configfile=workdir / "config.yaml", timeout=900)
     assert result.returncode == 0, result.stderr[-4000:]
-    return workdir
+    return workdir, run
 
 
 def test_every_paper_figure_and_table_1_is_built(analyzed):
-    figures = analyzed / "results" / "figures"
+    workdir, _run = analyzed
+    figures = workdir / "results" / "figures"
     for number in ("03a", "03b", "12", "04", "05a", "05b", "06", "07", "20", "24", "30", "36", "37", "40"):
         assert (figures / f"fig{number}.png").stat().st_size > 5000
         assert (figures / f"fig{number}.pdf").stat().st_size > 1000
@@ -88,9 +94,10 @@ def test_every_paper_figure_and_table_1_is_built(analyzed):
 
 
 def test_correlations_table_has_every_analysis_with_intervals(analyzed):
+    workdir, _run = analyzed
     import pandas as pd
 
-    table = pd.read_csv(analyzed / "results/analysis/correlations.csv")
+    table = pd.read_csv(workdir / "results/analysis/correlations.csv")
     assert set(table["alignment"]) == {"base", "instruct"}
     analyses = set(table["analysis"])
     assert {"short_vs_long", "temperature", "between_k", "implicit_vs_explicit", "compression_ratio"} <= analyses
@@ -101,14 +108,15 @@ def test_correlations_table_has_every_analysis_with_intervals(analyzed):
     assert f1["instruct"] > f1["base"]  # instruct names three gold values per situation, base two
     finite = table.dropna(subset=["r", "ci_low"])
     assert ((finite["ci_low"] <= finite["ci_high"]) & (finite["n"] >= 3)).all()
-    figure = pd.read_csv(analyzed / "results/figures/fig36.csv")
+    figure = pd.read_csv(workdir / "results/figures/fig36.csv")
     assert list(figure["alignment"]) == ["base", "instruct"]
 
 
 def test_preference_tables_per_sample(analyzed):
+    workdir, _run = analyzed
     import pandas as pd
 
-    base = analyzed / "results/preferences/fam/base"
+    base = workdir / "results/preferences/fam/base"
     short = pd.read_csv(base / "dailydilemmas/short/sample0.csv")
     assert {"mu", "sigma", "games", "shuffle_sd"} <= set(short.columns) and short["games"].sum() > 0
     long = pd.read_csv(base / "opinionqa/long_k3/sample1.csv")
@@ -116,15 +124,68 @@ def test_preference_tables_per_sample(analyzed):
 
 
 def test_one_figure_rebuilds_alone_from_cached_intermediates(analyzed):
-    plan = run_snakemake(analyzed, "-n", "--forcerun", "figure_06", "--cores", "1", configfile=analyzed / "config.yaml")
+    workdir, run = analyzed
+    plan = run("-n", "--forcerun", "figure_06", "--cores", "1", configfile=workdir / "config.yaml")
     assert plan.returncode == 0, plan.stderr
     jobs = plan.stdout.split("Job stats:")[1].split("Reasons:")[0]
     assert "figure_06" in jobs and "generate" not in jobs and "annotate" not in jobs and "analyze_run" not in jobs
-    again = run_snakemake(analyzed, "--forcerun", "figure_06", "--cores", "1", configfile=analyzed / "config.yaml")
+    again = run("--forcerun", "figure_06", "--cores", "1", configfile=workdir / "config.yaml")
     assert again.returncode == 0 and "Finished jobid" in again.stderr
 
 
-def test_report_gathers_figures_with_captions(analyzed):
-    result = run_snakemake(analyzed, "--report", "results/report.html", configfile=analyzed / "config.yaml")
+def planned_rules(result) -> dict[str, int]:
+    """Rule -> job count from a dry-run's "Job stats" table (the target rule `all` left out)."""
     assert result.returncode == 0, result.stderr[-3000:]
-    assert (analyzed / "results/report.html").stat().st_size > 100_000
+    if "Nothing to be done" in result.stdout + result.stderr:
+        return {}
+    table = result.stdout.split("Job stats:")[1].split("\n\n")[0]
+    rows = [line.split() for line in table.splitlines()[3:]]
+    return {rule: int(count) for rule, count in rows if rule not in ("all", "total")}
+
+
+def test_finished_run_plans_nothing(analyzed):
+    workdir, run = analyzed
+    plan = run("-n", configfile=workdir / "config.yaml")
+    assert planned_rules(plan) == {}
+
+
+def test_restyling_one_figure_plans_only_that_figure(analyzed):
+    workdir, run = analyzed
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["figures"] = {"overrides": {"06": {"dpi": 220, "height": 5}}}
+    restyled = workdir / "restyled.yaml"
+    restyled.write_text(yaml.safe_dump(config))
+    assert planned_rules(run("-n", configfile=restyled)) == {"figure_06": 1}
+    config["figures"] = {"style": {"palette": "muted"}}
+    restyled.write_text(yaml.safe_dump(config))
+    every_figure = planned_rules(run("-n", configfile=restyled))
+    assert set(every_figure) == {f"figure_{number}" for number in FIGURE_NUMBERS}
+
+
+def test_editing_library_code_plans_only_the_rules_that_import_it(analyzed):
+    workdir, run = analyzed
+    library = workdir / "checkout/src/valueprefs"
+    for module, expected, untouched in (
+        ("figures/plots.py", {f"figure_{number}" for number in FIGURE_NUMBERS}, set()),
+        (
+            "preferences/trueskill_games.py",
+            {"preferences_short", "preferences_long", "analyze_run", "table1", "figure_06"},
+            {"generate", "annotate_arguments", "annotate_step", "annotate", "dataset"},
+        ),
+    ):
+        path = library / module
+        original = path.read_text()
+        path.write_text(original + "\n# an edit\n")
+        plan = planned_rules(run("-n", configfile=workdir / "config.yaml"))
+        path.write_text(original)
+        assert expected <= set(plan) and not untouched & set(plan)
+        if not untouched:
+            assert set(plan) == expected
+    assert planned_rules(run("-n", configfile=workdir / "config.yaml")) == {}  # same content: no rerun
+
+
+def test_report_gathers_figures_with_captions(analyzed):
+    workdir, run = analyzed
+    result = run("--report", "results/report.html", configfile=workdir / "config.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (workdir / "results/report.html").stat().st_size > 100_000

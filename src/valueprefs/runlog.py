@@ -1,6 +1,8 @@
 """Logging for workflow scripts: everything goes to the rule's log file, errors also to stderr."""
 
 import logging
+import os
+import socket
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +23,7 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     log.addHandler(handler)
     log.setLevel(logging.INFO)
+    log.info("%s", where_this_runs())
     try:
         yield log
     except ValuePrefsError as error:
@@ -30,3 +33,15 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
     finally:
         log.removeHandler(handler)
         handler.close()
+
+
+def where_this_runs() -> str:
+    """The host, and the SLURM job and GPUs when the job runs under SLURM."""
+    place = f"host {socket.gethostname()}"
+    job = os.environ.get("SLURM_JOB_ID")
+    if job:
+        place += f", SLURM job {job} (partition {os.environ.get('SLURM_JOB_PARTITION', '?')})"
+    gpus = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if gpus is not None:
+        place += f", GPUs {gpus or 'none'}"
+    return place

@@ -6,6 +6,7 @@ rule preferences_short:
         source="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
+        code=library_code("preferences.py"),
     output:
         tables=expand(
             "results/preferences/{{model}}/{{alignment}}/{{dataset}}/{{task}}/sample{sample}.csv",
@@ -13,8 +14,11 @@ rule preferences_short:
         ),
     log:
         "results/logs/preferences/{model}/{alignment}/{dataset}/{task}.log",
+    benchmark:
+        "results/benchmarks/preferences/{model}/{alignment}/{dataset}/{task}.tsv"
     wildcard_constraints:
         task="short[a-z_]*",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -31,6 +35,7 @@ rule preferences_long:
         source="results/annotation/{model}/{alignment}/{dataset}/{task}.table.csv",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
+        code=library_code("preferences.py"),
     output:
         tables=expand(
             "results/preferences/{{model}}/{{alignment}}/{{dataset}}/{{task}}/sample{sample}.csv",
@@ -39,8 +44,11 @@ rule preferences_long:
         positions="results/preferences/{model}/{alignment}/{dataset}/{task}/positions.npz",
     log:
         "results/logs/preferences/{model}/{alignment}/{dataset}/{task}.log",
+    benchmark:
+        "results/benchmarks/preferences/{model}/{alignment}/{dataset}/{task}.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -57,6 +65,7 @@ rule analyze_run:
         runs=run_analysis_inputs,
         datasets=[items_file(dataset) for dataset in DATASETS],
         vocabulary="results/data/vocabulary.csv",
+        code=library_code("analyze_run.py"),
     output:
         correlations="results/analysis/{model}/{alignment}/correlations.csv",
         replicates="results/analysis/{model}/{alignment}/replicates.jsonl",
@@ -65,6 +74,7 @@ rule analyze_run:
         "results/logs/analyze_run/{model}/{alignment}.log",
     benchmark:
         "results/benchmarks/analyze_run/{model}/{alignment}.tsv"
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -95,6 +105,7 @@ rule analysis_tables:
             run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
         ),
         vocabulary="results/data/vocabulary.csv",
+        code=library_code("analysis_tables.py"),
     output:
         correlations=report(
             "results/analysis/correlations.csv",
@@ -114,6 +125,7 @@ rule analysis_tables:
         ),
     log:
         "results/logs/analysis_tables.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     script:

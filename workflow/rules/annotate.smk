@@ -7,6 +7,7 @@ rule annotate_arguments:
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, "arguments"),
+        code=library_code("annotate_step.py"),
     output:
         arguments="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
         labels="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.labels.jsonl",
@@ -17,11 +18,14 @@ rule annotate_arguments:
         "results/benchmarks/annotate/{model}/{alignment}/{dataset}/{task}/arguments.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
+    retries: 2
+    localrule: runs_locally("arguments")
     conda:
         "../../envs/analysis.yaml"
-    threads: 2
+    threads: step_threads("arguments")
     resources:
-        gpu=lambda wildcards: step_uses_gpu("arguments"),
+        gpu=lambda wildcards: step_gpus("arguments"),
+        gpu_model=lambda wildcards: step_gpu_model("arguments"),
     params:
         step="arguments",
         judges=config["judges"],
@@ -38,6 +42,7 @@ rule annotate_step:
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, wildcards.step),
+        code=library_code("annotate_step.py"),
     output:
         labels="results/annotation/{model}/{alignment}/{dataset}/{task}/{step}.labels.jsonl",
         stats="results/annotation/{model}/{alignment}/{dataset}/{task}/{step}.stats.json",
@@ -48,11 +53,14 @@ rule annotate_step:
     wildcard_constraints:
         task="long_k[0-9]+",
         step="values|specificity",
+    retries: 2
+    localrule: runs_locally("values", "specificity")
     conda:
         "../../envs/analysis.yaml"
-    threads: 2
+    threads: lambda wildcards: step_threads(wildcards.step)
     resources:
-        gpu=lambda wildcards: step_uses_gpu(wildcards.step),
+        gpu=lambda wildcards: step_gpus(wildcards.step),
+        gpu_model=lambda wildcards: step_gpu_model(wildcards.step),
     params:
         step=lambda wildcards: wildcards.step,
         judges=config["judges"],
@@ -68,6 +76,7 @@ rule batch_submit:
         source=step_source,
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
+        code=library_code("batch_submit.py"),
     output:
         "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
     log:
@@ -75,6 +84,8 @@ rule batch_submit:
     wildcard_constraints:
         task="long_k[0-9]+",
         step="arguments|values|specificity",
+    retries: 2
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -88,7 +99,8 @@ rule batch_submit:
 
 rule batch_collect:
     input:
-        "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
+        submitted="results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
+        code=library_code("batch_collect.py"),
     output:
         "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.collected.json",
     log:
@@ -96,6 +108,7 @@ rule batch_collect:
     wildcard_constraints:
         task="long_k[0-9]+",
         step="arguments|values|specificity",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -117,6 +130,7 @@ rule annotate:
             "results/annotation/{{model}}/{{alignment}}/{{dataset}}/{{task}}/{step}.stats.json",
             step=ANNOTATION_STEPS,
         ),
+        code=library_code("annotate.py"),
     output:
         arguments="results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl",
         labels="results/annotation/{model}/{alignment}/{dataset}/{task}.labels.jsonl",
@@ -126,6 +140,7 @@ rule annotate:
         "results/logs/annotate/{model}/{alignment}/{dataset}/{task}.log",
     wildcard_constraints:
         task="long_k[0-9]+",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -139,6 +154,7 @@ rule judge_agreement:
         labels=[
             path.replace(".jsonl", ".labels.jsonl") for path in annotated_arguments()
         ],
+        code=library_code("judge_agreement.py"),
     output:
         report(
             "results/annotation/judge_agreement.csv",
@@ -147,6 +163,7 @@ rule judge_agreement:
         ),
     log:
         "results/logs/judge_agreement.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     script:
@@ -161,6 +178,7 @@ rule cost_estimate:
         ],
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
+        code=library_code("cost_estimate.py"),
     output:
         report(
             "results/annotation/cost_estimate.csv",
@@ -169,6 +187,7 @@ rule cost_estimate:
         ),
     log:
         "results/logs/cost_estimate.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -190,6 +209,7 @@ rule ledger:
         annotation=[
             path.replace(".jsonl", ".summary.json") for path in annotated_arguments()
         ],
+        code=library_code("ledger.py"),
     output:
         report(
             "results/ledger.csv",
@@ -198,6 +218,7 @@ rule ledger:
         ),
     log:
         "results/logs/ledger.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     script:

@@ -3,10 +3,12 @@
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from valueprefs.code_inputs import library_files
 from valueprefs.config import describe, find_validation_error
 from valueprefs.annotation.steps import active_steps, step_judges
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
-from valueprefs.figures.render import caption
+from valueprefs.figures.captions import caption
+from valueprefs.figures.style import style_for
 from valueprefs.generation import tasks_for
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
@@ -43,6 +45,34 @@ wildcard_constraints:
     judge="|".join(BATCH_JUDGES) or "(?!)",
 
 
+LIBRARY_CODE = {}
+
+
+def library_code(script):
+    """Library files a rule's script imports: inputs, so editing them reruns just that rule."""
+    if script not in LIBRARY_CODE:
+        path = os.path.join(workflow.basedir, "workflow", "scripts", script)
+        LIBRARY_CODE[script] = library_files(
+            path, os.path.join(workflow.basedir, "src")
+        )
+    return LIBRARY_CODE[script]
+
+
+DEMO_FILES = {"dilemmas": "dilemmas.jsonl", "questions": "questions.jsonl"}
+DEMO_FILES.update(recognition="recognition.jsonl", vocabulary="values.csv")
+
+
+def source_file(wildcards=None):
+    """The file a data set (or the vocabulary) reads when it is one file: demo or `file`."""
+    spec = dataset_spec(wildcards) if wildcards else config["vocabulary"]
+    if spec["source"] == "file":
+        return spec["path"]
+    if spec["source"] != "demo":
+        return []
+    kind = spec["kind"] if wildcards else "vocabulary"
+    return os.path.join(workflow.basedir, "src/valueprefs/demo_data", DEMO_FILES[kind])
+
+
 def dataset_spec(wildcards):
     """The config entry of the dataset named by the {dataset} wildcard."""
     return config["datasets"][wildcards.dataset]
@@ -70,14 +100,51 @@ def generation_responses(model="{model}", alignment="{alignment}"):
     ]
 
 
-def uses_gpu(wildcards):
-    """GPU jobs are the vLLM ones; they ask SLURM for one GPU."""
-    return int(model_spec(wildcards)["backend"] == "vllm")
+def gpus_of(spec):
+    """GPUs a model or judge asks SLURM for: its vLLM tensor-parallel size, else none."""
+    if spec is None or spec["backend"] != "vllm":
+        return 0
+    return int((spec.get("engine_args") or {}).get("tensor_parallel_size", 1))
 
 
-def step_uses_gpu(step):
-    """An annotation step asks for a GPU when one of its judges runs on vLLM."""
-    return int(any(j["backend"] == "vllm" for j in step_judges(config["judges"], step)))
+def gpu_model_of(spec):
+    """The GPU type a vLLM model or judge asks for ("" lets SLURM choose)."""
+    return spec.get("gpu_model", "") if gpus_of(spec) else ""
+
+
+def generation_gpus(wildcards):
+    """GPUs of one generation job (vLLM models only)."""
+    return gpus_of(model_spec(wildcards))
+
+
+def generation_gpu_model(wildcards):
+    """GPU type of one generation job."""
+    return gpu_model_of(model_spec(wildcards))
+
+
+def step_gpus(step):
+    """GPUs an annotation step asks for: the most any of its vLLM judges needs."""
+    return max((gpus_of(j) for j in step_judges(config["judges"], step)), default=0)
+
+
+def step_gpu_model(step):
+    """GPU type of an annotation step: that of its first judge that names one."""
+    models = [gpu_model_of(j) for j in step_judges(config["judges"], step)]
+    return next(filter(None, models), "")
+
+
+def step_threads(step):
+    """Cores an annotation step uses: a local model's threads; one for API and embedding judges."""
+    judges = step_judges(config["judges"], step)
+    local = [
+        j.get("n_threads", 2) for j in judges if j["backend"] in ("llamacpp", "vllm")
+    ]
+    return max(local, default=1)
+
+
+def runs_locally(*steps):
+    """Annotation steps without a vLLM judge run on the submit host, never through SLURM."""
+    return all(step_gpus(step) == 0 for step in steps)
 
 
 def judge_spec(name):
@@ -221,6 +288,11 @@ def figure_caption(number):
         spec, kinds, config["generation"]["k"], config["analysis"]["reference_dataset"]
     )
     return caption(spec, setting, config["analysis"]["bootstrap"])
+
+
+def figure_style(number):
+    """The style of one figure: `figures.style` with `figures.overrides[number]` on top."""
+    return style_for(config["figures"], number, set(BY_NUMBER))
 
 
 def paper_figures():

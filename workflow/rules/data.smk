@@ -2,10 +2,14 @@
 
 
 rule vocabulary:
+    input:
+        source=source_file(),
+        code=library_code("prepare_vocabulary.py"),
     output:
         "results/data/vocabulary.csv",
     log:
         "results/logs/vocabulary.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -17,11 +21,14 @@ rule vocabulary:
 rule dataset:
     input:
         vocabulary="results/data/vocabulary.csv",
+        source=source_file,
+        code=library_code("prepare_dataset.py"),
     output:
         dataset="results/data/{dataset}/items.jsonl",
         report="results/data/{dataset}/load_report.json",
     log:
         "results/logs/dataset/{dataset}.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -33,6 +40,7 @@ rule dataset:
 rule data_summary:
     input:
         reports=expand("results/data/{dataset}/load_report.json", dataset=DATASETS),
+        code=library_code("summarize_data.py"),
     output:
         report(
             "results/data/summary.csv",
@@ -41,6 +49,7 @@ rule data_summary:
         ),
     log:
         "results/logs/data_summary.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
@@ -54,13 +63,21 @@ rule gold_values:
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
+        code=library_code("gold_values.py"),
     output:
         gold="results/data/{dataset}/gold.jsonl",
         report="results/data/{dataset}/gold_report.json",
     log:
         "results/logs/gold_values/{dataset}.log",
+    benchmark:
+        "results/benchmarks/gold_values/{dataset}.tsv"
+    retries: 2
+    localrule: gpus_of(standardize_judge()) == 0
     conda:
         "../../envs/analysis.yaml"
+    resources:
+        gpu=gpus_of(standardize_judge()),
+        gpu_model=gpu_model_of(standardize_judge()),
     params:
         judge=standardize_judge(),
         templates=JUDGE_PROMPTS,

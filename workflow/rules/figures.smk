@@ -9,6 +9,7 @@ for spec in FIGURES:
             correlations="results/analysis/correlations.csv",
             replicates="results/analysis/replicates.jsonl",
             frameworks="results/analysis/frameworks.csv",
+            code=library_code("figure.py"),
         output:
             png=report(
                 f"results/figures/fig{spec.number}.png",
@@ -20,6 +21,7 @@ for spec in FIGURES:
             data=f"results/figures/fig{spec.number}.csv",
         log:
             f"results/logs/figures/fig{spec.number}.log",
+        localrule: True
         conda:
             "../../envs/analysis.yaml"
         params:
@@ -29,11 +31,14 @@ for spec in FIGURES:
             ks=config["generation"]["k"],
             reference=config["analysis"]["reference_dataset"],
             bootstrap=config["analysis"]["bootstrap"],
+            style=figure_style(spec.number),
         script:
             "../scripts/figure.py"
 
 
 rule table1:
+    input:
+        code=library_code("table1.py"),
     output:
         table=report(
             "results/figures/table1.csv",
@@ -44,6 +49,7 @@ rule table1:
         markdown="results/figures/table1.md",
     log:
         "results/logs/figures/table1.log",
+    localrule: True
     conda:
         "../../envs/analysis.yaml"
     script:

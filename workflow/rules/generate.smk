@@ -5,6 +5,7 @@ rule generate:
     input:
         datasets=expand("results/data/{dataset}/items.jsonl", dataset=DATASETS),
         templates=list(PROMPTS.values()),
+        code=library_code("generate.py"),
     output:
         responses=generation_responses(),
         timings="results/generation/{model}/{alignment}/timings.jsonl",
@@ -17,7 +18,8 @@ rule generate:
         "../../envs/generation.yaml"
     threads: 2
     resources:
-        gpu=uses_gpu,
+        gpu=generation_gpus,
+        gpu_model=generation_gpu_model,
     params:
         spec=model_spec,
         kinds={name: spec["kind"] for name, spec in config["datasets"].items()},

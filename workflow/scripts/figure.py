@@ -16,5 +16,6 @@ with rule_log(snakemake.log[0]) as log:
         out_png=snakemake.output.png,
         out_pdf=snakemake.output.pdf,
         out_csv=snakemake.output.data,
+        style=snakemake.params.style,
     )
     log.info("%s", text)

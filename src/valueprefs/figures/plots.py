@@ -11,13 +11,16 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from valueprefs.figures.style import FigureStyle
+
 ALIGNMENTS = ("base", "instruct")
 LABELS = {"base": "base (before alignment)", "instruct": "instruct (after alignment)"}
 
 
-def _style() -> dict:
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.05)
-    palette = sns.color_palette("colorblind", 2)
+def _apply(style: FigureStyle) -> dict:
+    """Set the seaborn theme; the colours of base and instruct."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=style.font_scale)
+    palette = sns.color_palette(style.palette, 2)
     return dict(zip(ALIGNMENTS, palette, strict=True))
 
 
@@ -44,21 +47,22 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
     ax.set_ylabel(ylabel)
 
 
-def by_family(frame: pd.DataFrame, title: str, ylabel: str, note: str) -> plt.Figure:
+def by_family(frame: pd.DataFrame, title: str, ylabel: str, note: str, style: FigureStyle) -> plt.Figure:
     """One group of bars per model family (base and instruct side by side)."""
-    colors = _style()
-    figure, ax = plt.subplots(figsize=(max(5.5, 1.3 * frame["model"].nunique() + 2), 4.2))
+    colors = _apply(style)
+    figure, ax = plt.subplots(figsize=(max(5.5, 1.3 * frame["model"].nunique() + 2), style.height))
     _bars(ax, frame, "model", colors, ylabel)
     ax.set_xlabel("model family")
     _finish(figure, ax, title, note)
     return figure
 
 
-def k_pairs(frame: pd.DataFrame, title: str, note: str) -> plt.Figure:
+def k_pairs(frame: pd.DataFrame, title: str, note: str, style: FigureStyle) -> plt.Figure:
     """Bars per pair k1-k2; one panel per model family when the frame has several."""
-    colors = _style()
+    colors = _apply(style)
     families = list(dict.fromkeys(frame["model"]))
-    figure, axes = plt.subplots(1, len(families), figsize=(3.2 * len(families) + 1.5, 4.2), squeeze=False)
+    size = (3.2 * len(families) + 1.5, style.height)
+    figure, axes = plt.subplots(1, len(families), figsize=size, squeeze=False)
     for ax, family in zip(axes[0], families, strict=True):
         _bars(ax, frame[frame["model"] == family], "pair", colors, "Pearson r")
         ax.set_title(family, fontsize=11)
@@ -67,9 +71,9 @@ def k_pairs(frame: pd.DataFrame, title: str, note: str) -> plt.Figure:
     return figure
 
 
-def frameworks(frame: pd.DataFrame, title: str, metric_label: str, note: str) -> plt.Figure:
+def frameworks(frame: pd.DataFrame, title: str, metric_label: str, note: str, style: FigureStyle) -> plt.Figure:
     """Heatmaps of model run x category: rows of panels = data sets, columns = frameworks."""
-    _style()
+    _apply(style)
     datasets = list(dict.fromkeys(frame["dataset"]))
     names = list(dict.fromkeys(frame["framework"]))
     runs = frame["model"].astype(str) + " (" + frame["alignment"].astype(str) + ")"
@@ -101,9 +105,9 @@ def frameworks(frame: pd.DataFrame, title: str, metric_label: str, note: str) ->
     return figure
 
 
-def message(title: str, text: str) -> plt.Figure:
+def message(title: str, text: str, style: FigureStyle) -> plt.Figure:
     """A figure that says why there is nothing to plot (e.g. a data set not configured)."""
-    _style()
+    _apply(style)
     figure, ax = plt.subplots(figsize=(6, 2.5))
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
     ax.set_axis_off()

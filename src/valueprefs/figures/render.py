@@ -5,34 +5,12 @@ import pandas as pd
 
 from valueprefs.analysis.stats import interval, nanmean
 from valueprefs.figures import plots
+from valueprefs.figures.captions import caption
 from valueprefs.figures.registry import BY_NUMBER, FigureSpec, resolve
+from valueprefs.figures.style import FigureStyle
 from valueprefs.io import iter_jsonl, write_csv
 
 COLUMNS = ["model", "alignment", "r", "p", "n", "ci_low", "ci_high"]
-HOW = {
-    "short_vs_long": "Pearson correlation between short-form preferences (TrueSkill mu over the "
-    "decisions) and long-form preferences (minus the mean normalized position of a value's first "
-    "argument), over the values present in both.",
-    "temperature": "Mean Spearman correlation between the long-form preferences of every pair of "
-    "temperature samples (p: the largest p-value of the pairs).",
-    "between_k": "Pearson correlation between long-form preferences elicited with k1 and with k2 arguments.",
-    "implicit_vs_explicit": "Fraction of dilemmas whose decision stays the same when the values of "
-    "both actions are revealed in the prompt (dilemmas parsed in both).",
-    "specificity_path": "Pearson correlation between each value's mean path-based specificity "
-    "(judge, 1-5) and its short-form preference.",
-    "compression_ratio": "Pearson correlation between the gzip compression ratio of each value's "
-    "arguments (higher = less diverse) and its short-form preference.",
-    "recognition_overall_f1": "Micro-averaged F1 of the values a model names for each situation "
-    "against the gold values (standardized to the vocabulary).",
-    "recognition_f1": "Pearson correlation between each value's recognition F1 and its short-form preference.",
-    "recognition_precision": "Pearson correlation between each value's recognition precision and its "
-    "short-form preference.",
-    "recognition_recall": "Pearson correlation between each value's recognition recall and its short-form preference.",
-}
-INTERVAL = (
-    "Whiskers: percentile bootstrap 95% intervals ({bootstrap} resamples of the items, every "
-    "estimate recomputed); * marks p < 0.05; n/a: too few values in common."
-)
 
 
 def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, replicates: dict) -> pd.DataFrame:
@@ -58,21 +36,6 @@ def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, rep
     return pd.DataFrame(means, columns=["pair", *COLUMNS])
 
 
-def caption(spec: FigureSpec, setting: dict, bootstrap: int) -> str:
-    """What the figure shows and how it was computed, with the data set and k actually used."""
-    where = f"Data set: {setting['dataset']}" if setting["dataset"] else "Data sets: all"
-    if setting["k"] is not None:
-        where += f"; k = {setting['k']} (the paper's k = {setting['paper_k']})"
-    if spec.kind == "frameworks":
-        how = (
-            f"Mean {spec.analysis.replace('_', ' ')} of the values in each category of Aristotle's "
-            "virtues and Plutchik's emotions, per model run (appendix D)."
-        )
-        return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {how} {where}."
-    interval_note = INTERVAL.format(bootstrap=bootstrap)
-    return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {HOW[spec.analysis]} {where}. {interval_note}"
-
-
 def render_figure(
     number: str,
     correlations_csv: str,
@@ -85,8 +48,10 @@ def render_figure(
     out_png: str,
     out_pdf: str,
     out_csv: str,
+    style: dict | None = None,
 ) -> str:
     """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption."""
+    look = FigureStyle(**(style or {}))
     spec = BY_NUMBER[number]
     setting = resolve(spec, datasets, ks, reference)
     text = caption(spec, setting, bootstrap)
@@ -96,7 +61,7 @@ def render_figure(
         frame = _read(frameworks_csv)
         if not frame.empty:
             frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
-        drawn = plots.frameworks(frame, title, spec.analysis.replace("_", " "), note) if not frame.empty else None
+        drawn = plots.frameworks(frame, title, spec.analysis.replace("_", " "), note, look) if not frame.empty else None
     elif setting["dataset"] is None and spec.dataset is not None:
         frame, drawn = pd.DataFrame(columns=COLUMNS), None
     else:
@@ -109,13 +74,13 @@ def render_figure(
         if frame.empty:
             drawn = None
         elif spec.kind == "by_family":
-            drawn = plots.by_family(frame, title, _ylabel(spec.analysis), note)
+            drawn = plots.by_family(frame, title, _ylabel(spec.analysis), note, look)
         else:
-            drawn = plots.k_pairs(frame, title, note)
+            drawn = plots.k_pairs(frame, title, note, look)
     if drawn is None:
-        drawn = plots.message(title, _missing(spec, setting))
+        drawn = plots.message(title, _missing(spec, setting), look)
     write_csv(out_csv, frame)
-    drawn.savefig(out_png, dpi=150)
+    drawn.savefig(out_png, dpi=look.dpi)
     drawn.savefig(out_pdf)
     return text
 

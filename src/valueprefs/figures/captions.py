@@ -1,0 +1,43 @@
+"""Figure captions: what each figure shows and how it was computed (light: the DAG imports it)."""
+
+from valueprefs.figures.registry import FigureSpec
+
+HOW = {
+    "short_vs_long": "Pearson correlation between short-form preferences (TrueSkill mu over the "
+    "decisions) and long-form preferences (minus the mean normalized position of a value's first "
+    "argument), over the values present in both.",
+    "temperature": "Mean Spearman correlation between the long-form preferences of every pair of "
+    "temperature samples (p: the largest p-value of the pairs).",
+    "between_k": "Pearson correlation between long-form preferences elicited with k1 and with k2 arguments.",
+    "implicit_vs_explicit": "Fraction of dilemmas whose decision stays the same when the values of "
+    "both actions are revealed in the prompt (dilemmas parsed in both).",
+    "specificity_path": "Pearson correlation between each value's mean path-based specificity "
+    "(judge, 1-5) and its short-form preference.",
+    "compression_ratio": "Pearson correlation between the gzip compression ratio of each value's "
+    "arguments (higher = less diverse) and its short-form preference.",
+    "recognition_overall_f1": "Micro-averaged F1 of the values a model names for each situation "
+    "against the gold values (standardized to the vocabulary).",
+    "recognition_f1": "Pearson correlation between each value's recognition F1 and its short-form preference.",
+    "recognition_precision": "Pearson correlation between each value's recognition precision and its "
+    "short-form preference.",
+    "recognition_recall": "Pearson correlation between each value's recognition recall and its short-form preference.",
+}
+INTERVAL = (
+    "Whiskers: percentile bootstrap 95% intervals ({bootstrap} resamples of the items, every "
+    "estimate recomputed); * marks p < 0.05; n/a: too few values in common."
+)
+
+
+def caption(spec: FigureSpec, setting: dict, bootstrap: int) -> str:
+    """What the figure shows and how it was computed, with the data set and k actually used."""
+    where = f"Data set: {setting['dataset']}" if setting["dataset"] else "Data sets: all"
+    if setting["k"] is not None:
+        where += f"; k = {setting['k']} (the paper's k = {setting['paper_k']})"
+    if spec.kind == "frameworks":
+        how = (
+            f"Mean {spec.analysis.replace('_', ' ')} of the values in each category of Aristotle's "
+            "virtues and Plutchik's emotions, per model run (appendix D)."
+        )
+        return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {how} {where}."
+    interval_note = INTERVAL.format(bootstrap=bootstrap)
+    return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {HOW[spec.analysis]} {where}. {interval_note}"

@@ -1,0 +1,43 @@
+"""Library code as rule inputs: each script's import closure, nothing more."""
+
+from valueprefs.code_inputs import library_files
+
+from conftest import REPO
+
+SRC = REPO / "src"
+
+
+def relative(files):
+    return {str(p).removeprefix(str(SRC / "valueprefs") + "/") for p in files}
+
+
+def test_a_figure_depends_on_plotting_and_statistics_but_not_on_models():
+    files = relative(library_files(REPO / "workflow/scripts/figure.py", SRC))
+    assert {"figures/render.py", "figures/plots.py", "figures/style.py", "analysis/stats.py"} <= files
+    assert {"preferences/trueskill_games.py", "__init__.py", "figures/__init__.py"} <= files
+    assert not any(path.startswith(("generation/", "annotation/judge")) for path in files)
+    assert "runlog.py" not in files and "errors.py" not in files  # messages never change a result
+
+
+def test_generation_follows_imports_made_inside_functions():
+    files = relative(library_files(REPO / "workflow/scripts/generate.py", SRC))
+    # make_backend imports each backend lazily, inside the function
+    assert {"generation/llamacpp.py", "generation/vllm_engine.py", "generation/openai_compat.py"} <= files
+    assert not any(path.startswith("figures/") for path in files)
+
+
+def test_a_constructed_package(tmp_path):
+    package = tmp_path / "src" / "valueprefs"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "sub" / "__init__.py").write_text("")
+    (package / "sub" / "a.py").write_text("import json\nfrom valueprefs.sub import b\n")
+    (package / "sub" / "b.py").write_text("def f():\n    import valueprefs.c\n")
+    (package / "c.py").write_text("from valueprefs.runlog import rule_log\n")
+    (package / "unused.py").write_text("")
+    script = tmp_path / "script.py"
+    script.write_text("from valueprefs.sub.a import thing\n")
+    files = library_files(script, tmp_path / "src")
+    assert {p.removeprefix(str(package) + "/") for p in files} == {
+        "__init__.py", "sub/__init__.py", "sub/a.py", "sub/b.py", "c.py",
+    }  # fmt: skip
