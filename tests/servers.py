@@ -230,3 +230,74 @@ class BatchAPIServer(LocalHTTPServer):
             self.files[output_id] = "\n".join(lines).encode()
             batch["output_file_id"] = output_id
         return self.public(batch_id)
+
+
+class FaultProxy(LocalHTTPServer):
+    """A proxy on 127.0.0.1 in front of a real server, injecting the faults hosted APIs show.
+
+    ``faults`` are used one per request, in arrival order: ``"429"`` (rate limited, with
+    Retry-After: 1), ``"500"`` (server error), ``"slow"`` (no answer for ``slow_seconds``, then the
+    connection closes) or ``"drop"`` (the connection closes at once). Requests after the list
+    are forwarded. A request whose body contains ``always_fail`` always gets HTTP 500. Every
+    request's Authorization header and fate are recorded.
+    """
+
+    def __init__(self, upstream: str, faults=(), always_fail: str | None = None, slow_seconds: float = 5.0):
+        import http.server
+        import json
+        import threading
+        import urllib.error
+
+        self.pending = list(faults)
+        self.log: list[tuple[str, str | None]] = []
+        lock = threading.Lock()
+        server = self
+        origin = upstream.split("/v1")[0]
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def send(self, status: int, data: bytes, headers: dict | None = None):
+                self.send_response(status)
+                for name, value in {"Content-Type": "application/json", **(headers or {})}.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def error(self, status: int, message: str, headers: dict | None = None):
+                body = {"error": {"message": message, "type": "injected", "code": status}}
+                self.send(status, json.dumps(body).encode(), headers)
+
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock:
+                    fault = server.pending.pop(0) if server.pending else None
+                    if always_fail and always_fail.encode() in body:
+                        fault = "always"
+                    server.log.append((fault or "forwarded", self.headers.get("Authorization")))
+                if fault == "429":
+                    self.error(429, "rate limited", {"Retry-After": "1"})
+                elif fault in ("500", "always"):
+                    self.error(500, "internal error")
+                elif fault in ("slow", "drop"):
+                    if fault == "slow":
+                        time.sleep(slow_seconds)
+                    self.close_connection = True
+                else:
+                    request = urllib.request.Request(origin + self.path, data=body, method="POST")
+                    request.add_header("Content-Type", "application/json")
+                    try:
+                        with urllib.request.urlopen(request, timeout=300) as response:
+                            self.send(response.status, response.read())
+                    except urllib.error.HTTPError as failure:
+                        self.send(failure.code, failure.read())
+
+        self.serve(Handler)
+
+    def count(self, fate: str) -> int:
+        """How many requests met ``fate`` ("429", "500", "slow", "drop", "always", "forwarded")."""
+        return sum(1 for seen, _ in self.log if seen == fate)

@@ -110,3 +110,20 @@ def test_offline_split_of_numbered_lists_and_prose():
     prose = "First paragraph about trust.\n\nSecond paragraph about care."
     assert split_arguments(prose) == ["First paragraph about trust.", "Second paragraph about care."]
     assert split_arguments("   ") == []
+
+
+NON_UTF8 = b"Honesty \xff\xfe matters".decode("utf-8", errors="surrogateescape")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n", "1. " + "word " * 200_000, NON_UTF8, '[{"argument": "a", "extra": 1}, {"no_argument": 2}]', "{}"],
+    ids=["empty", "blank", "huge", "non-utf8", "extra and missing fields", "empty object"],
+)
+def test_odd_judge_answers_are_parsed_or_counted_as_failed(text):
+    for parser in (parse_argument_list, parse_value_names, parse_level, parse_score_json):
+        parsed = parser(text)
+        assert parsed.ok or parsed.problem  # a failure always says why
+    assert parse_argument_list('[{"argument": "a", "extra": 1}]').value == ["a"]  # extra fields: ignored
+    missing = parse_argument_list('[{"argument": "a"}, {"no_argument": 2}]')  # missing: the answer fails
+    assert missing.value is None and "argument" in missing.problem

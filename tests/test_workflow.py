@@ -13,7 +13,7 @@ def test_demo_data_rules_run_and_rerun_is_a_no_op(snakemake_in):
     assert result.returncode == 0, result.stderr
     results = snakemake_in.workdir / "results"
     summary = pd.read_csv(results / "data" / "summary.csv")
-    assert summary.set_index("dataset")["items"].to_dict() == {"dailydilemmas": 8, "opinionqa": 4, "valueprism": 8}
+    assert summary.set_index("dataset")["items"].to_dict() == {"dailydilemmas": 6, "opinionqa": 3, "valueprism": 8}
     assert (results / "logs" / "dataset" / "dailydilemmas.log").read_text().count("items") == 1
     again = snakemake_in("--cores", "2", "-n", *DATA_TARGETS)
     assert "Nothing to be done" in again.stdout + again.stderr

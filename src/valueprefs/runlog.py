@@ -1,5 +1,6 @@
 """Logging for workflow scripts: everything goes to the rule's log file, errors also to stderr."""
 
+import errno
 import logging
 import os
 import socket
@@ -10,14 +11,17 @@ from contextlib import contextmanager
 from valueprefs.errors import ValuePrefsError
 
 log = logging.getLogger("valueprefs")
+# Errors of the storage, not of the code: disk full, quota, read-only or forbidden directory.
+STORAGE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
 
 @contextmanager
 def rule_log(log_path: str) -> Iterator[logging.Logger]:
     """Send the library's log records to ``log_path``; turn known errors into one clear line.
 
-    A :class:`ValuePrefsError` is written to the log and to stderr as ``error: <message>`` and
-    ends the script with exit status 1, without a traceback.
+    A :class:`ValuePrefsError`, or a storage error (disk full, read-only), is written to the log
+    and to stderr as ``error: <message>`` and ends the script with exit status 1, without a
+    traceback.
     """
     handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -27,12 +31,21 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
     try:
         yield log
     except ValuePrefsError as error:
-        log.error("%s", error)
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(1) from None
+        _fail(str(error))
+    except OSError as error:
+        if error.errno not in STORAGE_ERRORS:
+            raise
+        _fail(f"cannot write {error.filename or 'an output'}: {error.strerror}; nothing half-written was kept")
     finally:
         log.removeHandler(handler)
         handler.close()
+
+
+def _fail(message: str) -> None:
+    """Log ``message`` and end the script with one line on stderr and exit status 1."""
+    log.error("%s", message)
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(1) from None
 
 
 def where_this_runs() -> str:

@@ -16,6 +16,7 @@ def run_summary(results_dir: str | Path = "results") -> str:
             f"{s.get('failed_calls', 0)} failed, {s.get('unparsed_decisions', 0)} unparsed decisions, "
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
+        lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
     annotation = sorted(results.glob("annotation/*/*/*/*.summary.json"))
     if annotation:
         totals = {"responses": 0, "arguments": 0, "judge_calls": 0, "dropped_value_names": 0}

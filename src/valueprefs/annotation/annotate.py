@@ -66,6 +66,9 @@ class Annotator:
         self.cache = DiskCache(self.cache_dir / "calls")
         self.planned = planned
         self.records: list[dict] = []
+        # Tokens paid in this run, per judge: kept out of the records, which a resumed run must
+        # reproduce exactly whether their calls came from the cache or not.
+        self.spent: dict[str, dict[str, int]] = {}
 
     def llm(self, judge: dict) -> LLMJudge:
         if judge["backend"] == "offline":
@@ -87,10 +90,12 @@ class Annotator:
                 "problem": label.problem,
                 "prompt_tokens": label.prompt_tokens,
                 "completion_tokens": label.completion_tokens,
-                "spent_tokens": label.spent_tokens,
                 **extra,
             }
         )
+        spent = self.spent.setdefault(judge["name"], {"spent_tokens": 0, "labels_from_new_calls": 0})
+        spent["spent_tokens"] += label.spent_tokens
+        spent["labels_from_new_calls"] += label.spent_tokens > 0
 
     def arguments(self, responses: list[dict]) -> list[dict]:
         """One row per argument (``position`` is 1-based; ``n_arguments`` counts the response's)."""
@@ -241,8 +246,11 @@ def apply_primary_labels(arguments: list[dict], records: list[dict], judges: lis
     return [{**argument, **found.get(_position(argument), {})} for argument in arguments]
 
 
-def summarize_labels(records: list[dict], responses: int, arguments: int, calls: int, hits: int) -> dict:
-    """Counts of every status and failure kind per judge and step, dropped names and tokens."""
+def summarize_labels(
+    records: list[dict], responses: int, arguments: int, calls: int, hits: int, paid_by_step: list[dict]
+) -> dict:
+    """Counts of every status and failure kind per judge and step, dropped names and tokens
+    (``paid_by_step``: each step's tokens paid in this run, per judge)."""
     frame = pd.DataFrame(records)
     statuses = Counter()
     problems = Counter()
@@ -255,10 +263,13 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, calls:
         spent = tokens.setdefault(
             record["judge"], {"prompt_tokens": 0, "completion_tokens": 0, "spent_tokens": 0, "labels_from_new_calls": 0}
         )
-        for field in ("prompt_tokens", "completion_tokens", "spent_tokens"):
+        for field in ("prompt_tokens", "completion_tokens"):
             spent[field] += record[field]
-        spent["labels_from_new_calls"] += record["spent_tokens"] > 0
         dropped.update(record.get("dropped") or [])
+    for paid in paid_by_step:
+        for judge, counts in paid.items():
+            for field, count in counts.items():
+                tokens[judge][field] += count
     return {
         "responses": responses,
         "arguments": arguments,

@@ -77,6 +77,7 @@ def run_step(
     write_jsonl(out_labels, annotator.records)
     cache = annotator.cache
     stats = {"step": step, "inputs": len(rows), "judge_calls": cache.stores, "cache_hits": cache.hits}
+    stats["spent"] = annotator.spent
     write_json(out_stats, stats)
     return stats
 
@@ -120,6 +121,7 @@ def merge_steps(
     write_jsonl(out_labels, records)
     calls = sum(s["judge_calls"] for s in stats)
     hits = sum(s["cache_hits"] for s in stats)
-    summary = summarize_labels(records, len(responses), len(arguments), calls, hits)
+    spent = [s["spent"] for s in stats]
+    summary = summarize_labels(records, len(responses), len(arguments), calls, hits, spent)
     write_json(out_summary, summary)
     return summary

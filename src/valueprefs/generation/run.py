@@ -200,21 +200,23 @@ def generate_model(
     start = time.perf_counter()
     results = run_calls(calls, spec, cache, backend_factory)
     counts = write_responses(calls, results, base, outputs, timings_path)
+    reasons = Counter(r.reason for r in results if isinstance(r, CallFailure))
     summary = {
         **base,
         "calls": len(calls),
         "cache_hits": cache.hits,
         "model_calls": cache.stores,
-        "failed_calls": sum(isinstance(r, CallFailure) for r in results),
+        "failed_calls": reasons.total(),
+        "failure_reasons": dict(reasons.most_common()),
         "wall_seconds": round(time.perf_counter() - start, 3),
         **counts,
     }
     write_json(summary_path, summary)
     fraction = summary["failed_calls"] / max(len(calls), 1)
     if fraction > max_failure_fraction:
-        reasons = Counter(r.reason for r in results if isinstance(r, CallFailure)).most_common(3)
         raise TooManyFailures(
             f"{summary['failed_calls']} of {len(calls)} calls failed ({fraction:.0%} > max_failure_fraction "
-            f"{max_failure_fraction:.0%}); most common: {reasons}; completed calls are cached, rerun to retry"
+            f"{max_failure_fraction:.0%}); most common: {reasons.most_common(3)}; completed calls are cached, "
+            "rerun to retry"
         )
     return summary

@@ -1,0 +1,146 @@
+"""Faults against real components on 127.0.0.1: an API that rate-limits, fails, stalls and drops
+connections; a workflow killed with SIGKILL mid-generation and mid-annotation; and the API key,
+which must never reach a file the run writes."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+import yaml
+from servers import FaultProxy, LlamaServer
+
+from conftest import REPO, SNAKEMAKE, run_snakemake
+
+KEY_VARIABLE = "VALUEPREFS_TEST_API_KEY"
+SENTINEL = "sk-sentinel-4c1d7e0b9a"
+# Only the value-recognition prompt of the first demo situation contains this text.
+ALWAYS_FAILING = "Returning a wallet full of cash"
+
+
+def small_config(workdir, models=None, judges=None, **generation):
+    """The demo config on a slice of its data (one llama.cpp model unless ``models`` is given)."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["datasets"]["dailydilemmas"]["limit"] = 2
+    config["datasets"]["opinionqa"]["limit"] = 1
+    config["datasets"]["valueprism"]["limit"] = 1
+    config["generation"].update({"k": [2], "n_samples": 1, "short_max_tokens": 8, "long_max_tokens": 24, **generation})
+    config["models"] = models or {"smollm2-135m": config["models"]["smollm2-135m"]}
+    config["judges"] = judges or config["judges"]
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def read_json(path):
+    return json.loads(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def llama(tmp_path_factory):
+    server = LlamaServer(log_dir=tmp_path_factory.mktemp("llama")).start()
+    yield server
+    server.stop()
+
+
+def test_api_faults_are_retried_exhausted_calls_recorded_and_the_key_never_written(llama, tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_VARIABLE, SENTINEL)
+    faults = ["429", "500", "slow", "drop", "429"]
+    with FaultProxy(llama.base_url, faults, always_fail=ALWAYS_FAILING, slow_seconds=4) as proxy:
+        remote = {"backend": "openai", "model": "smollm2", "base_url": proxy.base_url, "api_key_env": KEY_VARIABLE}
+        remote.update(max_retries=3, timeout=2, max_concurrency=2)
+        models = {"remote": {"instruct": remote}}
+        target = "results/generation/remote/instruct/summary.json"
+        configfile = small_config(tmp_path, models=models, max_failure_fraction=0.5)
+        result = run_snakemake(tmp_path, "--cores", "2", target, configfile=configfile)
+        assert result.returncode == 0, result.stderr[-3000:]
+        summary = read_json(tmp_path / target)
+        # every injected fault was met and retried; the one poisoned call failed after 1 + 3 tries
+        assert [proxy.count(fate) for fate in ("429", "500", "slow", "drop", "always")] == [2, 1, 1, 1, 4]
+        assert summary["failed_calls"] == 1 and summary["model_calls"] == summary["calls"] - 1
+        [reason] = summary["failure_reasons"]
+        assert reason.startswith("HTTP 500") and "internal error" in reason
+        recognized = tmp_path / "results/generation/remote/instruct/valueprism/recognize.jsonl"
+        failed = json.loads(recognized.read_text().splitlines()[0])
+        assert failed["status"] == "failed" and failed["error"] == reason
+        assert "failed calls: 1 x HTTP 500" in result.stdout + result.stderr  # the run summary
+
+        forwarded = proxy.count("forwarded")
+        strict = small_config(tmp_path, models=models, max_failure_fraction=0.0)
+        again = run_snakemake(tmp_path, "--cores", "2", "--forcerun", "generate", target, configfile=strict)
+        assert again.returncode != 0
+        assert "1 of" in again.stderr and "> max_failure_fraction 0%" in again.stderr
+        assert proxy.count("forwarded") == forwarded  # completed calls came from the cache
+        assert {auth for _, auth in proxy.log} == {f"Bearer {SENTINEL}"}  # the key was used ...
+
+    leaks = [path for path in tmp_path.rglob("*") if path.is_file() and SENTINEL.encode() in path.read_bytes()]
+    assert leaks == []  # ... and written nowhere: results, logs, cache, Snakemake's metadata
+
+
+def cache_entries(workdir) -> int:
+    return sum(1 for _ in (workdir / "results/cache/calls").rglob("*.json"))
+
+
+def kill_when_cached(workdir, configfile, target, at_least: int, timeout: float = 600) -> int:
+    """Start the workflow, SIGKILL it and its jobs once ``at_least`` calls are cached; return the count."""
+    command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", target]
+    command += ["--configfile", str(configfile)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + timeout
+    try:
+        while cache_entries(workdir) < at_least:
+            assert process.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "no progress to interrupt"
+            time.sleep(0.1)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+    return cache_entries(workdir)
+
+
+def resume(workdir, configfile, target):
+    """What a user does after a hard kill: unlock, then rerun the incomplete jobs."""
+    unlock = run_snakemake(workdir, "--unlock", configfile=configfile)
+    assert unlock.returncode == 0, unlock.stderr[-2000:]
+    result = run_snakemake(workdir, "--cores", "2", "--rerun-incomplete", target, configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+GENERATED = "results/generation/smollm2-135m/instruct/summary.json"
+ANNOTATED = "results/annotation/smollm2-135m/instruct/dailydilemmas/long_k2/specificity.stats.json"
+
+
+def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_run(tmp_path_factory):
+    killed, clean = tmp_path_factory.mktemp("killed"), tmp_path_factory.mktemp("clean")
+    configs = {workdir: small_config(workdir, n_samples=2) for workdir in (killed, clean)}
+    for configfile in configs.values():  # every sample rated for specificity: more calls to interrupt
+        config = yaml.safe_load(configfile.read_text())
+        config["annotation"]["specificity_samples"] = None
+        configfile.write_text(yaml.safe_dump(config))
+    for target in (GENERATED, ANNOTATED):
+        result = run_snakemake(clean, "--cores", "2", target, configfile=configs[clean])
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    # SIGKILL during generation: the resumed job makes only the calls that were not cached
+    done = kill_when_cached(killed, configs[killed], GENERATED, at_least=4)
+    resume(killed, configs[killed], GENERATED)
+    summary = read_json(killed / GENERATED)
+    assert summary["cache_hits"] == done and summary["model_calls"] == summary["calls"] - done > 0
+
+    # SIGKILL during annotation (the specificity judge, a llama.cpp model)
+    generated = cache_entries(killed)
+    done = kill_when_cached(killed, configs[killed], ANNOTATED, at_least=generated + 2) - generated
+    resume(killed, configs[killed], ANNOTATED)
+    stats = read_json(killed / ANNOTATED)
+    assert stats["cache_hits"] == done and stats["judge_calls"] > 0
+    assert cache_entries(killed) == cache_entries(clean)
+
+    # llama.cpp is deterministic here (greedy and seeded sampling): the files are identical
+    outputs = ["results/generation/smollm2-135m/instruct", "results/annotation/smollm2-135m/instruct"]
+    for folder in outputs:
+        files = sorted(p.relative_to(clean) for p in (clean / folder).rglob("*.jsonl") if "timings" not in p.name)
+        assert files
+        for path in files:
+            assert (killed / path).read_bytes() == (clean / path).read_bytes(), path
