@@ -48,9 +48,9 @@ def llama(tmp_path_factory):
 def test_api_faults_are_retried_exhausted_calls_recorded_and_the_key_never_written(llama, tmp_path, monkeypatch):
     monkeypatch.setenv(KEY_VARIABLE, SENTINEL)
     faults = ["429", "500", "slow", "drop", "429"]
-    with FaultProxy(llama.base_url, faults, always_fail=ALWAYS_FAILING, slow_seconds=4) as proxy:
+    with FaultProxy(llama.base_url, faults, always_fail=ALWAYS_FAILING, slow_seconds=6) as proxy:
         remote = {"backend": "openai", "model": "smollm2", "base_url": proxy.base_url, "api_key_env": KEY_VARIABLE}
-        remote.update(max_retries=3, timeout=2, max_concurrency=2)
+        remote.update(max_retries=3, timeout=4, max_concurrency=2)
         models = {"remote": {"instruct": remote}}
         target = "results/generation/remote/instruct/summary.json"
         configfile = small_config(tmp_path, models=models, max_failure_fraction=0.5)
