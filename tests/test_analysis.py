@@ -137,8 +137,23 @@ def test_run_analysis_on_known_preferences():
     changed = sum(1 for i in range(4) if synthetic_run().decisions["dd"]["short"][i]["decision"] != "not_to_do")
     assert rows.loc["implicit_vs_explicit/dd/fraction", "r"] == pytest.approx(1 - changed / 40)
     assert {entry["key"] for entry in replicates} == set(rows.index)
-    assert all(len(entry["replicates"]) == 50 for entry in replicates)
+    bootstrapped = [entry for entry in replicates if not entry["key"].startswith("reliability/")]
+    assert all(len(entry["replicates"]) == 50 for entry in bootstrapped)
     assert set(attributes["k"]) == {3, 5} and attributes["arguments"].sum() == 2 * 200
+    # noise ceilings: both halves of the dilemmas rank the values alike, so reliabilities are high
+    short = rows.loc["reliability/dd/split_half/short"]
+    long = rows.loc["reliability/dd/split_half/long_k3/3"]
+    assert 0.8 < short["r"] <= 1 and 0.8 < long["r"] <= 1 and short["splits"] == 20
+    compared = rows.loc["short_vs_long/dd/3"]
+    assert compared["reliability_x"] == short["r"] and compared["reliability_y"] == long["r"]
+    assert compared["ceiling"] == pytest.approx(np.sqrt(short["r"] * long["r"]))
+    assert compared["r_corrected"] == pytest.approx(min(1.0, compared["r"] / compared["ceiling"]))
+
+
+def test_batch_estimator_in_the_run_analysis():
+    correlations, _, _ = analyze_run(synthetic_run(), Settings(bootstrap=10, estimator="logistic"))
+    rows = correlations.set_index("key")
+    assert rows.loc["short_vs_long/dd/3", "r"] > 0.6 and rows.loc["short_vs_long/dd/3", "ci_low"] > 0
 
 
 def test_figures_map_the_papers_settings_onto_the_config():

@@ -25,6 +25,8 @@ def analysis_settings(section: dict, generation: dict, annotation: dict) -> Sett
         reference_dataset=section["reference_dataset"],
         compression_replicates=section["compression_replicates"],
         specificity=list(annotation["specificity"]),
+        estimator=section["estimator"],
+        reliability_splits=section["reliability_splits"],
     )
 
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from valueprefs.analysis.attributes import ArgumentValues
 from valueprefs.analysis.recognition import Recognition
+from valueprefs.analysis.reliability import disattenuate, split_half_reliability, split_weights
 from valueprefs.analysis.stats import (
     correlate,
     interval,
@@ -24,6 +25,7 @@ from valueprefs.analysis.stats import (
 )
 from valueprefs.data.tables import ID_FIELD
 from valueprefs.preferences import GameTable, decision_games, dilemma_sides, long_form_scores, play, position_matrix
+from valueprefs.preferences.logistic import logistic_preferences
 
 ATTRIBUTE_METRICS = ("specificity_path", "specificity_attribute", "compression_ratio")
 
@@ -52,6 +54,8 @@ class Settings:
     reference_dataset: str | None = None
     compression_replicates: int = 0
     specificity: list[str] = field(default_factory=lambda: ["path", "attribute"])
+    estimator: str = "trueskill"  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
+    reliability_splits: int = 20
 
 
 class RunAnalysis:
@@ -67,6 +71,7 @@ class RunAnalysis:
         self._short: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._long: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._positions: dict[tuple[str, int], tuple[list[tuple], np.ndarray]] = {}
+        self._reliability: dict[tuple, dict] = {}
 
     def weights(self, dataset: str) -> np.ndarray:
         if dataset not in self._weights:
@@ -90,38 +95,81 @@ class RunAnalysis:
         return self._short[dataset, task]
 
     def _short_preferences(self, dataset: str, task: str) -> tuple[np.ndarray, np.ndarray]:
+        point = self.short_under(dataset, task, np.ones((1, len(self.inputs.items[dataset]))))[0]
+        weights = self.weights(dataset)
+        if not len(weights):
+            return point, np.empty((0, len(self.index)))
+        return point, self.short_under(dataset, task, weights)
+
+    def short_under(self, dataset: str, task: str, weights: np.ndarray) -> np.ndarray:
+        """Short-form preferences (rows x values; NaN: no game) with item i counted
+        ``weights[row, i]`` times, by the configured estimator."""
         rows = self.inputs.decisions[dataset][task]
         sample = self.settings.preference_sample
         decisions = {r["item_id"]: r.get("decision") for r in rows if r["sample"] == sample}
         games, positions, _ = decision_games(dilemma_sides(self.inputs.items[dataset], self.index), decisions)
+        if self.settings.estimator == "logistic":
+            pairs = list(zip(games, positions, strict=True))
+            drawn = [[game for game, item in pairs for _ in range(int(row[item]))] for row in weights]
+            return np.array([logistic_preferences(chosen, len(self.index))[0] for chosen in drawn])
         table = GameTable.from_games(games, len(self.index))
-        mu, _, played = play(table, np.arange(len(games))[None, :])
-        point = np.where(played[0] > 0, mu[0], np.nan)
-        weights = self.weights(dataset)
-        if not len(weights):
-            return point, np.empty((0, len(self.index)))
-        mu_reps, _, played_reps = play(table, replicate_orders(weights, positions))
-        return point, np.where(played_reps > 0, mu_reps, np.nan)
+        mu, _, played = play(table, replicate_orders(weights, positions))
+        return np.where(played > 0, mu, np.nan)
 
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
         """Long-form preferences of one sample and their bootstrap replicates."""
         if (dataset, k, sample) not in self._long:
-            self._long[dataset, k, sample] = self._long_preferences(dataset, k, sample)
+            point = self.long_under(dataset, k, sample, np.ones((1, len(self.inputs.items[dataset]))))[0]
+            weights = self.weights(dataset)
+            replicates = self.long_under(dataset, k, sample, weights) if len(weights) else np.empty((0, len(point)))
+            self._long[dataset, k, sample] = point, replicates
         return self._long[dataset, k, sample]
 
-    def _long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+    def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> np.ndarray:
+        """Long-form preferences of one sample (rows x values) with item i counted ``weights[row, i]`` times."""
         if (dataset, k) not in self._positions:
             saved = self.inputs.positions.get(dataset, {}).get(k)
             self._positions[dataset, k] = saved or position_matrix(self.inputs.arguments[dataset][k], self.index)
         keys, matrix = self._positions[dataset, k]
         chosen = [row for row, (_, response_sample) in enumerate(keys) if response_sample == sample]
-        matrix = matrix[chosen]
-        point = long_form_scores(matrix)[0][0]
         positions = self.item_positions(dataset)
         items = np.array([positions.get(keys[row][0], -1) for row in chosen], dtype=np.int64)
-        weights = self.weights(dataset)
         response_weights = np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
-        return point, long_form_scores(matrix, response_weights)[0] if len(weights) else np.empty((0, len(point)))
+        return long_form_scores(matrix[chosen], response_weights)[0]
+
+    # --- reliability -------------------------------------------------------------------
+    def reliability(self, dataset: str, under) -> dict:
+        """Split-half (Spearman-Brown) reliability of the preferences ``under(weights)`` gives."""
+        splits = self.settings.reliability_splits
+        first, second = split_weights(len(self.inputs.items[dataset]), splits, self.settings.seed, dataset)
+        if not splits:
+            return {"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0}
+        return split_half_reliability(under(first), under(second))
+
+    def short_reliability(self, dataset: str, task: str = "short") -> dict:
+        if (dataset, task) not in self._reliability:
+            found = self.reliability(dataset, lambda weights: self.short_under(dataset, task, weights))
+            self._reliability[dataset, task] = found
+            self.add_reliability(dataset, found, task=task)
+        return self._reliability[dataset, task]
+
+    def long_reliability(self, dataset: str, k: int) -> dict:
+        sample = self.settings.preference_sample
+        if (dataset, k) not in self._reliability:
+            found = self.reliability(dataset, lambda weights: self.long_under(dataset, k, sample, weights))
+            self._reliability[dataset, k] = found
+            self.add_reliability(dataset, found, task=f"long_k{k}", k=k)
+        return self._reliability[dataset, k]
+
+    def add_reliability(self, dataset: str, found: dict, **where) -> None:
+        stats = {"r": found["reliability"], "p": float("nan"), "n": found["n"], "ci_low": float("nan")}
+        stats.update(ci_high=float("nan"), half_r=found["half_r"], splits=found["splits"])
+        self.add("reliability", dataset, stats, np.array([]), method="split_half", **where)
+
+    def corrected(self, stats: dict, replicates: np.ndarray, first: dict, second: dict) -> dict:
+        """``stats`` with both reliabilities and the disattenuated correlation beside it."""
+        reliabilities = {"reliability_x": first["reliability"], "reliability_y": second["reliability"]}
+        return {**stats, **reliabilities, **disattenuate(stats["r"], replicates, *reliabilities.values())}
 
     # --- rows --------------------------------------------------------------------------
     def add(self, analysis: str, dataset: str, stats: dict, replicates: np.ndarray, **where) -> None:
@@ -135,6 +183,7 @@ class RunAnalysis:
         for k in sorted(self.inputs.arguments.get(reference, {})):
             long, long_reps = self.long_preferences(reference, k, self.settings.preference_sample)
             stats, reps = correlate(short, long, short_reps, long_reps)
+            stats = self.corrected(stats, reps, self.short_reliability(reference), self.long_reliability(reference, k))
             self.add("short_vs_long", reference, stats, reps, k=k)
 
     def temperature(self, dataset: str) -> None:
@@ -163,6 +212,7 @@ class RunAnalysis:
         prefs = {k: self.long_preferences(dataset, k, self.settings.preference_sample) for k in ks}
         for k1, k2 in combinations(ks, 2):
             stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
+            stats = self.corrected(stats, reps, self.long_reliability(dataset, k1), self.long_reliability(dataset, k2))
             self.add("between_k", dataset, stats, reps, k=k1, k2=k2)
 
     def same_decision(self, dataset: str, task: str, analysis: str) -> None:

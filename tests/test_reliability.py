@@ -1,0 +1,81 @@
+"""Noise ceilings and the batch estimator: formulas on constructed cases, recovery on simulations."""
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+from valueprefs.analysis.reliability import disattenuate, spearman_brown, split_half_reliability, split_weights
+from valueprefs.preferences.logistic import logistic_preferences
+from valueprefs.preferences.simulate import recovery
+
+
+def test_spearman_brown_steps_a_half_length_correlation_up():
+    assert spearman_brown(0.5) == pytest.approx(2 / 3)
+    assert spearman_brown(0.0) == 0.0 and spearman_brown(1.0) == 1.0
+
+
+def test_split_half_reliability_of_constructed_halves():
+    rng = np.random.default_rng(0)
+    truth = rng.normal(size=(20, 50))
+    identical = split_half_reliability(truth, truth)
+    assert identical["reliability"] == pytest.approx(1.0) and identical["splits"] == 20 and identical["n"] == 50
+    # halves that correlate exactly 0.6 in every split: reliability 2 * 0.6 / 1.6 = 0.75
+    noise = rng.normal(size=(20, 50))
+    noise -= noise.mean(1, keepdims=True)
+    centred = truth - truth.mean(1, keepdims=True)
+    noise -= (noise * centred).sum(1, keepdims=True) / (centred**2).sum(1, keepdims=True) * centred
+    noise *= np.linalg.norm(centred, axis=1, keepdims=True) / np.linalg.norm(noise, axis=1, keepdims=True)
+    second = 0.6 * centred + 0.8 * noise
+    result = split_half_reliability(truth, second)
+    assert result["half_r"] == pytest.approx(0.6) and result["reliability"] == pytest.approx(0.75)
+
+
+def test_split_weights_are_complementary_seeded_halves():
+    first, second = split_weights(11, 5, seed=3, dataset="dd")
+    assert (first + second == 1).all() and (first.sum(1) == 5).all()
+    again, _ = split_weights(11, 5, seed=3, dataset="dd")
+    other, _ = split_weights(11, 5, seed=3, dataset="oqa")
+    assert (again == first).all() and not (other == first).all()
+
+
+def test_disattenuation_with_known_answers():
+    applied = disattenuate(0.15, np.array([0.1, 0.15, 0.2]), 0.36, 0.25)  # ceiling sqrt(0.09) = 0.3
+    assert applied["ceiling"] == pytest.approx(0.3) and applied["r_corrected"] == pytest.approx(0.5)
+    assert applied["ceiling_ratio"] == pytest.approx(0.5) and applied["correction"] == "applied"
+    assert applied["corrected_low"] == pytest.approx(0.1 / 0.3 + 0.025 * (0.05 / 0.3) * 2, rel=1e-6)
+    clipped = disattenuate(0.45, np.array([0.45]), 0.36, 0.25)
+    assert clipped["ceiling_ratio"] == pytest.approx(1.5) and clipped["r_corrected"] == 1.0
+    assert clipped["correction"] == "clipped"
+    unreliable = disattenuate(0.2, np.array([0.2]), 0.05, 0.9)
+    assert unreliable["correction"] == "unreliable" and np.isnan(unreliable["r_corrected"])
+
+
+def test_logistic_preferences_maximize_the_penalized_likelihood():
+    rng = np.random.default_rng(4)
+    latent = np.array([2.0, 1.0, 0.0, -1.0, -2.0, 0.0])
+    games = []
+    for _ in range(120):
+        a, b = rng.choice(5, size=2, replace=False)
+        win = rng.random() < 1 / (1 + np.exp(-(latent[a] - latent[b])))
+        games.append(([a], [b]) if win else ([b], [a]))
+    coefficients, errors, played = logistic_preferences(games, 6, l2=1.0)
+    assert np.isnan(coefficients[5]) and played[5] == 0  # never played: no preference
+
+    def penalized_loss(beta):
+        margins = np.array([beta[won].sum() - beta[lost].sum() for won, lost in games])
+        return np.logaddexp(0, -margins).sum() + 0.5 * (beta**2).sum()
+
+    reference = optimize.minimize(penalized_loss, np.zeros(6), method="BFGS").x
+    assert coefficients[:5] == pytest.approx(reference[:5], abs=1e-4)
+    assert list(np.argsort(-coefficients[:5])) == [0, 1, 2, 3, 4]
+    assert (errors[:5] > 0).all() and (errors[:5] < 1).all()
+
+
+def test_batch_estimator_recovers_at_least_as_well_and_recovery_grows_with_dilemmas():
+    values = [f"value{i}" for i in range(301)]
+    rows = recovery(values, [2, 3, 4, 5, 6, 7], sizes=[340, 680, 1360], seed=1, zipf=1.0)
+    trueskill = [row["short_spearman"] for row in rows]
+    logistic = [row["logistic_spearman"] for row in rows]
+    assert trueskill == sorted(trueskill) and logistic == sorted(logistic)
+    assert all(b >= t for b, t in zip(logistic, trueskill, strict=True))
+    assert all(0 < row["logistic_reliability"] < 1 for row in rows)
