@@ -79,3 +79,15 @@ def test_batch_estimator_recovers_at_least_as_well_and_recovery_grows_with_dilem
     assert trueskill == sorted(trueskill) and logistic == sorted(logistic)
     assert all(b >= t for b, t in zip(logistic, trueskill, strict=True))
     assert all(0 < row["logistic_reliability"] < 1 for row in rows)
+
+
+def test_simulate_recovery_rule_writes_the_table_and_figure(snakemake_in):
+    import pandas as pd
+
+    result = snakemake_in("--cores", "1", "simulate_recovery")
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = pd.read_csv(snakemake_in.workdir / "results/simulation/recovery.csv")
+    assert list(table["items"].unique()) == [340, 680, 1360]
+    assert set(table["estimator"]) == {"TrueSkill (short form)", "logistic batch (short form)", "long form (k = 10)"}
+    assert table["spearman_with_truth"].between(0, 1).all()
+    assert (snakemake_in.workdir / "results/simulation/recovery.png").stat().st_size > 20_000

@@ -59,3 +59,28 @@ rule table1:
 rule paper_figures:
     input:
         paper_figures(),
+
+
+rule simulate_recovery:
+    input:
+        vocabulary="results/data/vocabulary.csv",
+        code=library_code("simulate_recovery.py"),
+    output:
+        table="results/simulation/recovery.csv",
+        figure=report(
+            "results/simulation/recovery.png",
+            caption="../report/recovery.rst",
+            category="Study size",
+        ),
+    log:
+        "results/logs/simulate_recovery.log",
+    benchmark:
+        "results/benchmarks/simulate_recovery.tsv"
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        settings=config["simulation"],
+        style=figure_style("recovery"),
+    script:
+        "../scripts/simulate_recovery.py"

@@ -105,6 +105,23 @@ def frameworks(frame: pd.DataFrame, title: str, metric_label: str, note: str, st
     return figure
 
 
+def recovery(frame: pd.DataFrame, n_values: int, style: FigureStyle) -> plt.Figure:
+    """Recovery of known preferences against study size, one line per estimator; dotted:
+    the ceiling each estimator's split-half reliability implies."""
+    _apply(style)
+    figure, ax = plt.subplots(figsize=(6.5, style.height))
+    palette = sns.color_palette(style.palette, frame["estimator"].nunique())
+    for color, (estimator, part) in zip(palette, frame.groupby("estimator", sort=False), strict=True):
+        ax.plot(part["items"], part["spearman_with_truth"], marker="o", color=color, label=estimator)
+        if part["ceiling"].notna().any():
+            ax.plot(part["items"], part["ceiling"], linestyle=":", color=color, label=f"{estimator}: ceiling")
+    ax.set_xlabel("dilemmas (short form) or responses (long form)")
+    ax.set_ylabel("Spearman with the true preferences")
+    ax.set_ylim(0, 1)
+    _finish(figure, ax, f"How well {n_values} value preferences are recovered, by study size", "simulation")
+    return figure
+
+
 def message(title: str, text: str, style: FigureStyle) -> plt.Figure:
     """A figure that says why there is nothing to plot (e.g. a data set not configured)."""
     _apply(style)
