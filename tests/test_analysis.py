@@ -229,3 +229,40 @@ def test_pairwise_spearman_equals_scipy_with_and_without_missing_values():
             keep = np.isfinite(series[a][row]) & np.isfinite(series[b][row])
             assert r[pair, row] == pytest.approx(stats.spearmanr(series[a][row][keep], series[b][row][keep])[0])
             assert n[pair, row] == keep.sum()
+
+
+def test_values_with_too_little_evidence_are_excluded_and_counted():
+    everything = analyze_run(synthetic_run(), Settings(bootstrap=5))[0].set_index("key")
+    strict = analyze_run(synthetic_run(), Settings(bootstrap=5, min_evidence=14))[0].set_index("key")
+    before, after = everything.loc["short_vs_long/dd/3"], strict.loc["short_vs_long/dd/3"]
+    assert before["excluded_x"] == 0 and before["min_evidence"] == 1
+    assert after["min_evidence"] == 14 and after["excluded_x"] > 0
+    lost = before["n"] - after["n"]  # a value may fall short on both sides
+    assert max(after["excluded_x"], after["excluded_y"]) <= lost <= after["excluded_x"] + after["excluded_y"]
+
+
+def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
+    import pandas as pd
+
+    from valueprefs.figures.render import render_figure
+
+    rows = [
+        {"key": "short_vs_long/dd/10", "analysis": "short_vs_long", "dataset": "dd", "k": 10, "k2": None,
+         "method": "pearson", "r": r, "p": 0.01, "n": 250, "ci_low": r - 0.1, "ci_high": r + 0.1, "model": "m",
+         "alignment": alignment, "ceiling": ceiling, "min_evidence": 3}
+        for alignment, r, ceiling in (("base", 0.12, 0.45), ("instruct", 0.25, 0.6))
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_csv(tmp_path / "c.csv", index=False)
+    (tmp_path / "r.jsonl").write_text("")
+    (tmp_path / "f.csv").write_text("")
+    out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
+    render_figure(
+        "03b", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
+        {"dd": "dilemmas"}, [5, 10, 20], None, 200, out["png"], out["pdf"], out["csv"],
+    )  # fmt: skip
+    data = pd.read_csv(out["csv"])
+    assert list(data["ceiling"]) == [0.45, 0.6] and set(data["min_evidence"]) == {3}
+    from valueprefs.figures.render import _evidence_note
+
+    note = _evidence_note(data)
+    assert "noise ceiling" in note and "fewer than 3 games or responses excluded" in note

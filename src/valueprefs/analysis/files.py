@@ -27,6 +27,7 @@ def analysis_settings(section: dict, generation: dict, annotation: dict) -> Sett
         specificity=list(annotation["specificity"]),
         estimator=section["estimator"],
         reliability_splits=section["reliability_splits"],
+        min_evidence=section["min_evidence"],
     )
 
 

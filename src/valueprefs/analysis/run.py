@@ -56,6 +56,7 @@ class Settings:
     specificity: list[str] = field(default_factory=lambda: ["path", "attribute"])
     estimator: str = "trueskill"  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
     reliability_splits: int = 20
+    min_evidence: int = 1  # games (short) or responses (long) a value needs to enter a correlation
 
 
 class RunAnalysis:
@@ -72,6 +73,7 @@ class RunAnalysis:
         self._long: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._positions: dict[tuple[str, int], tuple[list[tuple], np.ndarray]] = {}
         self._reliability: dict[tuple, dict] = {}
+        self._excluded: dict[tuple, int] = {}  # values seen, but below min_evidence
 
     def weights(self, dataset: str) -> np.ndarray:
         if dataset not in self._weights:
@@ -95,15 +97,20 @@ class RunAnalysis:
         return self._short[dataset, task]
 
     def _short_preferences(self, dataset: str, task: str) -> tuple[np.ndarray, np.ndarray]:
-        point = self.short_under(dataset, task, np.ones((1, len(self.inputs.items[dataset]))))[0]
+        point, evidence = self.short_under(dataset, task, np.ones((1, len(self.inputs.items[dataset]))))
+        self._excluded["short", dataset, task] = self.too_little(evidence[0])
         weights = self.weights(dataset)
         if not len(weights):
-            return point, np.empty((0, len(self.index)))
-        return point, self.short_under(dataset, task, weights)
+            return point[0], np.empty((0, len(self.index)))
+        return point[0], self.short_under(dataset, task, weights)[0]
 
-    def short_under(self, dataset: str, task: str, weights: np.ndarray) -> np.ndarray:
-        """Short-form preferences (rows x values; NaN: no game) with item i counted
-        ``weights[row, i]`` times, by the configured estimator."""
+    def too_little(self, evidence: np.ndarray) -> int:
+        """How many values were seen, but in fewer games or responses than ``min_evidence``."""
+        return int(((evidence > 0) & (evidence < self.settings.min_evidence)).sum())
+
+    def short_under(self, dataset: str, task: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Short-form preferences (rows x values; NaN: fewer games than ``min_evidence``) with
+        item i counted ``weights[row, i]`` times, by the configured estimator; and the games."""
         rows = self.inputs.decisions[dataset][task]
         sample = self.settings.preference_sample
         decisions = {r["item_id"]: r.get("decision") for r in rows if r["sample"] == sample}
@@ -111,22 +118,27 @@ class RunAnalysis:
         if self.settings.estimator == "logistic":
             pairs = list(zip(games, positions, strict=True))
             drawn = [[game for game, item in pairs for _ in range(int(row[item]))] for row in weights]
-            return np.array([logistic_preferences(chosen, len(self.index))[0] for chosen in drawn])
-        table = GameTable.from_games(games, len(self.index))
-        mu, _, played = play(table, replicate_orders(weights, positions))
-        return np.where(played > 0, mu, np.nan)
+            fits = [logistic_preferences(chosen, len(self.index)) for chosen in drawn]
+            mu, played = np.array([fit[0] for fit in fits]), np.array([fit[2] for fit in fits])
+        else:
+            table = GameTable.from_games(games, len(self.index))
+            mu, _, played = play(table, replicate_orders(weights, positions))
+        return np.where(played >= max(self.settings.min_evidence, 1), mu, np.nan), played
 
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
         """Long-form preferences of one sample and their bootstrap replicates."""
         if (dataset, k, sample) not in self._long:
-            point = self.long_under(dataset, k, sample, np.ones((1, len(self.inputs.items[dataset]))))[0]
+            point, evidence = self.long_under(dataset, k, sample, np.ones((1, len(self.inputs.items[dataset]))))
+            self._excluded["long", dataset, k, sample] = self.too_little(evidence[0])
             weights = self.weights(dataset)
-            replicates = self.long_under(dataset, k, sample, weights) if len(weights) else np.empty((0, len(point)))
-            self._long[dataset, k, sample] = point, replicates
+            empty = np.empty((0, point.shape[1]))
+            replicates = self.long_under(dataset, k, sample, weights)[0] if len(weights) else empty
+            self._long[dataset, k, sample] = point[0], replicates
         return self._long[dataset, k, sample]
 
-    def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> np.ndarray:
-        """Long-form preferences of one sample (rows x values) with item i counted ``weights[row, i]`` times."""
+    def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Long-form preferences of one sample (rows x values; NaN: fewer responses than
+        ``min_evidence``) with item i counted ``weights[row, i]`` times; and the responses."""
         if (dataset, k) not in self._positions:
             saved = self.inputs.positions.get(dataset, {}).get(k)
             self._positions[dataset, k] = saved or position_matrix(self.inputs.arguments[dataset][k], self.index)
@@ -135,7 +147,8 @@ class RunAnalysis:
         positions = self.item_positions(dataset)
         items = np.array([positions.get(keys[row][0], -1) for row in chosen], dtype=np.int64)
         response_weights = np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
-        return long_form_scores(matrix[chosen], response_weights)[0]
+        preference, counts = long_form_scores(matrix[chosen], response_weights)
+        return np.where(counts >= self.settings.min_evidence, preference, np.nan), counts
 
     # --- reliability -------------------------------------------------------------------
     def reliability(self, dataset: str, under) -> dict:
@@ -148,7 +161,7 @@ class RunAnalysis:
 
     def short_reliability(self, dataset: str, task: str = "short") -> dict:
         if (dataset, task) not in self._reliability:
-            found = self.reliability(dataset, lambda weights: self.short_under(dataset, task, weights))
+            found = self.reliability(dataset, lambda weights: self.short_under(dataset, task, weights)[0])
             self._reliability[dataset, task] = found
             self.add_reliability(dataset, found, task=task)
         return self._reliability[dataset, task]
@@ -156,7 +169,7 @@ class RunAnalysis:
     def long_reliability(self, dataset: str, k: int) -> dict:
         sample = self.settings.preference_sample
         if (dataset, k) not in self._reliability:
-            found = self.reliability(dataset, lambda weights: self.long_under(dataset, k, sample, weights))
+            found = self.reliability(dataset, lambda weights: self.long_under(dataset, k, sample, weights)[0])
             self._reliability[dataset, k] = found
             self.add_reliability(dataset, found, task=f"long_k{k}", k=k)
         return self._reliability[dataset, k]
@@ -165,6 +178,11 @@ class RunAnalysis:
         stats = {"r": found["reliability"], "p": float("nan"), "n": found["n"], "ci_low": float("nan")}
         stats.update(ci_high=float("nan"), half_r=found["half_r"], splits=found["splits"])
         self.add("reliability", dataset, stats, np.array([]), method="split_half", **where)
+
+    def evidence(self, first: tuple, second: tuple) -> dict:
+        """The minimum-evidence threshold and the values each side lost to it."""
+        excluded = {"excluded_x": self._excluded[first], "excluded_y": self._excluded[second]}
+        return {"min_evidence": self.settings.min_evidence, **excluded}
 
     def corrected(self, stats: dict, replicates: np.ndarray, first: dict, second: dict) -> dict:
         """``stats`` with both reliabilities and the disattenuated correlation beside it."""
@@ -180,10 +198,12 @@ class RunAnalysis:
 
     def short_vs_long(self, reference: str) -> None:
         short, short_reps = self.short_preferences(reference)
+        sample = self.settings.preference_sample
         for k in sorted(self.inputs.arguments.get(reference, {})):
-            long, long_reps = self.long_preferences(reference, k, self.settings.preference_sample)
+            long, long_reps = self.long_preferences(reference, k, sample)
             stats, reps = correlate(short, long, short_reps, long_reps)
             stats = self.corrected(stats, reps, self.short_reliability(reference), self.long_reliability(reference, k))
+            stats |= self.evidence(("short", reference, "short"), ("long", reference, k, sample))
             self.add("short_vs_long", reference, stats, reps, k=k)
 
     def temperature(self, dataset: str) -> None:
@@ -213,6 +233,8 @@ class RunAnalysis:
         for k1, k2 in combinations(ks, 2):
             stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
             stats = self.corrected(stats, reps, self.long_reliability(dataset, k1), self.long_reliability(dataset, k2))
+            sample = self.settings.preference_sample
+            stats |= self.evidence(("long", dataset, k1, sample), ("long", dataset, k2, sample))
             self.add("between_k", dataset, stats, reps, k=k1, k2=k2)
 
     def same_decision(self, dataset: str, task: str, analysis: str) -> None:

@@ -37,6 +37,10 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
         errors = np.nan_to_num(np.vstack([low, high]))
         ax.bar(x, np.nan_to_num(r), width, color=colors[alignment], label=LABELS[alignment])
         ax.errorbar(x, np.nan_to_num(r), yerr=errors, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
+        if "ceiling" in part.columns:
+            label = "noise ceiling" if alignment == ALIGNMENTS[0] else None
+            ax.scatter(x, part["ceiling"].to_numpy(dtype=float), marker="_", s=260, linewidths=2.5,
+                       color="0.1", zorder=3, label=label)  # fmt: skip
         for xi, ri, p in zip(x, r, part.get("p", pd.Series(np.nan, index=part.index)), strict=True):
             if not np.isfinite(ri):
                 ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=8, color="0.4", rotation=90)
@@ -133,8 +137,11 @@ def message(title: str, text: str, style: FigureStyle) -> plt.Figure:
 
 
 def _finish(figure: plt.Figure, ax, title: str, note: str) -> None:
-    ax.legend(loc="best", fontsize=9, frameon=True)
+    """Legend above the axes' top edge, wrapped title and note (nothing covers a bar or mark)."""
+    ax.margins(y=0.08)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, ncol=3)
     width = int(figure.get_figwidth() * 9)
     figure.suptitle("\n".join(textwrap.wrap(title, width)), fontsize=12)
-    figure.text(0.01, 0.005, note, fontsize=8, color="0.35")
-    figure.tight_layout(rect=(0, 0.04, 1, 0.95))
+    lines = textwrap.wrap(note, int(figure.get_figwidth() * 16))
+    figure.text(0.01, 0.005, "\n".join(lines), fontsize=8, color="0.35")
+    figure.tight_layout(rect=(0, 0.035 * len(lines), 1, 0.93))

@@ -11,6 +11,7 @@ from valueprefs.figures.style import FigureStyle
 from valueprefs.io import iter_jsonl, write_csv
 
 COLUMNS = ["model", "alignment", "r", "p", "n", "ci_low", "ci_high"]
+CEILING_COLUMNS = ["ceiling", "min_evidence"]  # noise ceiling (split-half reliabilities), evidence threshold
 
 
 def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, replicates: dict) -> pd.DataFrame:
@@ -18,11 +19,12 @@ def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, rep
     rows = correlations[(correlations["analysis"] == spec.analysis) & (correlations["dataset"] == setting["dataset"])]
     if setting["k"] is not None:
         rows = rows[rows["k"] == setting["k"]]
+    extra = [column for column in CEILING_COLUMNS if column in rows.columns and rows[column].notna().any()]
     if spec.kind == "by_family":
-        return rows[COLUMNS].reset_index(drop=True)
+        return rows[COLUMNS + extra].reset_index(drop=True)
     rows = rows.assign(pair=rows["k"].astype(int).astype(str) + "-" + rows["k2"].astype(int).astype(str))
     if spec.kind == "k_pairs_by_family":
-        return rows[["pair", *COLUMNS]].reset_index(drop=True)
+        return rows[["pair", *COLUMNS, *extra]].reset_index(drop=True)
     means = []
     for (alignment, pair), group in rows.groupby(["alignment", "pair"], sort=False):
         draws = [replicates.get((m, alignment, key), []) for m, key in zip(group["model"], group["key"], strict=True)]
@@ -32,8 +34,9 @@ def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, rep
         means.append(
             {"pair": pair, "model": "mean over families", "alignment": alignment, "r": r, "p": np.nan}
             | {"n": len(group), "ci_low": low, "ci_high": high}
+            | {column: float(nanmean(group[column].to_numpy(dtype=float))) for column in extra}
         )
-    return pd.DataFrame(means, columns=["pair", *COLUMNS])
+    return pd.DataFrame(means, columns=["pair", *COLUMNS, *extra])
 
 
 def render_figure(
@@ -71,6 +74,7 @@ def render_figure(
             for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)
         }
         frame = figure_data(spec, setting, correlations, replicates) if not correlations.empty else pd.DataFrame()
+        note += _evidence_note(frame)
         if frame.empty:
             drawn = None
         elif spec.kind == "by_family":
@@ -95,6 +99,16 @@ def _note(spec: FigureSpec, setting: dict) -> str:
         if spec.kind != "k_pairs_mean":
             parts.append("* p < 0.05")
     return "; ".join(parts)
+
+
+def _evidence_note(frame: pd.DataFrame) -> str:
+    """What the bar markers and the evidence threshold mean, when the rows carry them."""
+    parts = []
+    if "ceiling" in frame.columns and frame["ceiling"].notna().any():
+        parts.append("bar marks: noise ceiling (split-half reliabilities)")
+    if "min_evidence" in frame.columns and frame["min_evidence"].max() > 1:
+        parts.append(f"values with fewer than {int(frame['min_evidence'].max())} games or responses excluded")
+    return "".join(f"; {part}" for part in parts)
 
 
 def _ylabel(analysis: str) -> str:

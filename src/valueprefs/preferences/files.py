@@ -7,6 +7,7 @@ import pandas as pd
 
 from valueprefs.annotation.table import read_argument_table, sample_rows
 from valueprefs.io import iter_jsonl, read_csv, write_csv
+from valueprefs.preferences.logistic import logistic_preferences
 from valueprefs.preferences.long_form import long_form_frame, position_matrix, save_positions
 from valueprefs.preferences.short_form import decision_games, dilemma_sides, short_form_tables
 
@@ -24,7 +25,8 @@ def write_preferences(
     preference_sample: int = 0,
     out_positions: str | None = None,
 ) -> dict[int, dict]:
-    """Short tasks: TrueSkill over each sample's decisions; long tasks: argument order.
+    """Short tasks: TrueSkill over each sample's decisions (mu, sigma), and the logistic batch
+    estimator beside it (``logistic``, ``logistic_se``); long tasks: argument order.
 
     ``source_path`` is the responses file (short) or the annotated argument table (long);
     ``outputs`` maps sample -> CSV path. The source is read once for all samples. The spread
@@ -53,6 +55,7 @@ def write_preferences(
             decisions = dict(zip(rows.get("item_id", []), rows.get("decision", []), strict=True))
             games[sample], _, counts[sample] = decision_games(sides, decisions)
         for sample, table in short_form_tables(games, values, shuffles, seed, preference_sample).items():
+            table["logistic"], table["logistic_se"], _ = logistic_preferences(games[sample], len(values))
             write_csv(outputs[sample], table)
     for sample, sample_counts in counts.items():
         log.info("%s sample %d: %s", task, sample, sample_counts)
