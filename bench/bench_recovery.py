@@ -22,11 +22,13 @@ def main() -> None:
     dilemmas, _ = load_dilemmas(spec, vocabulary)
     sizes = [len(v) for column in ("values_to_do", "values_not_to_do") for v in dilemmas[column]]
     print(f"vocabulary: {len(vocabulary)} values; value-set sizes: {sorted(sizes)}")
-    print("| dilemmas / responses | short form: Spearman (values with games) | long form: Spearman (values seen) |")
-    print("| --- | --- | --- |")
-    for row in recovery(list(vocabulary["value"]), sizes, sizes=[100, 250, 500, 1000, 1360, 2500, 5000], seed=1):
+    print("| dilemmas / responses | TrueSkill: Spearman (reliability) | logistic: Spearman (reliability) "
+          "| long form: Spearman (values seen) |")  # fmt: skip
+    print("| --- | --- | --- | --- |")
+    for row in recovery(list(vocabulary["value"]), sizes, sizes=[340, 680, 1360, 2500, 5000], seed=1, zipf=1.0):
         print(
-            f"| {row['items']} | {row['short_spearman']:.3f} ({row['short_values']}) "
+            f"| {row['items']} | {row['short_spearman']:.3f} ({row['short_reliability']:.2f}) "
+            f"| {row['logistic_spearman']:.3f} ({row['logistic_reliability']:.2f}) "
             f"| {row['long_spearman']:.3f} ({row['long_values']}) |"
         )
 

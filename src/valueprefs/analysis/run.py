@@ -180,9 +180,8 @@ class RunAnalysis:
         self.add("reliability", dataset, stats, np.array([]), method="split_half", **where)
 
     def evidence(self, first: tuple, second: tuple) -> dict:
-        """The minimum-evidence threshold and the values each side lost to it."""
-        excluded = {"excluded_x": self._excluded[first], "excluded_y": self._excluded[second]}
-        return {"min_evidence": self.settings.min_evidence, **excluded}
+        """How many values each side lost to the minimum-evidence threshold."""
+        return {"excluded_x": self._excluded[first], "excluded_y": self._excluded[second]}
 
     def corrected(self, stats: dict, replicates: np.ndarray, first: dict, second: dict) -> dict:
         """``stats`` with both reliabilities and the disattenuated correlation beside it."""
@@ -193,6 +192,7 @@ class RunAnalysis:
     def add(self, analysis: str, dataset: str, stats: dict, replicates: np.ndarray, **where) -> None:
         key = "/".join(str(part) for part in (analysis, dataset, *where.values()))
         row = {"key": key, "analysis": analysis, "dataset": dataset, "k": None, "k2": None, "method": "pearson"}
+        row["min_evidence"] = self.settings.min_evidence
         self.rows.append({**row, **where, **stats})
         self.replicates.append({"key": key, "replicates": [float(x) for x in replicates]})
 
