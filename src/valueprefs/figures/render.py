@@ -106,7 +106,7 @@ def _evidence_note(frame: pd.DataFrame) -> str:
     parts = []
     if "ceiling" in frame.columns and frame["ceiling"].notna().any():
         parts.append("bar marks: noise ceiling (split-half reliabilities)")
-    if "min_evidence" in frame.columns and frame["min_evidence"].max() > 1:
+    if "min_evidence" in frame.columns and frame["min_evidence"].notna().any():
         parts.append(f"values with fewer than {int(frame['min_evidence'].max())} games or responses excluded")
     return "".join(f"; {part}" for part in parts)
 
