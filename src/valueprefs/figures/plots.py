@@ -137,11 +137,12 @@ def message(title: str, text: str, style: FigureStyle) -> plt.Figure:
 
 
 def _finish(figure: plt.Figure, ax, title: str, note: str) -> None:
-    """Legend above the axes' top edge, wrapped title and note (nothing covers a bar or mark)."""
+    """Wrapped title, the legend in a row above the (last) panel and its title, the note at
+    the bottom: nothing covers a bar, a mark or a panel title."""
     ax.margins(y=0.08)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, ncol=3)
-    width = int(figure.get_figwidth() * 9)
-    figure.suptitle("\n".join(textwrap.wrap(title, width)), fontsize=12)
+    above = 1.1 if ax.get_title() else 1.01
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, above), ncol=3, fontsize=8, frameon=False)
+    figure.suptitle("\n".join(textwrap.wrap(title, int(figure.get_figwidth() * 9))), fontsize=12)
     lines = textwrap.wrap(note, int(figure.get_figwidth() * 16))
     figure.text(0.01, 0.005, "\n".join(lines), fontsize=8, color="0.35")
-    figure.tight_layout(rect=(0, 0.035 * len(lines), 1, 0.93))
+    figure.tight_layout(rect=(0, 0.035 * len(lines), 1, 1))
