@@ -74,6 +74,7 @@ class RunAnalysis:
         self._positions: dict[tuple[str, int], tuple[list[tuple], np.ndarray]] = {}
         self._reliability: dict[tuple, dict] = {}
         self._excluded: dict[tuple, int] = {}  # values seen, but below min_evidence
+        self._games: dict[tuple[str, str], tuple[list, list[int]]] = {}
 
     def weights(self, dataset: str) -> np.ndarray:
         if dataset not in self._weights:
@@ -108,13 +109,20 @@ class RunAnalysis:
         """How many values were seen, but in fewer games or responses than ``min_evidence``."""
         return int(((evidence > 0) & (evidence < self.settings.min_evidence)).sum())
 
+    def short_games(self, dataset: str, task: str) -> tuple[list, list[int]]:
+        """The preference sample's games (parsed once) and the item position of each."""
+        if (dataset, task) not in self._games:
+            rows = self.inputs.decisions[dataset][task]
+            sample = self.settings.preference_sample
+            decisions = {r["item_id"]: r.get("decision") for r in rows if r["sample"] == sample}
+            sides = dilemma_sides(self.inputs.items[dataset], self.index)
+            self._games[dataset, task] = decision_games(sides, decisions)[:2]
+        return self._games[dataset, task]
+
     def short_under(self, dataset: str, task: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Short-form preferences (rows x values; NaN: fewer games than ``min_evidence``) with
         item i counted ``weights[row, i]`` times, by the configured estimator; and the games."""
-        rows = self.inputs.decisions[dataset][task]
-        sample = self.settings.preference_sample
-        decisions = {r["item_id"]: r.get("decision") for r in rows if r["sample"] == sample}
-        games, positions, _ = decision_games(dilemma_sides(self.inputs.items[dataset], self.index), decisions)
+        games, positions = self.short_games(dataset, task)
         if self.settings.estimator == "logistic":
             pairs = list(zip(games, positions, strict=True))
             drawn = [[game for game, item in pairs for _ in range(int(row[item]))] for row in weights]
