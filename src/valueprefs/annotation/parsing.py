@@ -12,6 +12,25 @@ MAX_ANSWER_CHARS = 200_000
 _FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
 _VALUES_PREFIX = re.compile(r"list\s+(?:of\s+)?supporting\s+values\s*:", re.IGNORECASE)
 _ITEM_MARK = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*")
+# Specificity levels: the scale itself, list markers, and the ways an answer states its level.
+_SCALE = re.compile(
+    r"\(?\s*(?:from\s+|between\s+|on\s+a\s+scale\s+of\s+)?1\s*(?:-|\u2013|to|and)\s*5\s*\)?", re.IGNORECASE
+)
+_LIST_MARK = re.compile(r"^[ \t]*(?:\d+[.)]|[-*\u2022])[ \t]+(?=\S)", re.MULTILINE)
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_ONE_VALUE = r"(\d+(?:\.\d+)?|one|two|three|four|five)\b"
+_VALUE = _ONE_VALUE + r"(?:\s*(?:or|to|-|\u2013)\s*" + _ONE_VALUE + ")?"  # "3 or 4" states two levels
+_NAMED_LEVEL = re.compile(
+    r"\b(?:specificity|score|rating|rated|final answer|answer)\b(?:\s+level)?[^\d\n]{0,12}?\b" + _VALUE,
+    re.IGNORECASE,
+)
+_LEVEL_WORD = re.compile(
+    r"\blevel\b[^\w\n]{0,4}(?:(?:is|of|at|=)\s+)?" + _VALUE + r"|\b" + r"(\d+(?:\.\d+)?)\s*(?:/|out\s+of)\s*5\b",
+    re.IGNORECASE,
+)
+_DECORATION = " \t*_`'\".:()[]"
+_NUMBER_ONLY = re.compile(r"\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)(?![\w]|\.\d)")
 
 
 @dataclass(frozen=True)
@@ -98,11 +117,42 @@ def parse_numbered_value_lines(text: str, count: int) -> Parsed:
 
 
 def parse_level(text: str) -> Parsed:
-    """A specificity level: the first whole number in the answer, which must be 1 to 5."""
-    match = re.search(r"\b(\d+)\b", text)
-    if not match:
-        return Parsed(problem="no number found; expected a level from 1 to 5")
-    level = int(match.group(1))
+    """The specificity level an answer states (1 to 5), or the problem that makes it unreadable.
+
+    Judges often explain themselves ("1. Root ... 2. Branch ... level 4", "Specificity level
+    (1-5): 4"), so the first number is not the level. Read, in this order, and stop at the
+    first kind of statement the answer makes: a named level ("specificity: 4", "score 4",
+    "rating: 4", "answer: 4"); "level 4", "4/5" or "4 out of 5"; the whole answer (or its last
+    line) being one number; any number left once list markers ("1.", "2)") and the scale itself
+    ("1-5", "from 1 to 5") are removed. A kind that states more than one level, or none at all,
+    makes the answer unparsed (it gets the repair call): a level is never guessed.
+    """
+    if len(text) > MAX_ANSWER_CHARS:
+        return Parsed(problem=f"answer is too long ({len(text)} characters)")
+    cleaned = _LIST_MARK.sub(" ", _SCALE.sub(" ", text))
+    for statements in (_NAMED_LEVEL, _LEVEL_WORD):
+        found = [value for match in statements.finditer(cleaned) for value in match.groups() if value]
+        if found:
+            return _one_level(found)
+    lines = [line.strip(_DECORATION) for line in cleaned.strip().splitlines() if line.strip(_DECORATION)]
+    if lines and _NUMBER_ONLY.fullmatch(lines[-1]):
+        return _one_level([lines[-1]])
+    numbers = _NUMBER.findall(cleaned)
+    if not numbers:
+        return Parsed(problem="no level found; expected one whole number from 1 to 5")
+    return _one_level(numbers)
+
+
+def _one_level(found: list[str]) -> Parsed:
+    """The single level stated by ``found`` (several statements may repeat it)."""
+    levels = sorted({_NUMBER_WORDS.get(value.lower(), value) for value in found})
+    if len(levels) > 1:
+        return Parsed(problem=f"the answer states more than one level ({', '.join(levels)}); give exactly one")
+    if not levels:
+        return Parsed(problem="no level found; expected one whole number from 1 to 5")
+    if not levels[0].isdigit():
+        return Parsed(problem=f"level {levels[0]} is not a whole number")
+    level = int(levels[0])
     if not 1 <= level <= 5:
         return Parsed(problem=f"level {level} is outside 1-5")
     return Parsed(level)
