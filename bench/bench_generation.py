@@ -17,7 +17,7 @@ from pathlib import Path
 
 from valueprefs.cache import DiskCache
 from valueprefs.data.demo import demo_dilemmas
-from valueprefs.generation.models import make_backend
+from valueprefs.generation.models import cache_identity, make_backend
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.run import generate_model
 from valueprefs.prompts import Templates, default_template_paths
@@ -63,7 +63,7 @@ def pipeline_tokens_per_second(backend, calls, spec, workdir: Path) -> float:
     base = {"model": "smollm2", "alignment": "instruct", "backend": spec["backend"], "model_id": spec["model"]}
     start = time.perf_counter()
     summary = generate_model(
-        calls, spec, base, DiskCache(workdir / "cache"), lambda: backend, outputs,
+        calls, cache_identity(spec, workdir), base, DiskCache(workdir / "cache"), lambda: backend, outputs,
         str(workdir / "t.jsonl"), str(workdir / "s.json"), 0.0,
     )  # fmt: skip
     return summary["completion_tokens"] / (time.perf_counter() - start)

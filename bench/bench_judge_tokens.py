@@ -23,9 +23,9 @@ from valueprefs.annotation.annotate import Annotator
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.cache import DiskCache
 from valueprefs.data.dailydilemmas import load_local_values, load_situations
-from valueprefs.generation.models import make_backend
+from valueprefs.generation.models import cache_identity, make_backend
 from valueprefs.generation.plan import Call
-from valueprefs.generation.requests import Request
+from valueprefs.generation.requests import CallMeter, Request
 from valueprefs.generation.run import run_calls
 from valueprefs.prompts import (
     JUDGE_TEMPLATE_NAMES,
@@ -52,7 +52,8 @@ def long_responses(situations: list[str]) -> list[str]:
         )
         for i, s in enumerate(situations)
     ]
-    results = run_calls(calls, SMOLLM2, DiskCache(CACHE / "calls"), lambda: make_backend(SMOLLM2, CACHE))
+    build = lambda: make_backend(SMOLLM2, CACHE)  # noqa: E731
+    results = run_calls(calls, cache_identity(SMOLLM2, CACHE), DiskCache(CACHE / "calls"), build, CallMeter())
     return [result[0]["text"] for result in results]
 
 

@@ -88,7 +88,11 @@ def test_llm_judge_with_repairs_and_failures_counted(tmp_path):
         summary, arguments, labels = run(tmp_path, [judge])
         made = len(server.requests)
         again, _, _ = run(tmp_path, [judge], name="again")
-        assert len(server.requests) == made and again["judge_calls"] == 0
+        assert len(server.requests) == made and again["judge_calls"] == 0 and again["spent"]["gpt-4o"]["requests"] == 0
+    # the counts are what the server saw: every request, and the usage it reported (10 + 5 each)
+    assert summary["judge_calls"] == made == summary["spent"]["gpt-4o"]["requests"]
+    assert summary["spent"]["gpt-4o"]["prompt_tokens"] == 10 * made
+    assert summary["spent"]["gpt-4o"]["completion_tokens"] == 5 * made
     assert [a["argument"] for a in arguments] == ["Honesty builds trust.", "It is responsible."] * 2
     assert arguments[0]["values"] == ["honesty", "trust"] and arguments[1]["values"] == []
     assert arguments[0]["specificity_path"] == 3 and arguments[0]["specificity_attribute"] == 4

@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from valueprefs.annotation.cost import estimate_costs
@@ -52,18 +53,21 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
     assert batched.loc["values", "input_tokens"] < table.loc["values", "input_tokens"]
 
 
-def test_ledger_counts_calls_and_spent_tokens(tmp_path):
-    generation = tmp_path / "results/generation/m/instruct/summary.json"
-    generation.parent.mkdir(parents=True)
-    generation.write_text(
-        json.dumps({"model": "m", "alignment": "instruct", "model_id": "x", "model_calls": 7, "completion_tokens": 70})
-    )
-    annotation = tmp_path / "results/annotation/m/instruct/dd/long_k5.summary.json"
-    annotation.parent.mkdir(parents=True)
-    tokens = {"prompt_tokens": 100, "completion_tokens": 10, "spent_tokens": 55, "labels_from_new_calls": 3}
-    annotation.write_text(json.dumps({"tokens": {"judge": tokens}}))
-    table = ledger([str(generation)], [str(annotation)])
-    assert table.loc[0, ["rule", "job", "calls_made"]].tolist() == ["generate", "m/instruct", 7]
-    assert table.loc[1, ["rule", "job", "spent_tokens", "labels_from_new_calls"]].tolist() == [
-        "annotate", "m/instruct/dd/long_k5", 55, 3,
+def test_ledger_lists_what_each_job_sent_and_its_price(tmp_path):
+    generation = tmp_path / "generation.json"
+    spent = {"model_calls": 7, "requests_sent": 9, "prompt_tokens_spent": 700, "completion_tokens_spent": 70}
+    generation.write_text(json.dumps({"model": "m", "alignment": "instruct", "model_id": "x", **spent}))
+    annotation = tmp_path / "annotation.json"
+    meter = {"requests": 4, "completions": 3, "prompt_tokens": 2_000_000, "completion_tokens": 100_000}
+    annotation.write_text(json.dumps({"spent": {"judge": meter}}))
+    judges = [{"name": "judge", "model": "gpt-4o"}]
+    prices = {"gpt-4o": {"input": 2.5, "output": 10.0}}
+    table = ledger({"m/instruct": str(generation)}, {"m/instruct/dd/long_k5": str(annotation)}, {}, judges, prices)
+    assert table.loc[0, ["rule", "job", "calls_made", "requests_sent", "prompt_tokens_spent"]].tolist() == [
+        "generate", "m/instruct", 7, 9, 700,
     ]  # fmt: skip
+    assert pd.isna(table.loc[0, "usd_spent"])  # no price for model x
+    row = table.loc[1].to_dict()
+    assert (row["rule"], row["job"]) == ("annotate", "m/instruct/dd/long_k5")
+    assert (row["calls_made"], row["requests_sent"]) == (3, 4)
+    assert row["usd_spent"] == pytest.approx(2 * 2.5 + 0.1 * 10.0)

@@ -8,7 +8,7 @@ from servers import LlamaServer
 from valueprefs.cache import DiskCache
 from valueprefs.generation.openai_compat import OpenAICompatibleBackend
 from valueprefs.generation.plan import Call
-from valueprefs.generation.requests import CallFailure, Request
+from valueprefs.generation.requests import CallFailure, CallMeter, Request
 from valueprefs.generation.run import generate_model, run_calls
 
 
@@ -21,6 +21,10 @@ def server(tmp_path_factory):
 
 def spec_for(server, **options):
     return {"backend": "openai", "model": "smollm2", "base_url": server.base_url, **options}
+
+
+def identity(spec):
+    return {"backend": "openai", "model": spec["model"], "base_url": spec["base_url"]}
 
 
 def factory(spec):
@@ -54,10 +58,12 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
     outputs = {("demo", "short"): str(tmp_path / "short.jsonl"), ("demo", "long_k3"): str(tmp_path / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": "openai", "model_id": "smollm2"}
     first = generate_model(
-        calls, spec, base, DiskCache(tmp_path / "cache"), factory(spec), outputs,
+        calls, identity(spec), base, DiskCache(tmp_path / "cache"), factory(spec), outputs,
         str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
     )  # fmt: skip
-    assert first["model_calls"] == 4 and first["failed_calls"] == 0
+    # the long call asks for 2 samples: two calls, as the server answers them
+    assert first["model_calls"] == 5 == first["requests_sent"] and first["failed_calls"] == 0
+    assert first["completion_tokens_spent"] == first["completion_tokens"] > 0
     assert first["status_ok"] == 5 and first["completion_tokens"] > 0
     long_rows = (tmp_path / "long.jsonl").read_text().splitlines()
     assert len(long_rows) == 2 and '"seed": 5' in long_rows[0] and '"seed": 6' in long_rows[1]
@@ -67,10 +73,11 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
         raise AssertionError("a fully cached rerun must not contact the model")
 
     again = generate_model(
-        calls, spec, base, DiskCache(tmp_path / "cache"), must_not_build, outputs,
+        calls, identity(spec), base, DiskCache(tmp_path / "cache"), must_not_build, outputs,
         str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
     )  # fmt: skip
-    assert again["model_calls"] == 0 and again["cache_hits"] == 4
+    assert again["model_calls"] == again["requests_sent"] == again["completion_tokens_spent"] == 0
+    assert again["cache_hits"] == 4
     assert content == {name: (tmp_path / name).read_text() for name in ("short.jsonl", "long.jsonl")}
 
 
@@ -103,15 +110,19 @@ def test_server_restarted_mid_batch_completes_and_repeats_nothing(tmp_path):
 
                 self.inner.generate(requests, watch)
 
+            @property
+            def meter(self):
+                return self.inner.meter
+
             def close(self):
                 self.inner.close()
 
-        results = run_calls(calls, spec, cache, RestartingBackend)
+        results = run_calls(calls, identity(spec), cache, RestartingBackend, CallMeter())
         assert restarted.is_set() and server.process.pid != first_pid
         assert not [r for r in results if isinstance(r, CallFailure)]
         assert cache.stores == len(calls)
         rerun = DiskCache(tmp_path / "cache")
-        run_calls(calls, spec, rerun, lambda: pytest.fail("nothing may be repeated"))
+        run_calls(calls, identity(spec), rerun, lambda: pytest.fail("nothing may be repeated"), CallMeter())
         assert rerun.hits == len(calls) and rerun.stores == 0
     finally:
         server.stop()
@@ -119,6 +130,8 @@ def test_server_restarted_mid_batch_completes_and_repeats_nothing(tmp_path):
 
 def test_unreachable_server_is_a_recorded_failure(tmp_path):
     spec = {"backend": "openai", "model": "x", "base_url": "http://127.0.0.1:9/v1", "max_retries": 1, "timeout": 2}
-    results = run_calls(short_calls(2), spec, DiskCache(tmp_path / "c"), factory(spec))
+    meter = CallMeter()
+    results = run_calls(short_calls(2), identity(spec), DiskCache(tmp_path / "c"), factory(spec), meter)
     assert all(isinstance(r, CallFailure) and "Connection" in r.reason for r in results)
+    assert meter.requests == 2 * (1 + 1) and meter.completions == 0  # each call tried, then retried once
     assert not list((tmp_path / "c").rglob("*.json"))

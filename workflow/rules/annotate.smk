@@ -203,12 +203,12 @@ rule cost_estimate:
 rule ledger:
     input:
         generation=[
-            f"results/generation/{model}/{alignment}/summary.json"
-            for model, alignment in MODEL_RUNS
+            f"results/generation/{run}/summary.json" for run in ledger_jobs()["generation"]
         ],
         annotation=[
-            path.replace(".jsonl", ".summary.json") for path in annotated_arguments()
+            f"results/annotation/{job}.summary.json" for job in ledger_jobs()["annotation"]
         ],
+        gold=[f"results/data/{dataset}/gold_report.json" for dataset in ledger_jobs()["gold"]],
         code=library_code("ledger.py"),
     output:
         report(
@@ -221,5 +221,9 @@ rule ledger:
     localrule: True
     conda:
         "../../envs/analysis.yaml"
+    params:
+        jobs=ledger_jobs(),
+        judges=config["judges"],
+        prices=config["prices"],
     script:
         "../scripts/ledger.py"

@@ -188,6 +188,18 @@ def annotated_arguments():
     ]
 
 
+def ledger_jobs():
+    """The jobs the ledger lists, by kind: generation runs, annotated response files, gold values."""
+    return {
+        "generation": [f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
+        "annotation": [
+            path.removeprefix("results/annotation/").removesuffix(".jsonl")
+            for path in annotated_arguments()
+        ],
+        "gold": recognition_datasets(),
+    }
+
+
 def final_targets():
     """Everything `snakemake` builds by default."""
     summaries = [

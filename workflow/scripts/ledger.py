@@ -1,8 +1,17 @@
-"""Snakemake adapter: the ledger of calls made and tokens spent."""
+"""Snakemake adapter: the ledger of calls made, tokens spent and their price."""
 
 from valueprefs.annotation.ledger import ledger
 from valueprefs.io import write_csv
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    write_csv(snakemake.output[0], ledger(list(snakemake.input.generation), list(snakemake.input.annotation)))
+    jobs = snakemake.params.jobs
+    inputs = snakemake.input
+    table = ledger(
+        generation=dict(zip(jobs["generation"], inputs.generation, strict=True)),
+        annotation=dict(zip(jobs["annotation"], inputs.annotation, strict=True)),
+        gold=dict(zip(jobs["gold"], inputs.gold, strict=True)),
+        judges=snakemake.params.judges,
+        prices=snakemake.params.prices,
+    )
+    write_csv(snakemake.output[0], table)

@@ -10,8 +10,6 @@ import logging
 from collections import Counter
 from pathlib import Path
 
-import pandas as pd
-
 from valueprefs.annotation.judge import Label, LLMJudge, PlanningJudge
 from valueprefs.annotation.offline import EmbeddingValueAssigner, split_arguments
 from valueprefs.annotation.parsing import (
@@ -25,8 +23,8 @@ from valueprefs.annotation.parsing import (
 from valueprefs.annotation.vocabulary import ValueMatcher
 from valueprefs.cache import DiskCache
 from valueprefs.errors import ConfigError
-from valueprefs.generation.models import make_backend
-from valueprefs.generation.requests import Request
+from valueprefs.generation.models import cache_identity, make_backend
+from valueprefs.generation.requests import CallMeter, Request
 from valueprefs.prompts import (
     batched_value_prompt,
     prompt_hash,
@@ -66,16 +64,19 @@ class Annotator:
         self.cache = DiskCache(self.cache_dir / "calls")
         self.planned = planned
         self.records: list[dict] = []
-        # Tokens paid in this run, per judge: kept out of the records, which a resumed run must
-        # reproduce exactly whether their calls came from the cache or not.
-        self.spent: dict[str, dict[str, int]] = {}
+        # What each judge was sent in this run: kept out of the records, which a resumed run
+        # must reproduce exactly whether their calls came from the cache or not.
+        self.meters: dict[str, CallMeter] = {}
 
     def llm(self, judge: dict) -> LLMJudge:
         if judge["backend"] == "offline":
             raise ConfigError(f"judge {judge['name']!r}: the offline annotator cannot rate specificity")
         if self.planned is not None:
             return PlanningJudge(judge, self.templates, self.planned)
-        return LLMJudge(judge, self.templates, self.cache, lambda: make_backend(judge, self.cache_dir / "models"))
+        models_dir = self.cache_dir / "models"
+        identity = cache_identity(judge, models_dir)
+        meter = self.meters.setdefault(judge["name"], CallMeter())
+        return LLMJudge(judge, self.templates, self.cache, lambda: make_backend(judge, models_dir), identity, meter)
 
     def record(self, judge: dict, step: str, where: dict, label: Label, **extra) -> None:
         self.records.append(
@@ -93,9 +94,6 @@ class Annotator:
                 **extra,
             }
         )
-        spent = self.spent.setdefault(judge["name"], {"spent_tokens": 0, "labels_from_new_calls": 0})
-        spent["spent_tokens"] += label.spent_tokens
-        spent["labels_from_new_calls"] += label.spent_tokens > 0
 
     def arguments(self, responses: list[dict]) -> list[dict]:
         """One row per argument (``position`` is 1-based; ``n_arguments`` counts the response's)."""
@@ -180,7 +178,6 @@ class Annotator:
                     label.problem,
                     label.prompt_tokens if first else 0,
                     label.completion_tokens if first else 0,
-                    label.spent_tokens if first else 0,
                 )
                 self.record(judge, "values", _where(arguments[i]), item, dropped=dropped, batched=True)
         return chosen
@@ -246,12 +243,10 @@ def apply_primary_labels(arguments: list[dict], records: list[dict], judges: lis
     return [{**argument, **found.get(_position(argument), {})} for argument in arguments]
 
 
-def summarize_labels(
-    records: list[dict], responses: int, arguments: int, calls: int, hits: int, paid_by_step: list[dict]
-) -> dict:
-    """Counts of every status and failure kind per judge and step, dropped names and tokens
-    (``paid_by_step``: each step's tokens paid in this run, per judge)."""
-    frame = pd.DataFrame(records)
+def summarize_labels(records: list[dict], responses: int, arguments: int, step_stats: list[dict]) -> dict:
+    """Counts of every status and failure kind per judge and step, dropped names, the tokens
+    behind the labels (``tokens``, cached answers included) and, from each step's stats, what
+    every judge was sent in this run (``spent``: requests, completions and their tokens)."""
     statuses = Counter()
     problems = Counter()
     tokens: dict[str, dict[str, int]] = {}
@@ -260,26 +255,25 @@ def summarize_labels(
         statuses[f"{record['judge']}/{record['step']}/{record['status']}"] += 1
         if record["status"] == "failed":
             problems[f"{record['judge']}/{record['step']}: {str(record['problem']).split(';')[0]}"] += 1
-        spent = tokens.setdefault(
-            record["judge"], {"prompt_tokens": 0, "completion_tokens": 0, "spent_tokens": 0, "labels_from_new_calls": 0}
-        )
-        for field in ("prompt_tokens", "completion_tokens"):
-            spent[field] += record[field]
+        used = tokens.setdefault(record["judge"], {"prompt_tokens": 0, "completion_tokens": 0})
+        for field in used:
+            used[field] += record[field]
         dropped.update(record.get("dropped") or [])
-    for paid in paid_by_step:
-        for judge, counts in paid.items():
-            for field, count in counts.items():
-                tokens[judge][field] += count
+    spent: dict[str, CallMeter] = {}
+    for stats in step_stats:
+        for judge, counts in stats["meters"].items():
+            spent.setdefault(judge, CallMeter()).add(CallMeter(**counts))
     return {
         "responses": responses,
         "arguments": arguments,
-        "labels": len(frame),
+        "labels": len(records),
         "statuses": dict(sorted(statuses.items())),
         "failures": dict(problems.most_common()),
         "dropped_value_names": sum(dropped.values()),
         "tokens": tokens,
-        "judge_calls": calls,
-        "cache_hits": hits,
+        "spent": {judge: meter.as_dict() for judge, meter in sorted(spent.items())},
+        "judge_calls": sum(meter.completions for meter in spent.values()),
+        "cache_hits": sum(stats["cache_hits"] for stats in step_stats),
     }
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from valueprefs.cache import DiskCache, call_key
 from valueprefs.errors import ValuePrefsError
+from valueprefs.generation.models import cache_identity
 from valueprefs.generation.openai_compat import api_key_from_env
 from valueprefs.generation.requests import Request
-from valueprefs.generation.run import cache_identity
 from valueprefs.io import read_json, write_json
 
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
@@ -38,9 +38,9 @@ def _client(spec: dict):
     )
 
 
-def _described(spec: dict, requests: list[Request]) -> dict[str, tuple[dict, Request]]:
+def _described(spec: dict, requests: list[Request], cache_dir: str | Path) -> dict[str, tuple[dict, Request]]:
     """Cache key -> (call description, request), exactly as the annotation step keys them."""
-    identity = cache_identity(spec)
+    identity = cache_identity(spec, Path(cache_dir) / "models")
     described = {}
     for request in requests:
         description = {**identity, **request.describe()}
@@ -51,7 +51,7 @@ def _described(spec: dict, requests: list[Request]) -> dict[str, tuple[dict, Req
 def submit_batch(spec: dict, requests: list[Request], cache_dir: str | Path) -> dict:
     """Submit the uncached requests (once); the state records batch id and the calls in it."""
     cache = DiskCache(Path(cache_dir) / "calls")
-    described = _described(spec, requests)
+    described = _described(spec, requests, cache_dir)
     missing = sorted(key for key in described if not cache.path(key).exists())
     if not missing:
         return {"judge": spec["name"], "batch_id": None, "requests": 0}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from valueprefs.annotation.parsing import Parsed
 from valueprefs.cache import DiskCache
-from valueprefs.generation.requests import CallFailure, Request
+from valueprefs.generation.requests import CallFailure, CallMeter, Request
 from valueprefs.generation.run import run_calls
 from valueprefs.prompts import Templates, prompt_hash
 
@@ -26,7 +26,6 @@ class Label:
     problem: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
-    spent_tokens: int = 0  # prompt + completion tokens of calls made now (not read from the cache)
 
 
 @dataclass(frozen=True)
@@ -37,10 +36,22 @@ class _JudgeCall:
 
 
 class LLMJudge:
-    """Asks one judge model; the backend is built only when some answer is not cached."""
+    """Asks one judge model; the backend is built only when some answer is not cached.
 
-    def __init__(self, spec: dict, templates: Templates, cache: DiskCache, backend_factory: Callable):
+    ``identity`` names the judge model in the cache; ``meter`` counts what it is sent now."""
+
+    def __init__(
+        self,
+        spec: dict,
+        templates: Templates,
+        cache: DiskCache | None,
+        backend_factory: Callable | None,
+        identity: dict | None = None,
+        meter: CallMeter | None = None,
+    ):
         self.spec = spec
+        self.identity = identity
+        self.meter = meter or CallMeter()
         self.templates = templates
         self.cache = cache
         self.backend_factory = backend_factory
@@ -65,7 +76,7 @@ class LLMJudge:
 
     def _complete(self, requests: list[Request]) -> list[object]:
         calls = [_JudgeCall(request) for request in requests]
-        return run_calls(calls, self.spec, self.cache, self.backend_factory)
+        return run_calls(calls, self.identity, self.cache, self.backend_factory, self.meter, self.spec["name"])
 
     def _label(self, prompt: str, result: object, parse: Callable[[str], Parsed]) -> Label:
         if isinstance(result, CallFailure):
@@ -80,7 +91,6 @@ class LLMJudge:
             parsed.problem,
             completion["prompt_tokens"],
             completion["completion_tokens"],
-            _spent(completion),
         )
 
     def _repaired(self, label: Label, result: object, parse: Callable[[str], Parsed]) -> Label:
@@ -92,7 +102,6 @@ class LLMJudge:
         label.raw.append(completion["text"])
         label.prompt_tokens += completion["prompt_tokens"]
         label.completion_tokens += completion["completion_tokens"]
-        label.spent_tokens += _spent(completion)
         if parsed.ok:
             label.value, label.status = parsed.value, "repaired"
         else:
@@ -110,12 +119,6 @@ class PlanningJudge(LLMJudge):
     def _complete(self, requests: list[Request]) -> list[object]:
         self.planned.extend(requests)
         return [CallFailure("planned only") for _ in requests]
-
-
-def _spent(completion: dict) -> int:
-    if completion.get("from_cache"):
-        return 0
-    return completion["prompt_tokens"] + completion["completion_tokens"]
 
 
 def _user(text: str) -> dict:

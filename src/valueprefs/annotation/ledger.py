@@ -1,46 +1,67 @@
-"""The ledger: calls made and tokens spent, per rule, job and judge, from the job summaries."""
+"""The ledger: what every job sent to a model or judge in its last run, and what it cost.
 
-import json
-from pathlib import Path
+Counts come from the backends as they sent requests and received answers (answers read from
+the cache cost nothing and are not counted): ``requests_sent`` is every request, retries
+included, as an HTTP server counts them; ``calls_made`` every answer received (one per sample).
+"""
 
 import pandas as pd
+
+from valueprefs.io import read_json
 
 COLUMNS = [
     "rule",
     "job",
     "judge_or_model",
     "calls_made",
-    "labels_from_new_calls",
-    "prompt_tokens",
-    "completion_tokens",
-    "spent_tokens",
+    "requests_sent",
+    "prompt_tokens_spent",
+    "completion_tokens_spent",
+    "usd_spent",
 ]
 
 
-def ledger(generation_summaries: list[str], annotation_summaries: list[str]) -> pd.DataFrame:
-    """One row per generation job and per (annotation job, judge).
+def ledger(
+    generation: dict[str, str],
+    annotation: dict[str, str],
+    gold: dict[str, str],
+    judges: list[dict],
+    prices: dict[str, dict],
+) -> pd.DataFrame:
+    """One row per generation job and per (annotation or gold-values job, judge).
 
-    Generation rows count the model calls the job made (cached answers cost nothing); annotation
-    rows count the labels that needed a new judge call and the tokens those calls used.
+    Each mapping goes from a job's name to its summary file; ``prices`` (USD per million tokens
+    by model name) turn tokens into dollars where the model has a price.
     """
+    model_of = {judge["name"]: judge.get("model", judge["name"]) for judge in judges}
     rows = []
-    for path in generation_summaries:
-        summary = json.loads(Path(path).read_text(encoding="utf-8"))
-        rows.append(
-            {
-                "rule": "generate",
-                "job": f"{summary['model']}/{summary['alignment']}",
-                "judge_or_model": summary["model_id"],
-                "calls_made": summary.get("model_calls", 0),
-                "completion_tokens": summary.get("completion_tokens", 0),
-            }
-        )
-    for path in annotation_summaries:
-        summary = json.loads(Path(path).read_text(encoding="utf-8"))
-        job = str(Path(path).with_suffix("").with_suffix("")).split("annotation/", 1)[-1]
-        for judge, tokens in summary["tokens"].items():
-            rows.append({"rule": "annotate", "job": job, "judge_or_model": judge, **tokens})
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    counts = COLUMNS[3:]
-    frame[counts] = frame[counts].fillna(0).astype(int)
-    return frame
+    for job, path in generation.items():
+        summary = read_json(path)
+        spent = {
+            "requests": summary.get("requests_sent", 0),
+            "completions": summary.get("model_calls", 0),
+            "prompt_tokens": summary.get("prompt_tokens_spent", 0),
+            "completion_tokens": summary.get("completion_tokens_spent", 0),
+        }
+        rows.append(_row("generate", job, summary["model_id"], spent, prices.get(summary["model_id"])))
+    for rule, summaries in (("annotate", annotation), ("gold_values", gold)):
+        for job, path in summaries.items():
+            for judge, spent in read_json(path).get("spent", {}).items():
+                rows.append(_row(rule, job, judge, spent, prices.get(model_of.get(judge, judge))))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dict:
+    usd = None
+    if price:
+        usd = round((spent["prompt_tokens"] * price["input"] + spent["completion_tokens"] * price["output"]) / 1e6, 6)
+    return {
+        "rule": rule,
+        "job": job,
+        "judge_or_model": name,
+        "calls_made": spent["completions"],
+        "requests_sent": spent["requests"],
+        "prompt_tokens_spent": spent["prompt_tokens"],
+        "completion_tokens_spent": spent["completion_tokens"],
+        "usd_spent": usd,
+    }

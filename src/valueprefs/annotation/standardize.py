@@ -23,13 +23,13 @@ def standardize_gold(
     rows = [row for _, row in iter_jsonl(items_path)]
     names = sorted({name for row in rows for name in row.get("unmatched_values", [])})
     mapping: dict[str, str | None] = dict.fromkeys(names)
-    calls = 0
+    spent: dict[str, dict] = {}
     if names and judge is not None:
         vocabulary = list(read_csv(vocabulary_csv)["value"])
         templates = Templates.from_files(template_paths, JUDGE_TEMPLATE_NAMES)
         annotator = Annotator([judge], vocabulary, {}, templates, cache_dir)
         mapping = dict(zip(names, annotator.standardize(judge, names), strict=True))
-        calls = annotator.cache.stores
+        spent = {name: meter.as_dict() for name, meter in annotator.meters.items()}
     gold = []
     for row in rows:
         extra = {mapping[name] for name in row.get("unmatched_values", []) if mapping.get(name)}
@@ -47,7 +47,8 @@ def standardize_gold(
         "standardized": sum(1 for value in mapping.values() if value),
         "dropped": sorted(name for name, value in mapping.items() if not value),
         "judge": judge["name"] if judge else None,
-        "judge_calls": calls,
+        "judge_calls": sum(meter["completions"] for meter in spent.values()),
+        "spent": spent,
     }
     write_json(out_report, report)
     return report

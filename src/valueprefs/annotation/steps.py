@@ -75,9 +75,10 @@ def run_step(
     if out_arguments is not None:
         write_jsonl(out_arguments, table or [])
     write_jsonl(out_labels, annotator.records)
-    cache = annotator.cache
-    stats = {"step": step, "inputs": len(rows), "judge_calls": cache.stores, "cache_hits": cache.hits}
-    stats["spent"] = annotator.spent
+    meters = {judge: meter.as_dict() for judge, meter in sorted(annotator.meters.items())}
+    calls = sum(meter["completions"] for meter in meters.values())
+    stats = {"step": step, "inputs": len(rows), "judge_calls": calls, "cache_hits": annotator.cache.hits}
+    stats["meters"] = meters
     write_json(out_stats, stats)
     return stats
 
@@ -119,9 +120,6 @@ def merge_steps(
     write_jsonl(out_arguments, annotated)
     write_argument_table(out_table, annotated)
     write_jsonl(out_labels, records)
-    calls = sum(s["judge_calls"] for s in stats)
-    hits = sum(s["cache_hits"] for s in stats)
-    spent = [s["spent"] for s in stats]
-    summary = summarize_labels(records, len(responses), len(arguments), calls, hits, spent)
+    summary = summarize_labels(records, len(responses), len(arguments), stats)
     write_json(out_summary, summary)
     return summary

@@ -8,7 +8,7 @@ from pathlib import Path
 from valueprefs.cache import DiskCache
 from valueprefs.data import read_items
 from valueprefs.generation.imported import import_responses
-from valueprefs.generation.models import make_backend
+from valueprefs.generation.models import cache_identity, make_backend
 from valueprefs.generation.plan import plan_calls, tasks_for
 from valueprefs.generation.run import generate_model
 from valueprefs.prompts import Templates
@@ -46,7 +46,7 @@ def generate_for_model(
 
     return generate_model(
         calls,
-        spec,
+        cache_identity(spec, models_dir),
         base,
         DiskCache(Path(cache_dir) / "calls"),
         backend_factory,

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from valueprefs.generation.requests import Completion, Request, ResultSink, ScoreRequest
+from valueprefs.generation.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
 
 # Neutral sampling, as vLLM's defaults: no top-k/top-p/min-p truncation, no repeat penalty.
 NEUTRAL_SAMPLING = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "repeat_penalty": 1.0}
@@ -18,6 +18,7 @@ class LlamaCppBackend:
     def __init__(self, model_path: str, n_ctx: int = 4096, n_threads: int | None = None, scoring: bool = False):
         from llama_cpp import Llama
 
+        self.meter = CallMeter()
         self.llm = Llama(
             model_path=model_path,
             n_ctx=n_ctx,
@@ -38,13 +39,14 @@ class LlamaCppBackend:
     def _complete(self, request: Request, seed: int) -> Completion:
         options = {"max_tokens": request.max_tokens, "temperature": request.temperature, "seed": seed}
         start = time.perf_counter()
+        self.meter.requests += 1
         if request.messages:
             out = self.llm.create_chat_completion(messages=list(request.messages), **options, **NEUTRAL_SAMPLING)
             text = out["choices"][0]["message"]["content"] or ""
         else:
             out = self.llm.create_completion(prompt=request.prompt, **options, **NEUTRAL_SAMPLING)
             text = out["choices"][0]["text"]
-        return Completion(
+        completion = Completion(
             text=text,
             seed=seed,
             prompt_tokens=out["usage"]["prompt_tokens"],
@@ -52,10 +54,14 @@ class LlamaCppBackend:
             finish_reason=out["choices"][0]["finish_reason"] or "",
             seconds=time.perf_counter() - start,
         )
+        self.meter.received(completion)
+        return completion
 
     def score(self, requests: list[ScoreRequest], sink: ResultSink) -> None:
         """Sum of token log-probabilities of each continuation after the (templated) prompt."""
         for index, request in enumerate(requests):
+            self.meter.requests += 1
+            self.meter.completions += 1
             prefix = self._prompt_text(request)
             sink(index, [self._continuation_logprob(prefix, continuation) for continuation in request.continuations])
 

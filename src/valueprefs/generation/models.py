@@ -1,10 +1,14 @@
-"""Finding model files and building the backend a model's config entry asks for."""
+"""Finding model files, identifying a model for the call cache, and building its backend."""
 
+import hashlib
 import importlib
+import importlib.metadata
 import importlib.util
+import json
 from pathlib import Path
 
 from valueprefs.errors import ConfigError
+from valueprefs.io import atomic_write_text
 
 PACKAGE_PREFIX = "package:"
 
@@ -31,6 +35,53 @@ def locate_model(model: str, models_dir: str | Path) -> str:
         raise ConfigError(f"model {model!r}: package {package!r} has no .gguf file and no assemble()")
     target = Path(models_dir) / f"{package}.gguf"
     return str(module.assemble(target))
+
+
+def cache_identity(spec: dict, models_dir: str | Path) -> dict:
+    """The part of a model entry that determines its outputs (never credentials)."""
+    return {"backend": spec["backend"], "model": model_fingerprint(spec, models_dir), "base_url": spec.get("base_url")}
+
+
+def model_fingerprint(spec: dict, models_dir: str | Path) -> str:
+    """What identifies a model's answers: a local model file or folder by its content (a file
+    replaced at the same path is never served the old answers; a moved one still is), a packaged
+    model by its distribution and version, and otherwise the name a server or hub knows it by."""
+    model = spec["model"]
+    if spec["backend"] not in ("llamacpp", "vllm"):
+        return model
+    if model.startswith(PACKAGE_PREFIX):
+        package = model.removeprefix(PACKAGE_PREFIX)
+        names = importlib.metadata.packages_distributions().get(package, [package])
+        versions = ",".join(f"{name}=={importlib.metadata.version(name)}" for name in sorted(set(names)))
+        return f"{model} ({versions})"
+    path = Path(model)
+    if path.is_file():
+        return "sha256:" + _digest(path, Path(models_dir))
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        parts = [f"{p.relative_to(path)}:{_digest(p, Path(models_dir))}" for p in files]
+        return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return model
+
+
+def _digest(path: Path, models_dir: Path) -> str:
+    """SHA-256 of a file's content, remembered in ``models_dir/digests.json`` by path, size and
+    modification time (a 16 GB weight file is read once, not at every job)."""
+    stat = path.stat()
+    key = f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+    memo_path = models_dir / "digests.json"
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    if not isinstance(memo, dict) or not isinstance(memo.get(key), str):
+        digest = hashlib.sha256()
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+        memo = {**(memo if isinstance(memo, dict) else {}), key: digest.hexdigest()}
+        atomic_write_text(memo_path, json.dumps(memo, indent=1, sort_keys=True))
+    return memo[key]
 
 
 def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: bool = False):

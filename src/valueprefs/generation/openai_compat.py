@@ -10,7 +10,7 @@ import os
 import time
 
 from valueprefs.errors import ConfigError
-from valueprefs.generation.requests import CallFailure, Completion, Request, ResultSink
+from valueprefs.generation.requests import CallFailure, CallMeter, Completion, Request, ResultSink
 
 
 def api_key_from_env(variable: str | None) -> str:
@@ -39,6 +39,7 @@ class OpenAICompatibleBackend:
     ):
         from openai import AsyncOpenAI
 
+        self.meter = CallMeter()
         self.model = model
         self.max_concurrency = max_concurrency
         self._client_options = {
@@ -58,7 +59,13 @@ class OpenAICompatibleBackend:
 
     async def _generate_all(self, requests: list[Request], sink: ResultSink) -> None:
         limit = asyncio.Semaphore(self.max_concurrency)
-        async with self._client_class(**self._client_options) as client:
+        from openai import DefaultAsyncHttpxClient
+
+        async def count(_request) -> None:  # every HTTP attempt, retries included
+            self.meter.requests += 1
+
+        http = DefaultAsyncHttpxClient(event_hooks={"request": [count]})
+        async with self._client_class(**self._client_options, http_client=http) as client:
 
             async def one(index: int, request: Request) -> None:
                 try:
@@ -87,7 +94,7 @@ class OpenAICompatibleBackend:
                 text = out.choices[0].text
             seconds = time.perf_counter() - start
         usage = out.usage
-        return Completion(
+        completion = Completion(
             text=text,
             seed=seed,
             prompt_tokens=usage.prompt_tokens if usage else 0,
@@ -95,6 +102,8 @@ class OpenAICompatibleBackend:
             finish_reason=out.choices[0].finish_reason or "",
             seconds=seconds,
         )
+        self.meter.received(completion)
+        return completion
 
 
 def _reason(error: Exception) -> str:

@@ -45,6 +45,34 @@ class Completion:
 
 
 @dataclass
+class CallMeter:
+    """What a backend sent and received, counted where it happens (never from the cache).
+
+    ``requests`` are the requests sent (for an HTTP API every attempt, retries included: what
+    the server saw); ``completions`` the answers received (one per sample: an OpenAI-compatible
+    server answers a request for n samples with n calls); tokens are the usage those answers
+    reported, whether or not the request they belong to succeeded as a whole.
+    """
+
+    requests: int = 0
+    completions: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def received(self, completion: "Completion") -> None:
+        self.completions += 1
+        self.prompt_tokens += completion.prompt_tokens
+        self.completion_tokens += completion.completion_tokens
+
+    def add(self, other: "CallMeter") -> None:
+        for name in ("requests", "completions", "prompt_tokens", "completion_tokens"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass
 class CallFailure:
     """A call that failed for good (retries exhausted, refused, ...); never cached."""
 

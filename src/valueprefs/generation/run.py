@@ -16,7 +16,7 @@ from valueprefs.cache import DiskCache, call_key
 from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import ValuePrefsError
 from valueprefs.generation.plan import ACTION_CONTINUATIONS, Call
-from valueprefs.generation.requests import CallFailure, Completion, Request
+from valueprefs.generation.requests import CallFailure, CallMeter, Completion, Request
 from valueprefs.io import write_json, write_jsonl
 from valueprefs.prompts import prompt_hash
 
@@ -27,36 +27,32 @@ class TooManyFailures(ValuePrefsError):
     """More calls failed than the configured fraction allows."""
 
 
-def cache_identity(spec: dict) -> dict:
-    """The part of a model entry that determines its outputs (never credentials)."""
-    return {"backend": spec["backend"], "model": spec["model"], "base_url": spec.get("base_url")}
-
-
-def run_calls(calls: list[Call], spec: dict, cache: DiskCache, backend_factory: Callable) -> list[object]:
+def run_calls(
+    calls: list[Call],
+    identity: dict,
+    cache: DiskCache,
+    backend_factory: Callable,
+    meter: CallMeter,
+    label: str = "calls",
+) -> list[object]:
     """Results of every call, in order: cached ones are read, the rest are made and cached.
 
-    Completions read from the cache carry ``from_cache: True``, so callers can tell tokens spent
-    now from tokens spent by an earlier run.
-
     The backend is built only if some call is missing from the cache, so a finished job
-    reruns without loading the model at all.
+    reruns without loading the model at all. ``identity`` names the model (``cache_identity``);
+    what the backend sent and received is added to ``meter``.
     """
-    identity = cache_identity(spec)
     descriptions = [{**identity, **call.request.describe()} for call in calls]
     keys = [call_key(d) for d in descriptions]
     results: list[object] = [cache.get(key) for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
-    for result in results:
-        for part in result or []:
-            if isinstance(part, dict):
-                part["from_cache"] = True
     log.info("%d calls: %d from cache, %d to make", len(calls), len(calls) - len(missing), len(missing))
     if not missing:
         return results
     backend = backend_factory()
     try:
-        _make_calls(backend, calls, missing, descriptions, keys, results, cache, identity["model"])
+        _make_calls(backend, calls, missing, descriptions, keys, results, cache, label)
     finally:
+        meter.add(backend.meter)
         backend.close()
     return results
 
@@ -172,6 +168,7 @@ def write_responses(
         for row in rows:
             counts["responses"] += 1
             counts[f"status_{row['status']}"] += 1
+            counts["prompt_tokens"] += row.get("prompt_tokens", 0)
             counts["completion_tokens"] += row.get("completion_tokens", 0)
             if row.get("decision") == UNPARSED:
                 counts["unparsed_decisions"] += 1
@@ -187,7 +184,7 @@ def write_responses(
 
 def generate_model(
     calls: list[Call],
-    spec: dict,
+    identity: dict,
     base: dict,
     cache: DiskCache,
     backend_factory: Callable,
@@ -198,14 +195,18 @@ def generate_model(
 ) -> dict:
     """Run (or read from cache) every call of one model and write its responses and summary."""
     start = time.perf_counter()
-    results = run_calls(calls, spec, cache, backend_factory)
+    meter = CallMeter()
+    results = run_calls(calls, identity, cache, backend_factory, meter, base["model"])
     counts = write_responses(calls, results, base, outputs, timings_path)
     reasons = Counter(r.reason for r in results if isinstance(r, CallFailure))
     summary = {
         **base,
         "calls": len(calls),
         "cache_hits": cache.hits,
-        "model_calls": cache.stores,
+        "model_calls": meter.completions,
+        "requests_sent": meter.requests,
+        "prompt_tokens_spent": meter.prompt_tokens,
+        "completion_tokens_spent": meter.completion_tokens,
         "failed_calls": reasons.total(),
         "failure_reasons": dict(reasons.most_common()),
         "wall_seconds": round(time.perf_counter() - start, 3),

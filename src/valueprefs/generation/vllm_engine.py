@@ -6,7 +6,7 @@ of a prompt share its prefill, and prefix caching shares the long common prompt 
 
 import time
 
-from valueprefs.generation.requests import Completion, Request, ResultSink, ScoreRequest
+from valueprefs.generation.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
 
 
 class VLLMBackend:
@@ -17,6 +17,7 @@ class VLLMBackend:
     def __init__(self, model: str, seed: int = 0, **engine_args):
         from vllm import LLM
 
+        self.meter = CallMeter()
         self.llm = LLM(model=model, seed=seed, enable_prefix_caching=True, **engine_args)
         self.tokenizer = self.llm.get_tokenizer()
 
@@ -36,21 +37,22 @@ class VLLMBackend:
         start = time.perf_counter()
         outputs = self.llm.generate([self._prompt_text(r) for r in requests], params, use_tqdm=True)
         seconds = (time.perf_counter() - start) / max(len(requests), 1)
+        self.meter.requests += len(requests)
         for index, (request, output) in enumerate(zip(requests, outputs, strict=True)):
-            sink(
-                index,
-                [
-                    Completion(
-                        text=sample.text,
-                        seed=request.seed,
-                        prompt_tokens=len(output.prompt_token_ids),
-                        completion_tokens=len(sample.token_ids),
-                        finish_reason=sample.finish_reason or "",
-                        seconds=seconds,
-                    )
-                    for sample in output.outputs
-                ],
-            )
+            completions = [
+                Completion(
+                    text=sample.text,
+                    seed=request.seed,
+                    prompt_tokens=len(output.prompt_token_ids),
+                    completion_tokens=len(sample.token_ids),
+                    finish_reason=sample.finish_reason or "",
+                    seconds=seconds,
+                )
+                for sample in output.outputs
+            ]
+            for completion in completions:
+                self.meter.received(completion)
+            sink(index, completions)
 
     def close(self) -> None:
         """Stop the engine's worker process, so the job exits instead of hanging at interpreter exit."""
@@ -69,6 +71,8 @@ class VLLMBackend:
                 spans.append(len(prefix))
         params = SamplingParams(max_tokens=1, prompt_logprobs=0, temperature=0.0)
         outputs = self.llm.generate([{"prompt_token_ids": t} for t in token_lists], params, use_tqdm=False)
+        self.meter.requests += len(requests)
+        self.meter.completions += len(requests)
         scores = [
             sum(output.prompt_logprobs[p][tokens[p]].logprob for p in range(start, len(tokens)))
             for output, tokens, start in zip(outputs, token_lists, spans, strict=True)
