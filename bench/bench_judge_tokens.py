@@ -115,7 +115,7 @@ def main() -> None:
             for p, a in enumerate(args_, 1)
         ]
         judge = {"name": "smollm2", **SMOLLM2, "steps": ["values"]}
-        settings = {"value_batching": False, "max_tokens": {"values": 48}}
+        settings = {"value_batching": False, "max_tokens": {"values": 48}, "max_arguments_per_k": 2}
         single = Annotator([judge], vocabulary, settings, templates, CACHE).values(judge, rows)
         batch = Annotator([judge], vocabulary, {**settings, "value_batching": True}, templates, CACHE).values(
             judge, rows

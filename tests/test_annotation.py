@@ -16,6 +16,7 @@ SETTINGS = {
     "specificity_samples": None,
     "value_batching": False,
     "embedding_threshold": 0.25,
+    "max_arguments_per_k": 2,
     "max_tokens": {"arguments": 512, "values": 48, "specificity": 48},
 }
 FIRST = "Yes.\n\n1. Honesty builds trust with her.\n2. Owning the mistake is responsible."
@@ -162,3 +163,40 @@ def test_standardizing_foreign_value_names(tmp_path):
         asked = len(server.requests)
     assert standardized == ["trust", "honesty", None]
     assert asked == 3  # two names, plus one repair for the unusable answer; "TRUST" needed no call
+
+
+def test_a_runaway_extraction_is_capped_flagged_and_costs_no_extra_calls(tmp_path):
+    """2,000 arguments for a k = 3 answer: 6 kept (2 x k), the response flagged, every max_tokens bounded."""
+    many = json.dumps([{"argument": f"Point {i} about honesty."} for i in range(2000)])
+
+    def reply(messages):
+        prompt = messages[0]["content"]
+        if prompt.startswith("Extract all the arguments"):
+            return many
+        if "arguments are numbered" in prompt or "\n1. " in prompt.split("Arguments:")[-1]:
+            return "\n".join(f"{n}: honesty" for n in range(1, 7))
+        return "List supporting values: Honesty"
+
+    responses = [{"item_id": "demo-01", "sample": 0, "status": "ok", "k": 3, "text": "1. a\n2. b\n3. c"}]
+    path = tmp_path / "responses.jsonl"
+    path.write_text(json.dumps(responses[0]) + "\n")
+    vocabulary = tmp_path / "vocabulary.csv"
+    demo_vocabulary().to_csv(vocabulary, index=False)
+    templates = default_template_paths(JUDGE_TEMPLATE_NAMES)
+    with ScriptedChatServer(reply) as server:
+        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge["steps"] = ["arguments", "values"]
+        for batching in (False, True):
+            out = tmp_path / f"batching-{batching}"
+            settings = {**SETTINGS, "value_batching": batching, "specificity": []}
+            common = (str(vocabulary), [judge], settings, templates, str(tmp_path / "cache"))
+            run_step("arguments", str(path), *common, str(out / "a.labels"), str(out / "a.stats"), str(out / "args"))
+            before = len(server.requests)
+            stats = run_step("values", str(out / "args"), *common, str(out / "v.labels"), str(out / "v.stats"))
+            arguments = [json.loads(line) for line in open(out / "args")]
+            assert len(arguments) == 6 and {a["n_arguments"] for a in arguments} == {6}
+            [record] = [json.loads(line) for line in open(out / "a.labels")]
+            assert record["extracted"] == 2000 and record["over_cap"] == 6
+            made = len(server.requests) - before
+            assert made == (1 if batching else 6) == stats["judge_calls"]
+        assert all(request["body"]["max_tokens"] <= 8192 for request in server.requests)

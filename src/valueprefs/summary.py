@@ -19,7 +19,13 @@ def run_summary(results_dir: str | Path = "results") -> str:
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
     annotation = sorted(results.glob("annotation/*/*/*/*.summary.json"))
     if annotation:
-        totals = {"responses": 0, "arguments": 0, "judge_calls": 0, "dropped_value_names": 0}
+        totals = {
+            "responses": 0,
+            "arguments": 0,
+            "judge_calls": 0,
+            "dropped_value_names": 0,
+            "responses_over_argument_cap": 0,
+        }
         failures: dict[str, int] = {}
         for path in annotation:
             s = json.loads(path.read_text(encoding="utf-8"))
@@ -29,7 +35,8 @@ def run_summary(results_dir: str | Path = "results") -> str:
                 failures[kind] = failures.get(kind, 0) + count
         lines.append(
             f"annotate {len(annotation)} files: {totals['responses']} responses, {totals['arguments']} arguments, "
-            f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped"
+            f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
+            f"{totals['responses_over_argument_cap']} responses over the argument cap"
         )
         lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
     if len(lines) == 2:

@@ -7,6 +7,7 @@ response); the primary judge's records give the argument table its values and sp
 """
 
 import logging
+import math
 from collections import Counter
 from pathlib import Path
 
@@ -38,8 +39,21 @@ SPECIFICITY = {
     "path": ("specificity_path", parse_level, "only the specificity level, a whole number from 1 to 5"),
     "attribute": ("specificity_attribute", parse_score_json, 'a JSON object {"score": <1-5>, "explanation": "..."}'),
 }
+MAX_BATCH_TOKENS = 8192  # one batched value answer, whatever the number of arguments
+MAX_ARGUMENTS = 100  # arguments kept from a response whose k is unknown
 ARGUMENT_FORMAT = 'a JSON list like [{"argument": "<text>"}, ...]'
 VALUES_FORMAT = "'List supporting values: <value>, <value>, ...' using names from the given list"
+
+
+def argument_cap(response: dict, per_k: float) -> int:
+    """Most arguments kept from one response: ``per_k`` times the k it was asked for (rounded up).
+
+    An extraction that returns more (a judge that split a response into thousands of pieces)
+    keeps the first ones; the response is flagged and counted, and no judge call is spent on
+    the rest.
+    """
+    k = response.get("k") or int(str(response.get("task", "")).removeprefix("long_k") or 0)
+    return max(1, math.ceil(per_k * k)) if k else MAX_ARGUMENTS
 
 
 def primary_judge(judges: list[dict], step: str) -> dict | None:
@@ -111,8 +125,11 @@ class Annotator:
             )
         rows = []
         for response, label in zip(responses, labels, strict=True):
-            self.record(judge, "arguments", _where(response), label)
             found = label.value if label.status != "failed" else []
+            cap = argument_cap(response, self.settings["max_arguments_per_k"])
+            extra = {"extracted": len(found), "over_cap": cap} if len(found) > cap else {}
+            self.record(judge, "arguments", _where(response), label, **extra)
+            found = found[:cap]
             for position, argument in enumerate(found, start=1):
                 rows.append({**_where(response), "position": position, "n_arguments": len(found), "argument": argument})
         return rows
@@ -161,9 +178,10 @@ class Annotator:
         chosen: list[list[str]] = [[] for _ in arguments]
         budget = self.settings["max_tokens"]["values"]
         llm = self.llm(judge)
+        # one answer line per argument, within a bound whatever the extraction returned
         for (members, prompt), count in zip(zip(groups.values(), prompts, strict=True), parsers, strict=True):
             (label,) = llm.ask(
-                [prompt], lambda text, c=count: parse_numbered_value_lines(text, c), VALUES_FORMAT, budget * count
+                [prompt], lambda text, c=count: parse_numbered_value_lines(text, c), VALUES_FORMAT, min(budget * count, MAX_BATCH_TOKENS)
             )
             names = label.value if label.status != "failed" else [[] for _ in members]
             for i, argument_names in zip(members, names, strict=True):
@@ -251,7 +269,9 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
     problems = Counter()
     tokens: dict[str, dict[str, int]] = {}
     dropped = Counter()
+    over_cap = 0
     for record in records:
+        over_cap += "over_cap" in record
         statuses[f"{record['judge']}/{record['step']}/{record['status']}"] += 1
         if record["status"] == "failed":
             problems[f"{record['judge']}/{record['step']}: {str(record['problem']).split(';')[0]}"] += 1
@@ -270,6 +290,7 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
         "statuses": dict(sorted(statuses.items())),
         "failures": dict(problems.most_common()),
         "dropped_value_names": sum(dropped.values()),
+        "responses_over_argument_cap": over_cap,
         "tokens": tokens,
         "spent": {judge: meter.as_dict() for judge, meter in sorted(spent.items())},
         "judge_calls": sum(meter.completions for meter in spent.values()),
