@@ -9,6 +9,7 @@ response); the primary judge's records give the argument table its values and sp
 import logging
 import math
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from valueprefs.annotation.judge import Label, LLMJudge, PlanningJudge
@@ -178,11 +179,10 @@ class Annotator:
         chosen: list[list[str]] = [[] for _ in arguments]
         budget = self.settings["max_tokens"]["values"]
         llm = self.llm(judge)
-        # one answer line per argument, within a bound whatever the extraction returned
         for (members, prompt), count in zip(zip(groups.values(), prompts, strict=True), parsers, strict=True):
-            (label,) = llm.ask(
-                [prompt], lambda text, c=count: parse_numbered_value_lines(text, c), VALUES_FORMAT, min(budget * count, MAX_BATCH_TOKENS)
-            )
+            limit = min(budget * count, MAX_BATCH_TOKENS)  # one line per argument, within a bound
+            parse = partial(parse_numbered_value_lines, count=count)
+            (label,) = llm.ask([prompt], parse, VALUES_FORMAT, limit)
             names = label.value if label.status != "failed" else [[] for _ in members]
             for i, argument_names in zip(members, names, strict=True):
                 values, dropped = self.matcher.match_all(argument_names)
