@@ -20,9 +20,17 @@ os.environ.update(
 )
 
 
+from valueprefs.config import load_config_file
+from valueprefs.errors import ConfigError
+
 # The embedded default applies only when no --configfile is given: Snakemake would otherwise
-# merge config/paper.yaml into it (and run the demo models alongside the paper's).
+# merge config/paper.yaml into it (and run the demo models alongside the paper's). It is read
+# strictly first, so a tab or a duplicate key is reported with the file and line.
 if not workflow.overwrite_configfiles:
+    try:
+        load_config_file("config.yaml")
+    except ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
 
     configfile: "config.yaml"
 
@@ -36,6 +44,10 @@ include: "workflow/rules/generate.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
+
+
+onstart:
+    check_api_keys()
 
 
 onsuccess:

@@ -1,10 +1,8 @@
 """Config validation and the helpers that name every target of the workflow."""
 
-from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
-
 from valueprefs.code_inputs import library_files
-from valueprefs.config import describe, find_validation_error
+from valueprefs.config import check_config, unset_api_keys
+from valueprefs.errors import ConfigError
 from valueprefs.annotation.steps import active_steps, step_judges
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
 from valueprefs.figures.captions import caption
@@ -13,12 +11,24 @@ from valueprefs.generation import tasks_for
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
 try:
-    validate(config, "../schemas/config.schema.yaml")
-except WorkflowError as error:
-    problem = find_validation_error(error)
-    if problem is None:
-        raise
-    raise describe(problem, workflow.configfiles) from None
+    check_config(
+        config,
+        workflow.configfiles,
+        os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
+    )
+except ConfigError as error:
+    raise SystemExit(f"error: {error}") from None
+
+
+def check_api_keys():
+    """Before the first job: every key the jobs about to run need is in the environment."""
+    params = [dict(job.params.items()) for job in workflow.dag.needrun_jobs()]
+    unset = unset_api_keys(params)
+    if unset:
+        raise SystemExit(
+            f"error: environment variable(s) {', '.join(unset)} (named by api_key_env in "
+            f"{', '.join(map(str, workflow.configfiles))}) not set; export them and run again"
+        )
 
 
 DATASETS = sorted(config["datasets"])

@@ -15,9 +15,9 @@ from pathlib import Path
 from valueprefs.cache import DiskCache, call_key
 from valueprefs.errors import ValuePrefsError
 from valueprefs.generation.models import cache_identity
-from valueprefs.generation.openai_compat import api_key_from_env
 from valueprefs.generation.requests import Request
 from valueprefs.io import read_json, write_json
+from valueprefs.secrets import api_key_from_env
 
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
 ENDPOINT = "/v1/chat/completions"

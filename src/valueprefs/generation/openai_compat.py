@@ -6,21 +6,10 @@ in the config and is never part of a request description, a cache key or a log l
 """
 
 import asyncio
-import os
 import time
 
-from valueprefs.errors import ConfigError
 from valueprefs.generation.requests import CallFailure, CallMeter, Completion, Request, ResultSink
-
-
-def api_key_from_env(variable: str | None) -> str:
-    """The key in ``variable``; local servers that need none get a placeholder."""
-    if not variable:
-        return "not-needed"
-    key = os.environ.get(variable)
-    if not key:
-        raise ConfigError(f"environment variable {variable} (named by api_key_env) is not set")
-    return key
+from valueprefs.secrets import api_key_from_env, scrub
 
 
 class OpenAICompatibleBackend:
@@ -109,4 +98,4 @@ class OpenAICompatibleBackend:
 def _reason(error: Exception) -> str:
     status = getattr(error, "status_code", None)
     text = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
-    return f"HTTP {status}: {text}" if status else f"{type(error).__name__}: {text}"
+    return scrub(f"HTTP {status}: {text}" if status else f"{type(error).__name__}: {text}")
