@@ -238,8 +238,9 @@ class FaultProxy(LocalHTTPServer):
     ``faults`` are used one per request, in arrival order: ``"429"`` (rate limited, with
     Retry-After: 1), ``"500"`` (server error), ``"slow"`` (no answer for ``slow_seconds``, then the
     connection closes) or ``"drop"`` (the connection closes at once). Requests after the list
-    are forwarded. A request whose body contains ``always_fail`` always gets HTTP 500. Every
-    request's Authorization header and fate are recorded.
+    are forwarded. A request whose body contains ``always_fail`` always gets HTTP 500 with an
+    error message that echoes the request's key, as careless servers do. Every request's
+    Authorization header and fate are recorded.
     """
 
     def __init__(self, upstream: str, faults=(), always_fail: str | None = None, slow_seconds: float = 5.0):
@@ -281,8 +282,10 @@ class FaultProxy(LocalHTTPServer):
                     server.log.append((fault or "forwarded", self.headers.get("Authorization")))
                 if fault == "429":
                     self.error(429, "rate limited", {"Retry-After": "1"})
-                elif fault in ("500", "always"):
+                elif fault == "500":
                     self.error(500, "internal error")
+                elif fault == "always":
+                    self.error(500, f"internal error for {self.headers.get('Authorization')}")
                 elif fault in ("slow", "drop"):
                     if fault == "slow":
                         time.sleep(slow_seconds)

@@ -62,6 +62,7 @@ def test_api_faults_are_retried_exhausted_calls_recorded_and_the_key_never_writt
         assert summary["failed_calls"] == 1 and summary["model_calls"] == summary["calls"] - 1
         [reason] = summary["failure_reasons"]
         assert reason.startswith("HTTP 500") and "internal error" in reason
+        assert "Bearer [redacted key]" in reason  # the server echoed the key; it was scrubbed
         recognized = tmp_path / "results/generation/remote/instruct/valueprism/recognize.jsonl"
         failed = json.loads(recognized.read_text().splitlines()[0])
         assert failed["status"] == "failed" and failed["error"] == reason

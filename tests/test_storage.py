@@ -60,3 +60,95 @@ with rule_log({str(tmp_path / "rule.log")!r}):
     )
     assert "Traceback" not in result.stderr and entries(small_disk) == []
     assert "No space left on device" in (tmp_path / "rule.log").read_text()
+
+
+def test_position_matrix_on_a_full_disk_leaves_no_temporary_and_names_the_file(small_disk):
+    import numpy as np
+
+    from valueprefs.preferences.long_form import save_positions
+
+    target = small_disk / "positions.npz"
+    keys = [(f"item-{i}", 0) for i in range(3000)]
+    matrix = np.random.default_rng(0).random((3000, 60))
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        save_positions(str(target), keys, matrix, np.full(3000, 5), [f"v{i}" for i in range(60)], {0: (0, 15000)})
+    assert raised.value.filename == str(target) and entries(small_disk) == []
+
+
+def test_the_tokenizer_file_is_written_whole_or_not_at_all(small_disk, tmp_path):
+    from valueprefs.tokens import o200k_base
+
+    with pytest.raises(OSError, match="No space left on device"):
+        o200k_base.__wrapped__(str(small_disk / "tiktoken"))
+    assert entries(small_disk / "tiktoken") == []  # no truncated file that would send tiktoken online
+    cache = tmp_path / "tiktoken"
+    encoding = o200k_base.__wrapped__(str(cache))
+    [written] = cache.iterdir()
+    written.write_bytes(written.read_bytes()[:1000])  # cut short, as a full disk did before
+    assert o200k_base.__wrapped__(str(cache)).encode("honesty") == encoding.encode("honesty")
+    assert written.stat().st_size > 1000
+
+
+def test_a_full_disk_under_the_log_is_one_warning_not_a_traceback_per_line(small_disk, tmp_path):
+    script = f"""
+import logging
+from valueprefs.io import atomic_write_text
+from valueprefs.runlog import rule_log
+with rule_log({str(small_disk / "rule.log")!r}) as log:
+    for n in range(2000):
+        log.info("line %d %s", n, "x" * 100)
+    atomic_write_text({str(tmp_path / "out.txt")!r}, "done")
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("warning: cannot write the log") == 1
+    assert "Traceback" not in result.stderr and "Logging error" not in result.stderr
+    assert (tmp_path / "out.txt").read_text() == "done"
+
+
+def test_outputs_respect_the_umask(tmp_path):
+    import os
+
+    from valueprefs.io import write_csv, write_json
+
+    previous = os.umask(0o002)
+    try:
+        write_json(tmp_path / "shared.json", {"a": 1})
+    finally:
+        os.umask(0o077)
+    try:
+        import pandas as pd
+
+        write_csv(tmp_path / "private.csv", pd.DataFrame({"a": [1]}))
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "shared.json").stat().st_mode & 0o777 == 0o664
+    assert (tmp_path / "private.csv").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("content", ["{}", "null", "[]", '{"key": "k", "result": [{"text": "old layout"}]}', "\x00"])
+def test_a_cache_entry_of_another_shape_is_a_miss_that_names_the_file(tmp_path, caplog, content):
+    from valueprefs.cache import DiskCache, call_key
+
+    cache = DiskCache(tmp_path)
+    key = call_key({"prompt": "p"})
+    cache.path(key).parent.mkdir(parents=True)
+    cache.path(key).write_text(content)
+    with caplog.at_level("WARNING"):
+        assert cache.get(key) is None
+    assert str(cache.path(key)) in caplog.text and cache.hits == 0
+    good = {"text": "t", "seed": 0, "prompt_tokens": 1, "completion_tokens": 1, "finish_reason": "stop", "seconds": 0}
+    cache.put(key, {"prompt": "p"}, [good])
+    assert cache.get(key) == [good] and cache.hits == 1
+
+
+def test_a_nul_from_a_model_never_reaches_a_csv(tmp_path):
+    import pandas as pd
+
+    from valueprefs.annotation.table import read_argument_table, write_argument_table
+
+    rows = [{"item_id": "a", "sample": 0, "position": 1, "n_arguments": 1, "argument": "bad\x00byte", "values": []}]
+    write_argument_table(str(tmp_path / "t.csv"), rows)
+    assert b"\x00" not in (tmp_path / "t.csv").read_bytes()
+    assert read_argument_table(str(tmp_path / "t.csv"))["argument"].tolist() == ["bad\ufffdbyte"]
+    assert isinstance(pd.read_csv(tmp_path / "t.csv"), pd.DataFrame)

@@ -4,6 +4,7 @@ import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -11,17 +12,26 @@ import pandas as pd
 from valueprefs.errors import DataError
 
 
-def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+def file_mode() -> int:
+    """The mode a new file gets under the current umask (0644 under 022, 0664 under 002)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def atomic_target(path: str | Path, suffix: str = ".tmp") -> Iterator[Path]:
+    """A temporary file beside ``path`` to write; it replaces ``path`` when the block ends well
+    and is removed when it does not. It gets the umask's mode (collaborators on a shared
+    directory can read it), and an error names ``path``, not the temporary file."""
     path = Path(path)
     temporary = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
+        os.fchmod(handle, file_mode())
+        os.close(handle)
+        yield Path(temporary)
         os.replace(temporary, path)
     except BaseException as error:
         if temporary:
@@ -29,6 +39,19 @@ def atomic_write_text(path: str | Path, text: str) -> None:
         if isinstance(error, OSError) and error.filename != str(path):
             raise OSError(error.errno, error.strerror, str(path)) from error  # name the file meant
         raise
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so readers never see half a file."""
+    with atomic_target(path) as temporary, open(temporary, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def atomic_write_text(path: str | Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (see ``atomic_write_bytes``)."""
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_json(path: str | Path, data: object) -> None:
@@ -42,8 +65,9 @@ def write_jsonl(path: str | Path, records: Iterable[dict]) -> None:
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> None:
-    """Write a table as CSV atomically."""
-    atomic_write_text(path, frame.to_csv(index=False))
+    """Write a table as CSV atomically; a NUL character (which a model may emit, and CSV readers
+    choke on) is written as U+FFFD."""
+    atomic_write_text(path, frame.to_csv(index=False).replace("\x00", "\ufffd"))
 
 
 def require_file(path: str | Path, allow_empty: bool = False) -> Path:

@@ -12,6 +12,8 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from valueprefs.io import atomic_write_bytes
+
 O200K_URL = "https://openaipublic.blob.core.windows.net/encodings/o200k_base.tiktoken"
 O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d"
 # OpenAI's chat format adds a few tokens per message and to prime the reply.
@@ -26,13 +28,12 @@ def o200k_base(cache_dir: str):
 
     directory = Path(cache_dir)
     target = directory / hashlib.sha1(O200K_URL.encode()).hexdigest()
-    if not target.exists():
+    if not _intact(target):  # missing, or cut short by a full disk: tiktoken would go online
         packed = files("bpe_openai").joinpath("data/o200k_base.tiktoken.gz").read_bytes()
         data = gzip.decompress(packed)
         if hashlib.sha256(data).hexdigest() != O200K_SHA256:
             raise RuntimeError("the o200k_base file shipped by bpe-openai does not match tiktoken's checksum")
-        directory.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        atomic_write_bytes(target, data)
     previous = os.environ.get("TIKTOKEN_CACHE_DIR")
     os.environ["TIKTOKEN_CACHE_DIR"] = str(directory)
     try:
@@ -42,6 +43,14 @@ def o200k_base(cache_dir: str):
             del os.environ["TIKTOKEN_CACHE_DIR"]
         else:
             os.environ["TIKTOKEN_CACHE_DIR"] = previous
+
+
+def _intact(path: Path) -> bool:
+    """Whether ``path`` holds the o200k_base file (its SHA-256 checked)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest() == O200K_SHA256
+    except OSError:
+        return False
 
 
 def chat_tokens(encoding, messages: list[dict]) -> int:

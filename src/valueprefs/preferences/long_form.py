@@ -5,15 +5,12 @@ carrying it divided by the response's number of arguments. A value's preference 
 mean normalized position over the responses that carry it.
 """
 
-import os
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
 from valueprefs.annotation.table import value_columns
 from valueprefs.errors import DataError
+from valueprefs.io import atomic_target
 
 
 def position_matrix(arguments: pd.DataFrame | list[dict], index: dict[str, int]) -> tuple[list[tuple], np.ndarray]:
@@ -67,24 +64,20 @@ def save_positions(
     """The position matrix of every response, for the analysis, stored exactly and compactly
     as 1-based first positions and response lengths (``lengths``: arguments per response;
     ``rows``: each sample's rows in the argument table, as (first row, count))."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".npz")
-    os.close(handle)
     samples = sorted(rows)
     dtype = np.uint8 if lengths.max(initial=0) < 256 else np.uint16
     first = np.rint(np.nan_to_num(matrix) * lengths[:, None]).astype(dtype)  # 0: value absent
-    np.savez(
-        temporary,
-        item_ids=np.array([item for item, _ in keys], dtype=str),
-        samples=np.array([sample for _, sample in keys], dtype=np.int64),
-        first=first,
-        lengths=lengths.astype(np.uint16),
-        values=np.array(values, dtype=str),
-        table_samples=np.array(samples, dtype=np.int64),
-        table_rows=np.array([rows[s] for s in samples], dtype=np.int64).reshape(-1, 2),
-    )
-    os.replace(temporary, target)
+    with atomic_target(path, suffix=".npz") as temporary:
+        np.savez(
+            temporary,
+            item_ids=np.array([item for item, _ in keys], dtype=str),
+            samples=np.array([sample for _, sample in keys], dtype=np.int64),
+            first=first,
+            lengths=lengths.astype(np.uint16),
+            values=np.array(values, dtype=str),
+            table_samples=np.array(samples, dtype=np.int64),
+            table_rows=np.array([rows[s] for s in samples], dtype=np.int64).reshape(-1, 2),
+        )
 
 
 def load_positions(path: str, values: list[str]) -> tuple[list[tuple], np.ndarray, dict[int, tuple[int, int]]]:
