@@ -94,10 +94,10 @@ class ScriptedChatServer(LocalHTTPServer):
     """A stand-in for a hosted judge (gpt-4o) that speaks the OpenAI chat-completions wire protocol.
 
     ``reply(messages)`` returns the assistant text for a request; every request is recorded.
-    Runs an HTTP server on 127.0.0.1 in a thread.
+    Each answer takes ``delay`` seconds. Runs an HTTP server on 127.0.0.1 in a thread.
     """
 
-    def __init__(self, reply):
+    def __init__(self, reply, delay: float = 0.0):
         import http.server
         import json
 
@@ -113,6 +113,7 @@ class ScriptedChatServer(LocalHTTPServer):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
                 text = server.reply(body["messages"])
+                time.sleep(delay)
                 payload = chat_completion(body["model"], text, len(server.requests))
                 data = json.dumps(payload).encode()
                 self.send_response(200)

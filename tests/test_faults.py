@@ -2,6 +2,7 @@
 connections; a workflow killed with SIGKILL mid-generation and mid-annotation; and the API key,
 which must never reach a file the run writes."""
 
+import contextlib
 import json
 import os
 import signal
@@ -10,7 +11,7 @@ import time
 
 import pytest
 import yaml
-from servers import FaultProxy, LlamaServer
+from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
 from conftest import REPO, SNAKEMAKE, run_snakemake
 
@@ -145,3 +146,43 @@ def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_
         assert files
         for path in files:
             assert (killed / path).read_bytes() == (clean / path).read_bytes(), path
+
+
+def scripted_model(messages):
+    """A remote model that answers every generation prompt in the expected format."""
+    prompt = messages[-1]["content"]
+    if "Action 1" in prompt:
+        return "Action 1"
+    if "arguments" in prompt:
+        return "1. Honesty matters.\n2. Care matters."
+    return "honesty, care"
+
+
+def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_job(tmp_path):
+    """kill -9 of the Snakemake process alone leaves its job running; the rerun's job waits for it."""
+    with ScriptedChatServer(scripted_model, delay=1.0) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "max_concurrency": 1}
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
+        target = "results/generation/remote/instruct/summary.json"
+        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", target]
+        process = subprocess.Popen(
+            [*command, "--configfile", str(configfile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while len(server.requests) < 3:
+                assert process.poll() is None and time.monotonic() < deadline, "no progress to interrupt"
+                time.sleep(0.05)
+            os.kill(process.pid, signal.SIGKILL)  # Snakemake only: its job goes on, orphaned
+            process.wait()
+            resume(tmp_path, configfile, target)
+            summary = read_json(tmp_path / target)
+        finally:
+            with contextlib.suppress(ProcessLookupError):  # the orphan has ended by now
+                os.killpg(process.pid, signal.SIGKILL)
+        distinct = {json.dumps(request["body"], sort_keys=True) for request in server.requests}
+        assert len(server.requests) == len(distinct) == summary["calls"]  # every call made exactly once
+        assert summary["model_calls"] == 0 and summary["cache_hits"] == summary["calls"]
+        log = (tmp_path / "results/logs/generate/remote/instruct.log").read_text()
+        assert "calls: " in log
