@@ -25,6 +25,7 @@ from valueprefs.prompts import Templates, default_template_paths
 SETTINGS = {
     "k": [5], "n_samples": 0, "temperature": 0.9, "seed": 0, "short_max_tokens": 8, "long_max_tokens": 128,
     "few_shot": 3, "short_form_mode": "text", "explicit_values": False, "counterbalance": False,
+    "recognition_shows_vocabulary": True,
 }  # fmt: skip
 
 
@@ -79,7 +80,7 @@ def main() -> None:
         spec = engine_spec(args.engine, Path(".cache"))
         backend = make_backend(spec, Path(".cache"), seed=0)
         items = {"dd": ("dilemmas", demo_dilemmas().head(args.items).to_dict("records"))}
-        planned = plan_calls(items, "instruct", SETTINGS, Templates.from_files(default_template_paths()))
+        planned = plan_calls(items, "instruct", SETTINGS, Templates.from_files(default_template_paths()), [])
         calls = [call for call in planned if call.task == "long_k5"]
         requests = [c.request for c in calls]
         bare_tokens_per_second(backend, requests)  # warm-up: both sides then find warm (prefix) caches

@@ -7,10 +7,10 @@ from scipy import stats
 
 from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
 from valueprefs.analysis.files import framework_view
-from valueprefs.analysis.recognition import Recognition, named_values
+from valueprefs.analysis.recognition import Recognition
 from valueprefs.analysis.run import RunInputs, Settings, analyze_run
 from valueprefs.analysis.stats import correlate, item_weights, p_value, replicate_orders, row_correlations
-from valueprefs.annotation.vocabulary import ValueMatcher
+from valueprefs.annotation.recognized import named_values
 
 
 def test_row_correlations_match_scipy_over_shared_values():
@@ -70,21 +70,24 @@ def test_attributes_per_value_with_item_weights():
 
 
 def test_named_values_and_recognition_scores():
-    matcher = ValueMatcher(["honesty", "care", "autonomy", "respect for rules"])
-    assert named_values("1. Honesty\n2. Respect for rules and care\n\nBecause honesty matters a lot.", matcher) == (
-        ["honesty", "respect for rules", "care"],
-        [],
-    )
-    assert named_values("Honesty:\n \nCare:", matcher)[0] == ["honesty", "care"]
+    assert named_values("1. Honesty\n2. Respect for rules and care\n\nBecause honesty matters a lot.") == [
+        "Honesty",
+        "Respect for rules",
+        "care",
+    ]
+    assert named_values("Honesty:\n \nCare:") == ["Honesty", "Care"]
     gold = {"s1": ["honesty", "care"], "s2": ["autonomy"]}
-    answers = {"s1": "honesty, autonomy", "s2": "autonomy, zest"}
-    scores = Recognition(gold, answers, ["honesty", "care", "autonomy"])
-    assert scores.unmatched_names == 1
+    recognized = {"s1": ["honesty", "autonomy"], "s2": ["autonomy"]}
+    scores = Recognition(gold, recognized, ["honesty", "care", "autonomy"])
     per_value = scores.per_value()
     assert per_value["precision"][0].tolist() == [1.0, pytest.approx(np.nan, nan_ok=True), 0.5]
     assert per_value["recall"][0][:2].tolist() == [1.0, 0.0]
     # tp = 2 (honesty in s1, autonomy in s2), fp = 1 (autonomy in s1), fn = 1 (care in s1)
     assert scores.micro_f1()[0] == pytest.approx(4 / 6)
+    # within a category: only honesty and care (tp 1, fn 1) -> 2 / 3; autonomy alone (tp 1, fp 1) -> 2 / 3
+    assert scores.micro_f1(columns=np.array([True, True, False]))[0] == pytest.approx(2 / 3)
+    assert scores.micro_f1(columns=np.array([False, False, True]))[0] == pytest.approx(2 / 3)
+    assert scores.gold_count(np.array([True, True, False])) == 2
 
 
 def test_framework_view_averages_fine_values_per_category():

@@ -189,3 +189,25 @@ def test_report_gathers_figures_with_captions(analyzed):
     result = run("--report", "results/report.html", configfile=workdir / "config.yaml")
     assert result.returncode == 0, result.stderr[-3000:]
     assert (workdir / "results/report.html").stat().st_size > 100_000
+
+
+def test_an_edited_imported_file_reruns_its_run_and_changes_the_preferences(analyzed):
+    """Imported responses are inputs of their generate job, like a model's prompts."""
+    import pandas as pd
+
+    workdir, run = analyzed
+    table = workdir / "results/preferences/fam/base/dailydilemmas/short/sample0.csv"
+    before = pd.read_csv(table)
+    imported = workdir / "imported/base/dailydilemmas/short.jsonl"
+    original = imported.read_text()
+    imported.write_text(original.replace('"Action 1"', '"Action X"').replace('"Action 2"', '"Action 1"'))
+    plan = planned_rules(run("-n", configfile=workdir / "config.yaml"))
+    assert plan.get("generate") == 1 and "preferences_short" in plan and "analyze_run" in plan
+    result = run("--cores", "2", str(table.relative_to(workdir)), configfile=workdir / "config.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    after = pd.read_csv(table)
+    assert not before["mu"].equals(after["mu"])
+    imported.write_text(original)
+    restored = run("--cores", "2", configfile=workdir / "config.yaml")
+    assert restored.returncode == 0, restored.stderr[-3000:]
+    assert pd.read_csv(table)["mu"].equals(before["mu"])

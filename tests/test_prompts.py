@@ -27,7 +27,10 @@ SETTINGS = {
     "short_form_mode": "text",
     "explicit_values": True,
     "counterbalance": True,
+    "recognition_max_tokens": 32,
+    "recognition_shows_vocabulary": True,
 }
+VOCABULARY = ["honesty", "care", "privacy"]
 
 
 def test_short_form_is_the_papers_figure_8():
@@ -76,17 +79,27 @@ def test_missing_placeholder_is_named(tmp_path):
 def test_plan_for_instruct_and_base():
     data = {"dd": ("dilemmas", DILEMMAS[:4]), "oq": ("questions", [{"question_id": "q", "question": "Why?"}])}
     assert tasks_for("dilemmas", SETTINGS) == ["short", "short_swapped", "short_explicit", "long_k5", "long_k10"]
-    instruct = plan_calls(data, "instruct", SETTINGS, TEMPLATES)
+    instruct = plan_calls(data, "instruct", SETTINGS, TEMPLATES, VOCABULARY)
     # 4 dilemmas x 3 short tasks + (4 dilemmas + 1 question) x 2 k x (greedy + sampled)
     assert len(instruct) == 12 + 5 * 2 * 2
     greedy, sampled = [c for c in instruct if c.task == "long_k5" and c.item_id == "q"]
     assert greedy.request.temperature == 0 and greedy.request.n == 1 and greedy.first_sample == 0
     assert sampled.request.temperature == 0.9 and sampled.request.n == 3 and sampled.first_sample == 1
     assert instruct[0].request.messages[0]["role"] == "user"
-    base = plan_calls(data, "base", SETTINGS, TEMPLATES)
+    base = plan_calls(data, "base", SETTINGS, TEMPLATES, VOCABULARY)
     assert base[0].request.messages is None and base[0].request.prompt.endswith("Answer:")
-    logprob = plan_calls(data, "instruct", {**SETTINGS, "short_form_mode": "logprob"}, TEMPLATES)
+    logprob = plan_calls(data, "instruct", {**SETTINGS, "short_form_mode": "logprob"}, TEMPLATES, VOCABULARY)
     assert isinstance(logprob[0].request, ScoreRequest) and isinstance(logprob[-1].request, Request)
+
+
+def test_recognition_shows_the_vocabulary_unless_naming_is_free():
+    data = {"vr": ("recognition", [{"situation_id": "s", "situation": "Reading a diary.", "values": []}])}
+    [shown] = plan_calls(data, "instruct", SETTINGS, TEMPLATES, VOCABULARY)
+    text = shown.request.messages[0]["content"]
+    assert "list of fundamental human values consists of 3 values" in text and "honesty, care, privacy" in text
+    assert text.rstrip().endswith("Situation: Reading a diary.\nValues:")
+    [free] = plan_calls(data, "instruct", {**SETTINGS, "recognition_shows_vocabulary": False}, TEMPLATES, VOCABULARY)
+    assert "honesty" not in free.request.messages[0]["content"]
 
 
 def test_prompt_hash_is_stable():

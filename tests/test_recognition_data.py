@@ -71,3 +71,40 @@ def test_without_a_judge_unmatched_names_are_dropped_and_counted(tmp_path):
 def test_valueprism_file_without_its_columns_is_named(tmp_path):
     with pytest.raises(DataError, match=r"valueprism\.csv.*vrd"):
         prepare(tmp_path, "situation,text\nA,Honesty\n")
+
+
+def test_a_models_answers_are_mapped_like_the_gold(tmp_path):
+    """A paraphrase the judge maps onto the vocabulary counts as that value, as in the gold; a
+    negation never becomes its opposite; without a judge, what spelling cannot match is dropped."""
+    from valueprefs.annotation.recognized import map_recognized
+
+    demo_vocabulary().to_csv(tmp_path / "vocabulary.csv", index=False)
+    answers = [
+        {"item_id": "s1", "status": "ok", "text": "Honesty, Truth-telling, Unfairness"},
+        {"item_id": "s2", "status": "ok", "text": "1. Wellbeing\n2. Generosity\n\nThese matter because people care."},
+        {"item_id": "s3", "status": "failed", "error": "HTTP 500"},
+    ]
+    (tmp_path / "recognize.jsonl").write_text("".join(json.dumps(row) + "\n" for row in answers))
+    standardized = {"Truth-telling": "Truthfulness", "Wellbeing": "Health", "Unfairness": "none"}
+
+    def reply(messages):
+        return standardized[messages[0]["content"].split("Input Value: ")[1]]
+
+    common = (str(tmp_path / "recognize.jsonl"), str(tmp_path / "vocabulary.csv"))
+    templates = default_template_paths(JUDGE_TEMPLATE_NAMES)
+    with ScriptedChatServer(reply) as server:
+        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        summary = map_recognized(
+            *common, judge, templates, str(tmp_path / "cache"), str(tmp_path / "v.jsonl"), str(tmp_path / "s.json")
+        )
+        asked = len(server.requests)
+    rows = {row["item_id"]: row for row in map(json.loads, (tmp_path / "v.jsonl").read_text().splitlines())}
+    assert rows["s1"]["values"] == ["honesty", "truthfulness"] and rows["s1"]["dropped"] == ["Unfairness"]
+    assert rows["s2"]["values"] == ["health", "generosity"] and set(rows) == {"s1", "s2"}
+    assert summary["matched_by_spelling"] == 2 and summary["standardized_by_judge"] == 2
+    assert summary["dropped_names"] == ["Unfairness"]
+    assert asked == summary["judge_calls"] == 3 + 1  # three names asked, one repair of the unusable answer
+    alone = map_recognized(
+        *common, None, templates, str(tmp_path / "c2"), str(tmp_path / "w.jsonl"), str(tmp_path / "t")
+    )
+    assert alone["dropped_names"] == ["Truth-telling", "Unfairness", "Wellbeing"] and alone["judge_calls"] == 0

@@ -1,5 +1,7 @@
 """The workflow end to end on the embedded default, and bad data stopping it with one clear line."""
 
+import os
+
 import pandas as pd
 import yaml
 
@@ -9,9 +11,15 @@ DATA_TARGETS = ("results/data/summary.csv",)
 
 
 def test_demo_data_rules_run_and_rerun_is_a_no_op(snakemake_in):
-    result = snakemake_in("--cores", "2", *DATA_TARGETS)
+    previous = os.umask(0o002)  # a group-shared project directory on a cluster
+    try:
+        result = snakemake_in("--cores", "2", *DATA_TARGETS)
+    finally:
+        os.umask(previous)
     assert result.returncode == 0, result.stderr
     results = snakemake_in.workdir / "results"
+    modes = {path: path.stat().st_mode & 0o777 for path in results.rglob("*") if path.is_file()}
+    assert modes and all(mode == 0o664 for mode in modes.values()), modes  # collaborators can read and write
     summary = pd.read_csv(results / "data" / "summary.csv")
     assert summary.set_index("dataset")["items"].to_dict() == {"dailydilemmas": 6, "opinionqa": 3, "valueprism": 8}
     assert (results / "logs" / "dataset" / "dailydilemmas.log").read_text().count("items") == 1

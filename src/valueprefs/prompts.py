@@ -1,7 +1,8 @@
 """The paper's prompts (appendices A.2-A.4, B.4, C) as template files, rendered for each item.
 
-The value-recognition prompt (appendix E) is not printed in the paper; ``recognize_values``
-is ours.
+The value-recognition prompt (appendix E) is not printed in the paper; ours shows the model
+the vocabulary, as Figure 11 does for the judge (``recognize_values``), or lets it name values
+freely (``recognize_values_free``).
 
 Templates are plain text with ``{field}`` placeholders (lower-case names in braces); other
 braces, such as the JSON examples in the judge prompts, are left alone. The data filled in is
@@ -18,7 +19,14 @@ from pathlib import Path
 from valueprefs.errors import ConfigError
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAMES = ("short_form", "dilemma", "dilemma_explicit", "long_form", "recognize_values")
+TEMPLATE_NAMES = (
+    "short_form",
+    "dilemma",
+    "dilemma_explicit",
+    "long_form",
+    "recognize_values",
+    "recognize_values_free",
+)
 JUDGE_TEMPLATE_NAMES = (
     "extract_arguments",
     "assign_values",
@@ -101,9 +109,12 @@ def long_form_prompt(templates: Templates, question: str, k: int) -> str:
     return templates.render("long_form", question=question, k=k)
 
 
-def recognition_prompt(templates: Templates, situation: str) -> str:
-    """Ask for the values at stake in a situation (value recognition, appendix E)."""
-    return templates.render("recognize_values", situation=situation)
+def recognition_prompt(templates: Templates, situation: str, vocabulary: list[str] | None) -> str:
+    """Ask for the values at stake in a situation (value recognition, appendix E): chosen from
+    the ``vocabulary`` when one is given, else named freely."""
+    if vocabulary is None:
+        return templates.render("recognize_values_free", situation=situation)
+    return templates.render("recognize_values", situation=situation, **_value_listing(vocabulary))
 
 
 def value_prompt(templates: Templates, vocabulary: list[str], argument: str) -> str:

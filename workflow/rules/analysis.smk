@@ -123,6 +123,11 @@ rule analysis_tables:
             caption="../report/frameworks.rst",
             category="Analysis",
         ),
+        recognition=report(
+            "results/analysis/recognition_frameworks.csv",
+            caption="../report/recognition_frameworks.rst",
+            category="Analysis",
+        ),
     log:
         "results/logs/analysis_tables.log",
     localrule: True

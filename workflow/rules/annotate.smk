@@ -149,6 +149,34 @@ rule annotate:
         "../scripts/annotate.py"
 
 
+rule recognized_values:
+    input:
+        responses="results/generation/{model}/{alignment}/{dataset}/recognize.jsonl",
+        vocabulary="results/data/vocabulary.csv",
+        templates=list(JUDGE_PROMPTS.values()),
+        code=library_code("recognized_values.py"),
+    output:
+        values="results/annotation/{model}/{alignment}/{dataset}/recognize.jsonl",
+        summary="results/annotation/{model}/{alignment}/{dataset}/recognize.summary.json",
+    log:
+        "results/logs/recognized_values/{model}/{alignment}/{dataset}.log",
+    benchmark:
+        "results/benchmarks/recognized_values/{model}/{alignment}/{dataset}.tsv"
+    retries: 2
+    localrule: gpus_of(standardize_judge()) == 0
+    conda:
+        "../../envs/analysis.yaml"
+    resources:
+        gpu=gpus_of(standardize_judge()),
+        gpu_model=gpu_model_of(standardize_judge()),
+    params:
+        judge=standardize_judge(),
+        templates=JUDGE_PROMPTS,
+        cache_dir=config["cache_dir"],
+    script:
+        "../scripts/recognized_values.py"
+
+
 rule judge_agreement:
     input:
         labels=[
@@ -203,12 +231,21 @@ rule cost_estimate:
 rule ledger:
     input:
         generation=[
-            f"results/generation/{run}/summary.json" for run in ledger_jobs()["generation"]
+            f"results/generation/{run}/summary.json"
+            for run in ledger_jobs()["generation"]
         ],
         annotation=[
-            f"results/annotation/{job}.summary.json" for job in ledger_jobs()["annotation"]
+            f"results/annotation/{job}.summary.json"
+            for job in ledger_jobs()["annotation"]
         ],
-        gold=[f"results/data/{dataset}/gold_report.json" for dataset in ledger_jobs()["gold"]],
+        gold=[
+            f"results/data/{dataset}/gold_report.json"
+            for dataset in ledger_jobs()["gold"]
+        ],
+        recognized=[
+            f"results/annotation/{job}.summary.json"
+            for job in ledger_jobs()["recognized"]
+        ],
         code=library_code("ledger.py"),
     output:
         report(

@@ -110,6 +110,30 @@ def generation_responses(model="{model}", alignment="{alignment}"):
     ]
 
 
+def model_files(wildcards):
+    """Files a model's answers depend on besides the prompts: imported response files, or a
+    local model file or folder (a hub id or a server's model name is no file)."""
+    spec = model_spec(wildcards)
+    if spec["backend"] == "import":
+        return [
+            os.path.join(spec["path"], dataset, f"{task}.jsonl")
+            for dataset, task in generation_tasks()
+        ]
+    path = spec["model"]
+    if spec["backend"] not in ("llamacpp", "vllm"):
+        return []
+    if os.path.isfile(path):
+        return [path]
+    if os.path.isdir(path):
+        return sorted(
+            os.path.join(folder, name)
+            for folder, _, names in os.walk(path)
+            for name in names
+            if not name.startswith(".")
+        )
+    return []
+
+
 def gpus_of(spec):
     """GPUs a model or judge asks SLURM for: its vLLM tensor-parallel size, else none."""
     if spec is None or spec["backend"] != "vllm":
@@ -207,6 +231,11 @@ def ledger_jobs():
             for path in annotated_arguments()
         ],
         "gold": recognition_datasets(),
+        "recognized": [
+            f"{model}/{alignment}/{dataset}/recognize"
+            for model, alignment in MODEL_RUNS
+            for dataset in recognition_datasets()
+        ],
     }
 
 
@@ -275,7 +304,7 @@ def run_files(model, alignment):
         if long_tasks(dataset)
     }
     recognition = {
-        dataset: f"results/generation/{stem}/{dataset}/recognize.jsonl"
+        dataset: f"results/annotation/{stem}/{dataset}/recognize.jsonl"
         for dataset in recognition_datasets()
     }
     return responses, arguments, recognition

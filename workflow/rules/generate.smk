@@ -4,7 +4,9 @@
 rule generate:
     input:
         datasets=expand("results/data/{dataset}/items.jsonl", dataset=DATASETS),
+        vocabulary="results/data/vocabulary.csv",
         templates=list(PROMPTS.values()),
+        model=model_files,
         code=library_code("generate.py"),
     output:
         responses=generation_responses(),

@@ -13,4 +13,5 @@ with rule_log(snakemake.log[0]):
         out_replicates=snakemake.output.replicates,
         out_attributes=snakemake.output.attributes,
         out_frameworks=snakemake.output.frameworks,
+        out_recognition=snakemake.output.recognition,
     )

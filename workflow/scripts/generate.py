@@ -12,6 +12,7 @@ with rule_log(snakemake.log[0]) as log:
         datasets={
             name: (params.kinds[name], path) for name, path in zip(params.names, snakemake.input.datasets, strict=True)
         },
+        vocabulary_csv=snakemake.input.vocabulary,
         settings=params.settings,
         template_paths=params.templates,
         cache_dir=params.cache_dir,

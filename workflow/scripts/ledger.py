@@ -10,7 +10,10 @@ with rule_log(snakemake.log[0]):
     table = ledger(
         generation=dict(zip(jobs["generation"], inputs.generation, strict=True)),
         annotation=dict(zip(jobs["annotation"], inputs.annotation, strict=True)),
-        gold=dict(zip(jobs["gold"], inputs.gold, strict=True)),
+        standardized={
+            **dict(zip(jobs["gold"], inputs.gold, strict=True)),
+            **dict(zip(jobs["recognized"], inputs.recognized, strict=True)),
+        },
         judges=snakemake.params.judges,
         prices=snakemake.params.prices,
     )

@@ -82,6 +82,15 @@ def framework_view(attributes: pd.DataFrame, vocabulary: pd.DataFrame) -> pd.Dat
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
+def recognition_view(correlations: pd.DataFrame) -> pd.DataFrame:
+    """Recognition micro F1 per run, overall and per framework category."""
+    columns = ["model", "alignment", "dataset", "framework", "category", "r", "ci_low", "ci_high", "n", "gold_pairs"]
+    rows = correlations[correlations["analysis"].isin(["recognition_overall_f1", "recognition_category_f1"])]
+    rows = rows.reindex(columns=columns).rename(columns={"r": "micro_f1", "n": "situations"})
+    rows["framework"] = rows["framework"].fillna("(all values)")
+    return rows.sort_values(["dataset", "model", "alignment", "framework", "category"], na_position="first")
+
+
 def collect_analyses(
     correlations: list[str],
     replicates: list[str],
@@ -91,10 +100,12 @@ def collect_analyses(
     out_replicates: str,
     out_attributes: str,
     out_frameworks: str,
+    out_recognition: str,
 ) -> pd.DataFrame:
-    """All runs' tables in one place, plus the framework view."""
+    """All runs' tables in one place, plus the framework views of attributes and recognition."""
     table = pd.concat([pd.read_csv(path) for path in correlations], ignore_index=True)
     write_csv(out_correlations, table)
+    write_csv(out_recognition, recognition_view(table))
     lines = [json.dumps(row) for path in replicates for _, row in iter_jsonl(path, allow_empty=True)]
     atomic_write_text(out_replicates, "".join(line + "\n" for line in lines))
     values = pd.concat([_read_optional(path) for path in attributes], ignore_index=True)

@@ -4,6 +4,7 @@ import re
 
 from valueprefs.analysis.run import RunInputs
 from valueprefs.annotation.table import read_argument_table
+from valueprefs.data.tables import FRAMEWORK_COLUMNS
 from valueprefs.io import iter_jsonl, read_csv
 from valueprefs.preferences.long_form import load_positions
 
@@ -12,6 +13,18 @@ LONG_TASK = re.compile(r"long_k(\d+)$")
 
 def read_rows(path: str) -> list[dict]:
     return [row for _, row in iter_jsonl(path, allow_empty=True)]
+
+
+def framework_categories(vocabulary) -> dict[str, dict[str, str]]:
+    """Framework column -> value -> category, for the vocabulary's framework columns."""
+    frameworks = {}
+    for column in FRAMEWORK_COLUMNS:
+        if column in vocabulary:
+            pairs = zip(vocabulary["value"], vocabulary[column], strict=True)
+            categories = {value: category for value, category in pairs if isinstance(category, str) and category}
+            if categories:
+                frameworks[column] = categories
+    return frameworks
 
 
 def load_run_inputs(
@@ -26,11 +39,12 @@ def load_run_inputs(
     """``items``: data set -> items file (gold values for recognition data sets); ``responses``:
     data set -> short task -> responses file; ``arguments``: data set -> long task ->
     (annotated argument table, position matrix saved by the preferences rule);
-    ``recognition``: data set -> value-recognition responses file.
+    ``recognition``: data set -> recognized values file (rule ``recognized_values``).
 
     Of the argument table only the preference sample's rows are read (for the attributes);
     every sample's first positions come from the saved matrix."""
-    values = list(read_csv(vocabulary_csv)["value"])
+    vocabulary = read_csv(vocabulary_csv)
+    values = list(vocabulary["value"])
     positions, tables = {}, {}
     for dataset, tasks in arguments.items():
         for task, (table_path, positions_path) in tasks.items():
@@ -48,8 +62,11 @@ def load_run_inputs(
         },
         arguments=tables,
         positions=positions,
-        answers={
-            dataset: {row["item_id"]: row.get("text") or "" for row in read_rows(path) if row.get("status") == "ok"}
-            for dataset, path in recognition.items()
+        recognized={
+            dataset: {row["item_id"]: row["values"] for row in read_rows(path)} for dataset, path in recognition.items()
         },
+        dropped_names={
+            dataset: sum(len(row["dropped"]) for row in read_rows(path)) for dataset, path in recognition.items()
+        },
+        frameworks=framework_categories(vocabulary),
     )

@@ -1,53 +1,30 @@
-"""Value recognition (appendix E): values a model names for a situation vs the gold values.
+"""Value recognition scores (appendix E): the values a model recognized vs the gold values.
 
-A model's answer is read as a list of names (split on commas, semicolons, "and" and line
-breaks; bullets, numbers and colons removed), up to the first prose (a part longer than four
-words) after some names, and matched to the vocabulary; names that match nothing are counted
-and cannot be right. Per value: precision, recall and F1 over situations; overall: micro F1.
-Situation weights (bootstrap draws) make every number recomputable per replicate.
+Both sides are vocabulary values, mapped the same way (rules ``gold_values`` and
+``recognized_values``). Per value: precision, recall and F1 over situations; overall: micro F1,
+and micro F1 within each category of each value framework (virtues, emotions, ...), the
+breakdown appendix E discusses. Situation weights (bootstrap draws) make every number
+recomputable per replicate.
 """
-
-import re
 
 import numpy as np
 
-from valueprefs.annotation.vocabulary import ValueMatcher
-
-SPLIT = re.compile(r",|;|\band\b")
-BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s*")
-MAX_NAMED = 5
-MAX_NAME_WORDS = 4
-
-
-def named_values(text: str, matcher: ValueMatcher) -> tuple[list[str], list[str]]:
-    """Vocabulary values named in an answer (at most five) and the names that matched nothing."""
-    names: list[str] = []
-    for line in text.splitlines():
-        parts = [BULLET.sub("", part).strip(" .:\"'*") for part in SPLIT.split(line)]
-        if names and any(len(part.split()) > MAX_NAME_WORDS for part in parts):
-            break
-        names += [part for part in parts if part and len(part.split()) <= MAX_NAME_WORDS]
-    return matcher.match_all(names, limit=MAX_NAMED)
-
 
 class Recognition:
-    """Gold and predicted value sets of the situations, as situation x value matrices."""
+    """Gold and recognized value sets of the situations, as situation x value matrices."""
 
-    def __init__(self, gold: dict[str, list[str]], answers: dict[str, str], values: list[str]):
+    def __init__(self, gold: dict[str, list[str]], recognized: dict[str, list[str]], values: list[str]):
         index = {value: i for i, value in enumerate(values)}
-        matcher = ValueMatcher(values)
         self.situations = list(gold)  # the data set's order, which bootstrap weights follow
         self.gold = np.zeros((len(self.situations), len(values)), dtype=bool)
         self.predicted = np.zeros_like(self.gold)
-        self.unmatched_names = 0
         for row, situation in enumerate(self.situations):
             for value in gold[situation]:
                 if value in index:
                     self.gold[row, index[value]] = True
-            found, missed = named_values(answers.get(situation, ""), matcher)
-            self.unmatched_names += len(missed)
-            for value in found:
-                self.predicted[row, index[value]] = True
+            for value in recognized.get(situation, []):
+                if value in index:
+                    self.predicted[row, index[value]] = True
 
     def counts(self, weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Weighted true positives, false positives and false negatives per value."""
@@ -64,8 +41,16 @@ class Recognition:
             f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
         return {"precision": precision, "recall": recall, "f1": f1}
 
-    def micro_f1(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """F1 over all (situation, value) decisions, per replicate row."""
-        tp, fp, fn = (part.sum(axis=1) for part in self.counts(weights))
+    def micro_f1(self, weights: np.ndarray | None = None, columns: np.ndarray | None = None) -> np.ndarray:
+        """F1 over all (situation, value) decisions, per replicate row; ``columns`` (a boolean
+        mask over the values) keeps only those values' decisions."""
+        tp, fp, fn = self.counts(weights)
+        if columns is not None:
+            tp, fp, fn = tp[:, columns], fp[:, columns], fn[:, columns]
+        tp, fp, fn = tp.sum(axis=1), fp.sum(axis=1), fn.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(2 * tp + fp + fn > 0, 2 * tp / (2 * tp + fp + fn), np.nan)
+
+    def gold_count(self, columns: np.ndarray) -> int:
+        """Gold (situation, value) pairs among ``columns``."""
+        return int(self.gold[:, columns].sum())

@@ -40,7 +40,9 @@ class RunInputs:
     decisions: dict[str, dict[str, list[dict]]] = field(default_factory=dict)  # data set -> task -> rows
     arguments: dict[str, dict[int, pd.DataFrame]] = field(default_factory=dict)  # data set -> k -> arguments
     positions: dict[str, dict[int, tuple]] = field(default_factory=dict)  # data set -> k -> (keys, matrix)
-    answers: dict[str, dict[str, str]] = field(default_factory=dict)  # recognition data set -> id -> text
+    recognized: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # recognition set -> id -> values
+    dropped_names: dict[str, int] = field(default_factory=dict)  # recognition set -> names matching no value
+    frameworks: dict[str, dict[str, str]] = field(default_factory=dict)  # framework -> value -> category
 
 
 @dataclass
@@ -299,14 +301,25 @@ class RunAnalysis:
         return tables
 
     def recognition(self, dataset: str, reference: str | None) -> None:
-        """Micro F1 of the named values, and per-value scores vs short-form preferences."""
+        """Micro F1 of the recognized values (overall and per framework category), and per-value
+        scores vs short-form preferences."""
         gold = {item["situation_id"]: item["values"] for item in self.inputs.items[dataset]}
-        scores = Recognition(gold, self.inputs.answers[dataset], self.inputs.values)
+        scores = Recognition(gold, self.inputs.recognized[dataset], self.inputs.values)
         weights = self.weights(dataset)
         micro = scores.micro_f1(weights) if len(weights) else np.array([])
         low, high = interval(micro)
         overall = {"r": float(scores.micro_f1()[0]), "p": float("nan"), "n": len(gold), "ci_low": low, "ci_high": high}
-        self.add("recognition_overall_f1", dataset, {**overall, "unmatched_names": scores.unmatched_names}, micro)
+        dropped = {"unmatched_names": self.inputs.dropped_names.get(dataset, 0)}
+        self.add("recognition_overall_f1", dataset, {**overall, **dropped}, micro, method="micro_f1")
+        for framework, categories in sorted(self.inputs.frameworks.items()):
+            for category in sorted(set(categories.values())):
+                columns = np.array([categories.get(value) == category for value in self.inputs.values])
+                reps = scores.micro_f1(weights, columns) if len(weights) else np.array([])
+                low, high = interval(reps)
+                stats = {"r": float(scores.micro_f1(columns=columns)[0]), "p": float("nan"), "n": len(gold)}
+                stats |= {"ci_low": low, "ci_high": high, "gold_pairs": scores.gold_count(columns)}
+                where = {"framework": framework, "category": category}
+                self.add("recognition_category_f1", dataset, stats, reps, method="micro_f1", **where)
         if reference is None:
             return
         short, short_reps = self.short_preferences(reference)
@@ -330,7 +343,7 @@ def analyze_run(inputs: RunInputs, settings: Settings) -> tuple[pd.DataFrame, li
             analysis.same_decision(reference, "short_explicit", "implicit_vs_explicit")
         if "short_swapped" in tasks:
             analysis.same_decision(reference, "short_swapped", "order_swap")
-    for dataset in sorted(inputs.answers):
+    for dataset in sorted(inputs.recognized):
         analysis.recognition(dataset, reference)
     for dataset in sorted(inputs.arguments):
         analysis.temperature(dataset)

@@ -24,11 +24,11 @@ COLUMNS = [
 def ledger(
     generation: dict[str, str],
     annotation: dict[str, str],
-    gold: dict[str, str],
+    standardized: dict[str, str],
     judges: list[dict],
     prices: dict[str, dict],
 ) -> pd.DataFrame:
-    """One row per generation job and per (annotation or gold-values job, judge).
+    """One row per generation job and per (annotation or standardization job, judge).
 
     Each mapping goes from a job's name to its summary file; ``prices`` (USD per million tokens
     by model name) turn tokens into dollars where the model has a price.
@@ -44,7 +44,7 @@ def ledger(
             "completion_tokens": summary.get("completion_tokens_spent", 0),
         }
         rows.append(_row("generate", job, summary["model_id"], spent, prices.get(summary["model_id"])))
-    for rule, summaries in (("annotate", annotation), ("gold_values", gold)):
+    for rule, summaries in (("annotate", annotation), ("standardize", standardized)):
         for job, path in summaries.items():
             for judge, spent in read_json(path).get("spent", {}).items():
                 rows.append(_row(rule, job, judge, spent, prices.get(model_of.get(judge, judge))))

@@ -15,8 +15,10 @@ HOW = {
     "(judge, 1-5) and its short-form preference.",
     "compression_ratio": "Pearson correlation between the gzip compression ratio of each value's "
     "arguments (higher = less diverse) and its short-form preference.",
-    "recognition_overall_f1": "Micro-averaged F1 of the values a model names for each situation "
-    "against the gold values (standardized to the vocabulary).",
+    "recognition_overall_f1": "Micro-averaged F1 of the values a model recognizes in each situation "
+    "(chosen from the vocabulary it is shown, or named freely) against the gold values; both are "
+    "mapped onto the vocabulary the same way (spelling, then the standardization judge where configured). "
+    "Per value-framework category: results/analysis/recognition_frameworks.csv.",
     "recognition_f1": "Pearson correlation between each value's recognition F1 and its short-form preference.",
     "recognition_precision": "Pearson correlation between each value's recognition precision and its "
     "short-form preference.",

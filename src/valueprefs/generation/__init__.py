@@ -11,6 +11,7 @@ from valueprefs.generation.imported import import_responses
 from valueprefs.generation.models import cache_identity, make_backend
 from valueprefs.generation.plan import plan_calls, tasks_for
 from valueprefs.generation.run import generate_model
+from valueprefs.io import read_csv
 from valueprefs.prompts import Templates
 
 __all__ = ["generate_for_model", "tasks_for"]
@@ -21,6 +22,7 @@ def generate_for_model(
     alignment: str,
     spec: dict,
     datasets: dict[str, tuple[str, str]],
+    vocabulary_csv: str,
     settings: dict,
     template_paths: dict[str, str],
     cache_dir: str,
@@ -37,7 +39,8 @@ def generate_for_model(
     if spec["backend"] == "import":
         return import_responses(spec["path"], base, outputs, summary_path, timings_path)
     items = {name: (kind, read_items(path, kind).to_dict("records")) for name, (kind, path) in datasets.items()}
-    calls = plan_calls(items, alignment, settings, Templates.from_files(template_paths))
+    vocabulary = list(read_csv(vocabulary_csv)["value"])
+    calls = plan_calls(items, alignment, settings, Templates.from_files(template_paths), vocabulary)
     models_dir = Path(cache_dir) / "models"
 
     def backend_factory():

@@ -49,20 +49,23 @@ def tasks_for(kind: str, settings: dict) -> list[str]:
     return short + long_tasks
 
 
-def plan_calls(datasets: dict, alignment: str, settings: dict, templates: Templates) -> list[Call]:
+def plan_calls(
+    datasets: dict, alignment: str, settings: dict, templates: Templates, vocabulary: list[str]
+) -> list[Call]:
     """Every call for one model: ``datasets`` maps name -> (kind, list of item dicts)."""
+    shown = vocabulary if settings["recognition_shows_vocabulary"] else None
     calls = []
     for name, (kind, items) in datasets.items():
         for task in tasks_for(kind, settings):
             for item in items:
-                calls += _calls_for(name, kind, item, items, task, alignment, settings, templates)
+                calls += _calls_for(name, kind, item, items, task, alignment, settings, templates, shown)
     return calls
 
 
-def _calls_for(name, kind, item, items, task, alignment, settings, templates) -> list[Call]:
+def _calls_for(name, kind, item, items, task, alignment, settings, templates, vocabulary) -> list[Call]:
     item_id = item[ID_FIELD[kind]]
     if task == "recognize":
-        text = recognition_prompt(templates, item["situation"])
+        text = recognition_prompt(templates, item["situation"], vocabulary)
         fields = {"prompt": f"{text} "} if alignment == "base" else {"messages": _user(text)}
         request = Request(
             max_tokens=settings["recognition_max_tokens"], temperature=0.0, seed=settings["seed"], **fields

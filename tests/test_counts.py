@@ -1,0 +1,60 @@
+"""The ledger equals what the servers saw: one workflow run against two counting servers."""
+
+import pandas as pd
+import pytest
+import yaml
+from servers import ScriptedChatServer
+
+from conftest import REPO, run_snakemake
+
+
+def model(messages):
+    prompt = messages[-1]["content"]
+    if "Action 1" in prompt:
+        return "Action 2"
+    if "arguments" in prompt:
+        return "1. Honesty builds trust.\n2. Care for others matters."
+    return "honesty, care"
+
+
+def judge(messages):
+    prompt = messages[0]["content"]
+    if prompt.startswith("Extract all the arguments"):
+        return '[{"argument": "Honesty builds trust."}, {"argument": "Care for others matters."}]'
+    if prompt.startswith("You will be given an argument"):
+        return "List supporting values: honesty, care"
+    return "Specificity level (1-5): 3"
+
+
+def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path):
+    with ScriptedChatServer(model) as model_server, ScriptedChatServer(judge) as judge_server:
+        config = yaml.safe_load((REPO / "config.yaml").read_text())
+        config["datasets"]["dailydilemmas"]["limit"] = 2
+        config["datasets"]["opinionqa"]["limit"] = 1
+        config["datasets"]["valueprism"]["limit"] = 1
+        config["generation"].update(k=[2], n_samples=2)  # the sampled request asks for 2 answers: 2 calls
+        config["models"] = {
+            "remote": {"instruct": {"backend": "openai", "model": "m", "base_url": model_server.base_url}}
+        }
+        config["judges"] = [
+            {"name": "api", "backend": "openai", "model": "gpt-4o", "base_url": judge_server.base_url,
+             "steps": ["arguments", "values", "specificity"]},
+        ]  # fmt: skip
+        config["prices"] = {"gpt-4o": {"input": 2.5, "output": 10.0}}
+        config["annotation"].update(value_batching=False, specificity_samples=None)
+        configfile = tmp_path / "config.yaml"
+        configfile.write_text(yaml.safe_dump(config))
+        result = run_snakemake(tmp_path, "--cores", "2", "results/ledger.csv", configfile=configfile)
+        assert result.returncode == 0, result.stderr[-3000:]
+        seen = {"generate": len(model_server.requests), "annotate": len(judge_server.requests)}
+    ledger = pd.read_csv(tmp_path / "results/ledger.csv")
+    totals = ledger.groupby("rule")[["calls_made", "requests_sent", "prompt_tokens_spent", "completion_tokens_spent"]]
+    totals = totals.sum()
+    for rule, requests in seen.items():
+        assert requests > 0
+        # every answer of the scripted servers reports 10 prompt and 5 completion tokens
+        assert totals.loc[rule].tolist() == [requests, requests, 10 * requests, 5 * requests], rule
+    annotate = ledger[ledger["rule"] == "annotate"]
+    assert (annotate["judge_or_model"] == "api").all()
+    assert annotate["usd_spent"].sum() == pytest.approx(seen["annotate"] * (10 * 2.5 + 5 * 10.0) / 1e6)
+    assert ledger.loc[ledger["rule"] == "generate", "usd_spent"].isna().all()  # no price for model m
