@@ -208,6 +208,6 @@ def test_an_edited_imported_file_reruns_its_run_and_changes_the_preferences(anal
     after = pd.read_csv(table)
     assert not before["mu"].equals(after["mu"])
     imported.write_text(original)
-    restored = run("--cores", "2", configfile=workdir / "config.yaml")
+    restored = run("--cores", "2", str(table.relative_to(workdir)), configfile=workdir / "config.yaml")
     assert restored.returncode == 0, restored.stderr[-3000:]
     assert pd.read_csv(table)["mu"].equals(before["mu"])

@@ -20,6 +20,7 @@ def run_import(source, tmp_path):
         alignment="instruct",
         spec={"backend": "import", "model": "my-model", "path": str(source)},
         datasets={},
+        vocabulary_csv="",
         settings={},
         template_paths={},
         cache_dir=str(tmp_path / "cache"),
