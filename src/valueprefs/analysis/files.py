@@ -88,6 +88,7 @@ def recognition_view(correlations: pd.DataFrame) -> pd.DataFrame:
     rows = correlations[correlations["analysis"].isin(["recognition_overall_f1", "recognition_category_f1"])]
     rows = rows.reindex(columns=columns).rename(columns={"r": "micro_f1", "n": "situations"})
     rows["framework"] = rows["framework"].fillna("(all values)")
+    rows["gold_pairs"] = rows["gold_pairs"].astype("Int64")
     return rows.sort_values(["dataset", "model", "alignment", "framework", "category"], na_position="first")
 
 
