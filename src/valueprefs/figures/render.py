@@ -85,7 +85,7 @@ def render_figure(
         drawn = plots.message(title, _missing(spec, setting), look)
     write_csv(out_csv, frame)
     drawn.savefig(out_png, dpi=look.dpi)
-    drawn.savefig(out_pdf)
+    drawn.savefig(out_pdf, metadata={"CreationDate": None})  # no timestamp: a rerun writes the same bytes
     return text
 
 
