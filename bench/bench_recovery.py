@@ -2,7 +2,7 @@
 
 Latent preferences over the real 301-value DailyDilemmas vocabulary; value-set sizes drawn
 from the real per-action annotations (the shared 5-dilemma file); short-form decisions and
-long-form argument orders simulated from the latent values (valueprefs.preferences.simulate).
+long-form argument orders simulated from the latent values (valueprefs.analysis.simulate).
 
     .venv/bin/python bench/bench_recovery.py
 """
@@ -10,8 +10,8 @@ long-form argument orders simulated from the latent values (valueprefs.preferenc
 import os
 from pathlib import Path
 
-from valueprefs.data import load_dilemmas, load_vocabulary
-from valueprefs.preferences.simulate import recovery
+from valueprefs.analysis.simulate import recovery
+from valueprefs.data.sources import load_dilemmas, load_vocabulary
 
 SHARED = Path(os.environ.get("VALUEPREFS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 

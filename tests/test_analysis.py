@@ -5,12 +5,16 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
-from valueprefs.analysis.files import framework_view
+from valueprefs.analysis.inputs import RunInputs, Settings
 from valueprefs.analysis.recognition import Recognition
-from valueprefs.analysis.run import RunInputs, Settings, analyze_run
-from valueprefs.analysis.stats import correlate, item_weights, p_value, replicate_orders, row_correlations
+from valueprefs.analysis.stats import correlate, item_weights, p_value, row_correlations
+from valueprefs.analysis.views import framework_view
 from valueprefs.annotation.recognized import named_values
+from valueprefs.preferences.long_form import position_matrix
+from valueprefs.preferences.short_form import ShortEvidence, decision_games, dilemma_sides
+from valueprefs.preferences.trueskill_games import replicate_orders
 
 
 def test_row_correlations_match_scipy_over_shared_values():
@@ -122,22 +126,44 @@ def synthetic_run(n=40, seed=0):
             arguments.append({"item_id": f"d{i}", "sample": 0, "position": position, "n_arguments": 5,
                               "argument": f"argument about {values[v]}", "values": [values[v]]})  # fmt: skip
     explicit = [dict(d, decision="not_to_do") if i < 4 else d for i, d in enumerate(decisions)]
+    index = {value: i for i, value in enumerate(values)}
+    sides = dilemma_sides(items, index)
+
+    def evidence(rows):
+        found = {row["item_id"]: row["decision"] for row in rows}
+        games, positions, _ = decision_games(sides, found)
+        return ShortEvidence(games, positions, found)
+
+    frame = pd.DataFrame(arguments)
     return RunInputs(
         values=values,
         items={"dd": items},
         kinds={"dd": "dilemmas"},
-        decisions={"dd": {"short": decisions, "short_explicit": explicit}},
-        arguments={"dd": {3: arguments, 5: arguments}},
-    )
+        short={"dd": {"short": evidence(decisions), "short_explicit": evidence(explicit)}},
+        arguments={"dd": {3: frame, 5: frame}},
+        positions={"dd": {3: position_matrix(frame, index), 5: position_matrix(frame, index)}},
+        recognized={},
+        dropped_names={},
+        frameworks={},
+    ), decisions
+
+
+def settings(**changes) -> Settings:
+    """Analysis settings for these tests (the workflow's come from the config schema)."""
+    chosen = {"bootstrap": 50, "seed": 0, "preference_sample": 0, "temperature_samples": [],
+              "reference_dataset": None, "compression_replicates": 0, "specificity": ["path", "attribute"],
+              "estimator": "trueskill", "reliability_splits": 20, "min_evidence": 1}  # fmt: skip
+    return Settings(**{**chosen, **changes})
 
 
 def test_run_analysis_on_known_preferences():
-    correlations, replicates, attributes = analyze_run(synthetic_run(), Settings(bootstrap=50))
+    inputs, decisions = synthetic_run()
+    correlations, replicates, attributes = analyze_run(inputs, settings(bootstrap=50))
     rows = correlations.set_index("key")
     # Long answers list values in latent order (v0 first): both estimators agree.
     assert rows.loc["short_vs_long/dd/3", "r"] > 0.6
     assert rows.loc["between_k/dd/3/5", "r"] == pytest.approx(1.0)
-    changed = sum(1 for i in range(4) if synthetic_run().decisions["dd"]["short"][i]["decision"] != "not_to_do")
+    changed = sum(1 for i in range(4) if decisions[i]["decision"] != "not_to_do")
     assert rows.loc["implicit_vs_explicit/dd/fraction", "r"] == pytest.approx(1 - changed / 40)
     assert {entry["key"] for entry in replicates} == set(rows.index)
     bootstrapped = [entry for entry in replicates if not entry["key"].startswith("reliability/")]
@@ -154,7 +180,7 @@ def test_run_analysis_on_known_preferences():
 
 
 def test_batch_estimator_in_the_run_analysis():
-    correlations, _, _ = analyze_run(synthetic_run(), Settings(bootstrap=10, estimator="logistic"))
+    correlations, _, _ = analyze_run(synthetic_run()[0], settings(bootstrap=10, estimator="logistic"))
     rows = correlations.set_index("key")
     assert rows.loc["short_vs_long/dd/3", "r"] > 0.6 and rows.loc["short_vs_long/dd/3", "ci_low"] > 0
 
@@ -174,7 +200,7 @@ def test_figures_map_the_papers_settings_onto_the_config():
 
 
 def test_a_figure_without_its_data_set_says_so(tmp_path):
-    from valueprefs.figures.render import render_figure
+    from valueprefs.figures.jobs import render_figure
 
     (tmp_path / "c.csv").write_text("key,analysis,dataset,k,k2,method,r,p,n,ci_low,ci_high,model,alignment\n")
     (tmp_path / "r.jsonl").write_text("")
@@ -191,7 +217,7 @@ def test_a_figure_without_its_data_set_says_so(tmp_path):
 def test_figure_style_sets_resolution_and_height(tmp_path):
     from matplotlib.image import imread
 
-    from valueprefs.figures.render import render_figure
+    from valueprefs.figures.jobs import render_figure
 
     (tmp_path / "c.csv").write_text("key,analysis,dataset,k,k2,method,r,p,n,ci_low,ci_high,model,alignment\n")
     (tmp_path / "r.jsonl").write_text("")
@@ -235,8 +261,8 @@ def test_pairwise_spearman_equals_scipy_with_and_without_missing_values():
 
 
 def test_values_with_too_little_evidence_are_excluded_and_counted():
-    everything = analyze_run(synthetic_run(), Settings(bootstrap=5))[0].set_index("key")
-    strict = analyze_run(synthetic_run(), Settings(bootstrap=5, min_evidence=14))[0].set_index("key")
+    everything = analyze_run(synthetic_run()[0], settings(bootstrap=5))[0].set_index("key")
+    strict = analyze_run(synthetic_run()[0], settings(bootstrap=5, min_evidence=14))[0].set_index("key")
     before, after = everything.loc["short_vs_long/dd/3"], strict.loc["short_vs_long/dd/3"]
     assert before["excluded_x"] == 0 and before["min_evidence"] == 1
     assert after["min_evidence"] == 14 and after["excluded_x"] > 0
@@ -247,7 +273,7 @@ def test_values_with_too_little_evidence_are_excluded_and_counted():
 def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
     import pandas as pd
 
-    from valueprefs.figures.render import render_figure
+    from valueprefs.figures.jobs import render_figure
 
     rows = [
         {"key": "short_vs_long/dd/10", "analysis": "short_vs_long", "dataset": "dd", "k": 10, "k2": None,
@@ -265,7 +291,7 @@ def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
     )  # fmt: skip
     data = pd.read_csv(out["csv"])
     assert list(data["ceiling"]) == [0.45, 0.6] and set(data["min_evidence"]) == {3}
-    from valueprefs.figures.render import _evidence_note
+    from valueprefs.figures.figure_data import evidence_note
 
-    note = _evidence_note(data)
+    note = evidence_note(data)
     assert "noise ceiling" in note and "fewer than 3 games or responses excluded" in note

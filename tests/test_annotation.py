@@ -7,9 +7,12 @@ import pytest
 from servers import LlamaServer, ScriptedChatServer
 
 from valueprefs.annotation.agreement import judge_agreement, level_agreement, value_agreement
-from valueprefs.annotation.steps import active_steps, merge_steps, run_step
+from valueprefs.annotation.jobs import annotate_step, merge_annotation
 from valueprefs.data.demo import demo_vocabulary
+from valueprefs.planning import active_steps
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, default_template_paths
+
+from conftest import model_entry
 
 SETTINGS = {
     "specificity": ["path", "attribute"],
@@ -40,8 +43,9 @@ def run(tmp_path, judges, settings=SETTINGS, name="run"):
     for step in steps:
         source = responses if step == "arguments" else out / "arguments.jsonl"
         outputs = [str(out / f"{step}.labels.jsonl"), str(out / f"{step}.stats.json")]
-        run_step(step, str(source), *common, *outputs, str(out / "arguments.jsonl") if step == "arguments" else None)
-    summary = merge_steps(
+        table = str(out / "arguments.jsonl") if step == "arguments" else None
+        annotate_step(step, str(source), *common, *outputs, table)
+    summary = merge_annotation(
         str(responses), str(out / "arguments.jsonl"),
         [str(out / f"{step}.labels.jsonl") for step in steps], [str(out / f"{step}.stats.json") for step in steps],
         judges, str(out / "merged.jsonl"), str(out / "labels.jsonl"), str(out / "summary.json"), str(out / "table.csv"),
@@ -84,7 +88,7 @@ def scripted_judge(messages):
 
 def test_llm_judge_with_repairs_and_failures_counted(tmp_path):
     with ScriptedChatServer(scripted_judge) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge["steps"] = ["arguments", "values", "specificity"]
         summary, arguments, labels = run(tmp_path, [judge])
         made = len(server.requests)
@@ -109,7 +113,7 @@ def test_llm_judge_with_repairs_and_failures_counted(tmp_path):
 def test_llama_server_as_judge_beside_the_offline_annotator(tmp_path):
     server = LlamaServer(log_dir=tmp_path).start()
     try:
-        smol = {"name": "smollm2", "backend": "openai", "model": "smollm2", "base_url": server.base_url}
+        smol = model_entry(name="smollm2", backend="openai", model="smollm2", base_url=server.base_url)
         smol["steps"] = ["values", "specificity"]
         settings = {**SETTINGS, "specificity": ["path"]}
         summary, _, labels = run(tmp_path, [OFFLINE, smol], settings)
@@ -146,7 +150,7 @@ def test_agreement_formulas():
 
 
 def test_standardizing_foreign_value_names(tmp_path):
-    from valueprefs.annotation.annotate import Annotator
+    from valueprefs.annotation.annotator import Annotator
     from valueprefs.prompts import Templates
 
     def reply(messages):
@@ -158,7 +162,7 @@ def test_standardizing_foreign_value_names(tmp_path):
     vocabulary = list(demo_vocabulary()["value"])
     annotator = Annotator([], vocabulary, SETTINGS, templates, tmp_path)
     with ScriptedChatServer(reply) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         standardized = annotator.standardize(judge, ["TRUST", "Truth-telling", "Wellbeing"])
         asked = len(server.requests)
     assert standardized == ["trust", "honesty", None]
@@ -184,15 +188,16 @@ def test_a_runaway_extraction_is_capped_flagged_and_costs_no_extra_calls(tmp_pat
     demo_vocabulary().to_csv(vocabulary, index=False)
     templates = default_template_paths(JUDGE_TEMPLATE_NAMES)
     with ScriptedChatServer(reply) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge["steps"] = ["arguments", "values"]
         for batching in (False, True):
             out = tmp_path / f"batching-{batching}"
             settings = {**SETTINGS, "value_batching": batching, "specificity": []}
             common = (str(vocabulary), [judge], settings, templates, str(tmp_path / "cache"))
-            run_step("arguments", str(path), *common, str(out / "a.labels"), str(out / "a.stats"), str(out / "args"))
+            extracted = (str(out / "a.labels"), str(out / "a.stats"), str(out / "args"))
+            annotate_step("arguments", str(path), *common, *extracted)
             before = len(server.requests)
-            stats = run_step("values", str(out / "args"), *common, str(out / "v.labels"), str(out / "v.stats"))
+            stats = annotate_step("values", str(out / "args"), *common, str(out / "v.labels"), str(out / "v.stats"))
             arguments = [json.loads(line) for line in open(out / "args")]
             assert len(arguments) == 6 and {a["n_arguments"] for a in arguments} == {6}
             [record] = [json.loads(line) for line in open(out / "a.labels")]

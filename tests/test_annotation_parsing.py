@@ -12,7 +12,7 @@ from valueprefs.annotation.parsing import (
     parse_score_json,
     parse_value_names,
 )
-from valueprefs.annotation.vocabulary import ValueMatcher
+from valueprefs.vocabulary import ValueMatcher
 
 VOCABULARY = ["honesty", "trust", "respect for privacy", "self-respect", "financial stability", "care"]
 

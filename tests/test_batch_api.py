@@ -1,16 +1,17 @@
 """Batch API mode against a local server speaking the Files + Batches wire protocol."""
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 from servers import BatchAPIServer
 from test_annotation import OFFLINE, RESPONSES, SETTINGS, run
 
-from valueprefs.annotation.batch import BatchPending, collect_batch, submit_batch
-from valueprefs.generation.requests import Request
+from valueprefs.annotation.batch import BatchPending, collect_answers, submit_requests
+from valueprefs.llm.requests import Request
 
-from conftest import REPO, run_snakemake
+from conftest import REPO, model_entry, run_snakemake
 
 
 def reply(messages):
@@ -23,35 +24,36 @@ def requests(n):
 
 def test_submit_once_poll_while_running_then_collect_into_the_cache(tmp_path):
     with BatchAPIServer(reply, polls_before_done=1) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
-        state = submit_batch(judge, requests(3), tmp_path)
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
+        state = submit_requests(judge, requests(3), tmp_path)
         assert state["requests"] == 3 and state["batch_id"] == "batch_1"
         # Submitting the same calls again (a rerun after a kill) finds the recorded batch.
-        assert submit_batch(judge, requests(3), tmp_path)["batch_id"] == "batch_1"
+        assert submit_requests(judge, requests(3), tmp_path)["batch_id"] == "batch_1"
         assert server.log.count("POST /v1/batches") == 1 and server.log.count("POST /v1/files") == 1
         with pytest.raises(BatchPending, match=r"batch batch_1 \(3 requests\) is in_progress"):
-            collect_batch(judge, state, tmp_path, wait_seconds=0, poll_every=1)
-        result = collect_batch(judge, state, tmp_path, wait_seconds=0, poll_every=1)
+            collect_answers(judge, state, tmp_path, wait_seconds=0, poll_every=1)
+        result = collect_answers(judge, state, tmp_path, wait_seconds=0, poll_every=1)
         assert result == {"judge": "gpt-4o", "batch_id": "batch_1", "collected": 3, "failed": 0}
-        assert submit_batch(judge, requests(3), tmp_path) == {"judge": "gpt-4o", "batch_id": None, "requests": 0}
+        assert submit_requests(judge, requests(3), tmp_path) == {"judge": "gpt-4o", "batch_id": None, "requests": 0}
         assert server.log.count("POST /v1/batches") == 1
 
 
 def test_collected_answers_are_what_the_annotation_step_reads(tmp_path):
-    from valueprefs.annotation.steps import plan_step_requests
+    from valueprefs.annotation.jobs import submit_batch
 
     settings = {**SETTINGS, "specificity": ["path"]}
     with BatchAPIServer(reply, polls_before_done=2) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge.update(steps=["specificity"])
         run(tmp_path, [OFFLINE], settings, name="offline")  # the argument table the judge rates
-        planned = plan_step_requests(
+        submitted = submit_batch(
             "specificity", judge, str(tmp_path / "offline/arguments.jsonl"), str(tmp_path / "vocabulary.csv"),
-            settings, _templates(), str(tmp_path / "cache"),
+            settings, _templates(), str(tmp_path / "cache"), str(tmp_path / "submitted.json"),
         )  # fmt: skip
-        assert len(planned) == 4
-        state = submit_batch(judge, planned, tmp_path / "cache")
-        assert collect_batch(judge, state, tmp_path / "cache", wait_seconds=10, poll_every=0.05)["collected"] == 4
+        assert submitted["planned"] == submitted["submitted"] == 4
+        state = json.loads((tmp_path / "submitted.json").read_text())
+        state = json.loads(Path(state["state_file"]).read_text())
+        assert collect_answers(judge, state, tmp_path / "cache", wait_seconds=10, poll_every=0.05)["collected"] == 4
         assert server.log.count("GET /v1/batches/batch_1") == 3
         summary, arguments, _ = run(tmp_path, [OFFLINE, judge], settings)
     assert summary["judge_calls"] == 0 and summary["statuses"]["gpt-4o/specificity_path/ok"] == 4

@@ -13,8 +13,9 @@ def relative(files):
 
 def test_a_figure_depends_on_plotting_and_statistics_but_not_on_models():
     files = relative(library_files(REPO / "workflow/scripts/figure.py", SRC))
-    assert {"figures/render.py", "figures/plots.py", "figures/style.py", "analysis/stats.py"} <= files
-    assert {"preferences/trueskill_games.py", "__init__.py", "figures/__init__.py"} <= files
+    assert {"figures/jobs.py", "figures/figure_data.py", "figures/plots.py", "analysis/stats.py"} <= files
+    assert "figures/recovery.py" not in files and "analysis/simulate.py" not in files  # the other figure job
+    assert {"figures/style.py", "__init__.py", "figures/__init__.py"} <= files
     assert not any(path.startswith(("generation/", "annotation/judge")) for path in files)
     assert "runlog.py" not in files and "errors.py" not in files  # messages never change a result
 
@@ -22,8 +23,16 @@ def test_a_figure_depends_on_plotting_and_statistics_but_not_on_models():
 def test_generation_follows_imports_made_inside_functions():
     files = relative(library_files(REPO / "workflow/scripts/generate.py", SRC))
     # make_backend imports each backend lazily, inside the function
-    assert {"generation/llamacpp.py", "generation/vllm_engine.py", "generation/openai_compat.py"} <= files
+    assert {"llm/llamacpp.py", "llm/vllm_engine.py", "llm/openai_api.py"} <= files
     assert not any(path.startswith("figures/") for path in files)
+
+
+def test_a_rule_depends_on_its_own_job_not_its_neighbours():
+    step = relative(library_files(REPO / "workflow/scripts/annotate_step.py", SRC))
+    cost = relative(library_files(REPO / "workflow/scripts/cost_estimate.py", SRC))
+    assert {"annotation/jobs.py", "annotation/annotator.py", "llm/calls.py"} <= step
+    assert "annotation/cost.py" not in step and "tokens.py" not in step and "annotation/ledger.py" not in step
+    assert {"annotation/jobs.py", "annotation/cost.py", "tokens.py"} <= cost
 
 
 def test_a_constructed_package(tmp_path):
@@ -41,3 +50,21 @@ def test_a_constructed_package(tmp_path):
     assert {p.removeprefix(str(package) + "/") for p in files} == {
         "__init__.py", "sub/__init__.py", "sub/a.py", "sub/b.py", "c.py",
     }  # fmt: skip
+
+
+def test_only_the_imported_jobs_of_a_jobs_module_are_followed(tmp_path):
+    package = tmp_path / "src" / "valueprefs"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "jobs.py").write_text(
+        "from valueprefs import light\n\n"
+        "def first():\n    from valueprefs import heavy\n    return helper()\n\n"
+        "def helper():\n    from valueprefs import helped\n\n"
+        "def second():\n    from valueprefs import other\n"
+    )
+    for name in ("light", "heavy", "helped", "other"):
+        (package / f"{name}.py").write_text("")
+    script = tmp_path / "script.py"
+    script.write_text("from valueprefs.jobs import first\n")
+    files = {p.removeprefix(str(package) + "/") for p in library_files(script, tmp_path / "src")}
+    assert files == {"__init__.py", "jobs.py", "light.py", "heavy.py", "helped.py"}

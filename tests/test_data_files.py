@@ -4,9 +4,10 @@ import json
 
 import pytest
 
-from valueprefs.data import load_dilemmas, load_questions, load_vocabulary, prepare_dataset
 from valueprefs.data.dailydilemmas import actions_to_dilemmas, load_local_dilemmas
 from valueprefs.data.demo import demo_vocabulary
+from valueprefs.data.jobs import prepare_dataset
+from valueprefs.data.sources import load_dilemmas, load_questions, load_vocabulary
 from valueprefs.errors import DataError
 from valueprefs.io import read_csv
 

@@ -1,8 +1,8 @@
 """The real upstream files in ../shared/data load and normalize."""
 
-from valueprefs.data import load_dilemmas, load_questions, load_vocabulary
 from valueprefs.data.dailydilemmas import load_situations
-from valueprefs.data.tables import FRAMEWORK_COLUMNS
+from valueprefs.data.schema import FRAMEWORK_COLUMNS
+from valueprefs.data.sources import load_dilemmas, load_questions, load_vocabulary
 
 
 def test_all_1360_situations_load(shared_data):

@@ -1,7 +1,7 @@
 """The embedded demo data set that ships inside the package."""
 
 from valueprefs.data.demo import demo_dilemmas, demo_questions, demo_vocabulary
-from valueprefs.data.tables import VALUE_SET_COLUMNS
+from valueprefs.data.schema import VALUE_SET_COLUMNS
 
 
 def test_demo_sizes_and_frameworks():

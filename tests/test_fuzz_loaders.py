@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from valueprefs.data import load_dilemmas, load_questions
 from valueprefs.data.demo import demo_vocabulary
-from valueprefs.data.files import load_recognition_file, load_vocabulary_file
+from valueprefs.data.own_files import load_recognition_file, load_vocabulary_file
+from valueprefs.data.sources import load_dilemmas, load_questions
 from valueprefs.errors import DataError
 
 VOCABULARY = demo_vocabulary()

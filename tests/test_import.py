@@ -5,7 +5,7 @@ import json
 import pytest
 
 from valueprefs.errors import DataError
-from valueprefs.generation import generate_for_model
+from valueprefs.generation.jobs import generate_for_model
 
 
 def write_rows(path, rows):

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from valueprefs.generation.models import locate_model, make_backend
-from valueprefs.generation.requests import Request, ScoreRequest
+from valueprefs.llm.backends import locate_model, make_backend
+from valueprefs.llm.requests import Request, ScoreRequest
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_score_compares_the_two_answers(smollm2):
 
 
 def test_a_local_model_is_keyed_by_its_content_not_its_path(tmp_path):
-    from valueprefs.generation.models import cache_identity
+    from valueprefs.llm.backends import cache_identity
 
     models = tmp_path / "models"
     weights = tmp_path / "model.gguf"

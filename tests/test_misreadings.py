@@ -9,9 +9,9 @@ import random
 import pytest
 
 from valueprefs.annotation.parsing import parse_level
-from valueprefs.annotation.vocabulary import ValueMatcher, edit_distance
-from valueprefs.data.files import load_vocabulary_file
+from valueprefs.data.own_files import load_vocabulary_file
 from valueprefs.decisions import chosen_option
+from valueprefs.vocabulary import ValueMatcher, edit_distance
 
 # --- specificity levels -----------------------------------------------------------------------
 

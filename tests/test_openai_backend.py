@@ -5,11 +5,12 @@ import threading
 import pytest
 from servers import LlamaServer
 
-from valueprefs.cache import DiskCache
-from valueprefs.generation.openai_compat import OpenAICompatibleBackend
 from valueprefs.generation.plan import Call
-from valueprefs.generation.requests import CallFailure, CallMeter, Request
-from valueprefs.generation.run import generate_model, run_calls
+from valueprefs.generation.responses import generate_model
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.calls import run_calls
+from valueprefs.llm.openai_api import OpenAICompatibleBackend
+from valueprefs.llm.requests import CallFailure, CallMeter, Request
 
 
 @pytest.fixture(scope="module")
@@ -117,12 +118,13 @@ def test_server_restarted_mid_batch_completes_and_repeats_nothing(tmp_path):
             def close(self):
                 self.inner.close()
 
-        results = run_calls(calls, identity(spec), cache, RestartingBackend, CallMeter())
+        results = run_calls([c.request for c in calls], identity(spec), cache, RestartingBackend, CallMeter())
         assert restarted.is_set() and server.process.pid != first_pid
         assert not [r for r in results if isinstance(r, CallFailure)]
         assert cache.stores == len(calls)
         rerun = DiskCache(tmp_path / "cache")
-        run_calls(calls, identity(spec), rerun, lambda: pytest.fail("nothing may be repeated"), CallMeter())
+        requests = [c.request for c in calls]
+        run_calls(requests, identity(spec), rerun, lambda: pytest.fail("nothing may be repeated"), CallMeter())
         assert rerun.hits == len(calls) and rerun.stores == 0
     finally:
         server.stop()
@@ -131,7 +133,9 @@ def test_server_restarted_mid_batch_completes_and_repeats_nothing(tmp_path):
 def test_unreachable_server_is_a_recorded_failure(tmp_path):
     spec = {"backend": "openai", "model": "x", "base_url": "http://127.0.0.1:9/v1", "max_retries": 1, "timeout": 2}
     meter = CallMeter()
-    results = run_calls(short_calls(2), identity(spec), DiskCache(tmp_path / "c"), factory(spec), meter)
+    results = run_calls(
+        [c.request for c in short_calls(2)], identity(spec), DiskCache(tmp_path / "c"), factory(spec), meter
+    )
     assert all(isinstance(r, CallFailure) and "Connection" in r.reason for r in results)
     assert meter.requests == 2 * (1 + 1) and meter.completions == 0  # each call tried, then retried once
     assert not list((tmp_path / "c").rglob("*.json"))

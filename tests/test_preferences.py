@@ -6,10 +6,12 @@ import numpy as np
 import pytest
 import trueskill
 
-from valueprefs.data import load_dilemmas, load_vocabulary
-from valueprefs.preferences import GameTable, decision_games, dilemma_sides, long_form_table, play, short_form_table
-from valueprefs.preferences.simulate import recovery
+from valueprefs.analysis.simulate import recovery
+from valueprefs.data.sources import load_dilemmas, load_vocabulary
+from valueprefs.preferences.long_form import long_form_table
+from valueprefs.preferences.short_form import decision_games, dilemma_sides, short_form_table
 from valueprefs.preferences.table1 import GAMES, VALUES, table1, table1_markdown
+from valueprefs.preferences.trueskill_games import GameTable, play
 
 TABLE1 = [  # the paper's Table 1: (mu, sigma) after each decision
     {"Empathy": (25.013, 8.327), "Consideration": (25.000, 8.333), "Vulnerability": (25.013, 8.327),
@@ -124,7 +126,7 @@ def test_both_estimators_recover_latent_preferences_over_the_real_vocabulary(sha
 
 
 def test_saved_positions_load_back_exactly(tmp_path):
-    from valueprefs.annotation.table import read_argument_table, sample_rows, write_argument_table
+    from valueprefs.annotation.argument_table import read_argument_table, sample_rows, write_argument_table
     from valueprefs.preferences.long_form import load_positions, position_matrix, save_positions
 
     arguments = [

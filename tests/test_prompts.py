@@ -2,9 +2,9 @@ import pytest
 
 from valueprefs.data.demo import demo_dilemmas
 from valueprefs.errors import ConfigError
-from valueprefs.generation import tasks_for
 from valueprefs.generation.plan import plan_calls
-from valueprefs.generation.requests import Request, ScoreRequest
+from valueprefs.llm.requests import Request, ScoreRequest
+from valueprefs.planning import tasks_for
 from valueprefs.prompts import (
     Templates,
     default_template_paths,
@@ -108,7 +108,7 @@ def test_prompt_hash_is_stable():
 
 
 def test_decisions_that_flip_with_the_order_are_position_driven():
-    from valueprefs.generation.run import order_effects
+    from valueprefs.generation.responses import order_effects
 
     def row(item, decision):
         return {"item_id": item, "decision": decision}

@@ -5,11 +5,13 @@ import json
 import pytest
 from servers import ScriptedChatServer
 
-from valueprefs.annotation.standardize import standardize_gold
-from valueprefs.data import prepare_dataset
+from valueprefs.annotation.jobs import recognized_values, standardize_gold
 from valueprefs.data.demo import demo_vocabulary
+from valueprefs.data.jobs import prepare_dataset
 from valueprefs.errors import DataError
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, default_template_paths
+
+from conftest import model_entry
 
 # Rows in ValuePrism's layout (our own text): one row per situation and value/right/duty.
 VALUEPRISM = """situation,vrd,text,explanation,valence
@@ -47,7 +49,7 @@ def test_unmatched_gold_names_go_to_the_standardization_judge(tmp_path):
         return {"truth-telling": "Truthfulness", "wellbeing": "Health"}[name]
 
     with ScriptedChatServer(reply) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         report = standardize_gold(
             str(tmp_path / "items.jsonl"), str(tmp_path / "vocabulary.csv"), judge,
             default_template_paths(JUDGE_TEMPLATE_NAMES), str(tmp_path / "cache"),
@@ -76,8 +78,6 @@ def test_valueprism_file_without_its_columns_is_named(tmp_path):
 def test_a_models_answers_are_mapped_like_the_gold(tmp_path):
     """A paraphrase the judge maps onto the vocabulary counts as that value, as in the gold; a
     negation never becomes its opposite; without a judge, what spelling cannot match is dropped."""
-    from valueprefs.annotation.recognized import map_recognized
-
     demo_vocabulary().to_csv(tmp_path / "vocabulary.csv", index=False)
     answers = [
         {"item_id": "s1", "status": "ok", "text": "Honesty, Truth-telling, Unfairness"},
@@ -93,8 +93,8 @@ def test_a_models_answers_are_mapped_like_the_gold(tmp_path):
     common = (str(tmp_path / "recognize.jsonl"), str(tmp_path / "vocabulary.csv"))
     templates = default_template_paths(JUDGE_TEMPLATE_NAMES)
     with ScriptedChatServer(reply) as server:
-        judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": server.base_url}
-        summary = map_recognized(
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
+        summary = recognized_values(
             *common, judge, templates, str(tmp_path / "cache"), str(tmp_path / "v.jsonl"), str(tmp_path / "s.json")
         )
         asked = len(server.requests)
@@ -104,7 +104,7 @@ def test_a_models_answers_are_mapped_like_the_gold(tmp_path):
     assert summary["matched_by_spelling"] == 2 and summary["standardized_by_judge"] == 2
     assert summary["dropped_names"] == ["Unfairness"]
     assert asked == summary["judge_calls"] == 3 + 1  # three names asked, one repair of the unusable answer
-    alone = map_recognized(
+    alone = recognized_values(
         *common, None, templates, str(tmp_path / "c2"), str(tmp_path / "w.jsonl"), str(tmp_path / "t")
     )
     assert alone["dropped_names"] == ["Truth-telling", "Unfairness", "Wellbeing"] and alone["judge_calls"] == 0

@@ -5,8 +5,8 @@ import pytest
 from scipy import optimize
 
 from valueprefs.analysis.reliability import disattenuate, spearman_brown, split_half_reliability, split_weights
+from valueprefs.analysis.simulate import recovery
 from valueprefs.preferences.logistic import logistic_preferences
-from valueprefs.preferences.simulate import recovery
 
 
 def test_spearman_brown_steps_a_half_length_correlation_up():

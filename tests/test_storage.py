@@ -128,7 +128,7 @@ def test_outputs_respect_the_umask(tmp_path):
 
 @pytest.mark.parametrize("content", ["{}", "null", "[]", '{"key": "k", "result": [{"text": "old layout"}]}', "\x00"])
 def test_a_cache_entry_of_another_shape_is_a_miss_that_names_the_file(tmp_path, caplog, content):
-    from valueprefs.cache import DiskCache, call_key
+    from valueprefs.llm.cache import DiskCache, call_key
 
     cache = DiskCache(tmp_path)
     key = call_key({"prompt": "p"})
@@ -145,7 +145,7 @@ def test_a_cache_entry_of_another_shape_is_a_miss_that_names_the_file(tmp_path, 
 def test_a_nul_from_a_model_never_reaches_a_csv(tmp_path):
     import pandas as pd
 
-    from valueprefs.annotation.table import read_argument_table, write_argument_table
+    from valueprefs.annotation.argument_table import read_argument_table, write_argument_table
 
     rows = [{"item_id": "a", "sample": 0, "position": 1, "n_arguments": 1, "argument": "bad\x00byte", "values": []}]
     write_argument_table(str(tmp_path / "t.csv"), rows)

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from valueprefs.cache import DiskCache
 from valueprefs.data.demo import demo_dilemmas
-from valueprefs.generation.convert import gguf_to_hf
-from valueprefs.generation.models import locate_model, make_backend
 from valueprefs.generation.plan import plan_calls
-from valueprefs.generation.requests import Request, ScoreRequest
-from valueprefs.generation.run import generate_model
+from valueprefs.generation.responses import generate_model
+from valueprefs.llm.backends import locate_model, make_backend
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.convert import gguf_to_hf
+from valueprefs.llm.requests import Request, ScoreRequest
 from valueprefs.prompts import Templates, default_template_paths
 
 CACHE = Path(os.environ.get("VALUEPREFS_TEST_CACHE", Path(__file__).resolve().parents[1] / ".cache"))

@@ -2,6 +2,11 @@
 
 Rules list these files as inputs, so editing library code reruns exactly the jobs whose
 scripts import it (directly or through other library modules) and nothing else.
+
+A stage's ``jobs`` module holds the functions the rules of that stage call; each imports what
+only it needs inside its body. From a ``jobs`` module only the functions a script imports are
+followed (with the module's top-level imports and the module's own functions they call), so a
+rule depends on the code of its own job, not on its neighbours'.
 """
 
 import ast
@@ -9,6 +14,7 @@ from functools import cache
 from pathlib import Path
 
 PACKAGE = "valueprefs"
+ENTRY_MODULE = "jobs"
 # Logging and error messages: editing them never changes a result.
 NOT_RESULT_CODE = frozenset({"valueprefs.runlog", "valueprefs.errors"})
 
@@ -22,32 +28,74 @@ def _module_file(src: Path, module: str) -> Path | None:
     return None
 
 
-@cache
-def imported_modules(path: Path) -> frozenset[str]:
-    """Library modules ``path`` imports anywhere (function-level imports included).
-
-    ``from valueprefs.x import y`` yields ``valueprefs.x`` and ``valueprefs.x.y``; the second
-    counts only if ``y`` turns out to be a module.
-    """
+def _import_names(nodes) -> set[str]:
+    """Modules named by the import statements among ``nodes`` (``from a import b``: a and a.b)."""
     names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    for node in nodes:
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
             names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return frozenset(name for name in names if name == PACKAGE or name.startswith(PACKAGE + "."))
+    return {name for name in names if name == PACKAGE or name.startswith(PACKAGE + ".")}
+
+
+@cache
+def _tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+
+
+@cache
+def imported_modules(path: Path) -> frozenset[str]:
+    """Library modules ``path`` imports anywhere (function-level imports included)."""
+    return frozenset(_import_names(ast.walk(_tree(path))))
+
+
+def entry_imports(path: Path, functions: frozenset[str]) -> frozenset[str]:
+    """Library modules a ``jobs`` module needs to run ``functions``: its top-level imports, and
+    the imports inside those functions and inside the module's functions they call."""
+    tree = _tree(path)
+    defined = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
+    names = _import_names(node for node in tree.body if not isinstance(node, ast.FunctionDef | ast.ClassDef))
+    pending, seen = [name for name in functions if name in defined], set()
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        body = list(ast.walk(defined[name]))
+        names |= _import_names(body)
+        pending += [node.id for node in body if isinstance(node, ast.Name) and node.id in defined]
+    return frozenset(names)
+
+
+def _script_imports(path: Path) -> tuple[dict[str, frozenset[str]], set[str]]:
+    """The functions a script imports from ``jobs`` modules, and the other library modules it imports."""
+    entries: dict[str, frozenset[str]] = {}
+    for node in ast.walk(_tree(path)):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith(PACKAGE + "."):
+            if node.module.rsplit(".", 1)[-1] == ENTRY_MODULE:
+                entries[node.module] = entries.get(node.module, frozenset()) | {alias.name for alias in node.names}
+    others = {name for name in imported_modules(path) if name not in entries and name.rsplit(".", 1)[0] not in entries}
+    return entries, others
 
 
 def library_files(script: str | Path, src: str | Path) -> list[str]:
     """Every library source file that ``script`` runs, sorted; ``src`` holds the package."""
     src = Path(src)
-    pending, seen_modules, files = set(imported_modules(Path(script))), set(), set()
+    entries, pending = _script_imports(Path(script))
+    files: set[Path] = set()
+    for module, functions in entries.items():
+        path = _module_file(src, module)
+        if path is not None:
+            files.add(path)
+            pending |= entry_imports(path, functions) | _parents(module)
+    seen: set[str] = set()
     while pending:
         module = pending.pop()
-        if module in seen_modules:
+        if module in seen:
             continue
-        seen_modules.add(module)
+        seen.add(module)
         parts = module.split(".")
         for depth in range(1, len(parts) + 1):  # importing a.b.c runs a and a.b first
             name = ".".join(parts[:depth])
@@ -58,3 +106,9 @@ def library_files(script: str | Path, src: str | Path) -> list[str]:
                 files.add(path)
                 pending |= imported_modules(path)
     return sorted(map(str, files))
+
+
+def _parents(module: str) -> set[str]:
+    """The packages above ``module`` (their __init__ files run first)."""
+    parts = module.split(".")
+    return {".".join(parts[:depth]) for depth in range(1, len(parts))}

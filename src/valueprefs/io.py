@@ -119,6 +119,19 @@ def read_jsonl(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
+def read_values(vocabulary_csv: str | Path) -> list[str]:
+    """The value names of the workflow's vocabulary file, in its order."""
+    return list(read_csv(vocabulary_csv)["value"])
+
+
+def read_optional_csv(path: str | Path) -> pd.DataFrame:
+    """A CSV table the workflow wrote, numbers parsed; an empty file is an empty table."""
+    try:
+        return pd.read_csv(require_file(path, allow_empty=True))
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+
+
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV file as text columns; fail naming the file when it cannot be parsed."""
     path = require_file(path)

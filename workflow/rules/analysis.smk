@@ -3,19 +3,17 @@
 
 rule preferences_short:
     input:
-        source="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
+        source=f"results/generation/{STEM}.jsonl",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
         code=library_code("preferences.py"),
     output:
-        tables=expand(
-            "results/preferences/{{model}}/{{alignment}}/{{dataset}}/{{task}}/sample{sample}.csv",
-            sample=SAMPLES,
-        ),
+        tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
+        evidence=f"results/preferences/{STEM}/games.npz",
     log:
-        "results/logs/preferences/{model}/{alignment}/{dataset}/{task}.log",
+        f"results/logs/preferences/{STEM}.log",
     benchmark:
-        "results/benchmarks/preferences/{model}/{alignment}/{dataset}/{task}.tsv"
+        f"results/benchmarks/preferences/{STEM}.tsv"
     wildcard_constraints:
         task="short[a-z_]*",
     localrule: True
@@ -30,34 +28,17 @@ rule preferences_short:
         "../scripts/preferences.py"
 
 
-rule preferences_long:
+use rule preferences_short as preferences_long with:
     input:
-        source="results/annotation/{model}/{alignment}/{dataset}/{task}.table.csv",
+        source=f"results/annotation/{STEM}.table.csv",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
         code=library_code("preferences.py"),
     output:
-        tables=expand(
-            "results/preferences/{{model}}/{{alignment}}/{{dataset}}/{{task}}/sample{sample}.csv",
-            sample=SAMPLES,
-        ),
-        positions="results/preferences/{model}/{alignment}/{dataset}/{task}/positions.npz",
-    log:
-        "results/logs/preferences/{model}/{alignment}/{dataset}/{task}.log",
-    benchmark:
-        "results/benchmarks/preferences/{model}/{alignment}/{dataset}/{task}.tsv"
+        tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
+        evidence=f"results/preferences/{STEM}/positions.npz",
     wildcard_constraints:
         task="long_k[0-9]+",
-    localrule: True
-    conda:
-        "../../envs/analysis.yaml"
-    params:
-        samples=SAMPLES,
-        shuffles=config["analysis"]["shuffles"],
-        seed=config["analysis"]["seed"],
-        preference_sample=config["analysis"]["preference_sample"],
-    script:
-        "../scripts/preferences.py"
 
 
 rule analyze_run:
@@ -83,9 +64,11 @@ rule analyze_run:
             dataset: f"results/data/{dataset}/items.jsonl" for dataset in DATASETS
         },
         kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
-        analysis=config["analysis"],
-        generation=config["generation"],
-        annotation=config["annotation"],
+        settings={
+            "analysis": config["analysis"],
+            "generation": config["generation"],
+            "annotation": config["annotation"],
+        },
     script:
         "../scripts/analyze_run.py"
 

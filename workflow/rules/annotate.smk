@@ -1,62 +1,27 @@
 """Annotation: arguments, values and specificity of every long-form response, by the judges."""
 
 
-rule annotate_arguments:
-    input:
-        source="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
-        vocabulary="results/data/vocabulary.csv",
-        templates=list(JUDGE_PROMPTS.values()),
-        batches=lambda wildcards: collected_batches(wildcards, "arguments"),
-        code=library_code("annotate_step.py"),
-    output:
-        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
-        labels="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.labels.jsonl",
-        stats="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.stats.json",
-    log:
-        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}/arguments.log",
-    benchmark:
-        "results/benchmarks/annotate/{model}/{alignment}/{dataset}/{task}/arguments.tsv"
-    wildcard_constraints:
-        task="long_k[0-9]+",
-    retries: 2
-    localrule: runs_locally("arguments")
-    conda:
-        "../../envs/analysis.yaml"
-    threads: step_threads("arguments")
-    resources:
-        gpu=lambda wildcards: step_gpus("arguments"),
-        gpu_model=lambda wildcards: step_gpu_model("arguments"),
-    params:
-        step="arguments",
-        judges=config["judges"],
-        settings=config["annotation"],
-        templates=JUDGE_PROMPTS,
-        cache_dir=config["cache_dir"],
-    script:
-        "../scripts/annotate_step.py"
-
-
 rule annotate_step:
     input:
-        source="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
+        source=f"results/annotation/{STEM}/arguments.jsonl",
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, wildcards.step),
         code=library_code("annotate_step.py"),
     output:
-        labels="results/annotation/{model}/{alignment}/{dataset}/{task}/{step}.labels.jsonl",
-        stats="results/annotation/{model}/{alignment}/{dataset}/{task}/{step}.stats.json",
+        labels=f"results/annotation/{STEM}/{{step}}.labels.jsonl",
+        stats=f"results/annotation/{STEM}/{{step}}.stats.json",
     log:
-        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}/{step}.log",
+        f"results/logs/annotate/{STEM}/{{step}}.log",
     benchmark:
-        "results/benchmarks/annotate/{model}/{alignment}/{dataset}/{task}/{step}.tsv"
+        f"results/benchmarks/annotate/{STEM}/{{step}}.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
         step="values|specificity",
     retries: 2
     localrule: runs_locally("values", "specificity")
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     threads: lambda wildcards: step_threads(wildcards.step)
     resources:
         gpu=lambda wildcards: step_gpus(wildcards.step),
@@ -71,6 +36,36 @@ rule annotate_step:
         "../scripts/annotate_step.py"
 
 
+use rule annotate_step as annotate_arguments with:
+    input:
+        source=f"results/generation/{STEM}.jsonl",
+        vocabulary="results/data/vocabulary.csv",
+        templates=list(JUDGE_PROMPTS.values()),
+        batches=lambda wildcards: collected_batches(wildcards, "arguments"),
+        code=library_code("annotate_step.py"),
+    output:
+        arguments=f"results/annotation/{STEM}/arguments.jsonl",
+        labels=f"results/annotation/{STEM}/arguments.labels.jsonl",
+        stats=f"results/annotation/{STEM}/arguments.stats.json",
+    log:
+        f"results/logs/annotate/{STEM}/arguments.log",
+    benchmark:
+        f"results/benchmarks/annotate/{STEM}/arguments.tsv"
+    wildcard_constraints:
+        task="long_k[0-9]+",
+    localrule: runs_locally("arguments")
+    threads: step_threads("arguments")
+    resources:
+        gpu=lambda wildcards: step_gpus("arguments"),
+        gpu_model=lambda wildcards: step_gpu_model("arguments"),
+    params:
+        step="arguments",
+        judges=config["judges"],
+        settings=config["annotation"],
+        templates=JUDGE_PROMPTS,
+        cache_dir=config["cache_dir"],
+
+
 rule batch_submit:
     input:
         source=step_source,
@@ -78,16 +73,16 @@ rule batch_submit:
         templates=list(JUDGE_PROMPTS.values()),
         code=library_code("batch_submit.py"),
     output:
-        "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
+        f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.submitted.json",
     log:
-        "results/logs/batch_submit/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.log",
+        f"results/logs/batch_submit/{{judge}}/{STEM}/{{step}}.log",
     wildcard_constraints:
         task="long_k[0-9]+",
         step="arguments|values|specificity",
     retries: 2
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     params:
         judge=lambda wildcards: judge_spec(wildcards.judge),
         settings=config["annotation"],
@@ -99,18 +94,18 @@ rule batch_submit:
 
 rule batch_collect:
     input:
-        submitted="results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.submitted.json",
+        submitted=f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.submitted.json",
         code=library_code("batch_collect.py"),
     output:
-        "results/annotation/batches/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.collected.json",
+        f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.collected.json",
     log:
-        "results/logs/batch_collect/{judge}/{model}/{alignment}/{dataset}/{task}/{step}.log",
+        f"results/logs/batch_collect/{{judge}}/{STEM}/{{step}}.log",
     wildcard_constraints:
         task="long_k[0-9]+",
         step="arguments|values|specificity",
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     params:
         judge=lambda wildcards: judge_spec(wildcards.judge),
         cache_dir=config["cache_dir"],
@@ -120,29 +115,28 @@ rule batch_collect:
 
 rule annotate:
     input:
-        responses="results/generation/{model}/{alignment}/{dataset}/{task}.jsonl",
-        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl",
-        labels=expand(
-            "results/annotation/{{model}}/{{alignment}}/{{dataset}}/{{task}}/{step}.labels.jsonl",
-            step=ANNOTATION_STEPS,
-        ),
-        stats=expand(
-            "results/annotation/{{model}}/{{alignment}}/{{dataset}}/{{task}}/{step}.stats.json",
-            step=ANNOTATION_STEPS,
-        ),
+        responses=f"results/generation/{STEM}.jsonl",
+        arguments=f"results/annotation/{STEM}/arguments.jsonl",
+        labels=[
+            f"results/annotation/{STEM}/{step}.labels.jsonl"
+            for step in ANNOTATION_STEPS
+        ],
+        stats=[
+            f"results/annotation/{STEM}/{step}.stats.json" for step in ANNOTATION_STEPS
+        ],
         code=library_code("annotate.py"),
     output:
-        arguments="results/annotation/{model}/{alignment}/{dataset}/{task}.jsonl",
-        labels="results/annotation/{model}/{alignment}/{dataset}/{task}.labels.jsonl",
-        summary="results/annotation/{model}/{alignment}/{dataset}/{task}.summary.json",
-        table="results/annotation/{model}/{alignment}/{dataset}/{task}.table.csv",
+        arguments=f"results/annotation/{STEM}.jsonl",
+        labels=f"results/annotation/{STEM}.labels.jsonl",
+        summary=f"results/annotation/{STEM}.summary.json",
+        table=f"results/annotation/{STEM}.table.csv",
     log:
-        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}.log",
+        f"results/logs/annotate/{STEM}.log",
     wildcard_constraints:
         task="long_k[0-9]+",
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     params:
         judges=config["judges"],
     script:
@@ -165,7 +159,7 @@ rule recognized_values:
     retries: 2
     localrule: gpus_of(standardize_judge()) == 0
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     resources:
         gpu=gpus_of(standardize_judge()),
         gpu_model=gpu_model_of(standardize_judge()),
@@ -193,7 +187,7 @@ rule judge_agreement:
         "results/logs/judge_agreement.log",
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     script:
         "../scripts/judge_agreement.py"
 
@@ -217,7 +211,7 @@ rule cost_estimate:
         "results/logs/cost_estimate.log",
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     params:
         judges=config["judges"],
         settings=config["annotation"],
@@ -257,7 +251,7 @@ rule ledger:
         "results/logs/ledger.log",
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     params:
         jobs=ledger_jobs(),
         judges=config["judges"],

@@ -3,11 +3,10 @@
 from valueprefs.code_inputs import library_files
 from valueprefs.config import check_config, unset_api_keys
 from valueprefs.errors import ConfigError
-from valueprefs.annotation.steps import active_steps, step_judges
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
 from valueprefs.figures.captions import caption
 from valueprefs.figures.style import style_for
-from valueprefs.generation import tasks_for
+from valueprefs.planning import active_steps, step_judges, tasks_for
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
 try:
@@ -32,6 +31,8 @@ def check_api_keys():
 
 
 DATASETS = sorted(config["datasets"])
+# One model run's file for one data set and task: the stem of every per-task output path.
+STEM = "{model}/{alignment}/{dataset}/{task}"
 MODEL_RUNS = [
     (family, alignment)
     for family, alignments in sorted(config["models"].items())
@@ -138,12 +139,12 @@ def gpus_of(spec):
     """GPUs a model or judge asks SLURM for: its vLLM tensor-parallel size, else none."""
     if spec is None or spec["backend"] != "vllm":
         return 0
-    return int((spec.get("engine_args") or {}).get("tensor_parallel_size", 1))
+    return int(spec["engine_args"].get("tensor_parallel_size", 1))  # vLLM's own default: 1
 
 
 def gpu_model_of(spec):
     """The GPU type a vLLM model or judge asks for ("" lets SLURM choose)."""
-    return spec.get("gpu_model", "") if gpus_of(spec) else ""
+    return spec["gpu_model"] if gpus_of(spec) else ""
 
 
 def generation_gpus(wildcards):
@@ -167,13 +168,14 @@ def step_gpu_model(step):
     return next(filter(None, models), "")
 
 
+VLLM_JOB_CORES = 2  # a vLLM judge's job: the engine process and its tokenizer
+
+
 def step_threads(step):
     """Cores an annotation step uses: a local model's threads; one for API and embedding judges."""
+    cores = {"llamacpp": lambda judge: judge["n_threads"], "vllm": lambda judge: VLLM_JOB_CORES}
     judges = step_judges(config["judges"], step)
-    local = [
-        j.get("n_threads", 2) for j in judges if j["backend"] in ("llamacpp", "vllm")
-    ]
-    return max(local, default=1)
+    return max((cores[j["backend"]](j) for j in judges if j["backend"] in cores), default=1)
 
 
 def runs_locally(*steps):
@@ -282,17 +284,18 @@ def items_file(dataset):
 
 
 def run_files(model, alignment):
-    """Response and argument files of one run: short tasks, long tasks, recognition."""
+    """What one run's analysis reads: the preference rules' evidence per short and long task
+    (games; argument table and first positions), and the recognized values."""
     stem = f"{model}/{alignment}"
-    responses = {
+    short = {
         dataset: {
-            task: f"results/generation/{stem}/{dataset}/{task}.jsonl"
+            task: f"results/preferences/{stem}/{dataset}/{task}/games.npz"
             for task in short_tasks(dataset)
         }
         for dataset in DATASETS
         if short_tasks(dataset)
     }
-    arguments = {
+    long = {
         dataset: {
             task: (
                 f"results/annotation/{stem}/{dataset}/{task}.table.csv",
@@ -307,17 +310,17 @@ def run_files(model, alignment):
         dataset: f"results/annotation/{stem}/{dataset}/recognize.jsonl"
         for dataset in recognition_datasets()
     }
-    return responses, arguments, recognition
+    return short, long, recognition
 
 
 def run_analysis_inputs(wildcards):
     """Every file one run's analysis reads (flattened for Snakemake)."""
-    responses, arguments, recognition = run_files(wildcards.model, wildcards.alignment)
-    short = [path for tasks in responses.values() for path in tasks.values()]
-    long = [
-        path for tasks in arguments.values() for pair in tasks.values() for path in pair
+    short, long, recognition = run_files(wildcards.model, wildcards.alignment)
+    games = [path for tasks in short.values() for path in tasks.values()]
+    arguments = [
+        path for tasks in long.values() for pair in tasks.values() for path in pair
     ]
-    return short + long + list(recognition.values())
+    return games + arguments + list(recognition.values())
 
 
 def preference_tables():

@@ -74,7 +74,7 @@ rule gold_values:
     retries: 2
     localrule: gpus_of(standardize_judge()) == 0
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     resources:
         gpu=gpus_of(standardize_judge()),
         gpu_model=gpu_model_of(standardize_judge()),

@@ -1,6 +1,6 @@
 """Snakemake adapter: every run's analysis tables together, plus the framework view."""
 
-from valueprefs.analysis.files import collect_analyses
+from valueprefs.analysis.jobs import collect_analyses
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]):

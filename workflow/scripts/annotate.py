@@ -1,10 +1,10 @@
 """Snakemake adapter: join the annotation steps of one response file into its argument table."""
 
-from valueprefs.annotation.steps import merge_steps
+from valueprefs.annotation.jobs import merge_annotation
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
-    summary = merge_steps(
+    summary = merge_annotation(
         responses_path=snakemake.input.responses,
         arguments_path=snakemake.input.arguments,
         labels_paths=list(snakemake.input.labels),

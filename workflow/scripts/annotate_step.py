@@ -1,10 +1,10 @@
 """Snakemake adapter: one annotation step (arguments, values or specificity) of one response file."""
 
-from valueprefs.annotation.steps import run_step
+from valueprefs.annotation.jobs import annotate_step
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
-    stats = run_step(
+    stats = annotate_step(
         step=snakemake.params.step,
         source_path=snakemake.input.source,
         vocabulary_csv=snakemake.input.vocabulary,

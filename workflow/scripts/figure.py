@@ -1,6 +1,6 @@
 """Snakemake adapter: one paper figure (PNG, PDF and its data as CSV)."""
 
-from valueprefs.figures.render import render_figure
+from valueprefs.figures.jobs import render_figure
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:

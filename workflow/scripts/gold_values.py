@@ -1,6 +1,6 @@
 """Snakemake adapter: gold values of a recognition data set, standardized onto the vocabulary."""
 
-from valueprefs.annotation.standardize import standardize_gold
+from valueprefs.annotation.jobs import standardize_gold
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:

@@ -1,13 +1,11 @@
 """Snakemake adapter: the ledger of calls made, tokens spent and their price."""
 
-from valueprefs.annotation.ledger import ledger
-from valueprefs.io import write_csv
+from valueprefs.annotation.jobs import write_ledger
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
-    jobs = snakemake.params.jobs
-    inputs = snakemake.input
-    table = ledger(
+    jobs, inputs = snakemake.params.jobs, snakemake.input
+    write_ledger(
         generation=dict(zip(jobs["generation"], inputs.generation, strict=True)),
         annotation=dict(zip(jobs["annotation"], inputs.annotation, strict=True)),
         standardized={
@@ -16,5 +14,5 @@ with rule_log(snakemake.log[0]):
         },
         judges=snakemake.params.judges,
         prices=snakemake.params.prices,
+        out_csv=snakemake.output[0],
     )
-    write_csv(snakemake.output[0], table)

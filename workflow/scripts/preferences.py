@@ -1,6 +1,6 @@
 """Snakemake adapter: the preference tables of one run, data set and task (one per sample)."""
 
-from valueprefs.preferences.files import write_preferences
+from valueprefs.preferences.jobs import write_preferences
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
@@ -13,5 +13,5 @@ with rule_log(snakemake.log[0]):
         shuffles=snakemake.params.shuffles,
         seed=snakemake.params.seed,
         preference_sample=snakemake.params.preference_sample,
-        out_positions=snakemake.output.get("positions"),
+        out_evidence=snakemake.output.evidence,
     )

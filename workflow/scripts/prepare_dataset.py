@@ -1,6 +1,6 @@
 """Snakemake adapter: normalize one configured data set."""
 
-from valueprefs.data import prepare_dataset
+from valueprefs.data.jobs import prepare_dataset
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:

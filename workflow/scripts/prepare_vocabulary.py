@@ -1,6 +1,6 @@
 """Snakemake adapter: write the configured value vocabulary."""
 
-from valueprefs.data import prepare_vocabulary
+from valueprefs.data.jobs import prepare_vocabulary
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:

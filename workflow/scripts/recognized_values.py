@@ -1,10 +1,10 @@
 """Snakemake adapter: a model's value-recognition answers mapped onto the vocabulary."""
 
-from valueprefs.annotation.recognized import map_recognized
+from valueprefs.annotation.jobs import recognized_values
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
-    summary = map_recognized(
+    summary = recognized_values(
         responses_path=snakemake.input.responses,
         vocabulary_csv=snakemake.input.vocabulary,
         judge=snakemake.params.judge,

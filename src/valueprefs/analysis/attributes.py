@@ -11,9 +11,10 @@ import gzip
 import numpy as np
 import pandas as pd
 
-from valueprefs.annotation.table import value_columns
+from valueprefs.annotation.argument_table import value_columns
+from valueprefs.metrics import SPECIFICITY_COLUMNS, specificity_column
 
-LEVEL_COLUMNS = ("specificity_path", "specificity_attribute")
+LEVEL_COLUMNS = SPECIFICITY_COLUMNS
 GZIP_LEVEL = 6
 
 
@@ -55,7 +56,7 @@ class ArgumentValues:
 
     def mean_specificity(self, kind: str, item_weights: np.ndarray | None = None) -> np.ndarray:
         """Mean specificity level per value (replicates x values; NaN where no rated argument)."""
-        levels = self.levels[f"specificity_{kind}"]
+        levels = self.levels[specificity_column(kind)]
         rated = np.isfinite(levels)
         weights = self._argument_weights(item_weights) * rated
         mask = self.incidence.astype(float)
@@ -78,12 +79,3 @@ class ArgumentValues:
             for replicate, drawn in enumerate(weights):
                 ratios[replicate, value] = compression_ratio([texts[i] for i in carrying if drawn[i]])
         return ratios
-
-
-def attribute_table(arguments: ArgumentValues, values: list[str], kinds: list[str]) -> pd.DataFrame:
-    """Per value: arguments carrying it, mean specificity of each kind, compression ratio."""
-    frame = pd.DataFrame({"value": values, "arguments": arguments.counts()})
-    for kind in kinds:
-        frame[f"specificity_{kind}"] = arguments.mean_specificity(kind)[0]
-    frame["compression_ratio"] = arguments.compression()[0]
-    return frame

@@ -1,21 +1,73 @@
-"""Reading one model run's workflow files into ``RunInputs``."""
+"""What one model run's analysis reads: the preference rules' evidence (each short task's games
+and decisions, each long task's first positions), the annotated arguments, recognized values,
+the data sets and the vocabulary; and the analysis settings."""
 
 import re
+from dataclasses import dataclass
 
-from valueprefs.analysis.run import RunInputs
-from valueprefs.annotation.table import read_argument_table
-from valueprefs.data.tables import FRAMEWORK_COLUMNS
+import pandas as pd
+
+from valueprefs.annotation.argument_table import read_argument_table
+from valueprefs.data.schema import FRAMEWORK_COLUMNS
 from valueprefs.io import iter_jsonl, read_csv
 from valueprefs.preferences.long_form import load_positions
+from valueprefs.preferences.short_form import ShortEvidence, load_games
 
 LONG_TASK = re.compile(r"long_k(\d+)$")
+
+
+@dataclass
+class RunInputs:
+    """What one model run produced, keyed by data set (and task or k)."""
+
+    values: list[str]
+    items: dict[str, list[dict]]  # data set -> items in data-set order
+    kinds: dict[str, str]  # data set -> dilemmas | questions | recognition
+    short: dict[str, dict[str, ShortEvidence]]  # data set -> short task -> the preference sample's evidence
+    arguments: dict[str, dict[int, pd.DataFrame]]  # data set -> k -> the preference sample's arguments
+    positions: dict[str, dict[int, tuple]]  # data set -> k -> (response keys, first-position matrix)
+    recognized: dict[str, dict[str, list[str]]]  # recognition data set -> situation -> values
+    dropped_names: dict[str, int]  # recognition data set -> names that matched no value
+    frameworks: dict[str, dict[str, str]]  # framework -> value -> category
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The analysis settings (the config's ``analysis`` section, with what it needs of the others)."""
+
+    bootstrap: int
+    seed: int
+    preference_sample: int
+    temperature_samples: list[int]
+    reference_dataset: str | None
+    compression_replicates: int
+    specificity: list[str]
+    estimator: str  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
+    reliability_splits: int
+    min_evidence: int  # games (short) or responses (long) a value needs to enter a correlation
+
+    @classmethod
+    def from_config(cls, analysis: dict, generation: dict, annotation: dict) -> "Settings":
+        """Settings from the config's ``analysis``, ``generation`` and ``annotation`` sections."""
+        return cls(
+            bootstrap=analysis["bootstrap"],
+            seed=analysis["seed"],
+            preference_sample=analysis["preference_sample"],
+            temperature_samples=list(range(1, generation["n_samples"] + 1)),
+            reference_dataset=analysis["reference_dataset"],
+            compression_replicates=analysis["compression_replicates"],
+            specificity=list(annotation["specificity"]),
+            estimator=analysis["estimator"],
+            reliability_splits=analysis["reliability_splits"],
+            min_evidence=analysis["min_evidence"],
+        )
 
 
 def read_rows(path: str) -> list[dict]:
     return [row for _, row in iter_jsonl(path, allow_empty=True)]
 
 
-def framework_categories(vocabulary) -> dict[str, dict[str, str]]:
+def framework_categories(vocabulary: pd.DataFrame) -> dict[str, dict[str, str]]:
     """Framework column -> value -> category, for the vocabulary's framework columns."""
     frameworks = {}
     for column in FRAMEWORK_COLUMNS:
@@ -31,14 +83,14 @@ def load_run_inputs(
     vocabulary_csv: str,
     items: dict[str, str],
     kinds: dict[str, str],
-    responses: dict[str, dict[str, str]],
-    arguments: dict[str, dict[str, tuple[str, str]]],
+    short: dict[str, dict[str, str]],
+    long: dict[str, dict[str, tuple[str, str]]],
     recognition: dict[str, str],
     preference_sample: int,
 ) -> RunInputs:
-    """``items``: data set -> items file (gold values for recognition data sets); ``responses``:
-    data set -> short task -> responses file; ``arguments``: data set -> long task ->
-    (annotated argument table, position matrix saved by the preferences rule);
+    """``items``: data set -> items file (gold values for recognition data sets); ``short``:
+    data set -> short task -> games file saved by the preferences rule; ``long``: data set ->
+    long task -> (annotated argument table, positions file saved by the preferences rule);
     ``recognition``: data set -> recognized values file (rule ``recognized_values``).
 
     Of the argument table only the preference sample's rows are read (for the attributes);
@@ -46,27 +98,25 @@ def load_run_inputs(
     vocabulary = read_csv(vocabulary_csv)
     values = list(vocabulary["value"])
     positions, tables = {}, {}
-    for dataset, tasks in arguments.items():
+    for dataset, tasks in long.items():
         for task, (table_path, positions_path) in tasks.items():
             k = int(LONG_TASK.match(task).group(1))
             keys, matrix, rows = load_positions(positions_path, values)
             positions.setdefault(dataset, {})[k] = (keys, matrix)
             wanted = rows.get(preference_sample, (0, 0))
             tables.setdefault(dataset, {})[k] = read_argument_table(table_path, rows=wanted)
+    recognized = {dataset: read_rows(path) for dataset, path in recognition.items()}
     return RunInputs(
         values=values,
         items={dataset: read_rows(path) for dataset, path in items.items()},
         kinds=kinds,
-        decisions={
-            dataset: {task: read_rows(path) for task, path in tasks.items()} for dataset, tasks in responses.items()
+        short={
+            dataset: {task: load_games(path, preference_sample, values) for task, path in tasks.items()}
+            for dataset, tasks in short.items()
         },
         arguments=tables,
         positions=positions,
-        recognized={
-            dataset: {row["item_id"]: row["values"] for row in read_rows(path)} for dataset, path in recognition.items()
-        },
-        dropped_names={
-            dataset: sum(len(row["dropped"]) for row in read_rows(path)) for dataset, path in recognition.items()
-        },
+        recognized={dataset: {row["item_id"]: row["values"] for row in rows} for dataset, rows in recognized.items()},
+        dropped_names={dataset: sum(len(row["dropped"]) for row in rows) for dataset, rows in recognized.items()},
         frameworks=framework_categories(vocabulary),
     )

@@ -13,8 +13,6 @@ from itertools import combinations
 import numpy as np
 from scipy import stats
 
-from valueprefs.preferences.trueskill_games import padded_orders
-
 CONFIDENCE = 0.95
 
 
@@ -24,15 +22,6 @@ def item_weights(n_items: int, replicates: int, seed: int, dataset: str) -> np.n
     if replicates == 0 or n_items == 0:
         return np.zeros((replicates, n_items))
     return rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=replicates).astype(float)
-
-
-def replicate_orders(weights: np.ndarray, game_positions: list[int]) -> np.ndarray:
-    """TrueSkill orders per replicate: each game repeated as often as its item is drawn.
-
-    Games keep data-set order; rows are padded with -1 to the longest replicate.
-    """
-    rows = [np.repeat(np.arange(len(game_positions)), row[game_positions].astype(int)) for row in weights]
-    return padded_orders(rows)
 
 
 def _rank_rows(values: np.ndarray) -> np.ndarray:

@@ -1,9 +1,9 @@
 """OpenAI Batch API mode for judges: a submit step and a poll-and-collect step.
 
-``submit_batch`` uploads the requests of one judge step that are not in the cache yet as one
+``submit_requests`` uploads the requests of one judge step that are not in the cache yet as one
 batch file and records the batch id in a state file under ``cache_dir/batches``, named after
 the set of missing calls: submitting the same calls again finds that file and sends nothing.
-``collect_batch`` polls the recorded batch (waiting up to ``batch_wait`` seconds) and writes
+``collect_answers`` polls the recorded batch (waiting up to ``batch_wait`` seconds) and writes
 every answer into the disk cache, where the annotation step then finds it like any other.
 A batch that failed, expired or was cancelled is forgotten, so a forced submit sends it again.
 """
@@ -12,11 +12,11 @@ import json
 import time
 from pathlib import Path
 
-from valueprefs.cache import DiskCache, call_key
 from valueprefs.errors import ValuePrefsError
-from valueprefs.generation.models import cache_identity
-from valueprefs.generation.requests import Request
 from valueprefs.io import read_json, write_json
+from valueprefs.llm.backends import cache_identity
+from valueprefs.llm.cache import DiskCache, call_key
+from valueprefs.llm.requests import Request
 from valueprefs.secrets import api_key_from_env
 
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
@@ -33,8 +33,8 @@ def _client(spec: dict):
     return OpenAI(
         base_url=spec.get("base_url"),
         api_key=api_key_from_env(spec.get("api_key_env")),
-        max_retries=spec.get("max_retries", 6),
-        timeout=spec.get("timeout", 120.0),
+        max_retries=spec["max_retries"],
+        timeout=spec["timeout"],
     )
 
 
@@ -48,7 +48,7 @@ def _described(spec: dict, requests: list[Request], cache_dir: str | Path) -> di
     return described
 
 
-def submit_batch(spec: dict, requests: list[Request], cache_dir: str | Path) -> dict:
+def submit_requests(spec: dict, requests: list[Request], cache_dir: str | Path) -> dict:
     """Submit the uncached requests (once); the state records batch id and the calls in it."""
     cache = DiskCache(Path(cache_dir) / "calls")
     described = _described(spec, requests, cache_dir)
@@ -84,7 +84,7 @@ def submit_batch(spec: dict, requests: list[Request], cache_dir: str | Path) -> 
     return state
 
 
-def collect_batch(spec: dict, state: dict, cache_dir: str | Path, wait_seconds: float, poll_every: float) -> dict:
+def collect_answers(spec: dict, state: dict, cache_dir: str | Path, wait_seconds: float, poll_every: float) -> dict:
     """Poll a submitted batch and put its answers in the cache; BatchPending if still running."""
     if state["batch_id"] is None:
         return {"judge": spec["name"], "batch_id": None, "collected": 0, "failed": 0}

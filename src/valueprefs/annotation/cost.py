@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from valueprefs.annotation.annotate import SPECIFICITY
+from valueprefs.annotation.annotator import SPECIFICITY
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.io import iter_jsonl
 from valueprefs.prompts import Templates, batched_value_prompt, value_prompt

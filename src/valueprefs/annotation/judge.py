@@ -9,9 +9,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from valueprefs.annotation.parsing import Parsed
-from valueprefs.cache import DiskCache
-from valueprefs.generation.requests import CallFailure, CallMeter, Request
-from valueprefs.generation.run import run_calls
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.calls import run_calls
+from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import Templates, prompt_hash
 
 
@@ -26,13 +26,6 @@ class Label:
     problem: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
-
-
-@dataclass(frozen=True)
-class _JudgeCall:
-    """The minimal Call interface run_calls needs."""
-
-    request: Request
 
 
 class LLMJudge:
@@ -75,8 +68,7 @@ class LLMJudge:
         return Request(messages=tuple(messages), max_tokens=max_tokens, temperature=0.0, seed=0)
 
     def _complete(self, requests: list[Request]) -> list[object]:
-        calls = [_JudgeCall(request) for request in requests]
-        return run_calls(calls, self.identity, self.cache, self.backend_factory, self.meter, self.spec["name"])
+        return run_calls(requests, self.identity, self.cache, self.backend_factory, self.meter, self.spec["name"])
 
     def _label(self, prompt: str, result: object, parse: Callable[[str], Parsed]) -> Label:
         if isinstance(result, CallFailure):

@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from valueprefs.data.listcells import parse_list_cell
-from valueprefs.data.tables import (
+from valueprefs.data.schema import (
     data_row,
     require_columns,
     require_unique,

@@ -4,7 +4,7 @@ from importlib.resources import as_file, files
 
 import pandas as pd
 
-from valueprefs.data.files import load_dilemma_file, load_question_file, load_recognition_file, load_vocabulary_file
+from valueprefs.data.own_files import load_dilemma_file, load_question_file, load_recognition_file, load_vocabulary_file
 
 PACKAGE = "valueprefs.demo_data"
 

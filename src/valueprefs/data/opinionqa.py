@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from valueprefs.data.listcells import parse_list_cell
-from valueprefs.data.tables import data_row, require_columns, validate_questions
+from valueprefs.data.schema import data_row, require_columns, validate_questions
 from valueprefs.errors import DataError
 from valueprefs.io import read_csv, require_file
 

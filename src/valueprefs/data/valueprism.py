@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from valueprefs.data.tables import require_columns, validate_recognition
+from valueprefs.data.schema import require_columns, validate_recognition
 from valueprefs.io import read_csv
 
 COLUMNS = ("situation", "vrd", "text")

@@ -2,10 +2,7 @@
 
 import pandas as pd
 
-from valueprefs.figures import plots
-from valueprefs.figures.style import FigureStyle
-from valueprefs.io import write_csv
-from valueprefs.preferences.simulate import recovery
+from valueprefs.analysis.simulate import recovery
 
 ESTIMATORS = {"short": "TrueSkill (short form)", "logistic": "logistic batch (short form)"}
 
@@ -40,12 +37,3 @@ def recovery_frame(values: list[str], settings: dict) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(frame)
-
-
-def write_recovery(values: list[str], settings: dict, out_csv: str, out_png: str, style: dict) -> pd.DataFrame:
-    """Simulate, write the table and draw the figure."""
-    frame = recovery_frame(values, settings)
-    write_csv(out_csv, frame)
-    look = FigureStyle(**style)
-    plots.recovery(frame, len(values), look).savefig(out_png, dpi=look.dpi)
-    return frame

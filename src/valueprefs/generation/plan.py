@@ -9,8 +9,9 @@ Long-form tasks have sample 0 (greedy) and samples 1..n (temperature sampling).
 
 from dataclasses import dataclass
 
-from valueprefs.data.tables import ID_FIELD
-from valueprefs.generation.requests import Request, ScoreRequest
+from valueprefs.data.schema import ID_FIELD
+from valueprefs.llm.requests import Request, ScoreRequest
+from valueprefs.planning import tasks_for
 from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, recognition_prompt, short_form_prompt
 
 ACTION_CONTINUATIONS = ("Action 1", "Action 2")
@@ -32,21 +33,6 @@ class Call:
     @property
     def mode(self) -> str:
         return "short" if self.task.startswith("short") else "recognize" if self.task == "recognize" else "long"
-
-
-def tasks_for(kind: str, settings: dict) -> list[str]:
-    """Task names of a data set of ``kind`` under the generation settings (also the output files)."""
-    long_tasks = [f"long_k{k}" for k in settings["k"]]
-    if kind == "recognition":
-        return ["recognize"]
-    if kind != "dilemmas":
-        return long_tasks
-    short = ["short"]
-    if settings["counterbalance"]:
-        short.append("short_swapped")
-    if settings["explicit_values"]:
-        short.append("short_explicit")
-    return short + long_tasks
 
 
 def plan_calls(

@@ -8,7 +8,7 @@ mean normalized position over the responses that carry it.
 import numpy as np
 import pandas as pd
 
-from valueprefs.annotation.table import value_columns
+from valueprefs.annotation.argument_table import value_columns
 from valueprefs.errors import DataError
 from valueprefs.io import atomic_target
 

@@ -1,11 +1,26 @@
 """Short-form preferences: every parsed decision is a TrueSkill game between two value sets."""
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
+from valueprefs.errors import DataError
+from valueprefs.io import atomic_target
 from valueprefs.preferences.trueskill_games import GameTable, padded_orders, play
 
 DECIDED = ("to_do", "not_to_do")
+Game = tuple[list[int], list[int]]
+
+
+@dataclass(frozen=True)
+class ShortEvidence:
+    """One sample of a short task: its games in data-set order, the item position of each, and
+    every item's decision (as parsed; anything but to_do / not_to_do is undecided)."""
+
+    games: list[Game]
+    positions: list[int]
+    decisions: dict[str, object]
 
 
 def dilemma_sides(items: list[dict], index: dict[str, int]) -> list[tuple[str, list[int], list[int], int]]:
@@ -85,3 +100,33 @@ def short_form_table(
 ) -> pd.DataFrame:
     """The table of one set of games, with the spread over shuffled orders."""
     return short_form_tables({0: games}, values, shuffles, seed)[0]
+
+
+def save_games(path: str, evidence: dict[int, ShortEvidence], values: list[str]) -> None:
+    """Every sample's games and decisions, for the analysis (written atomically)."""
+    arrays = {"values": np.array(values, dtype=str), "samples": np.array(sorted(evidence), dtype=np.int64)}
+    for sample, found in evidence.items():
+        table = GameTable.from_games(found.games, len(values))
+        arrays[f"winners_{sample}"], arrays[f"losers_{sample}"] = table.winners, table.losers
+        arrays[f"positions_{sample}"] = np.array(found.positions, dtype=np.int64)
+        arrays[f"items_{sample}"] = np.array(list(found.decisions), dtype=str)
+        arrays[f"decisions_{sample}"] = np.array([d if isinstance(d, str) else "" for d in found.decisions.values()])
+    with atomic_target(path, suffix=".npz") as temporary:
+        np.savez(temporary, **arrays)
+
+
+def load_games(path: str, sample: int, values: list[str]) -> ShortEvidence:
+    """One sample's evidence saved by ``save_games`` (no decision is stored as None)."""
+    with np.load(path) as saved:
+        if list(saved["values"]) != list(values):
+            raise DataError(path, "was computed with another value vocabulary; rerun the preferences rule")
+        if sample not in saved["samples"]:
+            raise DataError(path, f"has no sample {sample}; rerun the preferences rule")
+        n_values = len(values)
+        games = [
+            ([int(v) for v in won if v < n_values], [int(v) for v in lost if v < n_values])
+            for won, lost in zip(saved[f"winners_{sample}"], saved[f"losers_{sample}"], strict=True)
+        ]
+        items, decided = saved[f"items_{sample}"].tolist(), saved[f"decisions_{sample}"].tolist()
+        decisions = {item: decision or None for item, decision in zip(items, decided, strict=True)}
+        return ShortEvidence(games, saved[f"positions_{sample}"].tolist(), decisions)

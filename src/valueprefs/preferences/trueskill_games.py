@@ -44,6 +44,15 @@ def padded_orders(rows: list[np.ndarray]) -> np.ndarray:
     return orders
 
 
+def replicate_orders(weights: np.ndarray, game_positions: list[int]) -> np.ndarray:
+    """TrueSkill orders per replicate: each game repeated as often as its item is drawn.
+
+    Games keep data-set order; rows are padded with -1 to the longest replicate.
+    """
+    rows = [np.repeat(np.arange(len(game_positions)), row[game_positions].astype(int)) for row in weights]
+    return padded_orders(rows)
+
+
 def default_environment() -> dict:
     """The trueskill package's default parameters."""
     import trueskill

@@ -1,4 +1,4 @@
-"""Generating every response of one model through the disk cache, and writing them out.
+"""Every response of one model: its calls made (or read from the cache), then written out.
 
 Responses go to one JSONL file per data set and task (byte-identical on reruns: no timings
 inside); timings go to a sidecar file; a summary counts calls, cache hits, tokens and failures.
@@ -8,16 +8,14 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict
 
-from tqdm import tqdm
-
-from valueprefs.cache import DiskCache, call_key
 from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import ValuePrefsError
 from valueprefs.generation.plan import ACTION_CONTINUATIONS, Call
-from valueprefs.generation.requests import CallFailure, CallMeter, Completion, Request
 from valueprefs.io import write_json, write_jsonl
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.calls import run_calls
+from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import prompt_hash
 
 log = logging.getLogger("valueprefs.generation")
@@ -25,59 +23,6 @@ log = logging.getLogger("valueprefs.generation")
 
 class TooManyFailures(ValuePrefsError):
     """More calls failed than the configured fraction allows."""
-
-
-def run_calls(
-    calls: list[Call],
-    identity: dict,
-    cache: DiskCache,
-    backend_factory: Callable,
-    meter: CallMeter,
-    label: str = "calls",
-) -> list[object]:
-    """Results of every call, in order: cached ones are read, the rest are made and cached.
-
-    The backend is built only if some call is missing from the cache, so a finished job
-    reruns without loading the model at all. ``identity`` names the model (``cache_identity``);
-    what the backend sent and received is added to ``meter``.
-    """
-    descriptions = [{**identity, **call.request.describe()} for call in calls]
-    keys = [call_key(d) for d in descriptions]
-    results: list[object] = [cache.get(key) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
-    log.info("%d calls: %d from cache, %d to make", len(calls), len(calls) - len(missing), len(missing))
-    if not missing:
-        return results
-    backend = backend_factory()
-    try:
-        _make_calls(backend, calls, missing, descriptions, keys, results, cache, label)
-    finally:
-        meter.add(backend.meter)
-        backend.close()
-    return results
-
-
-def _make_calls(backend, calls, missing, descriptions, keys, results, cache, label) -> None:
-    """Send the missing calls, generation first, then scoring; cache each result as it arrives."""
-    progress = tqdm(total=len(missing), desc=label, unit="call", mininterval=1.0)
-    for is_score in (False, True):
-        batch = [i for i in missing if (not isinstance(calls[i].request, Request)) == is_score]
-        if not batch:
-            continue
-
-        def sink(position: int, result: object, batch=batch) -> None:
-            index = batch[position]
-            if isinstance(result, CallFailure):
-                results[index] = result
-            else:
-                stored = [asdict(c) if isinstance(c, Completion) else c for c in result]
-                cache.put(keys[index], descriptions[index], stored)
-                results[index] = stored
-            progress.update(1)
-
-        method = backend.score if is_score else backend.generate
-        method([calls[i].request for i in batch], sink)
-    progress.close()
 
 
 def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], list[dict]]:
@@ -196,7 +141,7 @@ def generate_model(
     """Run (or read from cache) every call of one model and write its responses and summary."""
     start = time.perf_counter()
     meter = CallMeter()
-    results = run_calls(calls, identity, cache, backend_factory, meter, base["model"])
+    results = run_calls([call.request for call in calls], identity, cache, backend_factory, meter, base["model"])
     counts = write_responses(calls, results, base, outputs, timings_path)
     reasons = Counter(r.reason for r in results if isinstance(r, CallFailure))
     summary = {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from valueprefs.io import atomic_write_text
 
-log = logging.getLogger("valueprefs.cache")
+log = logging.getLogger("valueprefs.llm.cache")
 
 
 def call_key(description: dict) -> str:

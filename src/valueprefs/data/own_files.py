@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from valueprefs.data.listcells import parse_list_cell
-from valueprefs.data.tables import (
+from valueprefs.data.schema import (
     VALUE_SET_COLUMNS,
     data_row,
     require_columns,

@@ -88,16 +88,16 @@ def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: boo
     """The backend for one model entry (``backend``, ``model`` and backend options)."""
     backend = spec["backend"]
     if backend == "llamacpp":
-        from valueprefs.generation.llamacpp import LlamaCppBackend
+        from valueprefs.llm.llamacpp import LlamaCppBackend
 
         return LlamaCppBackend(
             locate_model(spec["model"], models_dir),
-            n_ctx=spec.get("n_ctx", 4096),
-            n_threads=spec.get("n_threads"),
+            n_ctx=spec["n_ctx"],
+            n_threads=spec["n_threads"],
             scoring=scoring,
         )
     if backend == "openai":
-        from valueprefs.generation.openai_compat import OpenAICompatibleBackend
+        from valueprefs.llm.openai_api import OpenAICompatibleBackend
 
         if scoring:
             raise ConfigError("short_form_mode 'logprob' needs backend llamacpp or vllm, not openai")
@@ -105,12 +105,12 @@ def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: boo
             spec["model"],
             base_url=spec.get("base_url"),
             api_key_env=spec.get("api_key_env"),
-            max_concurrency=spec.get("max_concurrency", 8),
-            timeout=spec.get("timeout", 120.0),
-            max_retries=spec.get("max_retries", 6),
+            max_concurrency=spec["max_concurrency"],
+            timeout=spec["timeout"],
+            max_retries=spec["max_retries"],
         )
     if backend == "vllm":
-        from valueprefs.generation.vllm_engine import VLLMBackend
+        from valueprefs.llm.vllm_engine import VLLMBackend
 
-        return VLLMBackend(locate_model(spec["model"], models_dir), seed=seed, **spec.get("engine_args", {}))
+        return VLLMBackend(locate_model(spec["model"], models_dir), seed=seed, **spec["engine_args"])
     raise ConfigError(f"unknown backend {backend!r}")

@@ -8,7 +8,7 @@ in the config and is never part of a request description, a cache key or a log l
 import asyncio
 import time
 
-from valueprefs.generation.requests import CallFailure, CallMeter, Completion, Request, ResultSink
+from valueprefs.llm.requests import CallFailure, CallMeter, Completion, Request, ResultSink
 from valueprefs.secrets import api_key_from_env, scrub
 
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 import pandas as pd
 
 from valueprefs.errors import DataError
+from valueprefs.io import read_jsonl
 
 DILEMMA_COLUMNS = (
     "dilemma_id",
@@ -173,3 +174,9 @@ def _id_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+def read_items(path: str, kind: str) -> pd.DataFrame:
+    """Read normalized items written by :func:`prepare_dataset`."""
+    validate = {"dilemmas": validate_dilemmas, "questions": validate_questions, "recognition": validate_recognition}
+    return validate[kind](read_jsonl(path), path, text_line)

@@ -1,14 +1,10 @@
-"""One paper figure from the analysis tables: its data (CSV), PNG and PDF, and its caption."""
+"""What a paper figure shows: the rows of the analysis tables it plots, and the notes under it."""
 
 import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.stats import interval, nanmean
-from valueprefs.figures import plots
-from valueprefs.figures.captions import caption
-from valueprefs.figures.registry import BY_NUMBER, FigureSpec, resolve
-from valueprefs.figures.style import FigureStyle
-from valueprefs.io import iter_jsonl, write_csv
+from valueprefs.figures.registry import FigureSpec
 
 COLUMNS = ["model", "alignment", "r", "p", "n", "ci_low", "ci_high"]
 CEILING_COLUMNS = ["ceiling", "min_evidence"]  # noise ceiling (split-half reliabilities), evidence threshold
@@ -39,57 +35,7 @@ def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, rep
     return pd.DataFrame(means, columns=["pair", *COLUMNS, *extra])
 
 
-def render_figure(
-    number: str,
-    correlations_csv: str,
-    replicates_jsonl: str,
-    frameworks_csv: str,
-    datasets: dict[str, str],
-    ks: list[int],
-    reference: str | None,
-    bootstrap: int,
-    out_png: str,
-    out_pdf: str,
-    out_csv: str,
-    style: dict | None = None,
-) -> str:
-    """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption."""
-    look = FigureStyle(**(style or {}))
-    spec = BY_NUMBER[number]
-    setting = resolve(spec, datasets, ks, reference)
-    text = caption(spec, setting, bootstrap)
-    title = f"Figure {number.lstrip('0')}: {spec.title}"
-    note = _note(spec, setting)
-    if spec.kind == "frameworks":
-        frame = _read(frameworks_csv)
-        if not frame.empty:
-            frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
-        drawn = plots.frameworks(frame, title, spec.analysis.replace("_", " "), note, look) if not frame.empty else None
-    elif setting["dataset"] is None and spec.dataset is not None:
-        frame, drawn = pd.DataFrame(columns=COLUMNS), None
-    else:
-        correlations = _read(correlations_csv)
-        replicates = {
-            (row["model"], row["alignment"], row["key"]): row["replicates"]
-            for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)
-        }
-        frame = figure_data(spec, setting, correlations, replicates) if not correlations.empty else pd.DataFrame()
-        note += _evidence_note(frame)
-        if frame.empty:
-            drawn = None
-        elif spec.kind == "by_family":
-            drawn = plots.by_family(frame, title, _ylabel(spec.analysis), note, look)
-        else:
-            drawn = plots.k_pairs(frame, title, note, look)
-    if drawn is None:
-        drawn = plots.message(title, _missing(spec, setting), look)
-    write_csv(out_csv, frame)
-    drawn.savefig(out_png, dpi=look.dpi)
-    drawn.savefig(out_pdf, metadata={"CreationDate": None})  # no timestamp: a rerun writes the same bytes
-    return text
-
-
-def _note(spec: FigureSpec, setting: dict) -> str:
+def note(spec: FigureSpec, setting: dict) -> str:
     """The setting in one short line under the plot."""
     parts = [setting["dataset"] or "all data sets"]
     if setting["k"] is not None:
@@ -101,7 +47,7 @@ def _note(spec: FigureSpec, setting: dict) -> str:
     return "; ".join(parts)
 
 
-def _evidence_note(frame: pd.DataFrame) -> str:
+def evidence_note(frame: pd.DataFrame) -> str:
     """What the bar markers and the evidence threshold mean, when the rows carry them."""
     parts = []
     if "ceiling" in frame.columns and frame["ceiling"].notna().any():
@@ -111,7 +57,8 @@ def _evidence_note(frame: pd.DataFrame) -> str:
     return "".join(f"; {part}" for part in parts)
 
 
-def _ylabel(analysis: str) -> str:
+def ylabel(analysis: str) -> str:
+    """The y axis label of a bar figure."""
     labels = {
         "temperature": "mean Spearman",
         "implicit_vs_explicit": "fraction unchanged",
@@ -120,14 +67,8 @@ def _ylabel(analysis: str) -> str:
     return labels.get(analysis, "Pearson r")
 
 
-def _missing(spec: FigureSpec, setting: dict) -> str:
+def missing(spec: FigureSpec, setting: dict) -> str:
+    """Why a figure has nothing to plot."""
     if spec.dataset and setting["dataset"] is None:
         return f"No {spec.dataset} data set is configured."
     return "Nothing to plot: the analysis produced no rows for this setting."
-
-
-def _read(path: str) -> pd.DataFrame:
-    try:
-        return pd.read_csv(path)
-    except pd.errors.EmptyDataError:
-        return pd.DataFrame()

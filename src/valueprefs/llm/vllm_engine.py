@@ -6,7 +6,7 @@ of a prompt share its prefill, and prefix caching shares the long common prompt 
 
 import time
 
-from valueprefs.generation.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
+from valueprefs.llm.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
 
 
 class VLLMBackend:

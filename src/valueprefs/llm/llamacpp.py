@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from valueprefs.generation.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
+from valueprefs.llm.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
 
 # Neutral sampling, as vLLM's defaults: no top-k/top-p/min-p truncation, no repeat penalty.
 NEUTRAL_SAMPLING = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "repeat_penalty": 1.0}

@@ -22,20 +22,22 @@ from valueprefs.annotation.parsing import (
     parse_score_json,
     parse_value_names,
 )
-from valueprefs.annotation.vocabulary import ValueMatcher
-from valueprefs.cache import DiskCache
 from valueprefs.errors import ConfigError
-from valueprefs.generation.models import cache_identity, make_backend
-from valueprefs.generation.requests import CallMeter, Request
+from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.requests import CallMeter, Request
+from valueprefs.metrics import specificity_column
 from valueprefs.prompts import (
     batched_value_prompt,
     prompt_hash,
     standardize_prompt,
     value_prompt,
 )
+from valueprefs.vocabulary import ValueMatcher
 
 log = logging.getLogger("valueprefs.annotation")
 
+# Specificity kind -> (template, parser, the answer format a repair call asks for)
 SPECIFICITY = {
     "path": ("specificity_path", parse_level, "only the specificity level, a whole number from 1 to 5"),
     "attribute": ("specificity_attribute", parse_score_json, 'a JSON object {"score": <1-5>, "explanation": "..."}'),
@@ -225,7 +227,7 @@ class Annotator:
         prompts = [self.templates.render(template, argument=a["argument"]) for a in arguments]
         labels = self.llm(judge).ask(prompts, parse, expected, self.settings["max_tokens"]["specificity"])
         for argument, label in zip(arguments, labels, strict=True):
-            self.record(judge, f"specificity_{kind}", _where(argument), label)
+            self.record(judge, specificity_column(kind), _where(argument), label)
         return [label.value if label.status != "failed" else None for label in labels]
 
 

@@ -12,9 +12,10 @@ import pandas as pd
 
 from valueprefs.errors import DataError
 from valueprefs.io import require_file, write_csv
+from valueprefs.metrics import SPECIFICITY_COLUMNS
 
 COLUMNS = ["item_id", "sample", "position", "n_arguments", "argument", "values"]
-SPECIFICITY = ["specificity_path", "specificity_attribute"]
+SPECIFICITY = list(SPECIFICITY_COLUMNS)
 SEPARATOR = "|"
 
 

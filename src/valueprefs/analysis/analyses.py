@@ -1,0 +1,217 @@
+"""The analyses of one model run, each adding rows to the correlation table: consistency
+(short vs long, temperature samples, between k), decisions kept (values revealed, order
+swapped), attributes vs preferences, value recognition, and the reliabilities behind the
+noise ceilings. Every row has its bootstrap replicates beside it.
+"""
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+
+from valueprefs.analysis.attributes import ArgumentValues
+from valueprefs.analysis.estimates import Estimates
+from valueprefs.analysis.inputs import RunInputs, Settings
+from valueprefs.analysis.recognition import Recognition
+from valueprefs.analysis.reliability import disattenuate
+from valueprefs.analysis.stats import correlate, interval, nanmean, p_value, pairwise_spearman
+from valueprefs.metrics import DIVERSITY_COLUMN, specificity_column
+
+DECIDED = {"to_do", "not_to_do"}
+
+
+class RunAnalyses:
+    """Rows of the correlation table and their replicates, from one run's estimates."""
+
+    def __init__(self, estimates: Estimates):
+        self.estimates = estimates
+        self.inputs = estimates.inputs
+        self.settings = estimates.settings
+        self.rows: list[dict] = []
+        self.replicates: list[dict] = []
+        self._reported: set[tuple] = set()
+
+    def add(self, analysis: str, dataset: str, stats: dict, replicates: np.ndarray, **where) -> None:
+        """One row (and its replicates), keyed by analysis, data set and setting."""
+        key = "/".join(str(part) for part in (analysis, dataset, *where.values()))
+        row = {"key": key, "analysis": analysis, "dataset": dataset, "k": None, "k2": None, "method": "pearson"}
+        row["min_evidence"] = self.settings.min_evidence
+        self.rows.append({**row, **where, **stats})
+        self.replicates.append({"key": key, "replicates": [float(x) for x in replicates]})
+
+    # --- reliability -------------------------------------------------------------------
+    def short_reliability(self, dataset: str, task: str = "short") -> dict:
+        """The reliability of a short task; its row is added the first time it is used."""
+        found = self.estimates.short_reliability(dataset, task)
+        self._report_reliability((dataset, task), dataset, found, task=task)
+        return found
+
+    def long_reliability(self, dataset: str, k: int) -> dict:
+        """The reliability of a long task; its row is added the first time it is used."""
+        found = self.estimates.long_reliability(dataset, k)
+        self._report_reliability((dataset, k), dataset, found, task=f"long_k{k}", k=k)
+        return found
+
+    def _report_reliability(self, key: tuple, dataset: str, found: dict, **where) -> None:
+        if key in self._reported:
+            return
+        self._reported.add(key)
+        stats = {"r": found["reliability"], "p": float("nan"), "n": found["n"], "ci_low": float("nan")}
+        stats.update(ci_high=float("nan"), half_r=found["half_r"], splits=found["splits"])
+        self.add("reliability", dataset, stats, np.array([]), method="split_half", **where)
+
+    def evidence(self, first: tuple, second: tuple) -> dict:
+        """How many values each side lost to the minimum-evidence threshold."""
+        excluded = self.estimates.excluded
+        return {"excluded_x": excluded[first], "excluded_y": excluded[second]}
+
+    def corrected(self, stats: dict, replicates: np.ndarray, first: dict, second: dict) -> dict:
+        """``stats`` with both reliabilities and the disattenuated correlation beside it."""
+        reliabilities = {"reliability_x": first["reliability"], "reliability_y": second["reliability"]}
+        return {**stats, **reliabilities, **disattenuate(stats["r"], replicates, *reliabilities.values())}
+
+    # --- consistency -------------------------------------------------------------------
+    def short_vs_long(self, reference: str) -> None:
+        short, short_reps = self.estimates.short_preferences(reference)
+        sample = self.settings.preference_sample
+        for k in sorted(self.inputs.arguments.get(reference, {})):
+            long, long_reps = self.estimates.long_preferences(reference, k, sample)
+            stats, reps = correlate(short, long, short_reps, long_reps)
+            stats = self.corrected(stats, reps, self.short_reliability(reference), self.long_reliability(reference, k))
+            stats |= self.evidence(("short", reference, "short"), ("long", reference, k, sample))
+            self.add("short_vs_long", reference, stats, reps, k=k)
+
+    def temperature(self, dataset: str) -> None:
+        """Mean Spearman over all pairs of temperature samples (p: the largest pair p-value)."""
+        for k in sorted(self.inputs.arguments.get(dataset, {})):
+            prefs = [self.estimates.long_preferences(dataset, k, s) for s in self.settings.temperature_samples]
+            if len(prefs) < 2:
+                continue
+            r, n = pairwise_spearman([np.vstack([point[None, :], reps]) for point, reps in prefs])
+            p_values = [p_value(pair_r, pair_n) for pair_r, pair_n in zip(r[:, 0], n[:, 0], strict=True)]
+            p_values = [p for p in p_values if np.isfinite(p)]
+            replicates = nanmean(r[:, 1:], axis=0)
+            low, high = interval(replicates)
+            stats = {
+                "r": float(nanmean(r[:, 0])),
+                "p": max(p_values) if p_values else float("nan"),
+                "n": int(np.median(n[:, 0])),
+                "ci_low": low,
+                "ci_high": high,
+                "pairs": len(r),
+            }
+            self.add("temperature", dataset, stats, replicates, k=k, method="spearman")
+
+    def between_k(self, dataset: str) -> None:
+        ks = sorted(self.inputs.arguments.get(dataset, {}))
+        sample = self.settings.preference_sample
+        prefs = {k: self.estimates.long_preferences(dataset, k, sample) for k in ks}
+        for k1, k2 in combinations(ks, 2):
+            stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
+            stats = self.corrected(stats, reps, self.long_reliability(dataset, k1), self.long_reliability(dataset, k2))
+            stats |= self.evidence(("long", dataset, k1, sample), ("long", dataset, k2, sample))
+            self.add("between_k", dataset, stats, reps, k=k1, k2=k2)
+
+    def same_decision(self, dataset: str, task: str, analysis: str) -> None:
+        """Fraction of dilemmas decided the same way in ``short`` and in ``task`` (both parsed)."""
+        first, second = (self.inputs.short[dataset][name].decisions for name in ("short", task))
+        positions = self.estimates.item_positions(dataset)
+        decided = [
+            (positions[item], first[item] == second.get(item))
+            for item in first
+            if item in positions and {first[item], second.get(item)} <= DECIDED
+        ]
+        same = np.array([flag for _, flag in decided], dtype=float)
+        where = np.array([position for position, _ in decided], dtype=np.int64)
+        weights = self.estimates.weights(dataset)[:, where] if len(decided) else np.empty((0, 0))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            replicates = (weights @ same) / weights.sum(axis=1) if len(decided) else np.array([])
+        low, high = interval(replicates)
+        fraction = float(same.mean()) if len(same) else float("nan")
+        stats = {"r": fraction, "p": float("nan"), "n": len(same), "ci_low": low, "ci_high": high}
+        self.add(analysis, dataset, stats, replicates, method="fraction")
+
+    # --- attributes and recognition ------------------------------------------------------
+    def attributes(self, dataset: str, reference: str) -> list[pd.DataFrame]:
+        """Per-value attributes of every k, and their correlations with short-form preferences."""
+        short, short_reps = self.estimates.short_preferences(reference)
+        tables = []
+        for k in sorted(self.inputs.arguments.get(dataset, {})):
+            rows = self.estimates.sample_arguments(dataset, k, self.settings.preference_sample)
+            arguments = ArgumentValues(rows, self.estimates.index, self.estimates.item_positions(dataset))
+            weights = self.estimates.weights(dataset)
+            metrics = {
+                specificity_column(kind): (
+                    arguments.mean_specificity(kind)[0],
+                    arguments.mean_specificity(kind, weights),
+                )
+                for kind in self.settings.specificity
+            }
+            ratios = arguments.compression()[0]
+            extra = self.settings.compression_replicates
+            ratio_reps = arguments.compression(weights[:extra]) if extra else np.tile(ratios, (len(weights), 1))
+            metrics[DIVERSITY_COLUMN] = (ratios, ratio_reps)
+            table = pd.DataFrame(
+                {"dataset": dataset, "k": k, "value": self.inputs.values, "arguments": arguments.counts()}
+            )
+            for name, (point, reps) in metrics.items():
+                table[name] = point
+                stats, replicates = correlate(point, short, reps, short_reps[: len(reps)])
+                self.add(name, dataset, {**stats, "reference": reference}, replicates, k=k)
+            table["preference"] = short
+            tables.append(table)
+        return tables
+
+    def recognition(self, dataset: str, reference: str | None) -> None:
+        """Micro F1 of the recognized values (overall and per framework category), and per-value
+        scores vs short-form preferences."""
+        gold = {item["situation_id"]: item["values"] for item in self.inputs.items[dataset]}
+        scores = Recognition(gold, self.inputs.recognized[dataset], self.inputs.values)
+        weights = self.estimates.weights(dataset)
+        micro = scores.micro_f1(weights) if len(weights) else np.array([])
+        low, high = interval(micro)
+        overall = {"r": float(scores.micro_f1()[0]), "p": float("nan"), "n": len(gold), "ci_low": low, "ci_high": high}
+        dropped = {"unmatched_names": self.inputs.dropped_names.get(dataset, 0)}
+        self.add("recognition_overall_f1", dataset, {**overall, **dropped}, micro, method="micro_f1")
+        for framework, categories in sorted(self.inputs.frameworks.items()):
+            for category in sorted(set(categories.values())):
+                columns = np.array([categories.get(value) == category for value in self.inputs.values])
+                reps = scores.micro_f1(weights, columns) if len(weights) else np.array([])
+                low, high = interval(reps)
+                stats = {"r": float(scores.micro_f1(columns=columns)[0]), "p": float("nan"), "n": len(gold)}
+                stats |= {"ci_low": low, "ci_high": high, "gold_pairs": scores.gold_count(columns)}
+                where = {"framework": framework, "category": category}
+                self.add("recognition_category_f1", dataset, stats, reps, method="micro_f1", **where)
+        if reference is None:
+            return
+        short, short_reps = self.estimates.short_preferences(reference)
+        point, replicates = scores.per_value(), scores.per_value(weights) if len(weights) else None
+        for metric in ("f1", "precision", "recall"):
+            reps = replicates[metric] if replicates is not None else np.empty((0, len(short)))
+            stats, draws = correlate(point[metric][0], short, reps, short_reps[: len(reps)])
+            self.add(f"recognition_{metric}", dataset, {**stats, "reference": reference}, draws)
+
+
+def analyze_run(inputs: RunInputs, settings: Settings) -> tuple[pd.DataFrame, list[dict], pd.DataFrame]:
+    """Correlation rows, their bootstrap replicates, and the per-value attribute table."""
+    analyses = RunAnalyses(Estimates(inputs, settings))
+    dilemmas = [name for name, kind in inputs.kinds.items() if kind == "dilemmas" and name in inputs.short]
+    reference = settings.reference_dataset or (dilemmas[0] if dilemmas else None)
+    attribute_tables = []
+    if reference is not None:
+        analyses.short_vs_long(reference)
+        tasks = inputs.short[reference]
+        if "short_explicit" in tasks:
+            analyses.same_decision(reference, "short_explicit", "implicit_vs_explicit")
+        if "short_swapped" in tasks:
+            analyses.same_decision(reference, "short_swapped", "order_swap")
+    for dataset in sorted(inputs.recognized):
+        analyses.recognition(dataset, reference)
+    for dataset in sorted(inputs.arguments):
+        analyses.temperature(dataset)
+        analyses.between_k(dataset)
+        if reference is not None:
+            attribute_tables += analyses.attributes(dataset, reference)
+    correlations = pd.DataFrame(analyses.rows)
+    attributes = pd.concat(attribute_tables, ignore_index=True) if attribute_tables else pd.DataFrame()
+    return correlations, analyses.replicates, attributes

@@ -1,0 +1,69 @@
+"""The analysis rules' jobs: one model run's analysis, then all runs' tables together with the
+framework views of attributes and recognition.
+
+Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
+"""
+
+import logging
+
+from valueprefs.io import iter_jsonl, read_csv, read_optional_csv, write_csv, write_jsonl
+
+log = logging.getLogger("valueprefs.analysis")
+
+
+def write_run_analysis(
+    model: str,
+    alignment: str,
+    vocabulary_csv: str,
+    items: dict[str, str],
+    kinds: dict[str, str],
+    short: dict[str, dict[str, str]],
+    long: dict[str, dict[str, tuple[str, str]]],
+    recognition: dict[str, str],
+    settings: dict,
+    out_correlations: str,
+    out_replicates: str,
+    out_attributes: str,
+):
+    """Every correlation of one model run, its bootstrap replicates, and per-value attributes.
+
+    ``settings`` holds the config's ``analysis``, ``generation`` and ``annotation`` sections."""
+    from valueprefs.analysis.analyses import analyze_run
+    from valueprefs.analysis.inputs import Settings, load_run_inputs
+
+    settings = Settings.from_config(settings["analysis"], settings["generation"], settings["annotation"])
+    inputs = load_run_inputs(vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample)
+    correlations, replicates, attributes = analyze_run(inputs, settings)
+    run = {"model": model, "alignment": alignment}
+    write_csv(out_correlations, correlations.assign(**run))
+    write_jsonl(out_replicates, [{**run, **row} for row in replicates])
+    write_csv(out_attributes, attributes.assign(**run))
+    log.info("%s/%s: %d correlations", model, alignment, len(correlations))
+    return correlations
+
+
+def collect_analyses(
+    correlations: list[str],
+    replicates: list[str],
+    attributes: list[str],
+    vocabulary_csv: str,
+    out_correlations: str,
+    out_replicates: str,
+    out_attributes: str,
+    out_frameworks: str,
+    out_recognition: str,
+):
+    """All runs' tables in one place, plus the framework views of attributes and recognition."""
+    import pandas as pd
+
+    from valueprefs.analysis.views import framework_view, recognition_view
+
+    table = pd.concat([read_optional_csv(path) for path in correlations], ignore_index=True)
+    write_csv(out_correlations, table)
+    write_csv(out_recognition, recognition_view(table))
+    write_jsonl(out_replicates, [row for path in replicates for _, row in iter_jsonl(path, allow_empty=True)])
+    values = pd.concat([read_optional_csv(path) for path in attributes], ignore_index=True)
+    write_csv(out_attributes, values)
+    frameworks = framework_view(values, read_csv(vocabulary_csv)) if not values.empty else pd.DataFrame()
+    write_csv(out_frameworks, frameworks)
+    return table

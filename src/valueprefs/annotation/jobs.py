@@ -1,0 +1,237 @@
+"""The annotation rules' jobs: steps over a response file, their merge, Batch API submit and
+collect, value standardization (gold and recognized values), judge agreement, cost estimate,
+and the ledger.
+
+Each job imports what it uses inside its body: a rule's code inputs are then the code of its
+own job (see ``valueprefs.code_inputs``), and editing the cost estimate never reruns a step.
+"""
+
+from valueprefs.io import iter_jsonl, read_json, write_csv, write_json, write_jsonl
+
+
+def annotate_step(
+    step: str,
+    source_path: str,
+    vocabulary_csv: str,
+    judges: list[dict],
+    settings: dict,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    out_labels: str,
+    out_stats: str,
+    out_arguments: str | None = None,
+) -> dict:
+    """One annotation step over a file: audit records, call counts and (arguments) the table.
+
+    ``arguments`` reads the responses and writes the argument table; ``values`` and
+    ``specificity`` read that table, so the Batch API rules can sit between a step's input and
+    the step."""
+    from valueprefs.annotation.steps import label_step, step_annotator, step_input
+    from valueprefs.planning import step_judges
+
+    rows = step_input(step, source_path)
+    annotator = step_annotator(step_judges(judges, step), vocabulary_csv, settings, template_paths, cache_dir)
+    table = label_step(annotator, step, rows)
+    if out_arguments is not None:
+        write_jsonl(out_arguments, table or [])
+    write_jsonl(out_labels, annotator.records)
+    meters = {judge: meter.as_dict() for judge, meter in sorted(annotator.meters.items())}
+    calls = sum(meter["completions"] for meter in meters.values())
+    stats = {"step": step, "inputs": len(rows), "judge_calls": calls, "cache_hits": annotator.cache.hits}
+    stats["meters"] = meters
+    write_json(out_stats, stats)
+    return stats
+
+
+def merge_annotation(
+    responses_path: str,
+    arguments_path: str,
+    labels_paths: list[str],
+    stats_paths: list[str],
+    judges: list[dict],
+    out_arguments: str,
+    out_labels: str,
+    out_summary: str,
+    out_table: str,
+) -> dict:
+    """Join the steps' records into the annotated argument table (JSONL and CSV), all records
+    and a summary."""
+    from valueprefs.annotation.annotator import apply_primary_labels, summarize_labels
+    from valueprefs.annotation.argument_table import write_argument_table
+    from valueprefs.annotation.steps import step_input
+
+    responses = step_input("arguments", responses_path)
+    arguments = [row for _, row in iter_jsonl(arguments_path, allow_empty=True)]
+    records = [record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True)]
+    stats = [read_json(path) for path in stats_paths]
+    annotated = apply_primary_labels(arguments, records, judges)
+    write_jsonl(out_arguments, annotated)
+    write_argument_table(out_table, annotated)
+    write_jsonl(out_labels, records)
+    summary = summarize_labels(records, len(responses), len(arguments), stats)
+    write_json(out_summary, summary)
+    return summary
+
+
+def submit_batch(
+    step: str,
+    judge: dict,
+    source_path: str,
+    vocabulary_csv: str,
+    settings: dict,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    out_submitted: str,
+) -> dict:
+    """Submit the uncached first-attempt requests of one judge step as an OpenAI batch (once)."""
+    from valueprefs.annotation.batch import submit_requests
+    from valueprefs.annotation.steps import label_step, step_annotator, step_input
+
+    planned: list = []
+    annotator = step_annotator([judge], vocabulary_csv, settings, template_paths, cache_dir, planned)
+    label_step(annotator, step, step_input(step, source_path))
+    state = submit_requests(judge, planned, cache_dir)
+    write_json(out_submitted, {key: value for key, value in state.items() if key != "calls"})
+    return {"batch_id": state["batch_id"], "submitted": state["requests"], "planned": len(planned)}
+
+
+def collect_batch(judge: dict, submitted_path: str, cache_dir: str, out_collected: str) -> dict:
+    """Poll a submitted batch and put its answers into the call cache."""
+    from valueprefs.annotation.batch import collect_answers
+
+    submitted = read_json(submitted_path)
+    state = read_json(submitted["state_file"]) if submitted["batch_id"] else submitted
+    result = collect_answers(judge, state, cache_dir, judge["batch_wait"], judge["batch_poll"])
+    write_json(out_collected, result)
+    return result
+
+
+def standardize_gold(
+    items_path: str,
+    vocabulary_csv: str,
+    judge: dict | None,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    out_gold: str,
+    out_report: str,
+) -> dict:
+    """Gold values of a recognition data set, names outside the vocabulary standardized onto it
+    by the judge (Figure 23) or dropped and counted; and a report of what was mapped."""
+    from valueprefs.annotation.standardize import standardized_names
+
+    rows = [row for _, row in iter_jsonl(items_path)]
+    names = sorted({name for row in rows for name in row.get("unmatched_values", [])})
+    _, mapping, spent = standardized_names(names, vocabulary_csv, judge, template_paths, cache_dir)
+    gold = []
+    for row in rows:
+        extra = {mapping[name] for name in row.get("unmatched_values", []) if mapping.get(name)}
+        gold.append(
+            {
+                "situation_id": row["situation_id"],
+                "situation": row["situation"],
+                "values": sorted({*row["values"], *extra}),
+            }
+        )
+    write_jsonl(out_gold, gold)
+    report = {
+        "situations": len(gold),
+        "names_to_standardize": len(names),
+        "standardized": sum(1 for value in mapping.values() if value),
+        "dropped": sorted(name for name, value in mapping.items() if not value),
+        "judge": judge["name"] if judge else None,
+        "judge_calls": sum(meter["completions"] for meter in spent.values()),
+        "spent": spent,
+    }
+    write_json(out_report, report)
+    return report
+
+
+def recognized_values(
+    responses_path: str,
+    vocabulary_csv: str,
+    judge: dict | None,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    out_values: str,
+    out_summary: str,
+) -> dict:
+    """A model's value-recognition answers mapped onto the vocabulary the way gold values are:
+    each situation's recognized values (and the names dropped), and a summary."""
+    from valueprefs.annotation.recognized import MAX_NAMED, named_values
+    from valueprefs.annotation.standardize import standardized_names
+
+    rows = [row for _, row in iter_jsonl(responses_path, allow_empty=True) if row.get("status") == "ok"]
+    named = {row["item_id"]: named_values(row.get("text") or "") for row in rows}
+    names = sorted({name for found in named.values() for name in found})
+    direct, mapping, spent = standardized_names(names, vocabulary_csv, judge, template_paths, cache_dir)
+    situations = []
+    for item_id, found in named.items():
+        values = list(dict.fromkeys(mapping[name] for name in found if mapping[name]))[:MAX_NAMED]
+        dropped = [name for name in found if not mapping[name]]
+        situations.append({"item_id": item_id, "values": values, "names": found, "dropped": dropped})
+    write_jsonl(out_values, situations)
+    summary = {
+        "situations": len(situations),
+        "names": len(names),
+        "matched_by_spelling": sum(1 for value in direct.values() if value),
+        "standardized_by_judge": sum(1 for name in names if mapping[name] and not direct[name]),
+        "dropped_names": sorted(name for name in names if not mapping[name]),
+        "judge": judge["name"] if judge else None,
+        "judge_calls": sum(meter["completions"] for meter in spent.values()),
+        "spent": spent,
+    }
+    write_json(out_summary, summary)
+    return summary
+
+
+def judge_agreement(label_files: list[str], out_csv: str):
+    """Agreement per step and judge pair over the audit records of many response files."""
+    from valueprefs.annotation.agreement import agreement_table
+
+    table = agreement_table(label_files)
+    write_csv(out_csv, table)
+    return table
+
+
+def cost_estimate(
+    response_files: list[str],
+    vocabulary_csv: str,
+    judges: list[dict],
+    settings: dict,
+    template_paths: dict[str, str],
+    prices: dict,
+    cache_dir: str,
+    out_csv: str,
+):
+    """Calls, tokens and price of annotation, before any judge call."""
+    from valueprefs.annotation.cost import estimate_costs
+    from valueprefs.io import read_values
+    from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
+
+    table = estimate_costs(
+        response_files=response_files,
+        vocabulary=read_values(vocabulary_csv),
+        judges=judges,
+        settings=settings,
+        templates=Templates.from_files(template_paths, JUDGE_TEMPLATE_NAMES),
+        prices=prices,
+        cache_dir=f"{cache_dir}/tiktoken",
+    )
+    write_csv(out_csv, table)
+    return table
+
+
+def write_ledger(
+    generation: dict[str, str],
+    annotation: dict[str, str],
+    standardized: dict[str, str],
+    judges: list[dict],
+    prices: dict[str, dict],
+    out_csv: str,
+):
+    """The ledger of calls made, tokens spent and their price, per job and judge."""
+    from valueprefs.annotation.ledger import ledger
+
+    table = ledger(generation, annotation, standardized, judges, prices)
+    write_csv(out_csv, table)
+    return table

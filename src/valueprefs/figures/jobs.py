@@ -1,0 +1,81 @@
+"""The figure rules' jobs: one paper figure from the analysis tables (its data as CSV, PNG and
+PDF), and the study-sizing figure.
+
+Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
+"""
+
+from valueprefs.io import iter_jsonl, read_optional_csv, read_values, write_csv
+
+
+def render_figure(
+    number: str,
+    correlations_csv: str,
+    replicates_jsonl: str,
+    frameworks_csv: str,
+    datasets: dict[str, str],
+    ks: list[int],
+    reference: str | None,
+    bootstrap: int,
+    out_png: str,
+    out_pdf: str,
+    out_csv: str,
+    style: dict | None = None,
+) -> str:
+    """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption."""
+    import pandas as pd
+
+    from valueprefs.figures import plots
+    from valueprefs.figures.captions import caption
+    from valueprefs.figures.figure_data import COLUMNS, evidence_note, figure_data, missing, note, ylabel
+    from valueprefs.figures.registry import BY_NUMBER, resolve
+    from valueprefs.figures.style import FigureStyle
+
+    look = FigureStyle(**(style or {}))
+    spec = BY_NUMBER[number]
+    setting = resolve(spec, datasets, ks, reference)
+    text = caption(spec, setting, bootstrap)
+    title = f"Figure {number.lstrip('0')}: {spec.title}"
+    footer = note(spec, setting)
+    if spec.kind == "frameworks":
+        frame = read_optional_csv(frameworks_csv)
+        if not frame.empty:
+            frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
+        label = spec.analysis.replace("_", " ")
+        drawn = plots.frameworks(frame, title, label, footer, look) if not frame.empty else None
+    elif setting["dataset"] is None and spec.dataset is not None:
+        frame, drawn = pd.DataFrame(columns=COLUMNS), None
+    else:
+        correlations = read_optional_csv(correlations_csv)
+        replicates = {
+            (row["model"], row["alignment"], row["key"]): row["replicates"]
+            for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)
+        }
+        frame = figure_data(spec, setting, correlations, replicates) if not correlations.empty else pd.DataFrame()
+        footer += evidence_note(frame)
+        if frame.empty:
+            drawn = None
+        elif spec.kind == "by_family":
+            drawn = plots.by_family(frame, title, ylabel(spec.analysis), footer, look)
+        else:
+            drawn = plots.k_pairs(frame, title, footer, look)
+    if drawn is None:
+        drawn = plots.message(title, missing(spec, setting), look)
+    write_csv(out_csv, frame)
+    drawn.savefig(out_png, dpi=look.dpi)
+    drawn.savefig(out_pdf, metadata={"CreationDate": None})  # no timestamp: a rerun writes the same bytes
+    return text
+
+
+def write_recovery(vocabulary_csv: str, settings: dict, out_csv: str, out_png: str, style: dict) -> object:
+    """Simulate studies of the configured sizes, write the table and draw the figure."""
+
+    from valueprefs.figures import plots
+    from valueprefs.figures.recovery import recovery_frame
+    from valueprefs.figures.style import FigureStyle
+
+    values = read_values(vocabulary_csv)
+    frame = recovery_frame(values, settings)
+    write_csv(out_csv, frame)
+    look = FigureStyle(**style)
+    plots.recovery(frame, len(values), look).savefig(out_png, dpi=look.dpi)
+    return frame

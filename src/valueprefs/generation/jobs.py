@@ -1,0 +1,55 @@
+"""The generation rule's job: every response of one model x alignment (or its imported ones)."""
+
+from pathlib import Path
+
+from valueprefs.data.schema import read_items
+from valueprefs.generation.plan import plan_calls
+from valueprefs.generation.responses import generate_model
+from valueprefs.io import read_values
+from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.imported import import_responses
+from valueprefs.prompts import Templates
+
+
+def generate_for_model(
+    model: str,
+    alignment: str,
+    spec: dict,
+    datasets: dict[str, tuple[str, str]],
+    vocabulary_csv: str,
+    settings: dict,
+    template_paths: dict[str, str],
+    cache_dir: str,
+    outputs: dict[tuple[str, str], str],
+    timings_path: str,
+    summary_path: str,
+) -> dict:
+    """Generate (or import) every response of one model x alignment.
+
+    ``datasets`` maps a data set name to (kind, normalized items file); ``outputs`` maps
+    (data set, task) to the JSONL file its responses go to.
+    """
+    base = {"model": model, "alignment": alignment, "backend": spec["backend"], "model_id": spec["model"]}
+    if spec["backend"] == "import":
+        return import_responses(spec["path"], base, outputs, summary_path, timings_path)
+    items = {name: (kind, read_items(path, kind).to_dict("records")) for name, (kind, path) in datasets.items()}
+    vocabulary = read_values(vocabulary_csv)
+    calls = plan_calls(items, alignment, settings, Templates.from_files(template_paths), vocabulary)
+    models_dir = Path(cache_dir) / "models"
+
+    def backend_factory():
+        scoring = settings["short_form_mode"] == "logprob"
+        return make_backend(spec, models_dir, seed=settings["seed"], scoring=scoring)
+
+    return generate_model(
+        calls,
+        cache_identity(spec, models_dir),
+        base,
+        DiskCache(Path(cache_dir) / "calls"),
+        backend_factory,
+        outputs,
+        timings_path,
+        summary_path,
+        settings["max_failure_fraction"],
+    )

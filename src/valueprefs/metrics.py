@@ -1,0 +1,11 @@
+"""Names of the per-argument and per-value attribute columns, defined once for every stage."""
+
+SPECIFICITY_KINDS = ("path", "attribute")  # Figure 21 (argument tree depth) and Figure 22 (attributes)
+SPECIFICITY_COLUMNS = tuple(f"specificity_{kind}" for kind in SPECIFICITY_KINDS)
+DIVERSITY_COLUMN = "compression_ratio"
+ATTRIBUTE_COLUMNS = (*SPECIFICITY_COLUMNS, DIVERSITY_COLUMN)
+
+
+def specificity_column(kind: str) -> str:
+    """The column of one specificity kind ("path" -> "specificity_path")."""
+    return f"specificity_{kind}"

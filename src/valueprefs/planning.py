@@ -1,0 +1,35 @@
+"""What the workflow plans, with nothing heavy imported: building the DAG of a paper-scale
+config must not load pandas, the annotator or any model backend.
+
+Tasks a data set gets, annotation steps and the judges doing them.
+"""
+
+
+def tasks_for(kind: str, settings: dict) -> list[str]:
+    """Task names of a data set of ``kind`` under the generation settings (also the output files)."""
+    long_tasks = [f"long_k{k}" for k in settings["k"]]
+    if kind == "recognition":
+        return ["recognize"]
+    if kind != "dilemmas":
+        return long_tasks
+    short = ["short"]
+    if settings["counterbalance"]:
+        short.append("short_swapped")
+    if settings["explicit_values"]:
+        short.append("short_explicit")
+    return short + long_tasks
+
+
+STEPS = ("arguments", "values", "specificity")
+
+
+def step_judges(judges: list[dict], step: str) -> list[dict]:
+    """The judges doing ``step`` (for arguments: only the primary one, whose arguments are used)."""
+    doing = [judge for judge in judges if step in judge["steps"]]
+    return doing[:1] if step == "arguments" else doing
+
+
+def active_steps(judges: list[dict], settings: dict) -> list[str]:
+    """The steps some judge does (specificity also needs at least one prompt configured)."""
+    wanted = {"arguments": True, "values": True, "specificity": bool(settings["specificity"])}
+    return [step for step in STEPS if wanted[step] and step_judges(judges, step)]

@@ -1,0 +1,71 @@
+"""The shape of the library: floors that import only downwards, thin packages, one entry module
+per stage for the workflow's scripts, and a DAG that is built without heavy imports."""
+
+import ast
+import re
+import subprocess
+import sys
+
+from conftest import REPO
+
+SRC = REPO / "src" / "valueprefs"
+# Each package sits on a floor and imports only from its own floor and the floors below.
+FLOORS = {"llm": 1, "data": 2, "generation": 3, "annotation": 4, "preferences": 5, "analysis": 6, "figures": 7}
+STAGES = ("data", "generation", "annotation", "preferences", "analysis", "figures")
+HEAVY = ("pandas", "numpy", "scipy", "matplotlib", "openai", "llama_cpp", "vllm", "torch", "sentence_transformers")
+
+
+def floor(module: str) -> int:
+    """The floor of a valueprefs module (top-level modules are the ground floor)."""
+    parts = module.split(".")
+    return FLOORS.get(parts[1], 0) if len(parts) > 2 or parts[1] in FLOORS else 0
+
+
+def library_modules():
+    for path in sorted(SRC.rglob("*.py")):
+        relative = path.relative_to(SRC.parent).with_suffix("")
+        yield ".".join(relative.parts).removesuffix(".__init__"), path
+
+
+def imports_of(path) -> set[str]:
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith("valueprefs.")}
+
+
+def test_no_import_runs_back_up_a_floor():
+    upward = [
+        f"{module} -> {imported}"
+        for module, path in library_modules()
+        for imported in imports_of(path)
+        if floor(imported) > floor(module)
+    ]
+    assert upward == []
+
+
+def test_packages_are_thin_and_each_stage_has_one_entry_module():
+    for package in (*FLOORS, "demo_data"):
+        init = SRC / package / "__init__.py"
+        tree = ast.parse(init.read_text())
+        assert all(isinstance(node, ast.Expr) for node in tree.body), f"{init} does more than document"
+    for stage in STAGES:
+        assert (SRC / stage / "jobs.py").is_file()
+    for script in sorted((REPO / "workflow" / "scripts").glob("*.py")):
+        modules = imports_of(script)
+        assert modules and all(re.fullmatch(r"valueprefs\.(\w+\.jobs|runlog)", m) for m in modules), (script, modules)
+
+
+def test_building_the_dag_imports_nothing_heavy():
+    """The valueprefs modules the Snakefile and its rule files import load no data or model library."""
+    text = "\n".join(path.read_text() for path in [REPO / "Snakefile", *(REPO / "workflow" / "rules").glob("*.smk")])
+    modules = sorted(set(re.findall(r"^\s*from (valueprefs[\w.]*) import", text, re.MULTILINE)))
+    assert "valueprefs.planning" in modules and "valueprefs.config" in modules
+    code = "import sys\n" + "".join(f"import {m}\n" for m in modules)
+    code += f"print(sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r}))\n"
+    code += "print(sorted(m for m in sys.modules if m.startswith(('valueprefs.llm', 'valueprefs.annotation.'))))\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.splitlines() == ["[]", "[]"]
