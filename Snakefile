@@ -53,7 +53,13 @@ onstart:
 onsuccess:
     from valueprefs.summary import run_summary
 
-    print(run_summary("results"))
+    jobs = ledger_jobs()
+    print(
+        run_summary(
+            {job: f"results/generation/{job}/summary.json" for job in jobs["generation"]},
+            {job: f"results/annotation/{job}.summary.json" for job in jobs["annotation"]},
+        )
+    )
 
 
 rule all:

@@ -45,6 +45,33 @@ def run_snakemake(
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout + 30, check=False)
 
 
+@pytest.fixture(scope="session")
+def slurm_cluster(tmp_path_factory):
+    """A real SLURM controller, node daemon and munge for this session, stopped by PID after it;
+    None where there is none (never in CI, and never as root, who can install it)."""
+    from demo_run import CLUSTER
+
+    state = tmp_path_factory.mktemp("slurm")
+    up = subprocess.run(["bash", str(CLUSTER), "up", str(state)], capture_output=True, text=True, timeout=300)
+    if up.returncode != 0:
+        if os.environ.get("CI") == "true" or os.geteuid() == 0:
+            pytest.fail(f"no SLURM cluster: {up.stderr.strip()}")
+        yield None
+        return
+    yield state
+    subprocess.run(["bash", str(CLUSTER), "down", str(state)], check=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def demo_run(slurm_cluster, tmp_path_factory):
+    """The small demo (generation, annotation, analysis, one figure), run once per session and
+    checked by several modules: through SLURM where there is a cluster, else locally."""
+    from demo_run import run_locally, run_through_slurm
+
+    workdir = tmp_path_factory.mktemp("demo-run")
+    return run_through_slurm(workdir) if slurm_cluster else run_locally(workdir)
+
+
 @pytest.fixture
 def snakemake_in(tmp_path):
     """A function running the workflow in a fresh temporary working directory."""
@@ -54,6 +81,34 @@ def snakemake_in(tmp_path):
 
     run.workdir = tmp_path
     return run
+
+
+def planned_rules(result) -> dict[str, int]:
+    """Rule -> job count from a dry-run's "Job stats" table (the target rule `all` left out)."""
+    assert result.returncode == 0, result.stderr[-3000:]
+    if "Nothing to be done" in result.stdout + result.stderr:
+        return {}
+    table = result.stdout.split("Job stats:")[1].split("\n\n")[0]
+    rows = [line.split() for line in table.splitlines()[3:]]
+    return {rule: int(count) for rule, count in rows if rule not in ("all", "total")}
+
+
+def small_config(workdir: Path, models: dict | None = None, judges: list | None = None, **generation) -> Path:
+    """The demo config on a slice of its data, written to ``workdir/config.yaml``: 2 dilemmas,
+    1 question, 1 situation, k = 2, one temperature sample, short answers. Keyword arguments
+    change generation settings; ``models`` and ``judges`` replace those sections."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    for dataset, limit in (("dailydilemmas", 2), ("opinionqa", 1), ("valueprism", 1)):
+        config["datasets"][dataset]["limit"] = limit
+    config["generation"].update({"k": [2], "n_samples": 1, "short_max_tokens": 8, "long_max_tokens": 24})
+    config["generation"].update(generation)
+    config["models"] = models or config["models"]
+    config["judges"] = judges or config["judges"]
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
 
 
 def copy_checkout(target: Path) -> Path:

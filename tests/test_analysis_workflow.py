@@ -9,7 +9,7 @@ import yaml
 from valueprefs.data.demo import demo_dilemmas, demo_questions, demo_recognition
 from valueprefs.figures.registry import FIGURES
 
-from conftest import REPO, copy_checkout, run_snakemake
+from conftest import REPO, copy_checkout, planned_rules, run_snakemake
 
 FIGURE_NUMBERS = [spec.number for spec in FIGURES]
 
@@ -131,16 +131,6 @@ def test_one_figure_rebuilds_alone_from_cached_intermediates(analyzed):
     assert "figure_06" in jobs and "generate" not in jobs and "annotate" not in jobs and "analyze_run" not in jobs
     again = run("--forcerun", "figure_06", "--cores", "1", configfile=workdir / "config.yaml")
     assert again.returncode == 0 and "Finished jobid" in again.stderr
-
-
-def planned_rules(result) -> dict[str, int]:
-    """Rule -> job count from a dry-run's "Job stats" table (the target rule `all` left out)."""
-    assert result.returncode == 0, result.stderr[-3000:]
-    if "Nothing to be done" in result.stdout + result.stderr:
-        return {}
-    table = result.stdout.split("Job stats:")[1].split("\n\n")[0]
-    rows = [line.split() for line in table.splitlines()[3:]]
-    return {rule: int(count) for rule, count in rows if rule not in ("all", "total")}
 
 
 def test_finished_run_plans_nothing(analyzed):

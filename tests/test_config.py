@@ -7,10 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
+from valueprefs.config import check_config
+from valueprefs.errors import ConfigError
+
 from conftest import REPO, SNAKEMAKE
 
 DEFAULT = yaml.safe_load((REPO / "config.yaml").read_text())
 PAPER = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+SCHEMA = REPO / "workflow" / "schemas" / "config.schema.yaml"
 
 
 def test_both_configs_use_the_same_keys():
@@ -103,7 +107,22 @@ BAD_CONFIGS = [
 
 
 @pytest.mark.parametrize(("label", "change", "message"), BAD_CONFIGS, ids=[b[0] for b in BAD_CONFIGS])
-def test_bad_config_fails_before_any_job_naming_the_key(snakemake_in, label, change, message):
+def test_bad_config_is_refused_naming_the_file_and_key(tmp_path, label, change, message):
+    """The check the workflow runs before building its DAG (``check_config``), on each case."""
+    configfile = tmp_path / "bad.yaml"
+    configfile.write_text(yaml.safe_dump(mutate(change)))
+    with pytest.raises(ConfigError) as refused:
+        check_config(yaml.safe_load(configfile.read_text()), [str(configfile)], str(SCHEMA))
+    line = str(refused.value)
+    assert line.startswith(f"invalid config ({configfile}): key '") and message in line and "\n" not in line
+
+
+THROUGH_THE_WORKFLOW = ["unknown key", "k = 0", "preference sample beyond n_samples", "logprob from an API"]
+
+
+@pytest.mark.parametrize("label", THROUGH_THE_WORKFLOW)
+def test_bad_config_stops_the_workflow_before_any_job(snakemake_in, label):
+    change, message = next((change, message) for name, change, message in BAD_CONFIGS if name == label)
     configfile = snakemake_in.workdir / "bad.yaml"
     configfile.write_text(yaml.safe_dump(mutate(change)))
     result = snakemake_in("--cores", "1", "results/data/summary.csv", configfile=configfile)

@@ -5,7 +5,7 @@ import pytest
 import yaml
 from servers import ScriptedChatServer
 
-from conftest import REPO, run_snakemake
+from conftest import run_snakemake, small_config
 
 
 def model(messages):
@@ -28,21 +28,14 @@ def judge(messages):
 
 def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path):
     with ScriptedChatServer(model) as model_server, ScriptedChatServer(judge) as judge_server:
-        config = yaml.safe_load((REPO / "config.yaml").read_text())
-        config["datasets"]["dailydilemmas"]["limit"] = 2
-        config["datasets"]["opinionqa"]["limit"] = 1
-        config["datasets"]["valueprism"]["limit"] = 1
-        config["generation"].update(k=[2], n_samples=2)  # the sampled request asks for 2 answers: 2 calls
-        config["models"] = {
-            "remote": {"instruct": {"backend": "openai", "model": "m", "base_url": model_server.base_url}}
-        }
-        config["judges"] = [
-            {"name": "api", "backend": "openai", "model": "gpt-4o", "base_url": judge_server.base_url,
-             "steps": ["arguments", "values", "specificity"]},
-        ]  # fmt: skip
+        remote = {"backend": "openai", "model": "m", "base_url": model_server.base_url}
+        api = {"name": "api", "backend": "openai", "model": "gpt-4o", "base_url": judge_server.base_url}
+        api["steps"] = ["arguments", "values", "specificity"]
+        # the sampled request asks for 2 answers: 2 calls
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}}, judges=[api], n_samples=2)
+        config = yaml.safe_load(configfile.read_text())
         config["prices"] = {"gpt-4o": {"input": 2.5, "output": 10.0}}
         config["annotation"].update(value_batching=False, specificity_samples=None)
-        configfile = tmp_path / "config.yaml"
         configfile.write_text(yaml.safe_dump(config))
         result = run_snakemake(tmp_path, "--cores", "2", "results/ledger.csv", configfile=configfile)
         assert result.returncode == 0, result.stderr[-3000:]

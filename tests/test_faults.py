@@ -13,7 +13,7 @@ import pytest
 import yaml
 from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
-from conftest import REPO, SNAKEMAKE, run_snakemake
+from conftest import REPO, SNAKEMAKE, run_snakemake, small_config
 
 KEY_VARIABLE = "VALUEPREFS_TEST_API_KEY"
 SENTINEL = "sk-sentinel-4c1d7e0b9a"
@@ -21,18 +21,9 @@ SENTINEL = "sk-sentinel-4c1d7e0b9a"
 ALWAYS_FAILING = "Returning a wallet full of cash"
 
 
-def small_config(workdir, models=None, judges=None, **generation):
-    """The demo config on a slice of its data (one llama.cpp model unless ``models`` is given)."""
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
-    config["datasets"]["dailydilemmas"]["limit"] = 2
-    config["datasets"]["opinionqa"]["limit"] = 1
-    config["datasets"]["valueprism"]["limit"] = 1
-    config["generation"].update({"k": [2], "n_samples": 1, "short_max_tokens": 8, "long_max_tokens": 24, **generation})
-    config["models"] = models or {"smollm2-135m": config["models"]["smollm2-135m"]}
-    config["judges"] = judges or config["judges"]
-    path = workdir / "config.yaml"
-    path.write_text(yaml.safe_dump(config))
-    return path
+def smollm2_only():
+    """The demo's SmolLM2 model alone."""
+    return {"smollm2-135m": yaml.safe_load((REPO / "config.yaml").read_text())["models"]["smollm2-135m"]}
 
 
 def read_json(path):
@@ -116,7 +107,7 @@ ANNOTATED = "results/annotation/smollm2-135m/instruct/dailydilemmas/long_k2/spec
 
 def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_run(tmp_path_factory):
     killed, clean = tmp_path_factory.mktemp("killed"), tmp_path_factory.mktemp("clean")
-    configs = {workdir: small_config(workdir, n_samples=2) for workdir in (killed, clean)}
+    configs = {workdir: small_config(workdir, models=smollm2_only(), n_samples=2) for workdir in (killed, clean)}
     for configfile in configs.values():  # every sample rated for specificity: more calls to interrupt
         config = yaml.safe_load(configfile.read_text())
         config["annotation"]["specificity_samples"] = None

