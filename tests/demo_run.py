@@ -13,6 +13,9 @@ from conftest import REPO, SNAKEMAKE, small_config
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = REPO / "profiles" / "slurm-ci"
 RUNS = ("gemma3-270m/base", "smollm2-135m/instruct")
+# Real models answer; a synthetic judge reads their answers (real judges: tests/test_annotation.py,
+# and the SmolLM2 judge killed mid-step in tests/test_faults.py).
+JUDGES = [{"name": "reader", "backend": "synthetic", "steps": ["arguments", "values", "specificity"]}]
 TARGETS = ("results/analysis/correlations.csv", "figure_06", "results/ledger.csv")
 SMOLLM2_JOB = "rule_generate_wildcards_smollm2-135m_instruct"
 
@@ -62,7 +65,7 @@ def run_through_slurm(workdir: Path) -> DemoRun:
     """The demo through the CI SLURM profile. Once SmolLM2's generation job has cached two
     calls, it is cancelled with scancel: the profile's retry resubmits it, and the call cache
     spares the retry those two calls."""
-    configfile = small_config(workdir, models=one_thread_models())
+    configfile = small_config(workdir, models=one_thread_models(), judges=JUDGES)
     before = set(job_history())
     command = ["timeout", "-k", "10", "1200", SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
     command += ["--profile", str(PROFILE), *TARGETS, "--configfile", str(configfile)]
@@ -86,7 +89,7 @@ def run_locally(workdir: Path) -> DemoRun:
     """The same demo on this machine (no SLURM here)."""
     from conftest import run_snakemake
 
-    configfile = small_config(workdir, models=one_thread_models())
+    configfile = small_config(workdir, models=one_thread_models(), judges=JUDGES)
     result = run_snakemake(workdir, "--cores", "2", *TARGETS, configfile=configfile, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
     return DemoRun(workdir, configfile, slurm=False)

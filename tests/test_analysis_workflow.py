@@ -72,7 +72,8 @@ def analyzed(tmp_path_factory):
         alignment: {"backend": "import", "model": f"fam-{alignment}", "path": str(imported / alignment)}
         for alignment in ("base", "instruct")
     }
-    config["judges"] = [{"name": "offline", "backend": "offline", "steps": ["arguments", "values"]}]
+    # the synthetic judge reads arguments off the text in microseconds: the analysis is the subject here
+    config["judges"] = [{"name": "reader", "backend": "synthetic", "steps": ["arguments", "values", "specificity"]}]
     config["analysis"].update(bootstrap=30, shuffles=4)
     for alignment in ("base", "instruct"):
         imported_responses(imported, alignment)

@@ -22,7 +22,7 @@ def rerun(demo_run, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("rerun") / "run"
     shutil.copytree(demo_run.workdir, workdir, ignore=shutil.ignore_patterns(".snakemake"))
     configfile = workdir / "config.yaml"
-    again = run_snakemake(workdir, "--cores", "2", "--forcerun", "generate", *SUMMARIES, configfile=configfile)
+    again = run_snakemake(workdir, "--cores", "2", "--force", *SUMMARIES, configfile=configfile)
     assert again.returncode == 0, again.stderr[-3000:]
     return workdir
 

@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from valueprefs.analysis.reliability import disattenuate, spearman_brown, split_half_reliability, split_weights
+from valueprefs.analysis.reliability import (
+    corrected_ratio,
+    cross_fit,
+    disattenuate,
+    spearman_brown,
+    split_half_reliability,
+    split_weights,
+)
 from valueprefs.analysis.simulate import recovery
 from valueprefs.preferences.logistic import logistic_preferences
 
@@ -39,15 +46,43 @@ def test_split_weights_are_complementary_seeded_halves():
 
 
 def test_disattenuation_with_known_answers():
-    applied = disattenuate(0.15, np.array([0.1, 0.15, 0.2]), 0.36, 0.25)  # ceiling sqrt(0.09) = 0.3
-    assert applied["ceiling"] == pytest.approx(0.3) and applied["r_corrected"] == pytest.approx(0.5)
-    assert applied["ceiling_ratio"] == pytest.approx(0.5) and applied["correction"] == "applied"
-    assert applied["corrected_low"] == pytest.approx(0.1 / 0.3 + 0.025 * (0.05 / 0.3) * 2, rel=1e-6)
-    clipped = disattenuate(0.45, np.array([0.45]), 0.36, 0.25)
-    assert clipped["ceiling_ratio"] == pytest.approx(1.5) and clipped["r_corrected"] == 1.0
-    assert clipped["correction"] == "clipped"
-    unreliable = disattenuate(0.2, np.array([0.2]), 0.05, 0.9)
+    point = {"across": np.array([0.15]), "half_x": np.array([0.36]), "half_y": np.array([0.25])}
+    draws = {"across": np.array([0.1, 0.15, 0.2]), "half_x": np.full(3, 0.36), "half_y": np.full(3, 0.25)}
+    applied = disattenuate(0.2, point, draws, 0.5, 0.5)  # across-halves ceiling sqrt(0.09) = 0.3
+    assert applied["r_cross"] == 0.15 and applied["r_corrected"] == pytest.approx(0.5)
+    assert applied["ceiling"] == pytest.approx(0.5) and applied["ceiling_ratio"] == pytest.approx(0.4)
+    assert applied["correction"] == "applied"
+    # replicates 1/3, 1/2, 2/3 recentred on 0.5 (their mean): the percentiles of the draws themselves
+    assert applied["corrected_low"] == pytest.approx(1 / 3 + 0.025 * 2 * (1 / 6), rel=1e-6)
+    clipped = disattenuate(0.45, {**point, "across": np.array([0.45])}, draws, 0.5, 0.5)
+    assert clipped["r_corrected"] == 1.0 and clipped["correction"] == "clipped"
+    unreliable = disattenuate(0.2, {**point, "half_x": np.array([0.05])}, draws, 0.5, 0.5)
     assert unreliable["correction"] == "unreliable" and np.isnan(unreliable["r_corrected"])
+
+
+def test_across_halves_the_corrected_consistency_recovers_the_true_correlation():
+    """Two measures of true scores that correlate 0.6, each half with its own noise: the
+    across-halves correlation over the half reliabilities is 0.6, while errors shared by the
+    two measures on the same items inflate the same-items correlation."""
+    rng = np.random.default_rng(5)
+    n, splits, rho = 4000, 8, 0.6
+    truth_x = rng.normal(size=n)
+    truth_y = rho * truth_x + np.sqrt(1 - rho**2) * rng.normal(size=n)
+
+    def half(truth):
+        return truth + rng.normal(size=(splits, n))
+
+    shared = rng.normal(size=(splits, n))  # item-level error both measures take from the same half
+    x_first, x_second = half(truth_x) + shared, half(truth_x)
+    y_first, y_second = half(truth_y) + shared, half(truth_y)
+    found = cross_fit(x_first, x_second, y_first, y_second)
+    ratio = corrected_ratio(found["across"], found["half_x"], found["half_y"])
+    half = 1 / np.sqrt(6)  # var(x_first) = 3, var(x_second) = 2, covariance 1
+    assert np.nanmean(found["half_x"]) == pytest.approx(half, abs=0.03)
+    assert ratio.mean() == pytest.approx(rho, abs=0.05)
+    same_items = np.mean([np.corrcoef(x_first[i], y_first[i])[0, 1] for i in range(splits)])
+    assert same_items == pytest.approx((rho + 1) / 3, abs=0.03)  # inflated by the shared error ...
+    assert same_items / half > 1.2  # ... above the ceiling its reliabilities allow
 
 
 def test_logistic_preferences_maximize_the_penalized_likelihood():

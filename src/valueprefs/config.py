@@ -15,7 +15,7 @@ from jsonschema.exceptions import ValidationError
 from valueprefs.errors import ConfigError
 from valueprefs.secrets import VARIABLE_NAME, remember_configured_keys, scrub
 
-LLM_BACKENDS = ("openai", "vllm", "llamacpp")
+LLM_BACKENDS = ("openai", "vllm", "llamacpp", "synthetic")
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -145,6 +145,11 @@ def _first_problem(config: dict) -> tuple[str, str] | None:
             )
         if kind != "dilemmas":
             return "analysis.reference_dataset", f"{reference!r} is a {kind} data set; it must be a dilemmas data set"
+    for family, alignments in sorted(config["models"].items()):
+        for alignment, spec in sorted(alignments.items()):
+            unknown = sorted(set(spec["limits"]) - set(config["datasets"]))
+            if unknown:
+                return f"models.{family}.{alignment}.limits", f"{unknown[0]!r} is not a data set of this config"
     judges = {judge["name"]: judge for judge in config["judges"]}
     standardizer = annotation["standardize_judge"]
     if standardizer is not None and standardizer not in judges:

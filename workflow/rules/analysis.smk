@@ -60,6 +60,7 @@ rule analyze_run:
         "../../envs/analysis.yaml"
     params:
         files=lambda wildcards: run_files(wildcards.model, wildcards.alignment),
+        limits=lambda wildcards: model_spec(wildcards)["limits"],
         item_files={
             dataset: f"results/data/{dataset}/items.jsonl" for dataset in DATASETS
         },

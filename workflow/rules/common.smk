@@ -139,7 +139,9 @@ def gpus_of(spec):
     """GPUs a model or judge asks SLURM for: its vLLM tensor-parallel size, else none."""
     if spec is None or spec["backend"] != "vllm":
         return 0
-    return int(spec["engine_args"].get("tensor_parallel_size", 1))  # vLLM's own default: 1
+    return int(
+        spec["engine_args"].get("tensor_parallel_size", 1)
+    )  # vLLM's own default: 1
 
 
 def gpu_model_of(spec):
@@ -173,9 +175,14 @@ VLLM_JOB_CORES = 2  # a vLLM judge's job: the engine process and its tokenizer
 
 def step_threads(step):
     """Cores an annotation step uses: a local model's threads; one for API and embedding judges."""
-    cores = {"llamacpp": lambda judge: judge["n_threads"], "vllm": lambda judge: VLLM_JOB_CORES}
+    cores = {
+        "llamacpp": lambda judge: judge["n_threads"],
+        "vllm": lambda judge: VLLM_JOB_CORES,
+    }
     judges = step_judges(config["judges"], step)
-    return max((cores[j["backend"]](j) for j in judges if j["backend"] in cores), default=1)
+    return max(
+        (cores[j["backend"]](j) for j in judges if j["backend"] in cores), default=1
+    )
 
 
 def runs_locally(*steps):

@@ -15,6 +15,7 @@ with rule_log(snakemake.log[0]):
         long=long,
         recognition=recognition,
         settings=snakemake.params.settings,
+        limits=snakemake.params.limits,
         out_correlations=snakemake.output.correlations,
         out_replicates=snakemake.output.replicates,
         out_attributes=snakemake.output.attributes,

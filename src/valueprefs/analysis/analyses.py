@@ -65,10 +65,12 @@ class RunAnalyses:
         excluded = self.estimates.excluded
         return {"excluded_x": excluded[first], "excluded_y": excluded[second]}
 
-    def corrected(self, stats: dict, replicates: np.ndarray, first: dict, second: dict) -> dict:
-        """``stats`` with both reliabilities and the disattenuated correlation beside it."""
+    def corrected(self, stats: dict, x: tuple, y: tuple, first: dict, second: dict) -> dict:
+        """``stats`` with both reliabilities, and the correlation corrected for them on one split
+        design (across halves of the items) beside it."""
         reliabilities = {"reliability_x": first["reliability"], "reliability_y": second["reliability"]}
-        return {**stats, **reliabilities, **disattenuate(stats["r"], replicates, *reliabilities.values())}
+        point, replicates = self.estimates.consistency(x, y)
+        return {**stats, **reliabilities, **disattenuate(stats["r"], point, replicates, *reliabilities.values())}
 
     # --- consistency -------------------------------------------------------------------
     def short_vs_long(self, reference: str) -> None:
@@ -77,7 +79,8 @@ class RunAnalyses:
         for k in sorted(self.inputs.arguments.get(reference, {})):
             long, long_reps = self.estimates.long_preferences(reference, k, sample)
             stats, reps = correlate(short, long, short_reps, long_reps)
-            stats = self.corrected(stats, reps, self.short_reliability(reference), self.long_reliability(reference, k))
+            x, y = ("short", reference, "short"), ("long", reference, k, sample)
+            stats = self.corrected(stats, x, y, self.short_reliability(reference), self.long_reliability(reference, k))
             stats |= self.evidence(("short", reference, "short"), ("long", reference, k, sample))
             self.add("short_vs_long", reference, stats, reps, k=k)
 
@@ -91,7 +94,7 @@ class RunAnalyses:
             p_values = [p_value(pair_r, pair_n) for pair_r, pair_n in zip(r[:, 0], n[:, 0], strict=True)]
             p_values = [p for p in p_values if np.isfinite(p)]
             replicates = nanmean(r[:, 1:], axis=0)
-            low, high = interval(replicates)
+            low, high = interval(replicates, float(nanmean(r[:, 0])))
             stats = {
                 "r": float(nanmean(r[:, 0])),
                 "p": max(p_values) if p_values else float("nan"),
@@ -108,7 +111,8 @@ class RunAnalyses:
         prefs = {k: self.estimates.long_preferences(dataset, k, sample) for k in ks}
         for k1, k2 in combinations(ks, 2):
             stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
-            stats = self.corrected(stats, reps, self.long_reliability(dataset, k1), self.long_reliability(dataset, k2))
+            x, y = ("long", dataset, k1, sample), ("long", dataset, k2, sample)
+            stats = self.corrected(stats, x, y, self.long_reliability(dataset, k1), self.long_reliability(dataset, k2))
             stats |= self.evidence(("long", dataset, k1, sample), ("long", dataset, k2, sample))
             self.add("between_k", dataset, stats, reps, k=k1, k2=k2)
 
@@ -126,8 +130,8 @@ class RunAnalyses:
         weights = self.estimates.weights(dataset)[:, where] if len(decided) else np.empty((0, 0))
         with np.errstate(invalid="ignore", divide="ignore"):
             replicates = (weights @ same) / weights.sum(axis=1) if len(decided) else np.array([])
-        low, high = interval(replicates)
         fraction = float(same.mean()) if len(same) else float("nan")
+        low, high = interval(replicates, fraction, bounds=(0.0, 1.0))
         stats = {"r": fraction, "p": float("nan"), "n": len(same), "ci_low": low, "ci_high": high}
         self.add(analysis, dataset, stats, replicates, method="fraction")
 
@@ -169,7 +173,7 @@ class RunAnalyses:
         scores = Recognition(gold, self.inputs.recognized[dataset], self.inputs.values)
         weights = self.estimates.weights(dataset)
         micro = scores.micro_f1(weights) if len(weights) else np.array([])
-        low, high = interval(micro)
+        low, high = interval(micro, float(scores.micro_f1()[0]), bounds=(0.0, 1.0))
         overall = {"r": float(scores.micro_f1()[0]), "p": float("nan"), "n": len(gold), "ci_low": low, "ci_high": high}
         dropped = {"unmatched_names": self.inputs.dropped_names.get(dataset, 0)}
         self.add("recognition_overall_f1", dataset, {**overall, **dropped}, micro, method="micro_f1")
@@ -177,8 +181,9 @@ class RunAnalyses:
             for category in sorted(set(categories.values())):
                 columns = np.array([categories.get(value) == category for value in self.inputs.values])
                 reps = scores.micro_f1(weights, columns) if len(weights) else np.array([])
-                low, high = interval(reps)
-                stats = {"r": float(scores.micro_f1(columns=columns)[0]), "p": float("nan"), "n": len(gold)}
+                point = float(scores.micro_f1(columns=columns)[0])
+                low, high = interval(reps, point, bounds=(0.0, 1.0))
+                stats = {"r": point, "p": float("nan"), "n": len(gold)}
                 stats |= {"ci_low": low, "ci_high": high, "gold_pairs": scores.gold_count(columns)}
                 where = {"framework": framework, "category": category}
                 self.add("recognition_category_f1", dataset, stats, reps, method="micro_f1", **where)

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.inputs import RunInputs, Settings
-from valueprefs.analysis.reliability import split_half_reliability, split_weights
+from valueprefs.analysis.reliability import cross_fit, split_half_reliability, split_weights
 from valueprefs.analysis.stats import item_weights
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.preferences.logistic import logistic_preferences
@@ -98,26 +98,60 @@ class Estimates:
         preference, counts = long_form_scores(matrix[chosen], response_weights)
         return np.where(counts >= self.settings.min_evidence, preference, np.nan), counts
 
-    # --- reliability -------------------------------------------------------------------
+    # --- reliability and consistency on one split design -----------------------------------
+    def under(self, measure: tuple):
+        """The preferences of a measure (("short", data set, task) or ("long", data set, k,
+        sample)) as a function of item weights (rows x items -> rows x values)."""
+        if measure[0] == "short":
+            return lambda weights: self.short_under(measure[1], measure[2], weights)[0]
+        return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights)[0]
+
+    def halves(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """The measure on each half of the seeded splits of its data set's items (splits x values)."""
+        key = ("halves", measure)
+        if key not in self._reliability:
+            first, second = self._splits(measure[1])
+            under = self.under(measure)
+            self._reliability[key] = (under(first), under(second))
+        return self._reliability[key]
+
+    def replicate_halves(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Per bootstrap replicate, the measure on each half of its drawn items (one split each)."""
+        key = ("replicate halves", measure)
+        if key not in self._reliability:
+            weights = self.weights(measure[1])
+            first, _ = self._splits(measure[1])
+            if not len(first) or not len(weights):
+                empty = np.empty((0, len(self.index)))
+                self._reliability[key] = (empty, empty)
+            else:
+                split = first[np.arange(len(weights)) % len(first)]
+                under = self.under(measure)
+                self._reliability[key] = (under(weights * split), under(weights * (1.0 - split)))
+        return self._reliability[key]
+
+    def reliability(self, measure: tuple) -> dict:
+        """Split-half (Spearman-Brown) reliability of a measure."""
+        if not self.settings.reliability_splits:
+            return {"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0}
+        return split_half_reliability(*self.halves(measure))
+
     def short_reliability(self, dataset: str, task: str = "short") -> dict:
         """Split-half reliability of the short-form preferences of a task."""
-        if (dataset, task) not in self._reliability:
-            under = lambda weights: self.short_under(dataset, task, weights)[0]  # noqa: E731
-            self._reliability[dataset, task] = self._split_half(dataset, under)
-        return self._reliability[dataset, task]
+        return self.reliability(("short", dataset, task))
 
     def long_reliability(self, dataset: str, k: int) -> dict:
         """Split-half reliability of the long-form preferences of the preference sample."""
-        if (dataset, k) not in self._reliability:
-            sample = self.settings.preference_sample
-            under = lambda weights: self.long_under(dataset, k, sample, weights)[0]  # noqa: E731
-            self._reliability[dataset, k] = self._split_half(dataset, under)
-        return self._reliability[dataset, k]
+        return self.reliability(("long", dataset, k, self.settings.preference_sample))
 
-    def _split_half(self, dataset: str, under) -> dict:
-        """Split-half (Spearman-Brown) reliability of the preferences ``under(weights)`` gives."""
+    def consistency(self, x: tuple, y: tuple) -> tuple[dict, dict]:
+        """Two measures correlated across halves of the items, with their half-length
+        reliabilities: over the seeded splits, and per bootstrap replicate."""
+        point = cross_fit(*self.halves(x), *self.halves(y)) if self.settings.reliability_splits else {}
+        replicates = cross_fit(*self.replicate_halves(x), *self.replicate_halves(y)) if point else {}
+        empty = {"across": np.array([]), "half_x": np.array([]), "half_y": np.array([])}
+        return point or empty, replicates or empty
+
+    def _splits(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
         splits = self.settings.reliability_splits
-        first, second = split_weights(len(self.inputs.items[dataset]), splits, self.settings.seed, dataset)
-        if not splits:
-            return {"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0}
-        return split_half_reliability(under(first), under(second))
+        return split_weights(len(self.inputs.items[dataset]), splits, self.settings.seed, dataset)

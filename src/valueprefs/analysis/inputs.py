@@ -87,11 +87,13 @@ def load_run_inputs(
     long: dict[str, dict[str, tuple[str, str]]],
     recognition: dict[str, str],
     preference_sample: int,
+    limits: dict[str, int],
 ) -> RunInputs:
     """``items``: data set -> items file (gold values for recognition data sets); ``short``:
     data set -> short task -> games file saved by the preferences rule; ``long``: data set ->
     long task -> (annotated argument table, positions file saved by the preferences rule);
-    ``recognition``: data set -> recognized values file (rule ``recognized_values``).
+    ``recognition``: data set -> recognized values file (rule ``recognized_values``); ``limits``:
+    data set -> how many of its first items the model answered (the items resampled).
 
     Of the argument table only the preference sample's rows are read (for the attributes);
     every sample's first positions come from the saved matrix."""
@@ -108,7 +110,7 @@ def load_run_inputs(
     recognized = {dataset: read_rows(path) for dataset, path in recognition.items()}
     return RunInputs(
         values=values,
-        items={dataset: read_rows(path) for dataset, path in items.items()},
+        items={dataset: read_rows(path)[: limits.get(dataset)] for dataset, path in items.items()},
         kinds=kinds,
         short={
             dataset: {task: load_games(path, preference_sample, values) for task, path in tasks.items()}

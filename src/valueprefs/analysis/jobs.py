@@ -21,18 +21,20 @@ def write_run_analysis(
     long: dict[str, dict[str, tuple[str, str]]],
     recognition: dict[str, str],
     settings: dict,
+    limits: dict[str, int],
     out_correlations: str,
     out_replicates: str,
     out_attributes: str,
 ):
     """Every correlation of one model run, its bootstrap replicates, and per-value attributes.
 
-    ``settings`` holds the config's ``analysis``, ``generation`` and ``annotation`` sections."""
+    ``settings`` holds the config's ``analysis``, ``generation`` and ``annotation`` sections;
+    ``limits`` the model's items per data set."""
     from valueprefs.analysis.analyses import analyze_run
     from valueprefs.analysis.inputs import Settings, load_run_inputs
 
     settings = Settings.from_config(settings["analysis"], settings["generation"], settings["annotation"])
-    inputs = load_run_inputs(vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample)
+    inputs = load_run_inputs(vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample, limits)
     correlations, replicates, attributes = analyze_run(inputs, settings)
     run = {"model": model, "alignment": alignment}
     write_csv(out_correlations, correlations.assign(**run))

@@ -1,4 +1,5 @@
-"""Noise ceilings: split-half reliability of a preference vector and disattenuated correlations.
+"""Noise ceilings: split-half reliability of a preference vector and disattenuated correlations
+computed across halves of the items.
 
 A correlation between two noisy preference vectors is capped by their reliabilities: with
 reliabilities ``a`` and ``b`` the largest correlation one can observe is ``sqrt(a * b)``
@@ -43,31 +44,57 @@ def split_half_reliability(first: np.ndarray, second: np.ndarray, method: str = 
     return {"reliability": reliability, "half_r": half, "splits": int(np.isfinite(r).sum()), "n": int(np.median(n))}
 
 
-def disattenuate(r: float, replicates: np.ndarray, reliability_x: float, reliability_y: float) -> dict:
-    """The correlation corrected for both reliabilities, its interval, the ceiling and a flag.
-
-    ``ceiling`` = sqrt(rel_x * rel_y) is the largest correlation two measures this noisy can
-    show; ``ceiling_ratio`` = r / ceiling. The corrected value is clipped to [-1, 1] (flag
-    ``clipped``); when a reliability is below MIN_RELIABILITY (or unknown) nothing is corrected
-    (flag ``unreliable``). Replicates are divided by the point ceiling.
-    """
-    low_reliability = not (
-        np.isfinite(reliability_x)
-        and np.isfinite(reliability_y)
-        and min(reliability_x, reliability_y) >= MIN_RELIABILITY
+def cross_fit(x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_second: np.ndarray) -> dict:
+    """Per row (a split of the items into halves): the correlation of x and y across halves
+    (x from one half with y from the other, averaged both ways) and each measure's half-length
+    reliability (its two halves correlated). Nothing here shares an item: the errors of the two
+    sides of every correlation are independent, so shared items cannot inflate the consistency
+    or push it above its ceiling."""
+    across = nanmean(
+        np.vstack([row_correlations(x_first, y_second)[0], row_correlations(x_second, y_first)[0]]), axis=0
     )
-    if low_reliability:
-        nan = float("nan")
-        return {"ceiling": nan, "ceiling_ratio": nan, "r_corrected": nan, "corrected_low": nan,
-                "corrected_high": nan, "correction": "unreliable"}  # fmt: skip
-    ceiling = float(np.sqrt(reliability_x * reliability_y))
-    ratio = r / ceiling
-    low, high = interval(np.clip(np.asarray(replicates, dtype=float) / ceiling, -1.0, 1.0))
     return {
+        "across": across,
+        "half_x": row_correlations(x_first, x_second)[0],
+        "half_y": row_correlations(y_first, y_second)[0],
+    }
+
+
+def corrected_ratio(across: np.ndarray, half_x: np.ndarray, half_y: np.ndarray) -> np.ndarray:
+    """The across-halves correlation over its ceiling, sqrt(half_x * half_y): the correlation of
+    the two measures' true scores (NaN where a half-length reliability is below MIN_RELIABILITY)."""
+    usable = (half_x >= MIN_RELIABILITY) & (half_y >= MIN_RELIABILITY)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(usable, across / np.sqrt(np.where(usable, half_x * half_y, 1.0)), np.nan)
+
+
+def disattenuate(r: float, point: dict, replicates: dict, reliability_x: float, reliability_y: float) -> dict:
+    """The consistency corrected for both measures' noise, on the same split design.
+
+    ``point`` is ``cross_fit`` over the seeded splits (averaged), ``replicates`` the same per
+    bootstrap replicate (each with one split). ``ceiling`` = sqrt(rel_x * rel_y) (full-length,
+    Spearman-Brown) is the largest correlation two measures this noisy can show and
+    ``ceiling_ratio`` = r / ceiling; ``r_cross`` is the across-halves correlation and
+    ``r_corrected`` = r_cross / sqrt(half_x * half_y), clipped to [-1, 1] (flag ``clipped``),
+    with a recentred bootstrap interval; with a reliability below MIN_RELIABILITY nothing is
+    corrected (flag ``unreliable``)."""
+    nan = float("nan")
+    half_x, half_y = float(nanmean(point["half_x"])), float(nanmean(point["half_y"]))
+    across = float(nanmean(point["across"]))
+    result = {"r_cross": across, "half_reliability_x": half_x, "half_reliability_y": half_y}
+    reliable = all(np.isfinite(v) and v >= MIN_RELIABILITY for v in (reliability_x, reliability_y, half_x, half_y))
+    if not reliable:
+        return result | {"ceiling": nan, "ceiling_ratio": nan, "r_corrected": nan, "corrected_low": nan,
+                         "corrected_high": nan, "correction": "unreliable"}  # fmt: skip
+    ceiling = float(np.sqrt(reliability_x * reliability_y))
+    ratio = float(corrected_ratio(np.array([across]), np.array([half_x]), np.array([half_y]))[0])
+    draws = corrected_ratio(replicates["across"], replicates["half_x"], replicates["half_y"])
+    low, high = interval(np.clip(draws, -1.5, 1.5), ratio)
+    return result | {
         "ceiling": ceiling,
-        "ceiling_ratio": float(ratio),
+        "ceiling_ratio": float(r / ceiling),
         "r_corrected": float(np.clip(ratio, -1.0, 1.0)),
-        "corrected_low": float(low),
-        "corrected_high": float(high),
+        "corrected_low": low,
+        "corrected_high": high,
         "correction": "clipped" if abs(ratio) > 1 else "applied",
     }

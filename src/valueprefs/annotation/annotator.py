@@ -26,6 +26,7 @@ from valueprefs.errors import ConfigError
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.requests import CallMeter, Request
+from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.metrics import specificity_column
 from valueprefs.prompts import (
     batched_value_prompt,
@@ -93,7 +94,9 @@ class Annotator:
         models_dir = self.cache_dir / "models"
         identity = cache_identity(judge, models_dir)
         meter = self.meters.setdefault(judge["name"], CallMeter())
-        return LLMJudge(judge, self.templates, self.cache, lambda: make_backend(judge, models_dir), identity, meter)
+        context = SyntheticContext(self.templates)
+        build = lambda: make_backend(judge, models_dir, synthetic=context)  # noqa: E731
+        return LLMJudge(judge, self.templates, self.cache, build, identity, meter)
 
     def record(self, judge: dict, step: str, where: dict, label: Label, **extra) -> None:
         self.records.append(

@@ -8,6 +8,7 @@ returns a normalized table and a report of what was counted or dropped.
 import pandas as pd
 
 from valueprefs.data import dailydilemmas, demo, opinionqa, own_files, valueprism
+from valueprefs.data.generated import generated_dilemmas, generated_questions
 from valueprefs.data.schema import (
     restrict_to_vocabulary,
 )
@@ -45,6 +46,11 @@ def load_dilemmas(spec: dict, vocabulary: pd.DataFrame) -> tuple[pd.DataFrame, d
     if spec.get("limit"):
         frame = frame.head(spec["limit"])
     frame, drops = restrict_to_vocabulary(frame, vocabulary)
+    extra = spec.get("generated")
+    if extra:
+        added = generated_dilemmas(list(vocabulary["value"]), extra["items"], extra["seed"], first=len(frame) + 1)
+        frame = pd.concat([frame, added], ignore_index=True)
+        report = {**report, "generated_items": len(added)}
     return frame, {**report, **drops, "items": len(frame)}
 
 
@@ -61,6 +67,11 @@ def load_questions(spec: dict) -> tuple[pd.DataFrame, dict]:
         raise ConfigError(f"dataset source: unknown source {source!r} for questions")
     if spec.get("limit"):
         frame = frame.head(spec["limit"])
+    extra = spec.get("generated")
+    if extra:
+        added = generated_questions(extra["items"], extra["seed"], first=len(frame) + 1)
+        frame = pd.concat([frame, added], ignore_index=True)
+        report = {**report, "generated_items": len(added)}
     return frame, {**report, "items": len(frame)}
 
 

@@ -25,8 +25,8 @@ def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, rep
     for (alignment, pair), group in rows.groupby(["alignment", "pair"], sort=False):
         draws = [replicates.get((m, alignment, key), []) for m, key in zip(group["model"], group["key"], strict=True)]
         draws = [d for d in draws if len(d)]
-        low, high = interval(nanmean(np.array(draws), axis=0)) if draws else (np.nan, np.nan)
         r = float(nanmean(group["r"].to_numpy(dtype=float)))
+        low, high = interval(nanmean(np.array(draws), axis=0), r) if draws else (np.nan, np.nan)
         means.append(
             {"pair": pair, "model": "mean over families", "alignment": alignment, "r": r, "p": np.nan}
             | {"n": len(group), "ci_low": low, "ci_high": high}

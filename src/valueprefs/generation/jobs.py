@@ -9,7 +9,9 @@ from valueprefs.io import read_values
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.imported import import_responses
+from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.prompts import Templates
+from valueprefs.synthetic.world import World
 
 
 def generate_for_model(
@@ -33,14 +35,23 @@ def generate_for_model(
     base = {"model": model, "alignment": alignment, "backend": spec["backend"], "model_id": spec["model"]}
     if spec["backend"] == "import":
         return import_responses(spec["path"], base, outputs, summary_path, timings_path)
-    items = {name: (kind, read_items(path, kind).to_dict("records")) for name, (kind, path) in datasets.items()}
+    limits = spec["limits"]
+    items = {
+        name: (kind, read_items(path, kind).to_dict("records")[: limits.get(name)])
+        for name, (kind, path) in datasets.items()
+    }
     vocabulary = read_values(vocabulary_csv)
-    calls = plan_calls(items, alignment, settings, Templates.from_files(template_paths), vocabulary)
+    templates = Templates.from_files(template_paths)
+    calls = plan_calls(items, alignment, settings, templates, vocabulary)
     models_dir = Path(cache_dir) / "models"
 
     def backend_factory():
         scoring = settings["short_form_mode"] == "logprob"
-        return make_backend(spec, models_dir, seed=settings["seed"], scoring=scoring)
+        world = World(vocabulary)
+        for _, rows in items.values():
+            world.add_items(rows)
+        synthetic = SyntheticContext(templates, world)
+        return make_backend(spec, models_dir, seed=settings["seed"], scoring=scoring, synthetic=synthetic)
 
     return generate_model(
         calls,

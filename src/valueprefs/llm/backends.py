@@ -46,7 +46,9 @@ def model_fingerprint(spec: dict, models_dir: str | Path) -> str:
     """What identifies a model's answers: a local model file or folder by its content (a file
     replaced at the same path is never served the old answers; a moved one still is), a packaged
     model by its distribution and version, and otherwise the name a server or hub knows it by."""
-    model = spec["model"]
+    model = spec.get("model", spec.get("name", ""))
+    if spec["backend"] == "synthetic":  # its planted parameters are what it is
+        return f"synthetic {model} {json.dumps(spec.get('control'), sort_keys=True)}"
     if spec["backend"] not in ("llamacpp", "vllm"):
         return model
     if model.startswith(PACKAGE_PREFIX):
@@ -84,9 +86,16 @@ def _digest(path: Path, models_dir: Path) -> str:
     return memo[key]
 
 
-def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: bool = False):
-    """The backend for one model entry (``backend``, ``model`` and backend options)."""
+def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: bool = False, synthetic=None):
+    """The backend for one model entry (``backend``, ``model`` and backend options);
+    ``synthetic`` (a ``SyntheticContext``) is what a synthetic backend answers with."""
     backend = spec["backend"]
+    if backend == "synthetic":
+        from valueprefs.llm.synthetic import SyntheticBackend
+
+        if synthetic is None:
+            raise ConfigError(f"model {spec.get('model')!r}: the synthetic backend needs its templates and data")
+        return SyntheticBackend(spec, synthetic)
     if backend == "llamacpp":
         from valueprefs.llm.llamacpp import LlamaCppBackend
 

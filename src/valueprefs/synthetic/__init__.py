@@ -1,0 +1,1 @@
+"""Synthetic models with planted value preferences: the workflow's calibration controls."""

@@ -1,0 +1,193 @@
+"""The synthetic model and judge: answers to the workflow's own prompts, in the formats a
+capable model would use, computed from planted preferences (model) or read off the text
+(judge). No weights, no network: microseconds per answer, the same answer for the same prompt,
+temperature and seed."""
+
+import difflib
+import json
+import re
+
+import numpy as np
+
+from valueprefs.prompts import Templates
+from valueprefs.synthetic.behaviour import ControlParams, latents, standardized, stream
+from valueprefs.synthetic.recognize import Recognized, TemplateRecognizer
+from valueprefs.synthetic.world import World
+from valueprefs.vocabulary import ValueMatcher
+
+MODEL_TEMPLATES = ("short_form", "long_form", "recognize_values", "recognize_values_free")
+# Neutral words for varied sentences (any that is a vocabulary value is left out).
+FILLER = (
+    "morning neighbours street window letter kitchen garden office schedule budget weekend river "
+    "message promise meeting evening project customer teacher doctor parent colleague stranger "
+    "ticket bicycle deadline invoice umbrella staircase lantern notebook harbour orchard "
+    "village market station library hallway balcony corridor carpet pocket bottle"
+).split()
+ARGUMENT_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
+
+
+class SyntheticEngine:
+    """Answers prompts rendered from ``templates``: as a model with planted preferences when
+    ``params`` are given (and the ``world`` of items it is asked about), else as a judge."""
+
+    def __init__(self, templates: Templates, params: ControlParams | None = None, world: World | None = None):
+        self.recognizer = TemplateRecognizer(templates)
+        self.params = params
+        self.world = world
+        if params is not None and world is not None:
+            self.index = {value: i for i, value in enumerate(world.values)}
+            self.short, self.long = latents(params, len(world.values))
+            self.z_short = standardized(self.short)
+            taken = {word for value in world.values for word in value.split()}
+            self.filler = [word for word in FILLER if word not in taken]
+
+    # --- dispatch ---------------------------------------------------------------------
+    def answer(self, prompt: str, temperature: float = 0.0, seed: int = 0) -> str:
+        """The answer to one prompt (a judge's repair conversation is answered as its first prompt)."""
+        found = self.recognizer.recognize(prompt)
+        if found.template in MODEL_TEMPLATES:
+            self._require_model(found)
+            variation = seed if temperature > 0 else "greedy"
+            return getattr(self, found.template)(found.fields, variation)
+        return getattr(self, found.template)(found.fields)
+
+    def score(self, prompt: str, continuations: tuple[str, ...]) -> list[float]:
+        """Log-probabilities of "Action 1" and "Action 2": the chosen one near 0."""
+        chosen = self.answer(prompt).strip()
+        return [-0.05 if continuation == chosen else -4.0 for continuation in continuations]
+
+    def _require_model(self, found: Recognized) -> None:
+        if self.params is None or self.world is None:
+            raise ValueError(f"synthetic judge: a {found.template} prompt needs a synthetic model (control params)")
+
+    # --- the model ----------------------------------------------------------------------
+    def short_form(self, fields: dict, variation: object) -> str:
+        situation = fields["situation"].strip()
+        dilemma = self._dilemma(situation)
+        p = self.params
+        draw = stream(p.latent_seed, "short", situation, variation)
+        to_do = [self.index[v] for v in dilemma["values_to_do"] if v in self.index]
+        not_to_do = [self.index[v] for v in dilemma["values_not_to_do"] if v in self.index]
+        utility = (self.short[to_do] + p.noise * draw.standard_normal(len(to_do))).sum()
+        utility -= (self.short[not_to_do] + p.noise * draw.standard_normal(len(not_to_do))).sum()
+        decides_to_do = bool(utility > 0)
+        explicit = fields["explicit"] == "True"
+        if explicit and stream(p.latent_seed, "explicit", situation, variation).random() < p.explicit_shift:
+            decides_to_do = not decides_to_do
+        swapped = fields["first_kind"].strip() != "to do"
+        if stream(p.latent_seed, "position", situation, swapped, explicit, variation).random() < p.position_bias:
+            return "Action 1"
+        return "Action 1" if decides_to_do != swapped else "Action 2"
+
+    def long_form(self, fields: dict, variation: object) -> str:
+        question, k = fields["question"].strip(), int(fields["k"])
+        p = self.params
+        candidates = self._candidates(question, k)
+        order = stream(p.latent_seed, "order", question, variation)
+        noisy = self.long[candidates] + p.noise * order.standard_normal(len(candidates))
+        chosen = [candidates[i] for i in np.argsort(-noisy, kind="stable")[:k]]
+        lines = [f"{n}. {self._argument(value, question, variation)}" for n, value in enumerate(chosen, start=1)]
+        return "Here are my arguments, the most important first.\n" + "\n".join(lines)
+
+    def recognize_values(self, fields: dict, variation: object) -> str:
+        situation = fields["situation"].strip()
+        gold = self.world.situations.get(situation, [])
+        draw = stream(self.params.latent_seed, "recognize", situation, variation)
+        named = [value for value in gold if draw.random() < self.params.recognition_recall][:5]
+        return ", ".join(named) if named else "none of them"
+
+    recognize_values_free = recognize_values
+
+    def _dilemma(self, situation: str) -> dict:
+        if situation not in self.world.dilemmas:
+            raise ValueError(f"synthetic model: no dilemma {situation[:60]!r} in the data it was given")
+        return self.world.dilemmas[situation]
+
+    def _candidates(self, question: str, k: int) -> list[int]:
+        """The values an answer can argue for: a dilemma's own values, then others (fixed per item)."""
+        item = self.world.dilemmas.get(question)
+        own = (
+            [self.index[v] for v in (item["values_to_do"] + item["values_not_to_do"]) if v in self.index]
+            if item
+            else []
+        )
+        own = list(dict.fromkeys(own))
+        others = [i for i in stream(self.params.latent_seed, "candidates", question).permutation(len(self.index))
+                  if i not in own]  # fmt: skip
+        return own + others[: max(2 * k - len(own), k)]
+
+    def _argument(self, value: int, question: str, variation: object) -> str:
+        """One argument for a value: as many sentences as its specificity level, in varied words
+        or in a repeated phrase (its diversity)."""
+        p, name = self.params, self.world.values[value]
+        draw = stream(p.latent_seed, "argument", question, value, variation)
+        level = int(np.clip(np.rint(3 + p.specificity * self.z_short[value] + 0.7 * draw.standard_normal()), 1, 5))
+        varied = draw.random() < 1 / (1 + np.exp(-p.diversity * self.z_short[value]))
+        sentences = [f"{name[0].upper()}{name[1:]} weighs most here."]
+        for _ in range(level - 1):
+            if varied:
+                words = draw.choice(self.filler, size=3, replace=False)
+                sentences.append(f"It touches the {words[0]}, the {words[1]} and the {words[2]} alike.")
+            else:
+                sentences.append(f"It keeps {name} in view.")
+        return " ".join(sentences)
+
+    # --- the judge ------------------------------------------------------------------------
+    def extract_arguments(self, fields: dict) -> str:
+        return json.dumps([{"argument": text} for text in _numbered(fields["text"])])
+
+    def assign_values(self, fields: dict) -> str:
+        return "List supporting values: " + ", ".join(_named_in(fields["argument"], _listed(fields["values"])))
+
+    def assign_values_batch(self, fields: dict) -> str:
+        values = _listed(fields["values"])
+        arguments = _numbered(fields["arguments"])
+        return "\n".join(f"{n}: {', '.join(_named_in(text, values))}" for n, text in enumerate(arguments, start=1))
+
+    def specificity_path(self, fields: dict) -> str:
+        return str(_level(fields["argument"]))
+
+    def specificity_attribute(self, fields: dict) -> str:
+        level = _level(fields["argument"])
+        return json.dumps({"score": level, "explanation": f"{level} supporting statements"})
+
+    def standardize_value(self, fields: dict) -> str:
+        values = _listed(fields["values"])
+        found = ValueMatcher(values).match(fields["value"])
+        if found:
+            return found
+        close = difflib.get_close_matches(fields["value"].strip().lower(), values, n=1, cutoff=0.0)
+        return close[0] if close else values[0]
+
+
+def _listed(text: str) -> list[str]:
+    return [value.strip() for value in text.split(", ") if value.strip()]
+
+
+def _numbered(text: str) -> list[str]:
+    """The items of a numbered list (continuation lines joined to their item)."""
+    items: list[str] = []
+    for line in text.splitlines():
+        found = ARGUMENT_LINE.match(line)
+        if found:
+            items.append(found.group(2).strip())
+        elif items and line.strip():
+            items[-1] += " " + line.strip()
+    return items
+
+
+def _named_in(text: str, values: list[str], limit: int = 5) -> list[str]:
+    """Values whose names the text contains (longest first, each span once)."""
+    lowered, found = text.lower(), []
+    for value in sorted(values, key=len, reverse=True):
+        match = re.search(rf"\b{re.escape(value.lower())}\b", lowered)
+        if match:
+            found.append(value)
+            lowered = lowered[: match.start()] + " " * len(value) + lowered[match.end() :]
+    return found[:limit]
+
+
+def _level(argument: str) -> int:
+    """The number of sentences of an argument, from 1 to 5."""
+    sentences = [part for part in re.split(r"(?<=\.)\s+", argument.strip()) if part]
+    return int(min(5, max(1, len(sentences))))
