@@ -56,8 +56,14 @@ onsuccess:
     jobs = ledger_jobs()
     print(
         run_summary(
-            {job: f"results/generation/{job}/summary.json" for job in jobs["generation"]},
-            {job: f"results/annotation/{job}.summary.json" for job in jobs["annotation"]},
+            {
+                job: f"results/generation/{job}/summary.json"
+                for job in jobs["generation"]
+            },
+            {
+                job: f"results/annotation/{job}.summary.json"
+                for job in jobs["annotation"]
+            },
         )
     )
 
