@@ -33,16 +33,23 @@ def unavailable(message: str, root_provides_it: bool = False) -> None:
 
 
 def run_snakemake(
-    workdir: Path, *args: str, configfile: Path | None = None, timeout: int = 600, snakefile: Path | None = None
+    workdir: Path,
+    *args: str,
+    configfile: Path | None = None,
+    timeout: int = 600,
+    snakefile: Path | None = None,
+    env: dict[str, str] | None = None,
 ):
-    """Run the workflow of this repository (or of ``snakefile``) in ``workdir``; returns the CompletedProcess.
+    """Run the workflow of this repository (or of ``snakefile``) in ``workdir``, with ``env`` added
+    to the environment; returns the CompletedProcess.
 
     ``timeout -k`` bounds the run: Snakemake can ignore SIGTERM while it waits on cluster jobs.
     """
     snakefile = snakefile or REPO / "Snakefile"
     command = ["timeout", "-k", "10", str(timeout), SNAKEMAKE, "-s", str(snakefile), "-d", str(workdir)]
     command += [*args, "--configfile", str(configfile or REPO / "config.yaml")]  # it takes several values
-    return subprocess.run(command, capture_output=True, text=True, timeout=timeout + 30, check=False)
+    environment = {**os.environ, **(env or {})}
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout + 30, check=False, env=environment)
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +106,7 @@ def small_config(workdir: Path, models: dict | None = None, judges: list | None 
     change generation settings; ``models`` and ``judges`` replace those sections."""
     import yaml
 
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config = real_model_demo()
     for dataset, limit in (("dailydilemmas", 2), ("opinionqa", 1), ("valueprism", 1)):
         config["datasets"][dataset]["limit"] = limit
     config["generation"].update({"k": [2], "n_samples": 1, "short_max_tokens": 8, "long_max_tokens": 24})
@@ -109,6 +116,22 @@ def small_config(workdir: Path, models: dict | None = None, judges: list | None 
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
+
+
+def real_model_demo() -> dict:
+    """The embedded default without its calibration controls and the items generated for them:
+    the real small models on the demo data (tests/test_controls_workflow.py runs the controls)."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config["models"] = {
+        family: alignments
+        for family, alignments in config["models"].items()
+        if not any("control" in entry for entry in alignments.values())
+    }
+    for dataset in config["datasets"].values():
+        dataset.pop("generated", None)
+    return config
 
 
 def copy_checkout(target: Path) -> Path:

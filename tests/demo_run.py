@@ -6,9 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from conftest import REPO, SNAKEMAKE, small_config
+from conftest import REPO, SNAKEMAKE, real_model_demo, small_config
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = REPO / "profiles" / "slurm-ci"
@@ -33,7 +31,7 @@ class DemoRun:
 
 def one_thread_models() -> dict:
     """The demo's models with one llama.cpp thread each (one CPU per SLURM job)."""
-    models = yaml.safe_load((REPO / "config.yaml").read_text())["models"]
+    models = real_model_demo()["models"]
     for alignments in models.values():
         for spec in alignments.values():
             spec["n_threads"] = 1

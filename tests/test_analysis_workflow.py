@@ -9,7 +9,7 @@ import yaml
 from valueprefs.data.demo import demo_dilemmas, demo_questions, demo_recognition
 from valueprefs.figures.registry import FIGURES
 
-from conftest import REPO, copy_checkout, planned_rules, run_snakemake
+from conftest import copy_checkout, planned_rules, real_model_demo, run_snakemake
 
 FIGURE_NUMBERS = [spec.number for spec in FIGURES]
 
@@ -62,7 +62,7 @@ def imported_responses(root, alignment):
 @pytest.fixture(scope="module")
 def analyzed(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("analysis")
-    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    config = real_model_demo()
     config["datasets"]["dailydilemmas"]["limit"] = 6
     config["datasets"]["opinionqa"]["limit"] = 3
     config["generation"].update(k=[3, 4], n_samples=2, counterbalance=False)

@@ -87,7 +87,7 @@ BAD_CONFIGS = [
     (
         "unknown standardization judge",
         lambda c: c["annotation"].update(standardize_judge="gpt-4o"),
-        "key 'annotation.standardize_judge': no judge is named 'gpt-4o' (judges: offline, smollm2-judge)",
+        "key 'annotation.standardize_judge': no judge is named 'gpt-4o' (judges: offline, reader)",
     ),
     (
         "offline standardization judge",

@@ -41,9 +41,27 @@ use rule preferences_short as preferences_long with:
         task="long_k[0-9]+",
 
 
+rule control_truth:
+    input:
+        vocabulary="results/data/vocabulary.csv",
+        code=library_code("control_truth.py"),
+    output:
+        truth="results/controls/{model}/{alignment}/truth.csv",
+    log:
+        "results/logs/control_truth/{model}/{alignment}.log",
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        control=lambda wildcards: model_spec(wildcards)["control"],
+    script:
+        "../scripts/control_truth.py"
+
+
 rule analyze_run:
     input:
         runs=run_analysis_inputs,
+        truth=control_truth,
         datasets=[items_file(dataset) for dataset in DATASETS],
         vocabulary="results/data/vocabulary.csv",
         code=library_code("analyze_run.py"),
@@ -112,6 +130,11 @@ rule analysis_tables:
             caption="../report/recognition_frameworks.rst",
             category="Analysis",
         ),
+        controls=report(
+            "results/analysis/controls.csv",
+            caption="../report/controls.rst",
+            category="Analysis",
+        ),
     log:
         "results/logs/analysis_tables.log",
     localrule: True
@@ -119,3 +142,24 @@ rule analysis_tables:
         "../../envs/analysis.yaml"
     script:
         "../scripts/analysis_tables.py"
+
+
+rule calibrate:
+    """Not part of the default target: `snakemake calibrate`."""
+    input:
+        vocabulary="results/data/vocabulary.csv",
+        code=library_code("calibrate.py"),
+    output:
+        coverage="results/calibration/coverage.csv",
+    log:
+        "results/logs/calibrate.log",
+    benchmark:
+        "results/benchmarks/calibrate.tsv"
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        calibration=config["calibration"],
+        analysis=config["analysis"],
+    script:
+        "../scripts/calibrate.py"

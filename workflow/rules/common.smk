@@ -38,6 +38,12 @@ MODEL_RUNS = [
     for family, alignments in sorted(config["models"].items())
     for alignment in sorted(alignments)
 ]
+# Calibration controls: model families whose entries plant a truth (drawn hatched in figures).
+CONTROL_MODELS = sorted(
+    family
+    for family, alignments in config["models"].items()
+    if any("control" in entry for entry in alignments.values())
+)
 TEMPLATE_DIR = os.path.join(workflow.basedir, "src", "valueprefs", "templates")
 PROMPTS = {name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in TEMPLATE_NAMES}
 JUDGE_PROMPTS = {
@@ -328,6 +334,13 @@ def run_analysis_inputs(wildcards):
         path for tasks in long.values() for pair in tasks.values() for path in pair
     ]
     return games + arguments + list(recognition.values())
+
+
+def control_truth(wildcards):
+    """A control model's planted truth (nothing for other models)."""
+    if "control" not in model_spec(wildcards):
+        return []
+    return [f"results/controls/{wildcards.model}/{wildcards.alignment}/truth.csv"]
 
 
 def preference_tables():

@@ -32,6 +32,7 @@ for spec in FIGURES:
             reference=config["analysis"]["reference_dataset"],
             bootstrap=config["analysis"]["bootstrap"],
             style=figure_style(spec.number),
+            controls=CONTROL_MODELS,
         script:
             "../scripts/figure.py"
 

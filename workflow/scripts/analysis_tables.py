@@ -14,4 +14,5 @@ with rule_log(snakemake.log[0]):
         out_attributes=snakemake.output.attributes,
         out_frameworks=snakemake.output.frameworks,
         out_recognition=snakemake.output.recognition,
+        out_controls=snakemake.output.controls,
     )

@@ -16,6 +16,7 @@ with rule_log(snakemake.log[0]):
         recognition=recognition,
         settings=snakemake.params.settings,
         limits=snakemake.params.limits,
+        truth=snakemake.input.truth[0] if snakemake.input.truth else None,
         out_correlations=snakemake.output.correlations,
         out_replicates=snakemake.output.replicates,
         out_attributes=snakemake.output.attributes,

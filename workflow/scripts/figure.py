@@ -17,5 +17,6 @@ with rule_log(snakemake.log[0]) as log:
         out_pdf=snakemake.output.pdf,
         out_csv=snakemake.output.data,
         style=snakemake.params.style,
+        controls=snakemake.params.controls,
     )
     log.info("%s", text)

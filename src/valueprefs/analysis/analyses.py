@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.attributes import ArgumentValues
+from valueprefs.analysis.controls import control_rows
 from valueprefs.analysis.estimates import Estimates
 from valueprefs.analysis.inputs import RunInputs, Settings
 from valueprefs.analysis.recognition import Recognition
@@ -210,6 +211,8 @@ def analyze_run(inputs: RunInputs, settings: Settings) -> tuple[pd.DataFrame, li
             analyses.same_decision(reference, "short_explicit", "implicit_vs_explicit")
         if "short_swapped" in tasks:
             analyses.same_decision(reference, "short_swapped", "order_swap")
+        if inputs.truth is not None:
+            control_rows(analyses, reference)
     for dataset in sorted(inputs.recognized):
         analyses.recognition(dataset, reference)
     for dataset in sorted(inputs.arguments):

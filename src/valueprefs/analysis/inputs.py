@@ -5,6 +5,7 @@ the data sets and the vocabulary; and the analysis settings."""
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from valueprefs.annotation.argument_table import read_argument_table
@@ -12,6 +13,8 @@ from valueprefs.data.schema import FRAMEWORK_COLUMNS
 from valueprefs.io import iter_jsonl, read_csv
 from valueprefs.preferences.long_form import load_positions
 from valueprefs.preferences.short_form import ShortEvidence, load_games
+from valueprefs.synthetic.behaviour import ControlParams
+from valueprefs.synthetic.truth import read_truth
 
 LONG_TASK = re.compile(r"long_k(\d+)$")
 
@@ -29,6 +32,8 @@ class RunInputs:
     recognized: dict[str, dict[str, list[str]]]  # recognition data set -> situation -> values
     dropped_names: dict[str, int]  # recognition data set -> names that matched no value
     frameworks: dict[str, dict[str, str]]  # framework -> value -> category
+    control: ControlParams | None = None  # a control's planted parameters ...
+    truth: dict[str, np.ndarray] | None = None  # ... and latents (short_latent, long_latent) by value
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,14 @@ def load_run_inputs(
     recognition: dict[str, str],
     preference_sample: int,
     limits: dict[str, int],
+    truth_csv: str | None = None,
 ) -> RunInputs:
     """``items``: data set -> items file (gold values for recognition data sets); ``short``:
     data set -> short task -> games file saved by the preferences rule; ``long``: data set ->
     long task -> (annotated argument table, positions file saved by the preferences rule);
     ``recognition``: data set -> recognized values file (rule ``recognized_values``); ``limits``:
-    data set -> how many of its first items the model answered (the items resampled).
+    data set -> how many of its first items the model answered (the items resampled);
+    ``truth_csv``: a control's planted truth (rule ``control_truth``).
 
     Of the argument table only the preference sample's rows are read (for the attributes);
     every sample's first positions come from the saved matrix."""
@@ -108,6 +115,7 @@ def load_run_inputs(
             wanted = rows.get(preference_sample, (0, 0))
             tables.setdefault(dataset, {})[k] = read_argument_table(table_path, rows=wanted)
     recognized = {dataset: read_rows(path) for dataset, path in recognition.items()}
+    control, truth = read_truth(read_csv(truth_csv), values) if truth_csv else (None, None)
     return RunInputs(
         values=values,
         items={dataset: read_rows(path)[: limits.get(dataset)] for dataset, path in items.items()},
@@ -121,4 +129,6 @@ def load_run_inputs(
         recognized={dataset: {row["item_id"]: row["values"] for row in rows} for dataset, rows in recognized.items()},
         dropped_names={dataset: sum(len(row["dropped"]) for row in rows) for dataset, rows in recognized.items()},
         frameworks=framework_categories(vocabulary),
+        control=control,
+        truth=truth,
     )

@@ -22,6 +22,7 @@ def write_run_analysis(
     recognition: dict[str, str],
     settings: dict,
     limits: dict[str, int],
+    truth: str | None,
     out_correlations: str,
     out_replicates: str,
     out_attributes: str,
@@ -29,18 +30,23 @@ def write_run_analysis(
     """Every correlation of one model run, its bootstrap replicates, and per-value attributes.
 
     ``settings`` holds the config's ``analysis``, ``generation`` and ``annotation`` sections;
-    ``limits`` the model's items per data set."""
+    ``limits`` the model's items per data set; ``truth`` a control's planted truth (else None)."""
     from valueprefs.analysis.analyses import analyze_run
     from valueprefs.analysis.inputs import Settings, load_run_inputs
 
     settings = Settings.from_config(settings["analysis"], settings["generation"], settings["annotation"])
-    inputs = load_run_inputs(vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample, limits)
+    inputs = load_run_inputs(
+        vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample, limits, truth
+    )
     correlations, replicates, attributes = analyze_run(inputs, settings)
     run = {"model": model, "alignment": alignment}
     write_csv(out_correlations, correlations.assign(**run))
     write_jsonl(out_replicates, [{**run, **row} for row in replicates])
     write_csv(out_attributes, attributes.assign(**run))
     log.info("%s/%s: %d correlations", model, alignment, len(correlations))
+    if truth:
+        checks = correlations[correlations["analysis"].str.startswith("control_")]
+        log.info("control checks passed: %d of %d", int(checks["passed"].sum()), len(checks))
     return correlations
 
 
@@ -54,18 +60,46 @@ def collect_analyses(
     out_attributes: str,
     out_frameworks: str,
     out_recognition: str,
+    out_controls: str,
 ):
-    """All runs' tables in one place, plus the framework views of attributes and recognition."""
+    """All runs' tables in one place, plus the framework views of attributes and recognition and
+    the checks of the calibration controls."""
     import pandas as pd
 
-    from valueprefs.analysis.views import framework_view, recognition_view
+    from valueprefs.analysis.views import control_view, framework_view, recognition_view
 
     table = pd.concat([read_optional_csv(path) for path in correlations], ignore_index=True)
     write_csv(out_correlations, table)
     write_csv(out_recognition, recognition_view(table))
+    write_csv(out_controls, control_view(table))
     write_jsonl(out_replicates, [row for path in replicates for _, row in iter_jsonl(path, allow_empty=True)])
     values = pd.concat([read_optional_csv(path) for path in attributes], ignore_index=True)
     write_csv(out_attributes, values)
     frameworks = framework_view(values, read_csv(vocabulary_csv)) if not values.empty else pd.DataFrame()
     write_csv(out_frameworks, frameworks)
+    return table
+
+
+def write_control_truth(vocabulary_csv: str, control: dict, out_truth: str):
+    """A control's planted truth: both latents per vocabulary value and its parameters."""
+    from valueprefs.io import read_values
+    from valueprefs.synthetic.behaviour import ControlParams
+    from valueprefs.synthetic.truth import truth_table
+
+    table = truth_table(ControlParams.from_spec(control), read_values(vocabulary_csv))
+    write_csv(out_truth, table)
+    return table
+
+
+def write_calibration(vocabulary_csv: str, calibration: dict, analysis: dict, out_coverage: str):
+    """Coverage of the reported intervals over seeded control studies (``calibration``: the
+    config's section; ``analysis``: the analysis settings each study is analysed with)."""
+    from valueprefs.analysis.calibration import calibration_rows
+    from valueprefs.analysis.inputs import Settings
+    from valueprefs.io import read_values
+
+    settings = Settings.from_config(analysis, {"n_samples": calibration["n_samples"]}, {"specificity": []})
+    table = calibration_rows(read_values(vocabulary_csv), calibration, settings)
+    write_csv(out_coverage, table)
+    log.info("calibration: %d studies per control, %d rows", calibration["studies"], len(table))
     return table

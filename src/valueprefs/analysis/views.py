@@ -39,3 +39,24 @@ def recognition_view(correlations: pd.DataFrame) -> pd.DataFrame:
     rows["framework"] = rows["framework"].fillna("(all values)")
     rows["gold_pairs"] = rows["gold_pairs"].astype("Int64")
     return rows.sort_values(["dataset", "model", "alignment", "framework", "category"], na_position="first")
+
+
+CONTROL_EXPECTATIONS = {
+    "control_recovery": "preferences follow the planted latent: r above 0 and not beyond the ceiling",
+    "control_consistency": "short vs long r covers recovery(short) x planted x recovery(long)",
+    "control_order_swap": "decisions kept when the order is swapped: 1 - position_bias",
+    "control_explicit": "decisions kept when the values are revealed: 1 - explicit_shift",
+}
+CONTROL_COLUMNS = [
+    "model", "alignment", "dataset", "check", "task", "k", "r", "ci_low", "ci_high", "expected", "ceiling",
+    "planted", "r_corrected", "corrected_low", "corrected_high", "corrected_covers_planted", "passed", "should",
+]  # fmt: skip
+
+
+def control_view(correlations: pd.DataFrame) -> pd.DataFrame:
+    """The checks of every calibration control: what each should show and whether it did."""
+    if "analysis" not in correlations:
+        return pd.DataFrame(columns=CONTROL_COLUMNS)
+    rows = correlations[correlations["analysis"].isin(list(CONTROL_EXPECTATIONS))]
+    rows = rows.assign(check=rows["analysis"], should=rows["analysis"].map(CONTROL_EXPECTATIONS))
+    return rows.reindex(columns=CONTROL_COLUMNS).reset_index(drop=True)

@@ -10,17 +10,22 @@ COLUMNS = ["model", "alignment", "r", "p", "n", "ci_low", "ci_high"]
 CEILING_COLUMNS = ["ceiling", "min_evidence"]  # noise ceiling (split-half reliabilities), evidence threshold
 
 
-def figure_data(spec: FigureSpec, setting: dict, correlations: pd.DataFrame, replicates: dict) -> pd.DataFrame:
-    """The rows a figure plots (also written beside it as CSV)."""
+def figure_data(
+    spec: FigureSpec, setting: dict, correlations: pd.DataFrame, replicates: dict, controls: tuple[str, ...] = ()
+) -> pd.DataFrame:
+    """The rows a figure plots (also written beside it as CSV), each marked whether its model is a
+    calibration control (``controls``: their family names); means over families leave controls out."""
     rows = correlations[(correlations["analysis"] == spec.analysis) & (correlations["dataset"] == setting["dataset"])]
+    rows = rows.assign(control=rows["model"].isin(controls))
     if setting["k"] is not None:
         rows = rows[rows["k"] == setting["k"]]
     extra = [column for column in CEILING_COLUMNS if column in rows.columns and rows[column].notna().any()]
     if spec.kind == "by_family":
-        return rows[COLUMNS + extra].reset_index(drop=True)
+        return rows[[*COLUMNS, "control", *extra]].reset_index(drop=True)
     rows = rows.assign(pair=rows["k"].astype(int).astype(str) + "-" + rows["k2"].astype(int).astype(str))
     if spec.kind == "k_pairs_by_family":
-        return rows[["pair", *COLUMNS, *extra]].reset_index(drop=True)
+        return rows[["pair", *COLUMNS, "control", *extra]].reset_index(drop=True)
+    rows = rows[~rows["control"]]
     means = []
     for (alignment, pair), group in rows.groupby(["alignment", "pair"], sort=False):
         draws = [replicates.get((m, alignment, key), []) for m, key in zip(group["model"], group["key"], strict=True)]

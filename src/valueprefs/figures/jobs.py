@@ -20,8 +20,10 @@ def render_figure(
     out_pdf: str,
     out_csv: str,
     style: dict | None = None,
+    controls: tuple[str, ...] = (),
 ) -> str:
-    """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption."""
+    """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption.
+    ``controls``: the model families that are calibration controls (drawn hatched, labelled)."""
     import pandas as pd
 
     from valueprefs.figures import plots
@@ -41,7 +43,7 @@ def render_figure(
         if not frame.empty:
             frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
         label = spec.analysis.replace("_", " ")
-        drawn = plots.frameworks(frame, title, label, footer, look) if not frame.empty else None
+        drawn = plots.frameworks(frame, title, label, footer, look, tuple(controls)) if not frame.empty else None
     elif setting["dataset"] is None and spec.dataset is not None:
         frame, drawn = pd.DataFrame(columns=COLUMNS), None
     else:
@@ -50,8 +52,14 @@ def render_figure(
             (row["model"], row["alignment"], row["key"]): row["replicates"]
             for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)
         }
-        frame = figure_data(spec, setting, correlations, replicates) if not correlations.empty else pd.DataFrame()
+        frame = (
+            figure_data(spec, setting, correlations, replicates, tuple(controls))
+            if not correlations.empty
+            else pd.DataFrame()
+        )
         footer += evidence_note(frame)
+        if controls and spec.kind == "k_pairs_mean":
+            footer += "; calibration controls left out of the mean"
         if frame.empty:
             drawn = None
         elif spec.kind == "by_family":

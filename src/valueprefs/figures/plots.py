@@ -14,6 +14,7 @@ import seaborn as sns
 from valueprefs.figures.style import FigureStyle
 
 ALIGNMENTS = ("base", "instruct")
+CONTROL_HATCH = "///"
 LABELS = {"base": "base (before alignment)", "instruct": "instruct (after alignment)"}
 
 
@@ -35,7 +36,10 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
         low = np.clip(r - part["ci_low"].to_numpy(dtype=float), 0, None)
         high = np.clip(part["ci_high"].to_numpy(dtype=float) - r, 0, None)
         errors = np.nan_to_num(np.vstack([low, high]))
-        ax.bar(x, np.nan_to_num(r), width, color=colors[alignment], label=LABELS[alignment])
+        bars = ax.bar(x, np.nan_to_num(r), width, color=colors[alignment], label=LABELS[alignment])
+        control = part["control"].fillna(False).to_numpy(dtype=bool) if "control" in part else np.zeros(len(x), bool)
+        for bar in np.array(bars.patches)[control]:
+            bar.set(hatch=CONTROL_HATCH, edgecolor="0.15", linewidth=0.6)
         ax.errorbar(x, np.nan_to_num(r), yerr=errors, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
         if "ceiling" in part.columns:
             label = "noise ceiling" if alignment == ALIGNMENTS[0] else None
@@ -46,7 +50,12 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
                 ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=8, color="0.4", rotation=90)
             elif np.isfinite(p) and p < 0.05:
                 ax.text(xi, ri, "*", ha="center", va="bottom" if ri >= 0 else "top", fontsize=12)
-    ax.set_xticks(np.arange(len(groups)), groups, rotation=20, ha="right")
+    marked = frame["control"].fillna(False).astype(bool) if "control" in frame else pd.Series(False, frame.index)
+    controls = set(frame.loc[marked, group]) if group == "model" else set()
+    names = [f"{name}\n(control)" if name in controls else name for name in groups]
+    ax.set_xticks(np.arange(len(groups)), names, rotation=20, ha="right")
+    if marked.any():
+        ax.bar([0], [0], width=0, color="white", edgecolor="0.15", hatch=CONTROL_HATCH, label="control (planted)")
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_ylabel(ylabel)
 
@@ -68,19 +77,25 @@ def k_pairs(frame: pd.DataFrame, title: str, note: str, style: FigureStyle) -> p
     size = (3.2 * len(families) + 1.5, style.height)
     figure, axes = plt.subplots(1, len(families), figsize=size, squeeze=False)
     for ax, family in zip(axes[0], families, strict=True):
-        _bars(ax, frame[frame["model"] == family], "pair", colors, "Pearson r")
-        ax.set_title(family, fontsize=11)
+        part = frame[frame["model"] == family]
+        _bars(ax, part, "pair", colors, "Pearson r")
+        is_control = "control" in part and part["control"].fillna(False).astype(bool).any()
+        ax.set_title(f"{family} (control)" if is_control else family, fontsize=11)
         ax.set_xlabel("k1 - k2")
     _finish(figure, axes[0][-1], title, note)
     return figure
 
 
-def frameworks(frame: pd.DataFrame, title: str, metric_label: str, note: str, style: FigureStyle) -> plt.Figure:
-    """Heatmaps of model run x category: rows of panels = data sets, columns = frameworks."""
+def frameworks(
+    frame: pd.DataFrame, title: str, metric_label: str, note: str, style: FigureStyle, controls: tuple[str, ...] = ()
+) -> plt.Figure:
+    """Heatmaps of model run x category: rows of panels = data sets, columns = frameworks
+    (calibration controls labelled as such)."""
     _apply(style)
     datasets = list(dict.fromkeys(frame["dataset"]))
     names = list(dict.fromkeys(frame["framework"]))
-    runs = frame["model"].astype(str) + " (" + frame["alignment"].astype(str) + ")"
+    kind = np.where(frame["model"].isin(controls), ", control", "")
+    runs = frame["model"].astype(str) + " (" + frame["alignment"].astype(str) + kind + ")"
     frame = frame.assign(run=runs)
     figure, axes = plt.subplots(
         len(datasets),

@@ -1,5 +1,6 @@
 """Finding model files, identifying a model for the call cache, and building its backend."""
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -47,8 +48,8 @@ def model_fingerprint(spec: dict, models_dir: str | Path) -> str:
     replaced at the same path is never served the old answers; a moved one still is), a packaged
     model by its distribution and version, and otherwise the name a server or hub knows it by."""
     model = spec.get("model", spec.get("name", ""))
-    if spec["backend"] == "synthetic":  # its planted parameters are what it is
-        return f"synthetic {model} {json.dumps(spec.get('control'), sort_keys=True)}"
+    if spec["backend"] == "synthetic":  # its planted parameters and its engine's code are what it is
+        return f"synthetic {model} {json.dumps(spec.get('control'), sort_keys=True)} code:{synthetic_code_digest()}"
     if spec["backend"] not in ("llamacpp", "vllm"):
         return model
     if model.startswith(PACKAGE_PREFIX):
@@ -84,6 +85,17 @@ def _digest(path: Path, models_dir: Path) -> str:
         memo = {**(memo if isinstance(memo, dict) else {}), key: digest.hexdigest()}
         atomic_write_text(memo_path, json.dumps(memo, indent=1, sort_keys=True))
     return memo[key]
+
+
+@functools.cache
+def synthetic_code_digest() -> str:
+    """A digest of the synthetic engine's source files: an edited engine answers differently, so
+    its cached answers must not be served again."""
+    package = Path(importlib.util.find_spec("valueprefs.synthetic").origin).parent
+    digest = hashlib.sha256()
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: bool = False, synthetic=None):

@@ -4,7 +4,8 @@ Its parameters are the ground truth of a control:
 
 - ``latent_seed`` draws one short-form latent preference per vocabulary value (standard
   normal); the long-form latent is ``consistency`` x the short-form one + sqrt(1 - consistency^2)
-  x an independent draw (so ``consistency`` is the planted correlation of the two);
+  x an independent draw made orthogonal to it (so ``consistency`` is exactly the correlation of
+  the two over the vocabulary);
 - ``noise``: the standard deviation of each value's draw when it decides a dilemma (the sets'
   summed utilities compete) and orders its arguments; at temperature 0 the draws are fixed per
   item, at higher temperatures they change with each sample's seed;
@@ -42,9 +43,13 @@ class ControlParams:
 
 
 def latents(params: ControlParams, n_values: int) -> tuple[np.ndarray, np.ndarray]:
-    """The short- and long-form latent preferences over ``n_values`` values."""
+    """The short- and long-form latent preferences over ``n_values`` values (standardized). The
+    independent part is made orthogonal to the short-form latent, so the two correlate exactly
+    ``consistency`` over the vocabulary, not just in expectation."""
     rng = np.random.default_rng([params.latent_seed, n_values])
-    short, independent = rng.standard_normal(n_values), rng.standard_normal(n_values)
+    short = standardized(rng.standard_normal(n_values))
+    independent = rng.standard_normal(n_values)
+    independent = standardized(independent - (independent @ short) / (short @ short) * short)
     rho = params.consistency
     return short, rho * short + np.sqrt(max(0.0, 1.0 - rho * rho)) * independent
 

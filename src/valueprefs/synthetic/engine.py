@@ -16,13 +16,9 @@ from valueprefs.synthetic.world import World
 from valueprefs.vocabulary import ValueMatcher
 
 MODEL_TEMPLATES = ("short_form", "long_form", "recognize_values", "recognize_values_free")
-# Neutral words for varied sentences (any that is a vocabulary value is left out).
-FILLER = (
-    "morning neighbours street window letter kitchen garden office schedule budget weekend river "
-    "message promise meeting evening project customer teacher doctor parent colleague stranger "
-    "ticket bicycle deadline invoice umbrella staircase lantern notebook harbour orchard "
-    "village market station library hallway balcony corridor carpet pocket bottle"
-).split()
+# Varied sentences are made of made-up words (random letters): text that gzip cannot shorten
+# much, and that names no value. Repeated ones say the same thing again and again.
+LETTERS = list("abcdefghijklmnopqrstuvwxyz")
 ARGUMENT_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
 
 
@@ -38,8 +34,6 @@ class SyntheticEngine:
             self.index = {value: i for i, value in enumerate(world.values)}
             self.short, self.long = latents(params, len(world.values))
             self.z_short = standardized(self.short)
-            taken = {word for value in world.values for word in value.split()}
-            self.filler = [word for word in FILLER if word not in taken]
 
     # --- dispatch ---------------------------------------------------------------------
     def answer(self, prompt: str, temperature: float = 0.0, seed: int = 0) -> str:
@@ -50,6 +44,10 @@ class SyntheticEngine:
             variation = seed if temperature > 0 else "greedy"
             return getattr(self, found.template)(found.fields, variation)
         return getattr(self, found.template)(found.fields)
+
+    def is_model_prompt(self, prompt: str) -> bool:
+        """Whether a prompt asks the model (short or long form, recognition), not the judge."""
+        return self.recognizer.recognize(prompt).template in MODEL_TEMPLATES
 
     def score(self, prompt: str, continuations: tuple[str, ...]) -> list[float]:
         """Log-probabilities of "Action 1" and "Action 2": the chosen one near 0."""
@@ -123,13 +121,18 @@ class SyntheticEngine:
         draw = stream(p.latent_seed, "argument", question, value, variation)
         level = int(np.clip(np.rint(3 + p.specificity * self.z_short[value] + 0.7 * draw.standard_normal()), 1, 5))
         varied = draw.random() < 1 / (1 + np.exp(-p.diversity * self.z_short[value]))
-        sentences = [f"{name[0].upper()}{name[1:]} weighs most here."]
-        for _ in range(level - 1):
-            if varied:
-                words = draw.choice(self.filler, size=3, replace=False)
-                sentences.append(f"It touches the {words[0]}, the {words[1]} and the {words[2]} alike.")
-            else:
-                sentences.append(f"It keeps {name} in view.")
+        title = f"{name[0].upper()}{name[1:]}"
+        if not varied:
+            repeated = f"It keeps {name} in view, {name} in view, {name} in view."
+            return " ".join([f"{title} weighs most here, {name} first and {name} always.", *[repeated] * (level - 1)])
+
+        def made_up() -> str:
+            return "".join(draw.choice(LETTERS, size=int(draw.integers(4, 9))))
+
+        sentences = [f"{title} bears on the {made_up()} {made_up()}."]
+        sentences += [
+            f"It touches the {made_up()} {made_up()}, the {made_up()} and the {made_up()}." for _ in range(level - 1)
+        ]
         return " ".join(sentences)
 
     # --- the judge ------------------------------------------------------------------------

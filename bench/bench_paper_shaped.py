@@ -1,0 +1,123 @@
+"""The paper-shaped DAG on synthetic models: wall time, calls per second, files and bytes written,
+peak memory.
+
+    .venv/bin/python bench/bench_paper_shaped.py --scale 0.1 [--via http] [--vocabulary CSV]
+
+The shape is the paper's: 1360 dilemmas and 63 questions (times --scale, generated over the
+vocabulary), k = 5/10/20, greedy + 10 samples at temperature 0.9, the paper's judge protocol
+(one extraction call per response, one value call per argument, path and attribute
+specificity on every sample), 200 bootstrap resamples. One synthetic control model answers and
+the synthetic judge reads, in process (``--via process``) or through the synthetic
+OpenAI-compatible server on 127.0.0.1 (``--via http``: the ``openai`` backend and judge). The
+run happens in a fresh directory, so every call is made (and cached) once.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+
+def paper_config(workdir: Path, scale: float, samples: int, vocabulary: Path | None, base_url: str | None) -> Path:
+    """The paper's settings on generated items and one synthetic control (in process or over HTTP)."""
+    remote = {"backend": "openai", "base_url": base_url, "api_key_env": "SYNTHETIC_SERVER_KEY"} if base_url else {}
+    model = {"backend": "synthetic", "model": "synthetic-control", "control": {"consistency": 0.5}} | remote
+    judge = {"name": "reader", "backend": "synthetic", "model": "synthetic-judge"} | remote
+    config = {
+        "datasets": {
+            "dailydilemmas": {"kind": "dilemmas", "source": "demo", "limit": 1},
+            "opinionqa": {"kind": "questions", "source": "demo", "limit": 1},
+        },
+        "vocabulary": {"source": "file", "path": str(vocabulary)} if vocabulary else {"source": "demo"},
+        "models": {"synthetic-control": {"instruct": model}},
+        "generation": {"k": [5, 10, 20], "n_samples": samples, "temperature": 0.9, "seed": 0},
+        "judges": [{**judge, "steps": ["arguments", "values", "specificity"]}],
+        "annotation": {"specificity": ["path", "attribute"], "specificity_samples": None, "value_batching": False},
+        "analysis": {"bootstrap": 200, "reference_dataset": "dailydilemmas"},
+    }
+    config["datasets"]["dailydilemmas"]["generated"] = {"items": max(1, round(1360 * scale) - 1)}
+    config["datasets"]["opinionqa"]["generated"] = {"items": max(1, round(63 * scale) - 1)}
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def start_server(workdir: Path, configfile: Path, port: int) -> subprocess.Popen:
+    command = [sys.executable, "-m", "valueprefs.synthetic.server", "--port", str(port), "--config", str(configfile)]
+    command += ["--model", "synthetic-control/instruct", "--data", str(workdir / "results" / "data")]
+    command += ["--schema", str(REPO / "workflow" / "schemas" / "config.schema.yaml")]
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    time.sleep(2)
+    return server
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def written(results: Path) -> tuple[int, int]:
+    """Files and bytes under ``results``."""
+    files = [path for path in results.rglob("*") if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the paper's items")
+    parser.add_argument("--samples", type=int, default=10, help="temperature samples per long answer")
+    parser.add_argument("--via", choices=("process", "http"), default="process")
+    parser.add_argument("--vocabulary", type=Path, help="a normalized vocabulary CSV (default: the demo's 60 values)")
+    parser.add_argument("--cores", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory:
+        workdir = Path(directory)
+        port = free_port()
+        base_url = f"http://127.0.0.1:{port}/v1" if args.via == "http" else None
+        configfile = paper_config(workdir, args.scale, args.samples, args.vocabulary, base_url)
+        server = start_server(workdir, configfile, port) if base_url else None
+        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", str(args.cores)]
+        command += ["--configfile", str(configfile)]
+        start = time.perf_counter()
+        env = {**os.environ, "SYNTHETIC_SERVER_KEY": "not-a-secret"}
+        result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+        seconds = time.perf_counter() - start
+        if server:
+            server.kill()
+        if result.returncode != 0:
+            sys.exit(f"the run failed:\n{result.stderr[-4000:]}")
+        ledger = pd.read_csv(workdir / "results" / "ledger.csv")
+        calls = ledger.groupby("rule")["calls_made"].sum().to_dict()
+        files, size = written(workdir / "results")
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        summary = {
+            "scale": args.scale,
+            "via": args.via,
+            "seconds": round(seconds, 1),
+            "model_calls": int(calls.get("generate", 0)),
+            "judge_calls": int(calls.get("annotate", 0)),
+            "calls_per_second": round(sum(calls.values()) / seconds, 1),
+            "files": files,
+            "megabytes": round(size / 1e6, 1),
+            "cache_files": written(workdir / "results" / "cache")[0],
+            "peak_child_rss_mb": round(peak),
+        }
+        print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""A whole control study in process: generated dilemmas answered by a synthetic model with
+planted preferences, read by the synthetic judge through the workflow's own prompts and
+parsers, and turned into the inputs of the run analysis. Fresh studies of one size are what
+calibration checks the reported intervals against."""
+
+import json
+
+import pandas as pd
+
+from valueprefs.analysis.inputs import RunInputs
+from valueprefs.annotation.parsing import parse_level
+from valueprefs.data.generated import generated_dilemmas
+from valueprefs.decisions import decision
+from valueprefs.preferences.long_form import position_matrix
+from valueprefs.preferences.short_form import ShortEvidence, decision_games, dilemma_sides
+from valueprefs.prompts import (
+    JUDGE_TEMPLATE_NAMES,
+    TEMPLATE_NAMES,
+    Templates,
+    default_template_paths,
+    long_form_prompt,
+    short_form_prompt,
+    value_prompt,
+)
+from valueprefs.synthetic.behaviour import ControlParams, latents
+from valueprefs.synthetic.engine import SyntheticEngine
+from valueprefs.synthetic.truth import LATENT_COLUMNS
+from valueprefs.synthetic.world import World
+from valueprefs.vocabulary import ValueMatcher
+
+DATASET = "dilemmas"
+SHORT_TASKS = {"short": {}, "short_swapped": {"swapped": True}, "short_explicit": {"explicit": True}}
+
+
+def control_study(
+    params: ControlParams,
+    values: list[str],
+    n_items: int,
+    ks: list[int],
+    n_samples: int,
+    seed: int,
+    specificity: bool = False,
+) -> RunInputs:
+    """The run inputs of one study: ``n_items`` generated dilemmas (seed ``seed``), short-form
+    decisions in all three variants, and long answers for each k (greedy and ``n_samples``
+    samples at temperature 0.9), annotated by the synthetic judge (path specificity too with
+    ``specificity``)."""
+    templates = Templates.from_files(default_template_paths(TEMPLATE_NAMES + JUDGE_TEMPLATE_NAMES), ())
+    items = generated_dilemmas(values, n_items, seed).to_dict("records")
+    world = World(values)
+    world.add_items(items)
+    model, judge = SyntheticEngine(templates, params, world), SyntheticEngine(templates)
+    index = {value: i for i, value in enumerate(values)}
+    sides = dilemma_sides(items, index)
+    short = {}
+    for task, variant in SHORT_TASKS.items():
+        decisions = {
+            item["dilemma_id"]: decision(
+                model.answer(short_form_prompt(templates, item, **variant)), **_swapped(variant)
+            )
+            for item in items
+        }
+        games, positions, _ = decision_games(sides, decisions)
+        short[task] = ShortEvidence(games, positions, decisions)
+    arguments, positions = {}, {}
+    matcher = ValueMatcher(values)
+    for k in ks:
+        rows = _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed, specificity)
+        columns = ["item_id", "sample", "position", "n_arguments", "argument", "values", "specificity_path"]
+        frame = pd.DataFrame(rows, columns=columns)
+        arguments[k], positions[k] = frame, position_matrix(frame, index)
+    return RunInputs(
+        values=values,
+        items={DATASET: items},
+        kinds={DATASET: "dilemmas"},
+        short={DATASET: short},
+        arguments={DATASET: arguments},
+        positions={DATASET: positions},
+        recognized={},
+        dropped_names={},
+        frameworks={},
+        control=params,
+        truth=dict(zip(LATENT_COLUMNS, latents(params, len(values)), strict=True)),
+    )
+
+
+def _swapped(variant: dict) -> dict:
+    return {"swapped": bool(variant.get("swapped"))}
+
+
+def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed, specificity) -> list[dict]:
+    """Annotated arguments of every long answer: extracted and labeled by the judge."""
+    rows = []
+    for item in items:
+        prompt = long_form_prompt(templates, item["situation"], k)
+        for sample in range(n_samples + 1):
+            text = model.answer(prompt, 0.9 if sample else 0.0, seed + sample)
+            found = [a["argument"] for a in json.loads(judge.answer(templates.render("extract_arguments", text=text)))]
+            for position, argument in enumerate(found, start=1):
+                named = judge.answer(value_prompt(templates, values, argument)).split(":", 1)[1].split(",")
+                level = None
+                if specificity:
+                    rated = judge.answer(templates.render("specificity_path", argument=argument))
+                    level = parse_level(rated).value
+                rows.append(
+                    {
+                        "item_id": item["dilemma_id"],
+                        "sample": sample,
+                        "position": position,
+                        "n_arguments": len(found),
+                        "argument": argument,
+                        "values": matcher.match_all([name.strip() for name in named])[0],
+                        "specificity_path": level,
+                    }
+                )
+    return rows

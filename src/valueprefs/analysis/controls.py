@@ -1,0 +1,80 @@
+"""Rows that check a control's recovered measurements against its planted truth.
+
+Each row holds the measured statistic with its interval, the value expected given the noise
+of this very run (computed from the truth and the run's own reliabilities, never a constant),
+and whether the interval covers it:
+
+- ``control_recovery``: preferences vs their latent; the recovery must be above 0, and no
+  measure correlates with anything beyond the square root of its reliability (its ``ceiling``),
+  so the interval must reach below that;
+- ``control_consistency``: short vs long; the path runs short measure -> short latent -> long
+  latent -> long measure, so the expectation is the product of the two recoveries and the
+  planted latent correlation (and the corrected value should cover the planted one);
+- ``control_order_swap``: answering "Action 1" with probability b regardless of content keeps
+  1 - b of the decisions when the order is swapped;
+- ``control_explicit``: revealing the values flips a share s of the decisions (expected 1 - s,
+  stated only without position bias, where it is exact).
+"""
+
+import numpy as np
+
+from valueprefs.analysis.stats import correlate, row_correlations
+
+CONTROLLED_DECISIONS = {"order_swap": "control_order_swap", "implicit_vs_explicit": "control_explicit"}
+
+
+def covers(stats: dict, expected: float) -> bool:
+    """Whether the row's interval contains ``expected``."""
+    return bool(stats["ci_low"] <= expected <= stats["ci_high"])
+
+
+def control_rows(analyses, reference: str) -> None:
+    """Add the control rows of a run whose inputs carry a planted truth (``analyses``: a
+    ``RunAnalyses`` whose decision rows are already added)."""
+    inputs, estimates = analyses.inputs, analyses.estimates
+    truth, params = inputs.truth, inputs.control
+    short, short_reps = estimates.short_preferences(reference)
+    short_reliability = analyses.short_reliability(reference)
+    _recovery(analyses, reference, short, short_reps, truth["short_latent"], short_reliability, task="short")
+    planted = float(np.corrcoef(truth["short_latent"], truth["long_latent"])[0, 1])
+    sample = analyses.settings.preference_sample
+    for k in sorted(inputs.arguments.get(reference, {})):
+        long, long_reps = estimates.long_preferences(reference, k, sample)
+        reliability = analyses.long_reliability(reference, k)
+        _recovery(analyses, reference, long, long_reps, truth["long_latent"], reliability, task=f"long_k{k}", k=k)
+        both = np.isfinite(short) & np.isfinite(long)
+        expected = _pearson(short[both], truth["short_latent"][both]) * planted
+        expected *= _pearson(long[both], truth["long_latent"][both])
+        stats, reps = correlate(short, long, short_reps, long_reps)
+        x, y = ("short", reference, "short"), ("long", reference, k, sample)
+        stats = analyses.corrected(stats, x, y, short_reliability, reliability)
+        stats |= {"planted": planted, "expected": expected, "passed": covers(stats, expected)}
+        stats["corrected_covers_planted"] = bool(stats["corrected_low"] <= planted <= stats["corrected_high"])
+        analyses.add("control_consistency", reference, stats, reps, k=k)
+    _decision_rows(analyses, reference, params)
+
+
+def _recovery(analyses, dataset, measured, replicates, latent, reliability, **where) -> None:
+    stats, reps = correlate(measured, latent, replicates, np.tile(latent, (len(replicates), 1)))
+    ceiling = float(np.sqrt(reliability["reliability"])) if reliability["reliability"] > 0 else float("nan")
+    spearman = float(row_correlations(measured, latent, "spearman")[0][0])
+    stats |= {"spearman": spearman, "ceiling": ceiling, "passed": bool(0 < stats["ci_low"] <= ceiling)}
+    analyses.add("control_recovery", dataset, stats, reps, **where)
+
+
+def _decision_rows(analyses, reference: str, params) -> None:
+    expected = {"order_swap": 1.0 - params.position_bias}
+    if params.position_bias == 0:
+        expected["implicit_vs_explicit"] = 1.0 - params.explicit_shift
+    for index, row in enumerate(list(analyses.rows)):
+        if row["dataset"] != reference or row["analysis"] not in expected:
+            continue
+        value = expected[row["analysis"]]
+        stats = {name: row[name] for name in ("r", "p", "n", "ci_low", "ci_high")}
+        stats |= {"expected": value, "passed": covers(stats, value)}
+        replicates = np.array(analyses.replicates[index]["replicates"])
+        analyses.add(CONTROLLED_DECISIONS[row["analysis"]], reference, stats, replicates, method="fraction")
+
+
+def _pearson(x: np.ndarray, y: np.ndarray) -> float:
+    return float(np.corrcoef(x, y)[0, 1]) if len(x) > 2 else float("nan")

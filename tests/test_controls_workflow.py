@@ -1,0 +1,153 @@
+"""Calibration controls through the whole DAG: synthetic models with planted preferences answer
+300 generated dilemmas, one of them (and the judge) through the synthetic OpenAI-compatible
+server on 127.0.0.1, and the workflow's tables and figures must show what was planted."""
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pandas as pd
+import pytest
+import yaml
+from servers import free_port
+
+from conftest import REPO, run_snakemake
+
+ITEMS = 300
+CONTROLS = {
+    "consistent": {"consistency": 1.0},
+    "inconsistent": {"consistency": 0.0},
+    "positional": {"position_bias": 0.3},
+    "shifted": {"explicit_shift": 0.3},
+}
+
+
+def controls_config(workdir, base_url: str) -> dict:
+    synthetic = {"backend": "openai", "base_url": base_url, "api_key_env": "SYNTHETIC_SERVER_KEY"}
+    models = {
+        name: {"instruct": {"backend": "synthetic", "model": name, "control": control}}
+        for name, control in CONTROLS.items()
+    }
+    # the same planted model as "consistent", answering over HTTP through the openai backend
+    models["overhttp"] = {"instruct": {**synthetic, "model": "consistent", "control": CONTROLS["consistent"]}}
+    config = {
+        "datasets": {
+            "dailydilemmas": {"kind": "dilemmas", "source": "demo", "limit": 1, "generated": {"items": ITEMS}}
+        },
+        "vocabulary": {"source": "demo"},
+        "models": models,
+        "generation": {"k": [4], "n_samples": 1, "temperature": 0.9, "seed": 0},
+        "cache_dir": "results/cache",
+        "judges": [{"name": "reader", "model": "synthetic-judge", "steps": ["arguments", "values"], **synthetic}],
+        "annotation": {"specificity": [], "value_batching": True, "max_tokens": {"arguments": 2048, "values": 512}},
+        "analysis": {"bootstrap": 100, "shuffles": 2, "reference_dataset": "dailydilemmas"},
+        "calibration": {"studies": 3, "items": 60, "k": [3, 4], "n_samples": 2},
+    }
+    path = workdir / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def server_stats(base_url: str) -> dict:
+    with urllib.request.urlopen(f"{base_url}/stats", timeout=5) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def controlled(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("controls")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}/v1"
+    configfile = controls_config(workdir, base_url)
+    command = [sys.executable, "-m", "valueprefs.synthetic.server", "--port", str(port), "--config", str(configfile)]
+    command += ["--model", "overhttp/instruct", "--data", str(workdir / "results" / "data")]
+    command += ["--schema", str(REPO / "workflow" / "schemas" / "config.schema.yaml")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                server_stats(base_url)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
+                time.sleep(0.2)
+        result = run_snakemake(
+            workdir, "--cores", "2", configfile=configfile, timeout=900, env={"SYNTHETIC_SERVER_KEY": "not-a-secret"}
+        )
+        assert result.returncode == 0, result.stderr[-4000:]
+        stats = server_stats(base_url)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    checks = pd.read_csv(workdir / "results" / "analysis" / "controls.csv")
+    return workdir, checks.set_index(["model", "check", "task"], drop=False), stats
+
+
+def check(checks, model, name, task=None):
+    rows = checks.xs((model, name), level=("model", "check"))
+    return rows.iloc[0] if task is None else rows.loc[task]
+
+
+def test_every_control_passes_its_checks(controlled):
+    _, checks, _ = controlled
+    failed = checks[~checks["passed"].astype(bool)]
+    assert failed.empty, failed[["model", "check", "task", "k", "r", "ci_low", "ci_high", "expected", "ceiling"]]
+    assert set(checks["model"]) == {*CONTROLS, "overhttp"}
+
+
+def test_consistent_and_inconsistent_controls_recover_what_was_planted(controlled):
+    _, checks, _ = controlled
+    consistent = check(checks, "consistent", "control_consistency")
+    inconsistent = check(checks, "inconsistent", "control_consistency")
+    assert consistent["planted"] == pytest.approx(1.0) and inconsistent["planted"] == pytest.approx(0.0, abs=1e-9)
+    assert consistent["ci_low"] <= consistent["expected"] <= consistent["ci_high"]
+    assert inconsistent["ci_low"] <= 0 <= inconsistent["ci_high"]
+    assert consistent["ci_low"] > inconsistent["ci_high"]  # told apart outside each other's intervals
+    long = check(checks, "consistent", "control_recovery", "long_k4")
+    assert long["r"] > 0.6 and long["ci_low"] > 0.4
+
+
+def test_position_bias_shows_in_order_swap_and_explicit_shift_in_figure_20(controlled):
+    workdir, checks, _ = controlled
+    swap = check(checks, "positional", "control_order_swap")
+    assert swap["expected"] == pytest.approx(0.7) and swap["ci_low"] <= 0.7 <= swap["ci_high"]
+    assert check(checks, "consistent", "control_order_swap")["r"] == 1.0
+    figure = pd.read_csv(workdir / "results" / "figures" / "fig20.csv").set_index("model")
+    assert figure["control"].all()
+    drop = figure.loc["consistent", "r"] - figure.loc["shifted", "r"]
+    assert figure.loc["consistent", "r"] == 1.0 and drop == pytest.approx(0.3, abs=0.08)
+
+
+def test_the_http_server_answers_as_the_in_process_engine_and_counts_what_it_served(controlled):
+    workdir, _, stats = controlled
+    table = pd.read_csv(workdir / "results" / "analysis" / "correlations.csv")
+    rows = table.set_index(["model", "key"])["r"]
+    assert rows.loc["overhttp"].sort_index().equals(rows.loc["consistent"].sort_index())
+    ledger = pd.read_csv(workdir / "results" / "ledger.csv")
+    served = ledger[(ledger["rule"] == "annotate") | (ledger["job"].str.startswith("overhttp/"))]
+    assert stats["requests"] == served["requests_sent"].sum() > 0
+    assert stats["prompt_tokens"] == served["prompt_tokens_spent"].sum()
+
+
+def test_truth_files_and_hatched_controls_in_figures(controlled):
+    workdir, _, _ = controlled
+    truth = pd.read_csv(workdir / "results" / "controls" / "shifted" / "instruct" / "truth.csv")
+    assert list(truth.columns[:3]) == ["value", "short_latent", "long_latent"]
+    assert (truth["explicit_shift"] == 0.3).all() and len(truth) == 60
+    assert pd.read_csv(workdir / "results" / "figures" / "fig03a.csv")["control"].all()
+
+
+def test_calibrate_rule_reports_coverage_per_statistic(controlled):
+    """`snakemake calibrate` (a small version; bench/RESULTS.md has the full one)."""
+    workdir, _, _ = controlled
+    result = run_snakemake(workdir, "--cores", "2", "calibrate", configfile=workdir / "config.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = pd.read_csv(workdir / "results" / "calibration" / "coverage.csv")
+    assert set(table["control"]) == {"consistent", "inconsistent"} and (table["studies"] == 3).all()
+    assert {"short_vs_long", "temperature", "between_k", "control_consistency"} <= set(table["statistic"])
+    assert table["coverage"].between(0, 1).all() and (table["estimate_in_interval"] == 1.0).all()
+    planted = table[table["statistic"] == "short_vs_long"].set_index("control")["planted"]
+    assert planted.to_dict() == {"consistent": 1.0, "inconsistent": 0.0}

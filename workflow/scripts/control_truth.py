@@ -1,0 +1,11 @@
+"""Snakemake adapter: the planted truth of one control model."""
+
+from valueprefs.analysis.jobs import write_control_truth
+from valueprefs.runlog import rule_log
+
+with rule_log(snakemake.log[0]):
+    write_control_truth(
+        vocabulary_csv=snakemake.input.vocabulary,
+        control=snakemake.params.control,
+        out_truth=snakemake.output.truth,
+    )
