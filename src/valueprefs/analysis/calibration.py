@@ -2,9 +2,9 @@
 one size, in process, analysed exactly as the workflow analyses a run. For every consistency
 statistic: the share of studies whose 95% interval covers the statistic's mean over all the
 (fresh, independent) studies, the share whose estimate lies inside its own interval, and, for
-controls planted fully consistent (rho = 1) and inconsistent (rho = 0), the mean corrected
-value and how often its interval covers the planted correlation; for every control check, how
-often it passed."""
+controls planted fully consistent (rho = 1) and inconsistent (rho = 0), the mean expected and
+corrected values and how often the corrected interval covers the planted correlation (over the
+values each study correlates); for every control check, how often it passed."""
 
 from dataclasses import replace
 
@@ -56,11 +56,14 @@ def coverage(rows: pd.DataFrame, planted: float) -> pd.DataFrame:
         }
         if record["statistic"] in CHECKS:
             record["passed"] = float(group["passed"].astype(bool).mean())
-        if record["statistic"] == "short_vs_long":
+        if record["statistic"] == "control_consistency":
             corrected = group.dropna(subset=["corrected_low"])
-            record |= {"planted": planted, "mean_corrected": corrected["r_corrected"].mean()}
+            target = corrected["planted_observed"]
+            record |= {"planted": planted, "planted_observed": group["planted_observed"].mean()}
+            record["mean_expected"] = group["expected"].mean()
+            record["mean_corrected"] = corrected["r_corrected"].mean()
             record["corrected_covers_planted"] = _share(
-                corrected["corrected_low"] <= planted, corrected["corrected_high"] >= planted
+                corrected["corrected_low"] <= target, corrected["corrected_high"] >= target
             )
         found.append(record)
     return pd.DataFrame(found)

@@ -49,7 +49,8 @@ CONTROL_EXPECTATIONS = {
 }
 CONTROL_COLUMNS = [
     "model", "alignment", "dataset", "check", "task", "k", "r", "ci_low", "ci_high", "expected", "ceiling",
-    "planted", "r_corrected", "corrected_low", "corrected_high", "corrected_covers_planted", "passed", "should",
+    "planted", "planted_observed", "r_corrected", "corrected_low", "corrected_high", "corrected_covers_planted",
+    "passed", "should",
 ]  # fmt: skip
 
 

@@ -36,7 +36,8 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
         low = np.clip(r - part["ci_low"].to_numpy(dtype=float), 0, None)
         high = np.clip(part["ci_high"].to_numpy(dtype=float) - r, 0, None)
         errors = np.nan_to_num(np.vstack([low, high]))
-        bars = ax.bar(x, np.nan_to_num(r), width, color=colors[alignment], label=LABELS[alignment])
+        bars = ax.bar(x, np.nan_to_num(r), width, color=colors[alignment])
+        ax.bar([0], [0], width=0, color=colors[alignment], label=LABELS[alignment])  # an unhatched legend entry
         control = part["control"].fillna(False).to_numpy(dtype=bool) if "control" in part else np.zeros(len(x), bool)
         for bar in np.array(bars.patches)[control]:
             bar.set(hatch=CONTROL_HATCH, edgecolor="0.15", linewidth=0.6)
@@ -49,7 +50,8 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
             if not np.isfinite(ri):
                 ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=8, color="0.4", rotation=90)
             elif np.isfinite(p) and p < 0.05:
-                ax.text(xi, ri, "*", ha="center", va="bottom" if ri >= 0 else "top", fontsize=12)
+                # the star sits beside the whisker, not on it
+                ax.text(xi + width / 8, ri, "*", ha="left", va="bottom" if ri >= 0 else "top", fontsize=12)
     marked = frame["control"].fillna(False).astype(bool) if "control" in frame else pd.Series(False, frame.index)
     controls = set(frame.loc[marked, group]) if group == "model" else set()
     names = [f"{name}\n(control)" if name in controls else name for name in groups]
@@ -74,7 +76,7 @@ def k_pairs(frame: pd.DataFrame, title: str, note: str, style: FigureStyle) -> p
     """Bars per pair k1-k2; one panel per model family when the frame has several."""
     colors = _apply(style)
     families = list(dict.fromkeys(frame["model"]))
-    size = (3.2 * len(families) + 1.5, style.height)
+    size = (max(6.5, 3.2 * len(families) + 1.5), style.height)  # room for the legend row
     figure, axes = plt.subplots(1, len(families), figsize=size, squeeze=False)
     for ax, family in zip(axes[0], families, strict=True):
         part = frame[frame["model"] == family]
@@ -97,11 +99,14 @@ def frameworks(
     kind = np.where(frame["model"].isin(controls), ", control", "")
     runs = frame["model"].astype(str) + " (" + frame["alignment"].astype(str) + kind + ")"
     frame = frame.assign(run=runs)
+    # each framework's panels as wide as its categories need (emotions have more than virtues)
+    widths = [max(6.0, 0.75 * frame.loc[frame["framework"] == name, "category"].nunique() + 4.5) for name in names]
     figure, axes = plt.subplots(
         len(datasets),
         len(names),
-        figsize=(7 * len(names), 1.2 + 0.55 * runs.nunique() * len(datasets) + 1.6 * len(datasets)),
+        figsize=(sum(widths), 1.2 + 0.55 * runs.nunique() * len(datasets) + 1.6 * len(datasets)),
         squeeze=False,
+        gridspec_kw={"width_ratios": widths},
     )
     for row, dataset in enumerate(datasets):
         for column, framework in enumerate(names):
@@ -113,7 +118,15 @@ def frameworks(
                 ax.set_axis_off()
                 continue
             grid = part.pivot_table(index="run", columns="category", values="score")
-            sns.heatmap(grid, ax=ax, annot=True, fmt=".2f", cmap="viridis", cbar_kws={"label": metric_label})
+            sns.heatmap(
+                grid,
+                ax=ax,
+                annot=True,
+                fmt=".2f",
+                annot_kws={"size": 8},
+                cmap="viridis",
+                cbar_kws={"label": metric_label},
+            )
             ax.grid(False)
             ax.set_xlabel("")
             ax.set_ylabel("")
