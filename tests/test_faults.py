@@ -13,7 +13,7 @@ import pytest
 import yaml
 from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
-from conftest import REPO, SNAKEMAKE, run_snakemake, small_config
+from conftest import REAL_JUDGES, REPO, SNAKEMAKE, run_snakemake, small_config
 
 KEY_VARIABLE = "VALUEPREFS_TEST_API_KEY"
 SENTINEL = "sk-sentinel-4c1d7e0b9a"
@@ -107,7 +107,10 @@ ANNOTATED = "results/annotation/smollm2-135m/instruct/dailydilemmas/long_k2/spec
 
 def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_run(tmp_path_factory):
     killed, clean = tmp_path_factory.mktemp("killed"), tmp_path_factory.mktemp("clean")
-    configs = {workdir: small_config(workdir, models=smollm2_only(), n_samples=2) for workdir in (killed, clean)}
+    configs = {
+        workdir: small_config(workdir, models=smollm2_only(), judges=REAL_JUDGES, n_samples=2)
+        for workdir in (killed, clean)
+    }
     for configfile in configs.values():  # every sample rated for specificity: more calls to interrupt
         config = yaml.safe_load(configfile.read_text())
         config["annotation"]["specificity_samples"] = None

@@ -21,8 +21,11 @@ def test_demo_data_rules_run_and_rerun_is_a_no_op(snakemake_in):
     modes = {path: path.stat().st_mode & 0o777 for path in results.rglob("*") if path.is_file()}
     assert modes and all(mode == 0o664 for mode in modes.values()), modes  # collaborators can read and write
     summary = pd.read_csv(results / "data" / "summary.csv")
-    assert summary.set_index("dataset")["items"].to_dict() == {"dailydilemmas": 6, "opinionqa": 3, "valueprism": 8}
-    assert (results / "logs" / "dataset" / "dailydilemmas.log").read_text().count("items") == 1
+    # 6 demo dilemmas and the 300 generated for the controls
+    assert summary.set_index("dataset")["items"].to_dict() == {"dailydilemmas": 306, "opinionqa": 3, "valueprism": 8}
+    assert (results / "logs" / "dataset" / "dailydilemmas.log").read_text().count(
+        "valueprefs: dailydilemmas:"
+    ) == 1  # reported once
     again = snakemake_in("--cores", "2", "-n", *DATA_TARGETS)
     assert "Nothing to be done" in again.stdout + again.stderr
 
