@@ -16,7 +16,7 @@ from valueprefs.generation.responses import generate_model
 from valueprefs.llm.backends import locate_model, make_backend
 from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.convert import gguf_to_hf
-from valueprefs.llm.requests import Request, ScoreRequest
+from valueprefs.llm.requests import CallMeter, Request, ScoreRequest
 from valueprefs.prompts import Templates, default_template_paths
 
 CACHE = Path(os.environ.get("VALUEPREFS_TEST_CACHE", Path(__file__).resolve().parents[1] / ".cache"))
@@ -34,7 +34,8 @@ class SharedEngine:
     """The module's engine, lent to a pipeline run that would otherwise close it."""
 
     def __init__(self, engine):
-        self.generate, self.score = engine.generate, engine.score
+        engine.meter = CallMeter()  # count this run's calls only, not the earlier tests'
+        self.generate, self.score, self.meter = engine.generate, engine.score, engine.meter
 
     def close(self):
         pass
@@ -83,15 +84,17 @@ def test_workflow_generation_through_vllm(backend, tmp_path):
     settings = {
         "k": [3], "n_samples": 2, "temperature": 0.9, "seed": 0, "short_max_tokens": 8, "long_max_tokens": 48,
         "few_shot": 3, "short_form_mode": "text", "explicit_values": False, "counterbalance": False,
+        "recognition_shows_vocabulary": True,
     }  # fmt: skip
     items = {"dd": ("dilemmas", demo_dilemmas().head(3).to_dict("records"))}
-    calls = plan_calls(items, "instruct", settings, Templates.from_files(default_template_paths()))
+    calls = plan_calls(items, "instruct", settings, Templates.from_files(default_template_paths()), vocabulary=[])
     outputs = {("dd", "short"): str(tmp_path / "short.jsonl"), ("dd", "long_k3"): str(tmp_path / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": "vllm", "model_id": spec["model"]}
     summary = generate_model(
         calls, spec, base, DiskCache(tmp_path / "cache"), lambda: SharedEngine(engine), outputs,
         str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
     )  # fmt: skip
-    assert summary["model_calls"] == len(calls) == 3 + 3 * 2
+    # 9 requests; the 3 sampled ones ask for 2 completions each: 12 calls, as a server would count them
+    assert summary["requests_sent"] == len(calls) == 3 + 3 * 2 and summary["model_calls"] == 3 + 3 + 3 * 2
     assert summary["responses"] == 3 + 3 * 3 and summary["failed_calls"] == 0
     assert len((tmp_path / "long.jsonl").read_text().splitlines()) == 9
