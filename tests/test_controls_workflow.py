@@ -45,7 +45,7 @@ def controls_config(workdir, base_url: str) -> dict:
         },
         "vocabulary": {"source": "demo"},
         "models": models,
-        "generation": {"k": [4], "n_samples": 1, "temperature": 0.9, "seed": 0},
+        "generation": {"k": [4], "n_samples": 0, "seed": 0},  # greedy answers only: no check reads samples
         "cache_dir": "results/cache",
         "judges": [{"name": "reader", "model": "synthetic-judge", "steps": ["arguments", "values"], **synthetic}],
         "annotation": {"specificity": [], "value_batching": True, "max_tokens": {"arguments": 2048, "values": 512}},

@@ -182,12 +182,8 @@ class Annotator:
             prompts.append(batched_value_prompt(self.templates, self.vocabulary, texts))
             parsers.append(len(members))
         chosen: list[list[str]] = [[] for _ in arguments]
-        budget = self.settings["max_tokens"]["values"]
-        llm = self.llm(judge)
-        for (members, prompt), count in zip(zip(groups.values(), prompts, strict=True), parsers, strict=True):
-            limit = min(budget * count, MAX_BATCH_TOKENS)  # one line per argument, within a bound
-            parse = partial(parse_numbered_value_lines, count=count)
-            (label,) = llm.ask([prompt], parse, VALUES_FORMAT, limit)
+        labels = self._ask_batches(judge, prompts, parsers)
+        for members, label in zip(groups.values(), labels, strict=True):
             names = label.value if label.status != "failed" else [[] for _ in members]
             for i, argument_names in zip(members, names, strict=True):
                 values, dropped = self.matcher.match_all(argument_names)
@@ -204,6 +200,22 @@ class Annotator:
                 )
                 self.record(judge, "values", _where(arguments[i]), item, dropped=dropped, batched=True)
         return chosen
+
+    def _ask_batches(self, judge: dict, prompts: list[str], counts: list[int]) -> list[Label]:
+        """The batched value calls, those with the same number of arguments sent together (so
+        they run concurrently like every other call); labels in the order of ``prompts``."""
+        budget = self.settings["max_tokens"]["values"]
+        by_count: dict[int, list[int]] = {}
+        for index, count in enumerate(counts):
+            by_count.setdefault(count, []).append(index)
+        labels: list[Label | None] = [None] * len(prompts)
+        for count, indices in sorted(by_count.items()):
+            limit = min(budget * count, MAX_BATCH_TOKENS)  # one line per argument, within a bound
+            parse = partial(parse_numbered_value_lines, count=count)
+            found = self.llm(judge).ask([prompts[i] for i in indices], parse, VALUES_FORMAT, limit)
+            for index, label in zip(indices, found, strict=True):
+                labels[index] = label
+        return labels
 
     def standardize(self, judge: dict, names: list[str]) -> list[str | None]:
         """Figure 23: map another data set's value names (e.g. ValuePrism's) onto the vocabulary.
