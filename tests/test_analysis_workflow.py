@@ -11,6 +11,8 @@ from valueprefs.figures.registry import FIGURES
 
 from conftest import copy_checkout, planned_rules, real_model_demo, run_snakemake
 
+pytestmark = pytest.mark.slow  # the workflow end to end: minutes
+
 FIGURE_NUMBERS = [spec.number for spec in FIGURES]
 
 ARGUMENTS = [

@@ -15,6 +15,8 @@ from servers import free_port
 
 from conftest import REPO, run_snakemake
 
+pytestmark = pytest.mark.slow  # the workflow end to end: minutes
+
 ITEMS = 300
 # the tables and the two figures checked here (every figure is built in tests/test_analysis_workflow.py)
 TARGETS = (

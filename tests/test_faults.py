@@ -15,6 +15,8 @@ from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
 from conftest import REAL_JUDGES, REPO, SNAKEMAKE, run_snakemake, small_config
 
+pytestmark = pytest.mark.slow  # the workflow end to end: minutes
+
 KEY_VARIABLE = "VALUEPREFS_TEST_API_KEY"
 SENTINEL = "sk-sentinel-4c1d7e0b9a"
 # Only the value-recognition prompt of the first demo situation contains this text.

@@ -9,6 +9,8 @@ from demo_run import RUNS
 
 from conftest import REPO, planned_rules, run_snakemake
 
+pytestmark = pytest.mark.slow  # the workflow end to end: minutes
+
 SUMMARIES = [f"results/generation/{run}/summary.json" for run in RUNS]
 
 

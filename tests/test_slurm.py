@@ -11,6 +11,8 @@ from demo_run import PROFILE, RUNS, SMOLLM2_JOB, TARGETS, job_history
 
 from conftest import run_snakemake, unavailable
 
+pytestmark = pytest.mark.slow  # the workflow end to end: minutes
+
 
 @pytest.fixture(scope="module")
 def slurm_run(demo_run):

@@ -159,7 +159,7 @@ def handler_for(service: SyntheticService) -> type:
                 return
             try:
                 self._send(200, service.complete(body, chat))
-            except (ValueError, KeyError) as error:
+            except Exception as error:  # an unrecognized prompt, an unknown item, a malformed body
                 self._send(400, {"error": {"message": str(error), "type": "invalid_request_error"}})
 
     return Handler
