@@ -8,7 +8,6 @@ import json
 import pandas as pd
 
 from valueprefs.analysis.inputs import RunInputs
-from valueprefs.annotation.parsing import parse_level
 from valueprefs.data.generated import generated_dilemmas
 from valueprefs.decisions import decision
 from valueprefs.preferences.long_form import position_matrix
@@ -39,12 +38,10 @@ def control_study(
     ks: list[int],
     n_samples: int,
     seed: int,
-    specificity: bool = False,
 ) -> RunInputs:
     """The run inputs of one study: ``n_items`` generated dilemmas (seed ``seed``), short-form
     decisions in all three variants, and long answers for each k (greedy and ``n_samples``
-    samples at temperature 0.9), annotated by the synthetic judge (path specificity too with
-    ``specificity``)."""
+    samples at temperature 0.9), extracted and labelled with values by the synthetic judge."""
     templates = Templates.from_files(default_template_paths(TEMPLATE_NAMES + JUDGE_TEMPLATE_NAMES), ())
     items = generated_dilemmas(values, n_items, seed).to_dict("records")
     world = World(values)
@@ -56,7 +53,7 @@ def control_study(
     for task, variant in SHORT_TASKS.items():
         decisions = {
             item["dilemma_id"]: decision(
-                model.answer(short_form_prompt(templates, item, **variant)), **_swapped(variant)
+                model.answer(short_form_prompt(templates, item, **variant)), swapped=variant.get("swapped", False)
             )
             for item in items
         }
@@ -65,8 +62,8 @@ def control_study(
     arguments, positions = {}, {}
     matcher = ValueMatcher(values)
     for k in ks:
-        rows = _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed, specificity)
-        columns = ["item_id", "sample", "position", "n_arguments", "argument", "values", "specificity_path"]
+        rows = _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed)
+        columns = ["item_id", "sample", "position", "n_arguments", "argument", "values"]
         frame = pd.DataFrame(rows, columns=columns)
         arguments[k], positions[k] = frame, position_matrix(frame, index)
     return RunInputs(
@@ -84,11 +81,7 @@ def control_study(
     )
 
 
-def _swapped(variant: dict) -> dict:
-    return {"swapped": bool(variant.get("swapped"))}
-
-
-def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed, specificity) -> list[dict]:
+def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed) -> list[dict]:
     """Annotated arguments of every long answer: extracted and labeled by the judge."""
     rows = []
     for item in items:
@@ -98,10 +91,6 @@ def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, se
             found = [a["argument"] for a in json.loads(judge.answer(templates.render("extract_arguments", text=text)))]
             for position, argument in enumerate(found, start=1):
                 named = judge.answer(value_prompt(templates, values, argument)).split(":", 1)[1].split(",")
-                level = None
-                if specificity:
-                    rated = judge.answer(templates.render("specificity_path", argument=argument))
-                    level = parse_level(rated).value
                 rows.append(
                     {
                         "item_id": item["dilemma_id"],
@@ -110,7 +99,6 @@ def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, se
                         "n_arguments": len(found),
                         "argument": argument,
                         "values": matcher.match_all([name.strip() for name in named])[0],
-                        "specificity_path": level,
                     }
                 )
     return rows

@@ -23,6 +23,7 @@ import numpy as np
 from valueprefs.analysis.stats import correlate, row_correlations
 
 CONTROLLED_DECISIONS = {"order_swap": "control_order_swap", "implicit_vs_explicit": "control_explicit"}
+ROW_KEYS = ("key", "analysis", "dataset", "k", "k2", "method", "min_evidence")  # set again by ``add``
 
 
 def covers(stats: dict, expected: float) -> bool:
@@ -32,7 +33,8 @@ def covers(stats: dict, expected: float) -> bool:
 
 def control_rows(analyses, reference: str) -> None:
     """Add the control rows of a run whose inputs carry a planted truth (``analyses``: a
-    ``RunAnalyses`` whose decision rows are already added)."""
+    ``RunAnalyses`` whose short-vs-long and decision rows are already added; their numbers are
+    reused, not recomputed)."""
     inputs, estimates = analyses.inputs, analyses.estimates
     truth, params = inputs.truth, inputs.control
     short, short_reps = estimates.short_preferences(reference)
@@ -48,13 +50,12 @@ def control_rows(analyses, reference: str) -> None:
         latent_short, latent_long = truth["short_latent"][both], truth["long_latent"][both]
         observed = _pearson(latent_short, latent_long)  # the planted correlation over the values correlated
         expected = _pearson(short[both], latent_short) * observed * _pearson(long[both], latent_long)
-        stats, reps = correlate(short, long, short_reps, long_reps)
-        x, y = ("short", reference, "short"), ("long", reference, k, sample)
-        stats = analyses.corrected(stats, x, y, short_reliability, reliability)
+        row, replicates = _added(analyses, "short_vs_long", reference, k=k)
+        stats = {name: value for name, value in row.items() if name not in ROW_KEYS}
         stats |= {"planted": planted, "planted_observed": observed, "expected": expected}
         stats["passed"] = covers(stats, expected)
         stats["corrected_covers_planted"] = bool(stats["corrected_low"] <= observed <= stats["corrected_high"])
-        analyses.add("control_consistency", reference, stats, reps, k=k)
+        analyses.add("control_consistency", reference, stats, replicates, k=k)
     _decision_rows(analyses, reference, params)
 
 
@@ -67,17 +68,25 @@ def _recovery(analyses, dataset, measured, replicates, latent, reliability, **wh
 
 
 def _decision_rows(analyses, reference: str, params) -> None:
-    expected = {"order_swap": 1.0 - params.position_bias}
-    if params.position_bias == 0:
-        expected["implicit_vs_explicit"] = 1.0 - params.explicit_shift
-    for index, row in enumerate(list(analyses.rows)):
-        if row["dataset"] != reference or row["analysis"] not in expected:
+    expected = {"implicit_vs_explicit": 1.0 - params.explicit_shift} if params.position_bias == 0 else {}
+    expected["order_swap"] = 1.0 - params.position_bias  # in the order the rows were added
+    for analysis, value in expected.items():
+        found = _added(analyses, analysis, reference)
+        if found is None:  # the run has no such short-form task
             continue
-        value = expected[row["analysis"]]
+        row, replicates = found
         stats = {name: row[name] for name in ("r", "p", "n", "ci_low", "ci_high")}
         stats |= {"expected": value, "passed": covers(stats, value)}
-        replicates = np.array(analyses.replicates[index]["replicates"])
-        analyses.add(CONTROLLED_DECISIONS[row["analysis"]], reference, stats, replicates, method="fraction")
+        analyses.add(CONTROLLED_DECISIONS[analysis], reference, stats, replicates, method="fraction")
+
+
+def _added(analyses, analysis: str, dataset: str, **where) -> tuple[dict, np.ndarray] | None:
+    """The row ``analyses`` already added for ``analysis`` on ``dataset`` (and ``where``), with
+    its replicates; None if there is none."""
+    for row, replicates in zip(analyses.rows, analyses.replicates, strict=True):
+        if row["analysis"] == analysis and row["dataset"] == dataset and all(row[n] == v for n, v in where.items()):
+            return row, np.array(replicates["replicates"])
+    return None
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:

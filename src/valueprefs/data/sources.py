@@ -5,6 +5,8 @@ Each loader takes the data set's config entry (``source`` plus source-specific k
 returns a normalized table and a report of what was counted or dropped.
 """
 
+from functools import partial
+
 import pandas as pd
 
 from valueprefs.data import dailydilemmas, demo, opinionqa, own_files, valueprism
@@ -46,11 +48,7 @@ def load_dilemmas(spec: dict, vocabulary: pd.DataFrame) -> tuple[pd.DataFrame, d
     if spec.get("limit"):
         frame = frame.head(spec["limit"])
     frame, drops = restrict_to_vocabulary(frame, vocabulary)
-    extra = spec.get("generated")
-    if extra:
-        added = generated_dilemmas(list(vocabulary["value"]), extra["items"], extra["seed"], first=len(frame) + 1)
-        frame = pd.concat([frame, added], ignore_index=True)
-        report = {**report, "generated_items": len(added)}
+    frame, report = _with_generated(frame, report, spec, partial(generated_dilemmas, list(vocabulary["value"])))
     return frame, {**report, **drops, "items": len(frame)}
 
 
@@ -67,12 +65,18 @@ def load_questions(spec: dict) -> tuple[pd.DataFrame, dict]:
         raise ConfigError(f"dataset source: unknown source {source!r} for questions")
     if spec.get("limit"):
         frame = frame.head(spec["limit"])
-    extra = spec.get("generated")
-    if extra:
-        added = generated_questions(extra["items"], extra["seed"], first=len(frame) + 1)
-        frame = pd.concat([frame, added], ignore_index=True)
-        report = {**report, "generated_items": len(added)}
+    frame, report = _with_generated(frame, report, spec, generated_questions)
     return frame, {**report, "items": len(frame)}
+
+
+def _with_generated(frame: pd.DataFrame, report: dict, spec: dict, generate) -> tuple[pd.DataFrame, dict]:
+    """The items with the entry's ``generated`` ones appended (numbered after them) and counted;
+    ``generate(n, seed, first)`` makes them."""
+    extra = spec.get("generated")
+    if not extra:
+        return frame, report
+    added = generate(extra["items"], extra["seed"], first=len(frame) + 1)
+    return pd.concat([frame, added], ignore_index=True), {**report, "generated_items": len(added)}
 
 
 def load_recognition(spec: dict, vocabulary: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

@@ -10,7 +10,7 @@ import re
 import numpy as np
 
 from valueprefs.prompts import Templates
-from valueprefs.synthetic.behaviour import ControlParams, latents, standardized, stream
+from valueprefs.synthetic.behaviour import ControlParams, latents, stream
 from valueprefs.synthetic.recognize import Recognized, TemplateRecognizer
 from valueprefs.synthetic.world import World
 from valueprefs.vocabulary import ValueMatcher
@@ -32,22 +32,20 @@ class SyntheticEngine:
         self.world = world
         if params is not None and world is not None:
             self.index = {value: i for i, value in enumerate(world.values)}
-            self.short, self.long = latents(params, len(world.values))
-            self.z_short = standardized(self.short)
+            self.short, self.long = latents(params, len(world.values))  # both standardized
 
     # --- dispatch ---------------------------------------------------------------------
     def answer(self, prompt: str, temperature: float = 0.0, seed: int = 0) -> str:
         """The answer to one prompt (a judge's repair conversation is answered as its first prompt)."""
-        found = self.recognizer.recognize(prompt)
+        return self.respond(self.recognizer.recognize(prompt), temperature, seed)
+
+    def respond(self, found: Recognized, temperature: float = 0.0, seed: int = 0) -> str:
+        """The answer to a recognized prompt: as the model for MODEL_TEMPLATES, else as the judge."""
         if found.template in MODEL_TEMPLATES:
             self._require_model(found)
             variation = seed if temperature > 0 else "greedy"
             return getattr(self, found.template)(found.fields, variation)
         return getattr(self, found.template)(found.fields)
-
-    def is_model_prompt(self, prompt: str) -> bool:
-        """Whether a prompt asks the model (short or long form, recognition), not the judge."""
-        return self.recognizer.recognize(prompt).template in MODEL_TEMPLATES
 
     def score(self, prompt: str, continuations: tuple[str, ...]) -> list[float]:
         """Log-probabilities of "Action 1" and "Action 2": the chosen one near 0."""
@@ -119,8 +117,8 @@ class SyntheticEngine:
         or in a repeated phrase (its diversity)."""
         p, name = self.params, self.world.values[value]
         draw = stream(p.latent_seed, "argument", question, value, variation)
-        level = int(np.clip(np.rint(3 + p.specificity * self.z_short[value] + 0.7 * draw.standard_normal()), 1, 5))
-        varied = draw.random() < 1 / (1 + np.exp(-p.diversity * self.z_short[value]))
+        level = int(np.clip(np.rint(3 + p.specificity * self.short[value] + 0.7 * draw.standard_normal()), 1, 5))
+        varied = draw.random() < 1 / (1 + np.exp(-p.diversity * self.short[value]))
         title = f"{name[0].upper()}{name[1:]}"
         if not varied:
             repeated = f"It keeps {name} in view, {name} in view, {name} in view."

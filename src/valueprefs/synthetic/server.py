@@ -26,7 +26,7 @@ from valueprefs.config import check_config, load_config_file
 from valueprefs.errors import ConfigError
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES, Templates, default_template_paths
 from valueprefs.synthetic.behaviour import ControlParams
-from valueprefs.synthetic.engine import SyntheticEngine
+from valueprefs.synthetic.engine import MODEL_TEMPLATES, SyntheticEngine
 from valueprefs.synthetic.world import World
 
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
@@ -78,18 +78,19 @@ class SyntheticService:
     def answer(self, prompt: str, temperature: float, seed: int) -> str:
         """The answer of the judge, or of the model (the data read again once if the prompt
         names an item it has not seen)."""
-        if not self.judge.is_model_prompt(prompt):
-            return self.judge.answer(prompt)
+        found = self.judge.recognizer.recognize(prompt)
+        if found.template not in MODEL_TEMPLATES:
+            return self.judge.respond(found)
         with self.lock:
             self.model = self.model or self._load()
         try:
-            return self.model.answer(prompt, temperature, seed)
+            return self.model.respond(found, temperature, seed)
         except ValueError as error:
             if "no dilemma" not in str(error):
                 raise
             with self.lock:
                 self.model = self._load()
-            return self.model.answer(prompt, temperature, seed)
+            return self.model.respond(found, temperature, seed)
 
     def complete(self, body: dict, chat: bool) -> dict:
         """The response object of one request (``n`` choices, seeds ``seed``, ``seed + 1``, ...)."""
