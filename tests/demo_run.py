@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import REPO, SNAKEMAKE, real_model_demo, small_config
+from conftest import REPO, SNAKEMAKE, small_config
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = REPO / "profiles" / "slurm-ci"
@@ -27,15 +27,6 @@ class DemoRun:
     slurm: bool
     jobs: dict[str, dict[str, str]] = field(default_factory=dict)
     cancelled: str | None = None
-
-
-def one_thread_models() -> dict:
-    """The demo's models with one llama.cpp thread each (one CPU per SLURM job)."""
-    models = real_model_demo()["models"]
-    for alignments in models.values():
-        for spec in alignments.values():
-            spec["n_threads"] = 1
-    return models
 
 
 def job_history() -> dict[str, dict[str, str]]:
@@ -63,7 +54,7 @@ def run_through_slurm(workdir: Path) -> DemoRun:
     """The demo through the CI SLURM profile. Once SmolLM2's generation job has cached two
     calls, it is cancelled with scancel: the profile's retry resubmits it, and the call cache
     spares the retry those two calls."""
-    configfile = small_config(workdir, models=one_thread_models(), judges=JUDGES)
+    configfile = small_config(workdir, judges=JUDGES)
     before = set(job_history())
     command = ["timeout", "-k", "10", "1200", SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir)]
     command += ["--profile", str(PROFILE), *TARGETS, "--configfile", str(configfile)]
@@ -87,7 +78,7 @@ def run_locally(workdir: Path) -> DemoRun:
     """The same demo on this machine (no SLURM here)."""
     from conftest import run_snakemake
 
-    configfile = small_config(workdir, models=one_thread_models(), judges=JUDGES)
+    configfile = small_config(workdir, judges=JUDGES)
     result = run_snakemake(workdir, "--cores", "2", *TARGETS, configfile=configfile, timeout=1200)
     assert result.returncode == 0, result.stderr[-3000:]
     return DemoRun(workdir, configfile, slurm=False)

