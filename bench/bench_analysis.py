@@ -28,9 +28,9 @@ for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from valueprefs.analysis.files import analysis_settings, collect_analyses, write_run_analysis  # noqa: E402
+from valueprefs.analysis.jobs import collect_analyses, write_run_analysis  # noqa: E402
 from valueprefs.annotation.argument_table import write_argument_table  # noqa: E402
-from valueprefs.preferences.files import write_preferences  # noqa: E402
+from valueprefs.preferences.jobs import write_preferences  # noqa: E402
 
 SHARED = Path(os.environ.get("VALUEPREFS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 KS = (5, 10, 20)
@@ -78,31 +78,31 @@ def write_inputs(root: Path, runs: int, dilemmas: int, samples: int, values: lis
             write_argument_table(str(base / f"long_k{k}.table.csv"), rows)
 
 
-def analyze(root: Path, run: int, samples: int, bootstrap: int) -> float:
+def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str) -> float:
     """Every analysis job of one run, as the rules call them; returns seconds."""
     start = time.perf_counter()
     base, out = root / f"run{run}", root / "out" / f"run{run}"
     vocabulary_csv, items = str(root / "vocabulary.csv"), str(root / "items.jsonl")
     sources = {task: base / f"{task}.jsonl" for task in ("short", "short_explicit", "short_swapped")}
     sources |= {f"long_k{k}": base / f"long_k{k}.table.csv" for k in KS}
+    evidence = {}
     for task, source in sources.items():
         targets = {sample: str(out / "preferences" / task / f"sample{sample}.csv") for sample in range(samples)}
-        positions = str(out / "preferences" / task / "positions.npz") if task.startswith("long") else None
-        write_preferences(task, str(source), items, vocabulary_csv, targets, 20, 0, 0, positions)
-    settings = analysis_settings(
-        {"bootstrap": bootstrap, "seed": 0, "preference_sample": 0, "reference_dataset": "dd",
-         "compression_replicates": 0},
-        {"n_samples": samples - 1},
-        {"specificity": ["path", "attribute"]},
-    )  # fmt: skip
-    long_files = {
-        f"long_k{k}": (str(base / f"long_k{k}.table.csv"), str(out / "preferences" / f"long_k{k}" / "positions.npz"))
-        for k in KS
-    }
+        name = "positions.npz" if task.startswith("long") else "games.npz"
+        evidence[task] = str(out / "preferences" / task / name)
+        write_preferences(task, str(source), items, vocabulary_csv, targets, 20, 0, 0, evidence[task])
+    settings = {
+        "analysis": {"bootstrap": bootstrap, "resampling": resampling, "seed": 0, "preference_sample": 0,
+                     "reference_dataset": "dd", "compression_replicates": 0, "estimator": "trueskill",
+                     "reliability_splits": 20, "min_evidence": 1},
+        "generation": {"n_samples": samples - 1},
+        "annotation": {"specificity": ["path", "attribute"]},
+    }  # fmt: skip
+    long_files = {f"long_k{k}": (str(base / f"long_k{k}.table.csv"), evidence[f"long_k{k}"]) for k in KS}
     write_run_analysis(
         f"run{run}", "instruct", vocabulary_csv, {"dd": items}, {"dd": "dilemmas"},
-        {"dd": {task: str(base / f"{task}.jsonl") for task in ("short", "short_explicit", "short_swapped")}},
-        {"dd": long_files}, {}, settings,
+        {"dd": {task: evidence[task] for task in ("short", "short_explicit", "short_swapped")}},
+        {"dd": long_files}, {}, settings, {}, None,
         str(out / "correlations.csv"), str(out / "replicates.jsonl"), str(out / "attributes.csv"),
     )  # fmt: skip
     return time.perf_counter() - start
@@ -114,6 +114,7 @@ def main() -> None:
     parser.add_argument("--dilemmas", type=int, default=1360)
     parser.add_argument("--samples", type=int, default=11)
     parser.add_argument("--bootstrap", type=int, default=200)
+    parser.add_argument("--resampling", choices=["half", "bootstrap"], default="half")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
@@ -124,14 +125,14 @@ def main() -> None:
         start = time.perf_counter()
         with ProcessPoolExecutor(args.workers) as pool:
             seconds = list(pool.map(analyze, [root] * args.runs, range(args.runs), [args.samples] * args.runs,
-                                    [args.bootstrap] * args.runs))  # fmt: skip
+                                    [args.bootstrap] * args.runs, [args.resampling] * args.runs))  # fmt: skip
         out = root / "out"
         runs = [out / f"run{run}" for run in range(args.runs)]
         collect_analyses(
             [str(r / "correlations.csv") for r in runs], [str(r / "replicates.jsonl") for r in runs],
             [str(r / "attributes.csv") for r in runs], str(root / "vocabulary.csv"),
             str(out / "correlations.csv"), str(out / "replicates.jsonl"), str(out / "attributes.csv"),
-            str(out / "frameworks.csv"),
+            str(out / "frameworks.csv"), str(out / "recognition.csv"), str(out / "controls.csv"),
         )  # fmt: skip
         total = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
