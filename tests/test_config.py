@@ -185,3 +185,19 @@ def test_keys_are_checked_before_any_job_and_a_pasted_key_is_never_echoed(snakem
     written = [path for path in snakemake_in.workdir.rglob("*") if path.is_file() and path != configfile]
     assert PASTED_KEY not in pasted.stdout + pasted.stderr
     assert not [path for path in written if PASTED_KEY.encode() in path.read_bytes()]
+
+
+@pytest.mark.parametrize(
+    ("given", "rated"),
+    [(None, [0]), ("all", None), ([0, 2], [0, 2])],
+    ids=["default: the analysed sample", "all samples", "a list"],
+)
+def test_specificity_is_rated_only_for_the_sample_the_analyses_read_unless_asked(tmp_path, given, rated):
+    """The paper config has 11 samples; the figures read the greedy one, so by default only its
+    arguments are rated (the other 10/11 of the specificity calls would never be read)."""
+    config = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+    config["annotation"]["specificity_samples"] = given
+    configfile = tmp_path / "paper.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    check_config(config, [str(configfile)], str(SCHEMA))
+    assert config["annotation"]["specificity_samples"] == rated

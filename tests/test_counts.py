@@ -35,7 +35,7 @@ def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path
         configfile = small_config(tmp_path, models={"remote": {"instruct": remote}}, judges=[api], n_samples=2)
         config = yaml.safe_load(configfile.read_text())
         config["prices"] = {"gpt-4o": {"input": 2.5, "output": 10.0}}
-        config["annotation"].update(value_batching=False, specificity_samples=None)
+        config["annotation"].update(value_batching=False, specificity_samples="all")
         configfile.write_text(yaml.safe_dump(config))
         result = run_snakemake(tmp_path, "--cores", "2", "results/ledger.csv", configfile=configfile)
         assert result.returncode == 0, result.stderr[-3000:]

@@ -115,7 +115,7 @@ def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_
     }
     for configfile in configs.values():  # every sample rated for specificity: more calls to interrupt
         config = yaml.safe_load(configfile.read_text())
-        config["annotation"]["specificity_samples"] = None
+        config["annotation"]["specificity_samples"] = "all"
         configfile.write_text(yaml.safe_dump(config))
     for target in (GENERATED, ANNOTATED):
         result = run_snakemake(clean, "--cores", "2", target, configfile=configs[clean])

@@ -76,7 +76,19 @@ def check_config(config: dict, configfiles: list[str], schema: str) -> None:
         if problem is None:
             raise
         raise describe(problem, configfiles) from None
+    resolve_defaults(config)
     check_relations(config, configfiles)
+
+
+def resolve_defaults(config: dict) -> None:
+    """Defaults that depend on other keys. ``annotation.specificity_samples``: null becomes the
+    sample the analyses read (rating the others would be paid for and never used), "all"
+    becomes None (every sample), a list stays."""
+    annotation = config["annotation"]
+    if annotation["specificity_samples"] is None:
+        annotation["specificity_samples"] = [config["analysis"]["preference_sample"]]
+    elif annotation["specificity_samples"] == "all":
+        annotation["specificity_samples"] = None
 
 
 def _model_entries(config: dict) -> list[dict]:
