@@ -148,9 +148,12 @@ def synthetic_run(n=40, seed=0):
     ), decisions
 
 
+INTERVALS = {"bootstrap": 10, "resampling": "half"}  # what figure captions are told
+
+
 def settings(**changes) -> Settings:
     """Analysis settings for these tests (the workflow's come from the config schema)."""
-    chosen = {"bootstrap": 50, "seed": 0, "preference_sample": 0, "temperature_samples": [],
+    chosen = {"bootstrap": 50, "resampling": "bootstrap", "seed": 0, "preference_sample": 0, "temperature_samples": [],
               "reference_dataset": None, "compression_replicates": 0, "specificity": ["path", "attribute"],
               "estimator": "trueskill", "reliability_splits": 20, "min_evidence": 1}  # fmt: skip
     return Settings(**{**chosen, **changes})
@@ -208,9 +211,10 @@ def test_a_figure_without_its_data_set_says_so(tmp_path):
     out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
     text = render_figure(
         "16", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-        {"dd": "dilemmas"}, [5, 10], None, 10, out["png"], out["pdf"], out["csv"],
+        {"dd": "dilemmas"}, [5, 10], None, INTERVALS, out["png"], out["pdf"], out["csv"],
     )  # fmt: skip
     assert text.startswith("Paper figure 16: Consistency across temperature samples")
+    assert "10 resamples of the items (random halves, the delete-half jackknife" in text
     assert (tmp_path / "fig.png").stat().st_size > 1000 and (tmp_path / "fig.pdf").exists()
 
 
@@ -227,7 +231,7 @@ def test_figure_style_sets_resolution_and_height(tmp_path):
         out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
         render_figure(
             "16", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-            {"dd": "dilemmas"}, [5, 10], None, 10, out["png"], out["pdf"], out["csv"], style=style,
+            {"dd": "dilemmas"}, [5, 10], None, INTERVALS, out["png"], out["pdf"], out["csv"], style=style,
         )  # fmt: skip
         shapes.append(imread(out["png"]).shape[:2])
     assert shapes[1][0] == pytest.approx(2 * shapes[0][0], abs=2)
@@ -287,7 +291,7 @@ def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
     out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
     render_figure(
         "03b", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-        {"dd": "dilemmas"}, [5, 10, 20], None, 200, out["png"], out["pdf"], out["csv"],
+        {"dd": "dilemmas"}, [5, 10, 20], None, INTERVALS, out["png"], out["pdf"], out["csv"],
     )  # fmt: skip
     data = pd.read_csv(out["csv"])
     assert list(data["ceiling"]) == [0.45, 0.6] and set(data["min_evidence"]) == {3}

@@ -1,34 +1,57 @@
-"""The bootstrap intervals on data whose answer is known: Pearson correlations of bivariate
-normal samples with a planted rho, resampled as the analysis resamples items."""
+"""The intervals on data whose answer is known: Pearson correlations of bivariate normal
+samples with a planted rho, and means of normal samples, resampled as the analysis resamples
+items (bootstrap draws or random halves, ``item_weights``)."""
 
 import numpy as np
 import pytest
 
-from valueprefs.analysis.stats import interval
+from valueprefs.analysis.stats import interval, item_weights
 
 
-def coverage(rho: float, n: int, studies: int, seed: int = 0) -> tuple[float, float]:
+def weighted_correlations(x: np.ndarray, y: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Pearson r of x and y under each row of item weights (a draw count or a 0/1 half)."""
+    total = weights.sum(axis=1, keepdims=True)
+    xs = x - (weights * x).sum(axis=1, keepdims=True) / total
+    ys = y - (weights * y).sum(axis=1, keepdims=True) / total
+    return (weights * xs * ys).sum(axis=1) / np.sqrt((weights * xs**2).sum(axis=1) * (weights * ys**2).sum(axis=1))
+
+
+def coverage(rho: float, n: int, studies: int, resampling: str, seed: int = 0) -> tuple[float, float]:
     """Share of studies whose interval covers rho, and share whose estimate is inside its own interval."""
     rng = np.random.default_rng(seed)
     covered = inside = 0
-    for _ in range(studies):
+    for study in range(studies):
         x = rng.standard_normal(n)
         y = rho * x + np.sqrt(1 - rho**2) * rng.standard_normal(n)
         r = np.corrcoef(x, y)[0, 1]
-        draws = rng.integers(0, n, size=(300, n))
-        xs, ys = x[draws], y[draws]
-        xs, ys = xs - xs.mean(axis=1, keepdims=True), ys - ys.mean(axis=1, keepdims=True)
-        replicates = (xs * ys).sum(axis=1) / np.sqrt((xs**2).sum(axis=1) * (ys**2).sum(axis=1))
+        replicates = weighted_correlations(x, y, item_weights(n, 300, study, "known", resampling))
         low, high = interval(replicates, r)
         covered += low <= rho <= high
         inside += low <= r <= high
     return covered / studies, inside / studies
 
 
+@pytest.mark.parametrize("resampling", ["bootstrap", "half"])
 @pytest.mark.parametrize("rho", [0.0, 0.5, 0.9])
-def test_recentred_intervals_cover_a_planted_correlation(rho):
-    covered, inside = coverage(rho, n=40, studies=300)
+def test_recentred_intervals_cover_a_planted_correlation(rho, resampling):
+    covered, inside = coverage(rho, n=40, studies=300, resampling=resampling)
     assert covered >= 0.90 and inside == 1.0
+
+
+def test_half_samples_spread_as_the_mean_of_all_items_does():
+    """Half samples without replacement: the sd of their means is the standard error of the
+    full-sample mean (sigma / sqrt(n), here 0.1), where half samples drawn with replacement
+    would give sqrt(2) times that."""
+    values = np.random.default_rng(1).standard_normal(100)
+    weights = item_weights(100, 4000, 0, "known", "half")
+    assert set(np.unique(weights)) == {0.0, 1.0} and (weights.sum(axis=1) == 50).all()
+    spread = ((weights * values).sum(axis=1) / 50).std()
+    assert spread == pytest.approx(values.std(ddof=1) / np.sqrt(100), rel=0.06)
+
+
+def test_an_unknown_resampling_is_refused_by_name():
+    with pytest.raises(ValueError, match="'jackknife'"):
+        item_weights(10, 5, 0, "known", "jackknife")
 
 
 def test_plain_percentiles_are_what_recentring_replaces():

@@ -129,6 +129,7 @@ def test_the_truth_table_round_trips_and_its_latents_have_the_planted_correlatio
 
 SETTINGS = Settings(
     bootstrap=60,
+    resampling="bootstrap",
     seed=0,
     preference_sample=0,
     temperature_samples=[1],

@@ -30,7 +30,7 @@ for spec in FIGURES:
             datasets={name: entry["kind"] for name, entry in config["datasets"].items()},
             ks=config["generation"]["k"],
             reference=config["analysis"]["reference_dataset"],
-            bootstrap=config["analysis"]["bootstrap"],
+            intervals=interval_settings(),
             style=figure_style(spec.number),
             controls=CONTROL_MODELS,
         script:

@@ -12,7 +12,7 @@ with rule_log(snakemake.log[0]) as log:
         datasets=snakemake.params.datasets,
         ks=snakemake.params.ks,
         reference=snakemake.params.reference,
-        bootstrap=snakemake.params.bootstrap,
+        intervals=snakemake.params.intervals,
         out_png=snakemake.output.png,
         out_pdf=snakemake.output.pdf,
         out_csv=snakemake.output.data,

@@ -29,10 +29,10 @@ class Estimates:
         self.excluded: dict[tuple, int] = {}  # values seen, but below min_evidence
 
     def weights(self, dataset: str) -> np.ndarray:
-        """Bootstrap draws of the data set's items (replicates x items), seeded per data set."""
+        """Resampled weights of the data set's items (replicates x items), seeded per data set."""
         if dataset not in self._weights:
-            n = len(self.inputs.items[dataset])
-            self._weights[dataset] = item_weights(n, self.settings.bootstrap, self.settings.seed, dataset)
+            n, settings = len(self.inputs.items[dataset]), self.settings
+            self._weights[dataset] = item_weights(n, settings.bootstrap, settings.seed, dataset, settings.resampling)
         return self._weights[dataset]
 
     def item_positions(self, dataset: str) -> dict[str, int]:

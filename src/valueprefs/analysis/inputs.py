@@ -41,6 +41,7 @@ class Settings:
     """The analysis settings (the config's ``analysis`` section, with what it needs of the others)."""
 
     bootstrap: int
+    resampling: str  # half (delete-half jackknife) or bootstrap
     seed: int
     preference_sample: int
     temperature_samples: list[int]
@@ -56,6 +57,7 @@ class Settings:
         """Settings from the config's ``analysis``, ``generation`` and ``annotation`` sections."""
         return cls(
             bootstrap=analysis["bootstrap"],
+            resampling=analysis["resampling"],
             seed=analysis["seed"],
             preference_sample=analysis["preference_sample"],
             temperature_samples=list(range(1, generation["n_samples"] + 1)),

@@ -1,10 +1,11 @@
-"""Correlations with p-values, n and bootstrap intervals over resampled items.
+"""Correlations with p-values, n and intervals over resampled items.
 
-A bootstrap replicate draws the items (dilemmas or questions) of a data set with replacement;
-``item_weights`` gives how often each item is drawn. Every estimate of the replicate is
-recomputed from those weights, so an interval covers the whole pipeline from answers to
-correlation. Replicates are seeded per data set, so all estimates from one data set share
-the same draws (and correlations between them stay paired).
+A replicate reweights the items (dilemmas or questions) of a data set: ``item_weights`` gives
+each item's weight, either a bootstrap draw (with replacement) or a random half (the
+delete-half jackknife). Every estimate of the replicate is recomputed from those weights, so
+an interval covers the whole pipeline from answers to correlation. Replicates are seeded per
+data set, so all estimates from one data set share the same draws (and correlations between
+them stay paired).
 """
 
 import zlib
@@ -16,11 +17,26 @@ from scipy import stats
 CONFIDENCE = 0.95
 
 
-def item_weights(n_items: int, replicates: int, seed: int, dataset: str) -> np.ndarray:
-    """(replicates x items) draw counts, seeded by ``seed`` and the data set's name."""
+RESAMPLING = ("half", "bootstrap")
+
+
+def item_weights(n_items: int, replicates: int, seed: int, dataset: str, resampling: str = "bootstrap") -> np.ndarray:
+    """(replicates x items) item weights, seeded by ``seed`` and the data set's name.
+
+    ``bootstrap``: how often each item is drawn with replacement. ``half``: 1 for a random half
+    of the items, 0 for the rest (the delete-half jackknife: without replacement, the spread of
+    half-sample estimates around their mean estimates the variance of the full-sample one,
+    also for statistics that are not smooth functions of item means, Shao and Wu 1989)."""
+    if resampling not in RESAMPLING:
+        raise ValueError(f"resampling must be one of {RESAMPLING}, not {resampling!r}")
     rng = np.random.default_rng([seed, zlib.crc32(dataset.encode())])
     if replicates == 0 or n_items == 0:
         return np.zeros((replicates, n_items))
+    if resampling == "half":
+        weights = np.zeros((replicates, n_items))
+        for row in weights:
+            row[rng.permutation(n_items)[: n_items // 2]] = 1.0
+        return weights
     return rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=replicates).astype(float)
 
 
@@ -85,14 +101,14 @@ def p_value(r: float, n: int) -> float:
 def interval(
     replicates: np.ndarray, point: float | None = None, bounds: tuple[float, float] = (-1.0, 1.0)
 ) -> tuple[float, float]:
-    """95% interval from the bootstrap replicates, recentred on the estimate ``point``.
+    """95% interval from the replicates, recentred on the estimate ``point``.
 
-    A resample draws the items with replacement and holds about 63% distinct ones, so every
-    replicate estimates preferences from less information and its correlation is biased low:
-    a plain percentile interval can sit below its own estimate. The replicates are shifted by
-    the bootstrap's estimate of that bias (their mean minus ``point``) before the percentiles are
-    taken, and the ends kept within the statistic's ``bounds``. Without ``point``: the plain
-    percentile interval. Coverage is checked on controls (``snakemake calibrate``)."""
+    A replicate holds fewer distinct items than the data (about 63% for a bootstrap draw, half
+    for a half sample), so it estimates preferences from less information and its correlation
+    is biased low: a plain percentile interval can sit below its own estimate. The replicates
+    are shifted by that bias (their mean minus ``point``) before the percentiles are taken, and
+    the ends kept within the statistic's ``bounds``. Without ``point``: the plain percentile
+    interval. Coverage is checked on controls (``snakemake calibrate``)."""
     finite = np.asarray(replicates, dtype=float)
     finite = finite[np.isfinite(finite)]
     if not len(finite):

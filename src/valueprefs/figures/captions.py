@@ -25,13 +25,15 @@ HOW = {
     "recognition_recall": "Pearson correlation between each value's recognition recall and its short-form preference.",
 }
 INTERVAL = (
-    "Whiskers: percentile bootstrap 95% intervals ({bootstrap} resamples of the items, every "
-    "estimate recomputed); * marks p < 0.05; n/a: too few values in common."
+    "Whiskers: 95% intervals from {resamples} resamples of the items ({how}, every estimate "
+    "recomputed, recentred on the estimate); * marks p < 0.05; n/a: too few values in common."
 )
+RESAMPLING = {"half": "random halves, the delete-half jackknife", "bootstrap": "bootstrap draws"}
 
 
-def caption(spec: FigureSpec, setting: dict, bootstrap: int) -> str:
-    """What the figure shows and how it was computed, with the data set and k actually used."""
+def caption(spec: FigureSpec, setting: dict, intervals: dict) -> str:
+    """What the figure shows and how it was computed, with the data set and k actually used;
+    ``intervals``: the config's ``analysis`` settings behind the whiskers (bootstrap, resampling)."""
     where = f"Data set: {setting['dataset']}" if setting["dataset"] else "Data sets: all"
     if setting["k"] is not None:
         where += f"; k = {setting['k']} (the paper's k = {setting['paper_k']})"
@@ -41,5 +43,5 @@ def caption(spec: FigureSpec, setting: dict, bootstrap: int) -> str:
             "virtues and Plutchik's emotions, per model run (appendix D)."
         )
         return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {how} {where}."
-    interval_note = INTERVAL.format(bootstrap=bootstrap)
+    interval_note = INTERVAL.format(resamples=intervals["bootstrap"], how=RESAMPLING[intervals["resampling"]])
     return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {HOW[spec.analysis]} {where}. {interval_note}"

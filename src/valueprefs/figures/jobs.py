@@ -15,7 +15,7 @@ def render_figure(
     datasets: dict[str, str],
     ks: list[int],
     reference: str | None,
-    bootstrap: int,
+    intervals: dict,
     out_png: str,
     out_pdf: str,
     out_csv: str,
@@ -35,7 +35,7 @@ def render_figure(
     look = FigureStyle(**(style or {}))
     spec = BY_NUMBER[number]
     setting = resolve(spec, datasets, ks, reference)
-    text = caption(spec, setting, bootstrap)
+    text = caption(spec, setting, intervals)
     title = f"Figure {number.lstrip('0')}: {spec.title}"
     footer = note(spec, setting)
     if spec.kind == "frameworks":
