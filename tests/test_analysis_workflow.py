@@ -204,3 +204,15 @@ def test_an_edited_imported_file_reruns_its_run_and_changes_the_preferences(anal
     restored = run("--cores", "2", str(table.relative_to(workdir)), configfile=workdir / "config.yaml")
     assert restored.returncode == 0, restored.stderr[-3000:]
     assert pd.read_csv(table)["mu"].equals(before["mu"])
+
+
+def test_switching_value_batching_reruns_the_values_step_only(analyzed):
+    """Each annotation step's params hold only the settings it reads."""
+    workdir, run = analyzed
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["annotation"]["value_batching"] = not config["annotation"].get("value_batching", False)
+    changed = workdir / "batching.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    plan = planned_rules(run("-n", configfile=changed))
+    long_files = 2 * 2 * 2  # alignments x data sets x k
+    assert plan.get("annotate_step") == long_files and "annotate_arguments" not in plan  # values, not specificity

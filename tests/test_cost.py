@@ -5,7 +5,7 @@ import json
 import pandas as pd
 import pytest
 
-from valueprefs.annotation.cost import estimate_costs
+from valueprefs.annotation.cost import cost_summary, estimate_costs
 from valueprefs.annotation.ledger import ledger
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
 from valueprefs.tokens import chat_tokens, o200k_base
@@ -51,6 +51,48 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
     batched = estimate_costs(*args[:3], {**SETTINGS, "value_batching": True}, *args[4:]).set_index("step")
     assert batched.loc["values", "calls"] == 2
     assert batched.loc["values", "input_tokens"] < table.loc["values", "input_tokens"]
+
+    # the Batch API: half the standard price unless the config names batch prices
+    judges[1]["batch"] = True
+    half = estimate_costs(*args[:2], judges, *args[3:]).set_index("step")
+    assert (half["pricing"] == "batch").all()
+    assert half["usd_estimate"].sum() == pytest.approx(table["usd_estimate"].sum() / 2, abs=1e-3)
+    named = {"gpt-4o": {**prices["gpt-4o"], "batch_input": 0.0, "batch_output": 0.0}}
+    assert estimate_costs(*args[:2], judges, SETTINGS, templates, named, args[-1])["usd_estimate"].sum() == 0
+    total = table["usd_estimate"].sum()
+    assert cost_summary(table.reset_index()).startswith(
+        f"annotation estimate: 13 judge calls, {table['input_tokens'].sum():,}"
+    )
+    assert f"about ${total:,.2f}" in cost_summary(table.reset_index())
+    assert cost_summary(half.reset_index()).endswith("at Batch API prices")
+
+
+def test_the_estimate_streams_its_responses(tmp_path, monkeypatch):
+    """Prompts are counted as they are made: no list of every prompt (542 MB at 680 dilemmas)."""
+    import valueprefs.annotation.cost as cost
+
+    responses = tmp_path / "long.jsonl"
+    rows = [{"item_id": str(i), "sample": 0, "status": "ok", "text": "1. Honesty.\n2. Care."} for i in range(50)]
+    responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    read, live = [], []
+    original = cost.split_arguments
+
+    def counted(text):
+        read.append(text)
+        return original(text)
+
+    monkeypatch.setattr(cost, "split_arguments", counted)
+    real_count = cost.chat_tokens
+
+    def tokens(encoding, messages):
+        live.append(len(read))  # responses read so far when a prompt is counted
+        return real_count(encoding, messages)
+
+    monkeypatch.setattr(cost, "chat_tokens", tokens)
+    templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
+    judge = {"name": "j", "backend": "openai", "model": "m", "steps": ["arguments", "values"]}
+    estimate_costs([str(responses)], ["honesty", "care"], [judge], SETTINGS, templates, {}, str(tmp_path / "tk"))
+    assert live[0] == 1 and live[-1] == 50  # the first prompt was counted before the second response was read
 
 
 def test_ledger_lists_what_each_job_sent_and_its_price(tmp_path):

@@ -29,6 +29,22 @@ def step_judges(judges: list[dict], step: str) -> list[dict]:
     return doing[:1] if step == "arguments" else doing
 
 
+# The annotation settings each step reads: a step's params hold only these, so changing one
+# step's settings (value_batching, say) reruns that step alone.
+STEP_SETTINGS = {
+    "arguments": ("max_arguments_per_k",),
+    "values": ("value_batching", "embedding_threshold"),
+    "specificity": ("specificity", "specificity_samples"),
+}
+
+
+def step_settings(annotation: dict, step: str) -> dict:
+    """The part of the config's ``annotation`` section that ``step`` reads."""
+    return {key: annotation[key] for key in STEP_SETTINGS[step]} | {
+        "max_tokens": {step: annotation["max_tokens"][step]}
+    }
+
+
 def active_steps(judges: list[dict], settings: dict) -> list[str]:
     """The steps some judge does (specificity also needs at least one prompt configured)."""
     wanted = {"arguments": True, "values": True, "specificity": bool(settings["specificity"])}

@@ -28,8 +28,8 @@ rule annotate_step:
         gpu_model=lambda wildcards: step_gpu_model(wildcards.step),
     params:
         step=lambda wildcards: wildcards.step,
-        judges=config["judges"],
-        settings=config["annotation"],
+        judges=lambda wildcards: step_judges(config["judges"], wildcards.step),
+        settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
     script:
@@ -60,8 +60,8 @@ use rule annotate_step as annotate_arguments with:
         gpu_model=lambda wildcards: step_gpu_model("arguments"),
     params:
         step="arguments",
-        judges=config["judges"],
-        settings=config["annotation"],
+        judges=step_judges(config["judges"], "arguments"),
+        settings=step_settings(config["annotation"], "arguments"),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
 
@@ -85,7 +85,7 @@ rule batch_submit:
         "../../envs/annotation.yaml"
     params:
         judge=lambda wildcards: judge_spec(wildcards.judge),
-        settings=config["annotation"],
+        settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
     script:

@@ -6,7 +6,7 @@ from valueprefs.errors import ConfigError
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
 from valueprefs.figures.captions import caption
 from valueprefs.figures.style import style_for
-from valueprefs.planning import active_steps, step_judges, tasks_for
+from valueprefs.planning import active_steps, step_judges, step_settings, tasks_for
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
 try:
@@ -361,7 +361,12 @@ def figure_caption(number):
     setting = resolve(
         spec, kinds, config["generation"]["k"], config["analysis"]["reference_dataset"]
     )
-    return caption(spec, setting, config["analysis"]["bootstrap"])
+    return caption(spec, setting, interval_settings())
+
+
+def interval_settings():
+    """The analysis settings behind every interval, as figure captions describe them."""
+    return {key: config["analysis"][key] for key in ("bootstrap", "resampling")}
 
 
 def figure_style(number):

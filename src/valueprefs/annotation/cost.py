@@ -20,6 +20,11 @@ VALUE_ANSWER_TOKENS = 20
 SCORE_ANSWER_TOKENS = {"path": 2, "attribute": 60}
 
 
+COLUMNS = ["judge", "model", "step", "calls", "input_tokens", "output_tokens_estimate", "pricing", "usd_estimate"]
+# OpenAI's Batch API bills half the standard price unless a config gives batch prices.
+BATCH_DISCOUNT = 0.5
+
+
 def estimate_costs(
     response_files: list[str],
     vocabulary: list[str],
@@ -29,42 +34,29 @@ def estimate_costs(
     prices: dict,
     cache_dir: str,
 ) -> pd.DataFrame:
-    """One row per LLM judge and step: calls, input tokens, estimated output tokens, price (USD)."""
+    """One row per LLM judge and step: calls, input tokens, estimated output tokens, price (USD,
+    at the Batch API's price for a judge with ``batch: true``). The responses are streamed: one
+    response and its prompts are in memory at a time, whatever the size of the run."""
     encoding = o200k_base(cache_dir)
 
     def count(prompt: str) -> int:
         return chat_tokens(encoding, [{"role": "user", "content": prompt}])
 
-    responses = [row for path in response_files for _, row in iter_jsonl(path) if row.get("status") == "ok"]
-    split = [split_arguments(r["text"]) for r in responses]
-    samples = settings["specificity_samples"]
     rows = []
     for judge in judges:
         if judge["backend"] == "offline":
             continue
         totals: dict[str, list[int]] = {}
-        if "arguments" in judge["steps"]:
-            totals["arguments"] = [
-                len(responses),
-                sum(count(templates.render("extract_arguments", text=r["text"])) for r in responses),
-                sum(len(encoding.encode(json.dumps([{"argument": a} for a in args]))) for args in split),
-            ]
-        if "values" in judge["steps"]:
-            totals["values"] = _value_totals(split, templates, vocabulary, settings["value_batching"], count)
-        if "specificity" in judge["steps"]:
-            rated = [
-                a
-                for r, args in zip(responses, split, strict=True)
-                if samples is None or r["sample"] in samples
-                for a in args
-            ]
-            for kind in settings["specificity"]:
-                template = SPECIFICITY[kind][0]
-                inputs = sum(count(templates.render(template, argument=a)) for a in rated)
-                totals[f"specificity_{kind}"] = [len(rated), inputs, len(rated) * SCORE_ANSWER_TOKENS[kind]]
-        price = prices.get(judge.get("model", ""), {})
-        for step, (calls, inputs, outputs) in totals.items():
-            cost = (inputs * price.get("input", 0.0) + outputs * price.get("output", 0.0)) / 1e6
+        for sample, text, arguments in _responses(response_files):
+            for step, calls, inputs, outputs in _response_costs(
+                judge, sample, text, arguments, templates, vocabulary, settings, count, encoding
+            ):
+                total = totals.setdefault(step, [0, 0, 0])
+                total[0], total[1], total[2] = total[0] + calls, total[1] + inputs, total[2] + outputs
+        price, pricing = _price(judge, prices)
+        for step in _step_order(judge, settings):
+            calls, inputs, outputs = totals.get(step, [0, 0, 0])
+            cost = (inputs * price["input"] + outputs * price["output"]) / 1e6 if price else None
             rows.append(
                 {
                     "judge": judge["name"],
@@ -73,18 +65,69 @@ def estimate_costs(
                     "calls": calls,
                     "input_tokens": inputs,
                     "output_tokens_estimate": outputs,
-                    "usd_estimate": round(cost, 4) if price else None,
+                    "pricing": pricing,
+                    "usd_estimate": round(cost, 4) if cost is not None else None,
                 }
             )
-    return pd.DataFrame(
-        rows, columns=["judge", "model", "step", "calls", "input_tokens", "output_tokens_estimate", "usd_estimate"]
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _responses(response_files: list[str]):
+    """(sample, text, arguments found by structure) of every answered response, one at a time."""
+    for path in response_files:
+        for _, row in iter_jsonl(path):
+            if row.get("status") == "ok":
+                yield row["sample"], row["text"], split_arguments(row["text"])
+
+
+def _step_order(judge: dict, settings: dict) -> list[str]:
+    steps = [step for step in ("arguments", "values") if step in judge["steps"]]
+    if "specificity" in judge["steps"]:
+        steps += [f"specificity_{kind}" for kind in settings["specificity"]]
+    return steps
+
+
+def _response_costs(judge, sample, text, arguments, templates, vocabulary, settings, count, encoding):
+    """(step, calls, input tokens, output tokens) of one response for one judge."""
+    if "arguments" in judge["steps"]:
+        answer = len(encoding.encode(json.dumps([{"argument": a} for a in arguments])))
+        yield "arguments", 1, count(templates.render("extract_arguments", text=text)), answer
+    if "values" in judge["steps"] and arguments:
+        if settings["value_batching"]:
+            prompt = batched_value_prompt(templates, vocabulary, arguments)
+            yield "values", 1, count(prompt), len(arguments) * VALUE_ANSWER_TOKENS
+        else:
+            inputs = sum(count(value_prompt(templates, vocabulary, a)) for a in arguments)
+            yield "values", len(arguments), inputs, len(arguments) * VALUE_ANSWER_TOKENS
+    samples = settings["specificity_samples"]
+    if "specificity" in judge["steps"] and (samples is None or sample in samples):
+        for kind in settings["specificity"]:
+            template = SPECIFICITY[kind][0]
+            inputs = sum(count(templates.render(template, argument=a)) for a in arguments)
+            yield f"specificity_{kind}", len(arguments), inputs, len(arguments) * SCORE_ANSWER_TOKENS[kind]
+
+
+def _price(judge: dict, prices: dict) -> tuple[dict, str]:
+    """USD per million input and output tokens for the judge's model, and which price it is."""
+    price = prices.get(judge.get("model", ""), {})
+    if not price:
+        return {}, "no price"
+    if not judge.get("batch"):
+        return {"input": price["input"], "output": price["output"]}, "standard"
+    return {
+        "input": price.get("batch_input", price["input"] * BATCH_DISCOUNT),
+        "output": price.get("batch_output", price["output"] * BATCH_DISCOUNT),
+    }, "batch"
+
+
+def cost_summary(table: pd.DataFrame) -> str:
+    """One line: the calls, tokens and dollars of the whole estimate."""
+    priced = table[table["usd_estimate"].notna()]
+    line = (
+        f"annotation estimate: {int(table['calls'].sum()):,} judge calls, "
+        f"{int(table['input_tokens'].sum()):,} input tokens, about ${priced['usd_estimate'].sum():,.2f}"
     )
-
-
-def _value_totals(split, templates, vocabulary, batching, count) -> list[int]:
-    if batching:
-        prompts = [batched_value_prompt(templates, vocabulary, args) for args in split if args]
-        arguments = sum(len(args) for args in split)
-        return [len(prompts), sum(count(p) for p in prompts), arguments * VALUE_ANSWER_TOKENS]
-    prompts = [value_prompt(templates, vocabulary, a) for args in split for a in args]
-    return [len(prompts), sum(count(p) for p in prompts), len(prompts) * VALUE_ANSWER_TOKENS]
+    if set(priced["pricing"]) == {"batch"}:
+        line += " at Batch API prices"
+    unpriced = sorted(set(table.loc[table["usd_estimate"].isna(), "model"].dropna()))
+    return line + (f" (no price configured for {', '.join(unpriced)})" if unpriced else "")

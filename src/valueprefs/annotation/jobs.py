@@ -6,7 +6,11 @@ Each job imports what it uses inside its body: a rule's code inputs are then the
 own job (see ``valueprefs.code_inputs``), and editing the cost estimate never reruns a step.
 """
 
+import logging
+
 from valueprefs.io import iter_jsonl, read_json, write_csv, write_json, write_jsonl
+
+log = logging.getLogger("valueprefs.annotation")
 
 
 def annotate_step(
@@ -203,8 +207,8 @@ def cost_estimate(
     cache_dir: str,
     out_csv: str,
 ):
-    """Calls, tokens and price of annotation, before any judge call."""
-    from valueprefs.annotation.cost import estimate_costs
+    """Calls, tokens and price of annotation, before any judge call; the total is logged."""
+    from valueprefs.annotation.cost import cost_summary, estimate_costs
     from valueprefs.io import read_values
     from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
 
@@ -218,6 +222,7 @@ def cost_estimate(
         cache_dir=f"{cache_dir}/tiktoken",
     )
     write_csv(out_csv, table)
+    log.info("%s", cost_summary(table))
     return table
 
 
