@@ -47,6 +47,13 @@ def test_every_task_file_has_every_item_and_sample(demo_run):
         summary = json.loads((base / "summary.json").read_text())
         # 3 short tasks x 2 dilemmas, 2 long calls (greedy, sampled) x 3 items, 1 situation
         assert summary["calls"] == 3 * 2 + 3 * 2 + 1 == summary["cache_hits"] + summary["model_calls"]
+        # truncation counted per task against the files: answers that stopped at the token limit
+        for task, counted in summary["truncated"].items():
+            rows = read_jsonl(base / f"{task}.jsonl")
+            cut = sum(r["finish_reason"] == "length" for r in rows)
+            assert counted == {"truncated": cut, "answers": len(rows)}, task
+        assert summary["truncated"]["dailydilemmas/long_k2"]["answers"] == 4
+        assert summary["truncated_responses"] == sum(n["truncated"] for n in summary["truncated"].values())
     orders = {
         r["order"]
         for r in read_jsonl(workdir / "results/generation/gemma3-270m/base/dailydilemmas/short_swapped.jsonl")

@@ -1,5 +1,6 @@
 """The workflow end to end on the embedded default, and bad data stopping it with one clear line."""
 
+import json
 import os
 
 import pandas as pd
@@ -53,7 +54,9 @@ def test_run_summary_reads_every_job_summary(tmp_path):
 
     generation = tmp_path / "generation/m/instruct/summary.json"
     generation.parent.mkdir(parents=True)
-    generation.write_text('{"model": "m", "alignment": "instruct", "responses": 5, "model_calls": 2, "cache_hits": 3}')
+    truncated = {"dd/long_k5": {"truncated": 3, "answers": 4}, "dd/short": {"truncated": 0, "answers": 1}}
+    counts = {"responses": 5, "model_calls": 2, "cache_hits": 3, "truncated": truncated}
+    generation.write_text(json.dumps({"model": "m", "alignment": "instruct", **counts}))
     annotation = tmp_path / "annotation/m/instruct/dd/long_k5.summary.json"
     annotation.parent.mkdir(parents=True)
     annotation.write_text('{"responses": 4, "arguments": 9, "judge_calls": 1, "failures": {"j/values: no value": 2}}')
@@ -61,6 +64,8 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     assert "generate m/instruct: 5 responses, 2 model calls (3 cached), 0 failed" in text
     assert "annotate 1 files: 4 responses, 9 arguments, 1 judge calls" in text
     assert "failed labels, j/values: no value: 2" in text
+    assert "answers cut off at the token limit (finish_reason length): dd/long_k5 3 of 4" in text
+    assert "dd/short" not in text  # nothing cut there
     assert "no generation or annotation results yet" in run_summary({"m/base": str(tmp_path / "none.json")}, {})
     old = tmp_path / "generation/old/base/summary.json"  # from another config: not in this DAG
     old.parent.mkdir(parents=True)

@@ -20,6 +20,11 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str]) -> str:
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
+        cut = [
+            f"{task} {n['truncated']} of {n['answers']}" for task, n in s.get("truncated", {}).items() if n["truncated"]
+        ]
+        if cut:
+            lines.append(f"  answers cut off at the token limit (finish_reason length): {', '.join(cut)}")
     annotated = _existing(annotation.values())
     if annotated:
         totals = dict.fromkeys(

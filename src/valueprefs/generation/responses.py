@@ -102,10 +102,13 @@ def write_responses(
     outputs: dict[tuple[str, str], str],
     timings_path: str,
 ) -> dict:
-    """Write one JSONL per (dataset, task) and the timings; return counts for the summary."""
+    """Write one JSONL per (dataset, task) and the timings; return counts for the summary,
+    with ``truncated``: per data set and task, the answers that stopped at the token limit
+    (``finish_reason: length``) out of its answers."""
     per_file: dict[tuple[str, str], list[dict]] = {key: [] for key in outputs}
     all_timings: list[dict] = []
     counts: Counter = Counter()
+    truncated: dict[str, dict[str, int]] = {}
     for call, result in zip(calls, results, strict=True):
         rows, timings = response_rows(call, result, base)
         per_file[(call.dataset, call.task)].extend(rows)
@@ -119,12 +122,17 @@ def write_responses(
                 counts["unparsed_decisions"] += 1
             if row["status"] == "failed":
                 counts[f"failure: {row['error']}"] += 1
+            if row["status"] == "ok" and "finish_reason" in row:
+                task = truncated.setdefault(f"{call.dataset}/{call.task}", {"truncated": 0, "answers": 0})
+                task["answers"] += 1
+                task["truncated"] += row["finish_reason"] == "length"
     counts.update(order_effects(per_file))
     for key, path in outputs.items():
         write_jsonl(path, sorted(per_file[key], key=lambda r: (r["item_id"], r["sample"])))
     write_jsonl(timings_path, all_timings)
     counts["model_seconds"] = round(sum(t["seconds"] for t in all_timings), 3)
-    return dict(counts)
+    counts["truncated_responses"] = sum(task["truncated"] for task in truncated.values())
+    return dict(counts) | {"truncated": truncated}
 
 
 def generate_model(
