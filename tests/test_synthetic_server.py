@@ -101,6 +101,28 @@ def test_injected_faults_are_retried_by_the_openai_backend_and_counted(data_dir,
     assert meter.requests == 30 + faults  # the backend saw every failed attempt
 
 
+def test_identical_calls_in_one_job_are_made_once_and_share_the_answer(data_dir, tmp_path):
+    """Four identical prompts and one other: the server sees two requests, the four get one
+    answer, and a cached rerun returns the same results without a request."""
+    service = SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, parse_faults(""), 0.0, seed=1)
+    server, base_url = serve(service)
+    try:
+        texts = ["Care for case 1."] * 4 + ["Care for case 2."]
+        requests = [Request(messages=({"role": "user", "content": judge_prompt(t)},), max_tokens=32) for t in texts]
+
+        def factory():
+            return OpenAICompatibleBackend("j", base_url=base_url, max_retries=0, timeout=10, max_concurrency=4)
+
+        cache = DiskCache(tmp_path / "cache")
+        first = run_calls(requests, {"model": "j"}, cache, factory, CallMeter(), "identical")
+        rerun = run_calls(requests, {"model": "j"}, DiskCache(tmp_path / "cache"), factory, CallMeter(), "again")
+    finally:
+        server.shutdown()
+    assert service.stats["requests"] == 2 and cache.stores == 2
+    assert all(result == first[0] for result in first[:4]) and first[4] != first[0]
+    assert rerun == first
+
+
 def test_parameters_come_from_the_workflow_config_with_schema_defaults(tmp_path):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     path = tmp_path / "config.yaml"

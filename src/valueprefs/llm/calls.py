@@ -21,6 +21,8 @@ def run_calls(
     label: str = "calls",
 ) -> list[object]:
     """Results of every request, in order: cached ones are read, the rest are made and cached.
+    Identical requests (the same cache key) are made once and share one answer, so a run and
+    its cached rerun give the same results even where a backend is not deterministic.
 
     The backend is built only if some call is missing from the cache, so a finished job
     reruns without loading the model at all. ``identity`` names the model (``cache_identity``);
@@ -29,8 +31,19 @@ def run_calls(
     descriptions = [{**identity, **request.describe()} for request in requests]
     keys = [call_key(d) for d in descriptions]
     results: list[object] = [cache.get(key) for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
-    log.info("%d calls: %d from cache, %d to make", len(requests), len(requests) - len(missing), len(missing))
+    first: dict[str, int] = {}  # identical calls are made once and share the answer
+    missing, copies = [], {}
+    for index, result in enumerate(results):
+        if result is None:
+            if keys[index] in first:
+                copies[index] = first[keys[index]]
+            else:
+                first[keys[index]] = index
+                missing.append(index)
+    log.info(
+        "%d calls: %d from cache, %d to make, %d identical to one of those",
+        len(requests), len(requests) - len(missing) - len(copies), len(missing), len(copies),
+    )  # fmt: skip
     if not missing:
         return results
     backend = backend_factory()
@@ -39,6 +52,8 @@ def run_calls(
     finally:
         meter.add(backend.meter)
         backend.close()
+    for index, source in copies.items():
+        results[index] = results[source]
     return results
 
 
