@@ -354,14 +354,29 @@ def preference_tables():
     ]
 
 
+def figure_setting(number):
+    """The data set and k a paper figure shows under this config."""
+    kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}
+    return resolve(
+        BY_NUMBER[number],
+        kinds,
+        config["generation"]["k"],
+        config["analysis"]["reference_dataset"],
+    )
+
+
 def figure_caption(number):
     """The report caption of a paper figure under this config."""
-    spec = BY_NUMBER[number]
-    kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}
-    setting = resolve(
-        spec, kinds, config["generation"]["k"], config["analysis"]["reference_dataset"]
-    )
-    return caption(spec, setting, interval_settings())
+    return caption(BY_NUMBER[number], figure_setting(number), interval_settings())
+
+
+def figure_labels(number):
+    """Report labels that tell figures apart (several share a title and differ in data set or k)."""
+    setting = figure_setting(number)
+    shown = setting["dataset"] or "all data sets"
+    if setting["k"] is not None:
+        shown += f", k = {setting['k']} (paper: {setting['paper_k']})"
+    return {"figure": number, "shows": BY_NUMBER[number].title, "setting": shown}
 
 
 def interval_settings():

@@ -15,7 +15,7 @@ for spec in FIGURES:
                 f"results/figures/fig{spec.number}.png",
                 caption="../report/figure.rst",
                 category="Figures",
-                labels={"figure": spec.number, "shows": spec.title},
+                labels=figure_labels(spec.number),
             ),
             pdf=f"results/figures/fig{spec.number}.pdf",
             data=f"results/figures/fig{spec.number}.csv",
