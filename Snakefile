@@ -51,21 +51,11 @@ onstart:
 
 
 onsuccess:
-    from valueprefs.summary import run_summary
+    print(run_summary_text())
 
-    jobs = ledger_jobs()
-    print(
-        run_summary(
-            {
-                job: f"results/generation/{job}/summary.json"
-                for job in jobs["generation"]
-            },
-            {
-                job: f"results/annotation/{job}.summary.json"
-                for job in jobs["annotation"]
-            },
-        )
-    )
+
+onerror:
+    print(run_summary_text(failed=True))
 
 
 rule all:

@@ -45,6 +45,7 @@ def test_bad_data_file_stops_the_run_with_one_clear_line(snakemake_in):
     assert result.returncode != 0
     expected = f"error: {bad}, row 1, column 'values_to_do': not a list literal: 'honesty'"
     assert expected in result.stderr.splitlines()
+    assert "valueprefs run summary" in result.stdout and "the run FAILED" in result.stdout  # printed on failure too
     assert not (snakemake_in.workdir / "results" / "data" / "dailydilemmas" / "items.jsonl").exists()
     assert (snakemake_in.workdir / "results" / "data" / "opinionqa" / "items.jsonl").exists()
 
@@ -66,6 +67,15 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     assert "failed labels, j/values: no value: 2" in text
     assert "answers cut off at the token limit (finish_reason length): dd/long_k5 3 of 4" in text
     assert "dd/short" not in text  # nothing cut there
+    loaded = tmp_path / "data/dd/load_report.json"
+    loaded.parent.mkdir(parents=True)
+    unknown = {f"name{i:02d}": 1 for i in range(12)} | {"unfairness": 5}
+    loaded.write_text(
+        json.dumps({"items": 7, "unknown_values": unknown, "dilemmas_dropped_for_empty_value_set": ["d9"]})
+    )
+    text = run_summary({"m/instruct": str(generation)}, {}, {"dd": str(loaded)})
+    assert "data dd: 7 items kept" in text and "1 dilemmas dropped" in text
+    assert "not in the vocabulary, dropped: unfairness (5), name00 (1)" in text and "and 3 more" in text
     assert "no generation or annotation results yet" in run_summary({"m/base": str(tmp_path / "none.json")}, {})
     old = tmp_path / "generation/old/base/summary.json"  # from another config: not in this DAG
     old.parent.mkdir(parents=True)

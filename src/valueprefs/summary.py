@@ -8,9 +8,13 @@ import json
 from pathlib import Path
 
 
-def run_summary(generation: dict[str, str], annotation: dict[str, str]) -> str:
-    """Lines describing the generation and annotation jobs whose summary files are given."""
+def run_summary(generation: dict[str, str], annotation: dict[str, str], data: dict[str, str] | None = None) -> str:
+    """Lines describing the data sets, generation and annotation jobs whose summary files (and
+    ``data``: load reports) are given."""
     lines = ["valueprefs run summary", "======================"]
+    for dataset, path in (data or {}).items():
+        if Path(path).is_file():
+            lines += _data_lines(dataset, json.loads(Path(path).read_text(encoding="utf-8")))
     for path in _existing(generation.values()):
         s = json.loads(path.read_text(encoding="utf-8"))
         lines.append(
@@ -43,10 +47,28 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str]) -> str:
             f"{totals['responses_over_argument_cap']} responses over the argument cap"
         )
         lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
-    if len(lines) == 2:
+    if not any(line.startswith(("generate", "annotate")) for line in lines):
         lines.append("no generation or annotation results yet")
     return "\n".join(lines)
 
 
 def _existing(paths) -> list[Path]:
     return [Path(path) for path in paths if Path(path).is_file()]
+
+
+def _data_lines(dataset: str, report: dict) -> list[str]:
+    """What loading a data set dropped: value names not in the vocabulary (named, with how
+    often each was mentioned) and dilemmas left without values."""
+    unknown = report.get("unknown_values") or {}
+    dropped = report.get("dilemmas_dropped_for_empty_value_set") or []
+    if not unknown and not dropped:
+        return []
+    lines = [f"data {dataset}: {report.get('items', 0)} items kept"]
+    if unknown:
+        names = sorted(unknown.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{name} ({count})" for name, count in names[:10])
+        more = f" and {len(names) - 10} more" if len(names) > 10 else ""
+        lines.append(f"  value names not in the vocabulary, dropped: {shown}{more} (load_report.json)")
+    if dropped:
+        lines.append(f"  {len(dropped)} dilemmas dropped: no known value on one side")
+    return lines

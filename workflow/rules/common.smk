@@ -254,6 +254,21 @@ def ledger_jobs():
     }
 
 
+def run_summary_text(failed=False):
+    """The run summary Snakemake prints last: this config's data sets and jobs."""
+    from valueprefs.summary import run_summary
+
+    jobs = ledger_jobs()
+    text = run_summary(
+        {job: f"results/generation/{job}/summary.json" for job in jobs["generation"]},
+        {job: f"results/annotation/{job}.summary.json" for job in jobs["annotation"]},
+        {dataset: f"results/data/{dataset}/load_report.json" for dataset in DATASETS},
+    )
+    if failed:
+        text += "\nthe run FAILED: the error and the failing job's log are above; what finished is kept"
+    return text
+
+
 def final_targets():
     """Everything `snakemake` builds by default."""
     summaries = [
