@@ -44,8 +44,9 @@ demo: setup
 	$(BIN)/snakemake --profile profiles/local --report results/report.html
 	@echo "Report: results/report.html"
 
+# Two pytest-xdist workers; tests sharing a workflow run share a worker (tests/conftest.py).
 test: setup setup-slurm
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 test-vllm: setup-vllm
 	$(VLLM_ENV) $(VLLM_VENV)/bin/pytest -p no:cacheprovider tests_vllm
