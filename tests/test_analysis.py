@@ -33,9 +33,9 @@ def test_row_correlations_match_scipy_over_shared_values():
 
 
 def test_bootstrap_draws_are_seeded_per_data_set_and_keep_the_item_count():
-    first, again = item_weights(10, 5, 0, "dd"), item_weights(10, 5, 0, "dd")
+    first, again = item_weights(10, 5, 0, "dd", "bootstrap"), item_weights(10, 5, 0, "dd", "bootstrap")
     assert np.array_equal(first, again) and (first.sum(axis=1) == 10).all()
-    assert not np.array_equal(first, item_weights(10, 5, 0, "oqa"))
+    assert not np.array_equal(first, item_weights(10, 5, 0, "oqa", "bootstrap"))
     orders = replicate_orders(np.array([[2, 0, 1], [0, 3, 0]], dtype=float), game_positions=[0, 2])
     assert orders.tolist() == [[0, 0, 1], [-1, -1, -1]]  # item 1 has no game; item 2 is game 1
 

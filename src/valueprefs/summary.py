@@ -15,7 +15,8 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
     for dataset, path in (data or {}).items():
         if Path(path).is_file():
             lines += _data_lines(dataset, json.loads(Path(path).read_text(encoding="utf-8")))
-    for path in _existing(generation.values()):
+    generated = _existing(generation.values())
+    for path in generated:
         s = json.loads(path.read_text(encoding="utf-8"))
         lines.append(
             f"generate {s['model']}/{s['alignment']}: {s.get('responses', 0)} responses, "
@@ -47,7 +48,7 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
             f"{totals['responses_over_argument_cap']} responses over the argument cap"
         )
         lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
-    if not any(line.startswith(("generate", "annotate")) for line in lines):
+    if not generated and not annotated:
         lines.append("no generation or annotation results yet")
     return "\n".join(lines)
 

@@ -369,12 +369,16 @@ def preference_tables():
     ]
 
 
+def dataset_kinds():
+    """Data set name -> kind (dilemmas, questions, recognition)."""
+    return {name: entry["kind"] for name, entry in config["datasets"].items()}
+
+
 def figure_setting(number):
     """The data set and k a paper figure shows under this config."""
-    kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}
     return resolve(
         BY_NUMBER[number],
-        kinds,
+        dataset_kinds(),
         config["generation"]["k"],
         config["analysis"]["reference_dataset"],
     )

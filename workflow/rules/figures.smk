@@ -27,7 +27,7 @@ for spec in FIGURES:
         params:
             number=spec.number,
             caption=figure_caption(spec.number),
-            datasets={name: entry["kind"] for name, entry in config["datasets"].items()},
+            datasets=dataset_kinds(),
             ks=config["generation"]["k"],
             reference=config["analysis"]["reference_dataset"],
             intervals=interval_settings(),

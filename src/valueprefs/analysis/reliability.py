@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from valueprefs.analysis.stats import interval, nanmean, row_correlations
+from valueprefs.analysis.stats import interval, nanmean, random_halves, row_correlations
 
 MIN_RELIABILITY = 0.1  # below this a correction divides by noise: reported, flagged, not applied
 
@@ -21,9 +21,7 @@ MIN_RELIABILITY = 0.1  # below this a correction divides by noise: reported, fla
 def split_weights(n_items: int, splits: int, seed: int, dataset: str) -> tuple[np.ndarray, np.ndarray]:
     """Two (splits x items) 0/1 weight matrices, each row a random half and its complement."""
     rng = np.random.default_rng([seed, zlib.crc32(f"split:{dataset}".encode())])
-    halves = np.zeros((splits, n_items))
-    for row in halves:
-        row[rng.permutation(n_items)[: n_items // 2]] = 1.0
+    halves = random_halves(rng, splits, n_items)
     return halves, 1.0 - halves
 
 

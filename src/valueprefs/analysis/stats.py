@@ -20,7 +20,15 @@ CONFIDENCE = 0.95
 RESAMPLING = ("half", "bootstrap")
 
 
-def item_weights(n_items: int, replicates: int, seed: int, dataset: str, resampling: str = "bootstrap") -> np.ndarray:
+def random_halves(rng: np.random.Generator, rows: int, n_items: int) -> np.ndarray:
+    """(rows x items) 0/1 weights, each row a random half of the items (n // 2 of them)."""
+    halves = np.zeros((rows, n_items))
+    for row in halves:
+        row[rng.permutation(n_items)[: n_items // 2]] = 1.0
+    return halves
+
+
+def item_weights(n_items: int, replicates: int, seed: int, dataset: str, resampling: str) -> np.ndarray:
     """(replicates x items) item weights, seeded by ``seed`` and the data set's name.
 
     ``bootstrap``: how often each item is drawn with replacement. ``half``: 1 for a random half
@@ -33,10 +41,7 @@ def item_weights(n_items: int, replicates: int, seed: int, dataset: str, resampl
     if replicates == 0 or n_items == 0:
         return np.zeros((replicates, n_items))
     if resampling == "half":
-        weights = np.zeros((replicates, n_items))
-        for row in weights:
-            row[rng.permutation(n_items)[: n_items // 2]] = 1.0
-        return weights
+        return random_halves(rng, replicates, n_items)
     return rng.multinomial(n_items, np.full(n_items, 1.0 / n_items), size=replicates).astype(float)
 
 

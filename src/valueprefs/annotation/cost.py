@@ -51,8 +51,8 @@ def estimate_costs(
             for step, calls, inputs, outputs in _response_costs(
                 judge, sample, text, arguments, templates, vocabulary, settings, count, encoding
             ):
-                total = totals.setdefault(step, [0, 0, 0])
-                total[0], total[1], total[2] = total[0] + calls, total[1] + inputs, total[2] + outputs
+                total = totals.get(step, [0, 0, 0])
+                totals[step] = [a + b for a, b in zip(total, (calls, inputs, outputs), strict=True)]
         price, pricing = _price(judge, prices)
         for step in _step_order(judge, settings):
             calls, inputs, outputs = totals.get(step, [0, 0, 0])
