@@ -39,6 +39,7 @@ use rule preferences_short as preferences_long with:
         evidence=f"results/preferences/{STEM}/positions.npz",
     wildcard_constraints:
         task="long_k[0-9]+",
+    localrule: True
 
 
 rule control_truth:
