@@ -39,10 +39,12 @@ $(VLLM_STAMP): requirements-vllm.lock pyproject.toml
 setup-slurm:
 	bash tests/slurm/cluster.sh install
 
+# The report step's own output goes to its log, so the run summary stays the last thing printed.
 demo: setup
 	$(BIN)/snakemake --profile profiles/local
-	$(BIN)/snakemake --profile profiles/local --report results/report.html
-	@echo "Report: results/report.html"
+	@$(BIN)/snakemake --profile profiles/local --report results/report.html > results/logs/report.log 2>&1 \
+		|| { tail -n 30 results/logs/report.log; echo "error: the report failed; its log: results/logs/report.log"; exit 1; }
+	@echo "Report: results/report.html (its log: results/logs/report.log)"
 
 # Two pytest-xdist workers; tests sharing a workflow run share a worker (tests/conftest.py).
 test: setup setup-slurm

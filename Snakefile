@@ -25,14 +25,16 @@ from valueprefs.errors import ConfigError
 
 # The embedded default applies only when no --configfile is given: Snakemake would otherwise
 # merge config/paper.yaml into it (and run the demo models alongside the paper's). It is read
-# strictly first, so a tab or a duplicate key is reported with the file and line.
+# strictly first, so a tab or a duplicate key is reported with the file and line. It is found
+# beside this Snakefile, also when `-d` runs the workflow in another directory.
+EMBEDDED_CONFIG = os.path.join(workflow.basedir, "config.yaml")
 if not workflow.overwrite_configfiles:
     try:
-        load_config_file("config.yaml")
+        load_config_file(EMBEDDED_CONFIG)
     except ConfigError as error:
         raise SystemExit(f"error: {error}") from None
 
-    configfile: "config.yaml"
+    configfile: EMBEDDED_CONFIG
 
 
 report: "workflow/report/workflow.rst"

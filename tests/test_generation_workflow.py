@@ -47,6 +47,13 @@ def test_every_task_file_has_every_item_and_sample(demo_run):
         summary = json.loads((base / "summary.json").read_text())
         # 3 short tasks x 2 dilemmas, 2 long calls (greedy, sampled) x 3 items, 1 situation
         assert summary["calls"] == 3 * 2 + 3 * 2 + 1 == summary["cache_hits"] + summary["model_calls"]
+        short = [
+            r
+            for task in ("short", "short_swapped", "short_explicit")
+            for r in read_jsonl(base / f"dailydilemmas/{task}.jsonl")
+        ]
+        assert summary["decisions"] == len(short) == 6  # the denominator of the unparsed count
+        assert summary.get("unparsed_decisions", 0) == sum(r["decision"] == "unparsed" for r in short)
         # truncation counted per task against the files: answers that stopped at the token limit
         for task, counted in summary["truncated"].items():
             rows = read_jsonl(base / f"{task}.jsonl")

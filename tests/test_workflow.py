@@ -56,13 +56,15 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     generation = tmp_path / "generation/m/instruct/summary.json"
     generation.parent.mkdir(parents=True)
     truncated = {"dd/long_k5": {"truncated": 3, "answers": 4}, "dd/short": {"truncated": 0, "answers": 1}}
-    counts = {"responses": 5, "model_calls": 2, "cache_hits": 3, "truncated": truncated}
+    counts = {"responses": 5, "calls": 5, "model_calls": 2, "cache_hits": 3, "truncated": truncated}
+    counts |= {"decisions": 4, "unparsed_decisions": 4}
     generation.write_text(json.dumps({"model": "m", "alignment": "instruct", **counts}))
     annotation = tmp_path / "annotation/m/instruct/dd/long_k5.summary.json"
     annotation.parent.mkdir(parents=True)
     annotation.write_text('{"responses": 4, "arguments": 9, "judge_calls": 1, "failures": {"j/values: no value": 2}}')
     text = run_summary({"m/instruct": str(generation)}, {"m/instruct/dd/long_k5": str(annotation)})
-    assert "generate m/instruct: 5 responses, 2 model calls (3 cached), 0 failed" in text
+    assert "generate m/instruct: 5 responses, 2 model calls (3 cached), 0 of 5 calls failed" in text
+    assert "4 of 4 short-form answers unparsed" in text
     assert "annotate 1 files: 4 responses, 9 arguments, 1 judge calls" in text
     assert "failed labels, j/values: no value: 2" in text
     assert "answers cut off at the token limit (finish_reason length): dd/long_k5 3 of 4" in text
@@ -81,3 +83,37 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     old.parent.mkdir(parents=True)
     old.write_text('{"model": "old", "alignment": "base"}')
     assert "old/base" not in run_summary({"m/instruct": str(generation)}, {})
+
+
+def test_two_configs_in_their_own_directories_share_only_the_call_cache(tmp_path):
+    """`snakemake -d DIR` per config: each run's results and summary are its own, and a cache_dir
+    shared on purpose spares the second run the calls the first one made."""
+    from conftest import real_model_demo, run_snakemake
+
+    control = {"backend": "synthetic", "model": "planted", "control": {"consistency": 1.0}}
+    runs = {"first": {"planted": {"instruct": control}}}
+    runs["second"] = {**runs["first"], "other": {"instruct": {**control, "model": "other"}}}
+    summaries = {}
+    for name, models in runs.items():
+        config = real_model_demo() | {"models": models, "cache_dir": str(tmp_path / "shared-cache")}
+        config["generation"].update(k=[2], n_samples=0)
+        (tmp_path / name).mkdir()
+        configfile = tmp_path / name / "config.yaml"
+        configfile.write_text(yaml.safe_dump(config))
+        targets = [f"results/generation/{family}/instruct/summary.json" for family in models]
+        result = run_snakemake(tmp_path / name, "--cores", "2", *targets, configfile=configfile)
+        assert result.returncode == 0, result.stderr[-3000:]
+        summaries[name] = result.stdout
+    first, second = (tmp_path / name / "results/generation" for name in runs)
+    assert sorted(path.name for path in first.iterdir()) == ["planted"]  # nothing of the second config
+    shared = json.loads((second / "planted/instruct/summary.json").read_text())
+    assert shared["model_calls"] == 0 and shared["cache_hits"] == shared["calls"] > 0
+    fresh = json.loads((second / "other/instruct/summary.json").read_text())
+    assert fresh["model_calls"] == fresh["calls"] > 0  # its own model: every call made
+    assert "generate other/instruct" not in summaries["first"]  # each summary reads its own DAG
+    assert "generate other/instruct" in summaries["second"]
+    answers = [  # the same answers, read from the shared cache
+        (tmp_path / name / "results/generation/planted/instruct/dailydilemmas/short.jsonl").read_bytes()
+        for name in runs
+    ]
+    assert answers[0] == answers[1]

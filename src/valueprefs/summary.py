@@ -21,7 +21,8 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
         lines.append(
             f"generate {s['model']}/{s['alignment']}: {s.get('responses', 0)} responses, "
             f"{s.get('model_calls', 0)} model calls ({s.get('cache_hits', 0)} cached), "
-            f"{s.get('failed_calls', 0)} failed, {s.get('unparsed_decisions', 0)} unparsed decisions, "
+            f"{s.get('failed_calls', 0)} of {s.get('calls', 0)} calls failed, "
+            f"{s.get('unparsed_decisions', 0)} of {s.get('decisions', 0)} short-form answers unparsed, "
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]

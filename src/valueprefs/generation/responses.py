@@ -118,8 +118,9 @@ def write_responses(
             counts[f"status_{row['status']}"] += 1
             counts["prompt_tokens"] += row.get("prompt_tokens", 0)
             counts["completion_tokens"] += row.get("completion_tokens", 0)
-            if row.get("decision") == UNPARSED:
-                counts["unparsed_decisions"] += 1
+            if "decision" in row:
+                counts["decisions"] += 1
+                counts["unparsed_decisions"] += row["decision"] == UNPARSED
             if row["status"] == "failed":
                 counts[f"failure: {row['error']}"] += 1
             if row["status"] == "ok" and "finish_reason" in row:
