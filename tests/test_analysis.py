@@ -299,3 +299,26 @@ def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
 
     note = evidence_note(data)
     assert "noise ceiling" in note and "fewer than 3 games or responses excluded" in note
+
+
+def test_bars_tell_absent_runs_from_too_few_values_and_show_n():
+    import pandas as pd
+
+    from valueprefs.figures.plots import by_family
+    from valueprefs.figures.style import FigureStyle
+
+    style = FigureStyle(dpi=50, font_scale=1.0, palette="colorblind", height=3)
+    rows = [
+        {"model": "a", "alignment": "base", "r": 0.4, "p": 0.01, "n": 50, "ci_low": 0.2, "ci_high": 0.6},
+        {"model": "a", "alignment": "instruct", "r": np.nan, "p": np.nan, "n": 2, "ci_low": np.nan, "ci_high": np.nan},
+        {"model": "b", "alignment": "base", "r": -0.3, "p": 0.2, "n": 40, "ci_low": -0.5, "ci_high": 0.0},
+    ]  # b has no instruct run in the config: no bar and no label there
+    ax = by_family(pd.DataFrame(rows), "t", "r", "note", style).axes[0]
+    texts = sorted(text.get_text() for text in ax.texts)
+    assert texts == ["*", "n/a (n=2)", "n=40", "n=50"]
+
+    empty = pd.DataFrame([{**rows[1], "model": m} for m in ("a", "b")])
+    ax = by_family(empty, "t", "r", "note", style).axes[0]
+    [reason] = [text.get_text() for text in ax.texts if text.get_text().startswith("no data")]
+    assert reason == "no data: no correlation has enough values in common (largest n = 2)"
+    assert ax.get_ylim() == (-1.0, 1.0)  # a readable axis, not a collapsed one

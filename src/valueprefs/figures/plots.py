@@ -30,7 +30,9 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
     groups = list(dict.fromkeys(frame[group]))
     width = 0.38
     for offset, alignment in zip((-width / 2, width / 2), ALIGNMENTS, strict=True):
-        part = frame[frame["alignment"] == alignment].set_index(group).reindex(groups)
+        present = frame[frame["alignment"] == alignment].set_index(group)
+        part = present.reindex(groups)
+        configured = np.isin(groups, present.index)  # a run not in the config is drawn as absent
         x = np.arange(len(groups)) + offset
         r = part["r"].to_numpy(dtype=float)
         low = np.clip(r - part["ci_low"].to_numpy(dtype=float), 0, None)
@@ -41,17 +43,26 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
         control = part["control"].fillna(False).to_numpy(dtype=bool) if "control" in part else np.zeros(len(x), bool)
         for bar in np.array(bars.patches)[control]:
             bar.set(hatch=CONTROL_HATCH, edgecolor="0.15", linewidth=0.6)
-        ax.errorbar(x, np.nan_to_num(r), yerr=errors, fmt="none", ecolor="0.2", capsize=3, linewidth=1)
+        drawn = np.isfinite(r)  # no whisker where there is no bar
+        ax.errorbar(x[drawn], r[drawn], yerr=errors[:, drawn], fmt="none", ecolor="0.2", capsize=3, linewidth=1)
         if "ceiling" in part.columns:
             label = "noise ceiling" if alignment == ALIGNMENTS[0] else None
             ax.scatter(x, part["ceiling"].to_numpy(dtype=float), marker="_", s=260, linewidths=2.5,
                        color="0.1", zorder=3, label=label)  # fmt: skip
-        for xi, ri, p in zip(x, r, part.get("p", pd.Series(np.nan, index=part.index)), strict=True):
-            if not np.isfinite(ri):
-                ax.text(xi, 0, "n/a", ha="center", va="bottom", fontsize=8, color="0.4", rotation=90)
-            elif np.isfinite(p) and p < 0.05:
+        p_values = part.get("p", pd.Series(np.nan, index=part.index)).to_numpy(dtype=float)
+        counts = part.get("n", pd.Series(np.nan, index=part.index)).to_numpy(dtype=float)
+        for xi, ri, p, n in zip(x[configured], r[configured], p_values[configured], counts[configured], strict=True):
+            n_text = f"n={int(n)}" if np.isfinite(n) else "n=0"
+            if not np.isfinite(ri):  # configured, but too few values in common to correlate
+                ax.text(xi, 0, f"n/a ({n_text})", ha="center", va="bottom", fontsize=7, color="0.4", rotation=90)
+                continue
+            # n on the other side of the zero line from the bar
+            ax.text(xi, 0, n_text, ha="center", va="top" if ri >= 0 else "bottom", fontsize=6, color="0.35")
+            if np.isfinite(p) and p < 0.05:
                 # the star sits beside the whisker, not on it
                 ax.text(xi + width / 8, ri, "*", ha="left", va="bottom" if ri >= 0 else "top", fontsize=12)
+    if not np.isfinite(frame["r"].to_numpy(dtype=float)).any():
+        _no_data(ax, f"no data: no correlation has enough values in common (largest n = {_largest(frame)})")
     marked = frame["control"].fillna(False).astype(bool) if "control" in frame else pd.Series(False, frame.index)
     controls = set(frame.loc[marked, group]) if group == "model" else set()
     names = [f"{name}\n(control)" if name in controls else name for name in groups]
@@ -60,6 +71,18 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
         ax.bar([0], [0], width=0, color="white", edgecolor="0.15", hatch=CONTROL_HATCH, label="control (planted)")
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_ylabel(ylabel)
+
+
+def _largest(frame: pd.DataFrame) -> int:
+    counts = frame["n"].to_numpy(dtype=float) if "n" in frame else np.array([])
+    return int(np.nanmax(counts)) if np.isfinite(counts).any() else 0
+
+
+def _no_data(ax, reason: str) -> None:
+    """Say why a panel is empty, on a readable -1..1 axis (not a collapsed one)."""
+    ax.set_ylim(-1, 1)
+    ax.text(0.5, 0.5, reason, ha="center", va="center", wrap=True, fontsize=9, transform=ax.transAxes,
+            bbox={"facecolor": "white", "edgecolor": "0.6"})  # fmt: skip
 
 
 def by_family(frame: pd.DataFrame, title: str, ylabel: str, note: str, style: FigureStyle) -> plt.Figure:
@@ -114,7 +137,8 @@ def frameworks(
             part = frame[(frame["dataset"] == dataset) & (frame["framework"] == framework)]
             ax.set_title(f"{dataset}: {framework}", fontsize=11)
             if part.empty:
-                ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes)
+                ax.text(0.5, 0.5, f"no data: no {framework} scores for {dataset}", ha="center", va="center",
+                        transform=ax.transAxes)  # fmt: skip
                 ax.set_axis_off()
                 continue
             grid = part.pivot_table(index="run", columns="category", values="score")
