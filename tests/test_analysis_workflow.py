@@ -186,6 +186,24 @@ def test_report_gathers_figures_with_captions(analyzed):
     # figures sharing a title are told apart by the data set and k they show
     for setting in ("dailydilemmas, k = 3 (paper: 5)", "opinionqa, k = 4 (paper: 10)", "opinionqa, k = 4 (paper: 20)"):
         assert setting in html, setting
+    assert "every step has a single judge" in html  # why the judge agreement table is empty
+    assert "run_summary.csv" in html
+
+
+def test_run_summary_table_counts_every_job(analyzed):
+    import pandas as pd
+
+    workdir, _run = analyzed
+    table = pd.read_csv(workdir / "results/run_summary.csv").set_index("job")
+    generated = table[table["stage"] == "generate"]
+    assert sorted(generated.index) == ["fam/base", "fam/instruct"]
+    for job in generated.index:
+        summary = json.loads((workdir / f"results/generation/{job}/summary.json").read_text())
+        assert generated.loc[job, "decisions"] == summary["decisions"] > 0
+        assert generated.loc[job, "responses"] == summary["responses"] > 0
+    annotated = table[table["stage"] == "annotate"]
+    assert len(annotated) == 2 * 2 * 2  # runs x data sets x k
+    assert (annotated["arguments"] > 0).all() and (annotated["judge_calls"] >= 0).all()
 
 
 def test_an_edited_imported_file_reruns_its_run_and_changes_the_preferences(analyzed):

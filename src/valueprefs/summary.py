@@ -7,6 +7,13 @@ target has written only some of them). Nothing else on disk is looked at.
 import json
 from pathlib import Path
 
+# The counts of a run that say whether its answers can be trusted, per job (report table).
+GENERATION_COUNTS = (
+    "responses", "calls", "failed_calls", "decisions", "unparsed_decisions", "order_pairs",
+    "position_driven_decisions", "truncated_responses",
+)  # fmt: skip
+ANNOTATION_COUNTS = ("responses", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap")
+
 
 def run_summary(generation: dict[str, str], annotation: dict[str, str], data: dict[str, str] | None = None) -> str:
     """Lines describing the data sets, generation and annotation jobs whose summary files (and
@@ -33,9 +40,7 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
             lines.append(f"  answers cut off at the token limit (finish_reason length): {', '.join(cut)}")
     annotated = _existing(annotation.values())
     if annotated:
-        totals = dict.fromkeys(
-            ("responses", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap"), 0
-        )
+        totals = dict.fromkeys(ANNOTATION_COUNTS, 0)
         failures: dict[str, int] = {}
         for path in annotated:
             s = json.loads(path.read_text(encoding="utf-8"))
@@ -74,3 +79,17 @@ def _data_lines(dataset: str, report: dict) -> list[str]:
     if dropped:
         lines.append(f"  {len(dropped)} dilemmas dropped: no known value on one side")
     return lines
+
+
+def summary_rows(generation: dict[str, str], annotation: dict[str, str]) -> list[dict]:
+    """One row per generation job and annotated response file: the counts of the console
+    summary (failed labels summed over judges and steps), for the report."""
+    rows = []
+    for job, path in generation.items():
+        s = json.loads(Path(path).read_text(encoding="utf-8"))
+        rows.append({"stage": "generate", "job": job, **{key: s.get(key, 0) for key in GENERATION_COUNTS}})
+    for job, path in annotation.items():
+        s = json.loads(Path(path).read_text(encoding="utf-8"))
+        row = {"stage": "annotate", "job": job, **{key: s.get(key, 0) for key in ANNOTATION_COUNTS}}
+        rows.append(row | {"failed_labels": sum(s.get("failures", {}).values())})
+    return rows

@@ -242,10 +242,15 @@ rule ledger:
         ],
         code=library_code("ledger.py"),
     output:
-        report(
+        ledger=report(
             "results/ledger.csv",
             caption="../report/ledger.rst",
             category="Annotation",
+        ),
+        summary=report(
+            "results/run_summary.csv",
+            caption="../report/run_summary.rst",
+            category="Run summary",
         ),
     log:
         "results/logs/ledger.log",

@@ -1,18 +1,22 @@
-"""Snakemake adapter: the ledger of calls made, tokens spent and their price."""
+"""Snakemake adapter: the ledger of calls made, tokens spent and their price, and the run
+summary's counts per job."""
 
-from valueprefs.annotation.jobs import write_ledger
+from valueprefs.annotation.jobs import write_ledger, write_run_summary
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     jobs, inputs = snakemake.params.jobs, snakemake.input
+    generation = dict(zip(jobs["generation"], inputs.generation, strict=True))
+    annotation = dict(zip(jobs["annotation"], inputs.annotation, strict=True))
     write_ledger(
-        generation=dict(zip(jobs["generation"], inputs.generation, strict=True)),
-        annotation=dict(zip(jobs["annotation"], inputs.annotation, strict=True)),
+        generation=generation,
+        annotation=annotation,
         standardized={
             **dict(zip(jobs["gold"], inputs.gold, strict=True)),
             **dict(zip(jobs["recognized"], inputs.recognized, strict=True)),
         },
         judges=snakemake.params.judges,
         prices=snakemake.params.prices,
-        out_csv=snakemake.output[0],
+        out_csv=snakemake.output.ledger,
     )
+    write_run_summary(generation, annotation, out_csv=snakemake.output.summary)

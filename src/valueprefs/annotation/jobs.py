@@ -226,6 +226,19 @@ def cost_estimate(
     return table
 
 
+def write_run_summary(generation: dict[str, str], annotation: dict[str, str], out_csv: str):
+    """The run summary's counts per job (failures, unparsed answers, order flips, truncation,
+    dropped value names) as a table for the report."""
+    import pandas as pd
+
+    from valueprefs.summary import ANNOTATION_COUNTS, GENERATION_COUNTS, summary_rows
+
+    columns = ["stage", "job", *dict.fromkeys([*GENERATION_COUNTS, *ANNOTATION_COUNTS, "failed_labels"])]
+    table = pd.DataFrame(summary_rows(generation, annotation), columns=columns)
+    write_csv(out_csv, table)
+    return table
+
+
 def write_ledger(
     generation: dict[str, str],
     annotation: dict[str, str],

@@ -6,7 +6,7 @@ A directory holds ``{dataset}/{task}.jsonl`` files whose rows have at least ``it
 
 from pathlib import Path
 
-from valueprefs.decisions import decision
+from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import DataError
 from valueprefs.io import iter_jsonl, write_json, write_jsonl
 
@@ -17,7 +17,7 @@ def import_responses(
     directory: str, base: dict, outputs: dict[tuple[str, str], str], summary_path: str, timings_path: str
 ) -> dict:
     """Validate and copy imported responses into the workflow's files; fail naming a bad row."""
-    counts = {"responses": 0, "imported_files": 0}
+    counts = {"responses": 0, "imported_files": 0, "decisions": 0, "unparsed_decisions": 0}
     for (dataset, task), output in outputs.items():
         source = Path(directory) / dataset / f"{task}.jsonl"
         rows = []
@@ -30,8 +30,11 @@ def import_responses(
             row = {**record, **base, "dataset": dataset, "task": task, "item_id": str(record["item_id"])}
             row.setdefault("status", "ok")
             row["mode"] = "short" if task.startswith("short") else "recognize" if task == "recognize" else "long"
-            if row["mode"] == "short" and "decision" not in record:
-                row["decision"] = decision(record["text"], swapped=task == "short_swapped")
+            if row["mode"] == "short":
+                if "decision" not in record:
+                    row["decision"] = decision(record["text"], swapped=task == "short_swapped")
+                counts["decisions"] += 1
+                counts["unparsed_decisions"] += row["decision"] == UNPARSED
             rows.append(row)
         write_jsonl(output, sorted(rows, key=lambda r: (r["item_id"], r["sample"])))
         counts["responses"] += len(rows)
