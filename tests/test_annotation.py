@@ -20,6 +20,7 @@ SETTINGS = {
     "value_batching": False,
     "embedding_threshold": 0.25,
     "max_arguments_per_k": 2,
+    "exclude_truncated": False,
     "max_tokens": {"arguments": 512, "values": 48, "specificity": 48},
 }
 FIRST = "Yes.\n\n1. Honesty builds trust with her.\n2. Owning the mistake is responsible."
@@ -31,10 +32,10 @@ RESPONSES = [
 ]
 
 
-def run(tmp_path, judges, settings=SETTINGS, name="run"):
+def run(tmp_path, judges, settings=SETTINGS, name="run", rows=RESPONSES):
     """Every annotation step over files, then the merge, as the workflow's rules run them."""
     responses = tmp_path / "responses.jsonl"
-    responses.write_text("".join(json.dumps(r) + "\n" for r in RESPONSES))
+    responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
     vocabulary = tmp_path / "vocabulary.csv"
     demo_vocabulary().to_csv(vocabulary, index=False)
     out = tmp_path / name
@@ -69,6 +70,24 @@ def test_offline_annotators_on_numbered_lists(tmp_path):
     assert all(set(a["values"]) <= vocabulary and len(a["values"]) == 5 for a in arguments)
     assert "honesty" in arguments[0]["values"] or "trust" in arguments[0]["values"]
     assert {label["step"] for label in labels} == {"arguments", "values"}
+
+
+def test_cut_off_answers_can_be_left_out_and_are_counted(tmp_path):
+    cut = {
+        "item_id": "demo-03",
+        "sample": 0,
+        "status": "ok",
+        "text": "1. Honesty matters and",
+        "finish_reason": "length",
+    }
+    settings = {**SETTINGS, "specificity": [], "embedding_threshold": -1}
+    kept, _, _ = run(tmp_path, [OFFLINE], settings, name="kept", rows=[*RESPONSES, cut])
+    excluding = {**settings, "exclude_truncated": True}
+    left_out, arguments, _ = run(tmp_path, [OFFLINE], excluding, name="left-out", rows=[*RESPONSES, cut])
+    assert kept["arguments"] == 5 and kept["excluded_truncated"] == 0
+    assert left_out["arguments"] == 4 and left_out["excluded_truncated"] == 1
+    assert "demo-03" not in {a["item_id"] for a in arguments}
+    assert left_out["responses"] == 3  # still counted as answered
 
 
 def scripted_judge(messages):

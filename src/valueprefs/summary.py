@@ -12,7 +12,9 @@ GENERATION_COUNTS = (
     "responses", "calls", "failed_calls", "decisions", "unparsed_decisions", "order_pairs",
     "position_driven_decisions", "truncated_responses",
 )  # fmt: skip
-ANNOTATION_COUNTS = ("responses", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap")
+ANNOTATION_COUNTS = (
+    "responses", "excluded_truncated", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap",
+)  # fmt: skip
 
 
 def run_summary(generation: dict[str, str], annotation: dict[str, str], data: dict[str, str] | None = None) -> str:
@@ -53,6 +55,10 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
             f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
             f"{totals['responses_over_argument_cap']} responses over the argument cap"
         )
+        if totals["excluded_truncated"]:
+            lines.append(
+                f"  {totals['excluded_truncated']} answers cut off at the token limit left out (exclude_truncated)"
+            )
         lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
     if not generated and not annotated:
         lines.append("no generation or annotation results yet")

@@ -312,6 +312,7 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
         "spent": {judge: meter.as_dict() for judge, meter in sorted(spent.items())},
         "judge_calls": sum(meter.completions for meter in spent.values()),
         "cache_hits": sum(stats["cache_hits"] for stats in step_stats),
+        "excluded_truncated": sum(stats.get("excluded_truncated", 0) for stats in step_stats),
     }
 
 

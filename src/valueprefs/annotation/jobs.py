@@ -33,7 +33,7 @@ def annotate_step(
     from valueprefs.annotation.steps import label_step, step_annotator, step_input
     from valueprefs.planning import step_judges
 
-    rows = step_input(step, source_path)
+    rows = step_input(step, source_path, step == "arguments" and settings["exclude_truncated"])
     annotator = step_annotator(step_judges(judges, step), vocabulary_csv, settings, template_paths, cache_dir)
     table = label_step(annotator, step, rows)
     if out_arguments is not None:
@@ -42,6 +42,8 @@ def annotate_step(
     meters = {judge: meter.as_dict() for judge, meter in sorted(annotator.meters.items())}
     calls = sum(meter["completions"] for meter in meters.values())
     stats = {"step": step, "inputs": len(rows), "judge_calls": calls, "cache_hits": annotator.cache.hits}
+    if step == "arguments":
+        stats["excluded_truncated"] = len(step_input(step, source_path)) - len(rows)
     stats["meters"] = meters
     write_json(out_stats, stats)
     return stats
@@ -93,7 +95,7 @@ def submit_batch(
 
     planned: list = []
     annotator = step_annotator([judge], vocabulary_csv, settings, template_paths, cache_dir, planned)
-    label_step(annotator, step, step_input(step, source_path))
+    label_step(annotator, step, step_input(step, source_path, step == "arguments" and settings["exclude_truncated"]))
     state = submit_requests(judge, planned, cache_dir)
     write_json(out_submitted, {key: value for key, value in state.items() if key != "calls"})
     return {"batch_id": state["batch_id"], "submitted": state["requests"], "planned": len(planned)}

@@ -20,10 +20,18 @@ def step_annotator(
     return Annotator(judges, vocabulary, settings, templates, cache_dir, planned)
 
 
-def step_input(step: str, source_path: str) -> list[dict]:
-    """Responses that succeeded (arguments step) or the argument table (later steps)."""
+def step_input(step: str, source_path: str, exclude_truncated: bool = False) -> list[dict]:
+    """Responses that succeeded (arguments step; with ``exclude_truncated``, not those that
+    stopped at the token limit) or the argument table (later steps)."""
     rows = [row for _, row in iter_jsonl(source_path, allow_empty=step != "arguments")]
-    return [row for row in rows if row.get("status") == "ok"] if step == "arguments" else rows
+    if step != "arguments":
+        return rows
+    return [row for row in rows if row.get("status") == "ok" and not (exclude_truncated and truncated(row))]
+
+
+def truncated(response: dict) -> bool:
+    """Whether a response stopped at the token limit (``finish_reason: length``)."""
+    return response.get("finish_reason") == "length"
 
 
 def label_step(annotator: Annotator, step: str, rows: list[dict]) -> list[dict] | None:
