@@ -33,7 +33,7 @@ def coverage(rho: float, n: int, studies: int, resampling: str, seed: int = 0) -
 
 @pytest.mark.parametrize("resampling", ["bootstrap", "half"])
 @pytest.mark.parametrize("rho", [0.0, 0.5, 0.9])
-def test_recentred_intervals_cover_a_planted_correlation(rho, resampling):
+def test_intervals_cover_a_planted_correlation(rho, resampling):
     covered, inside = coverage(rho, n=40, studies=300, resampling=resampling)
     assert covered >= 0.90 and inside == 1.0
 
@@ -54,9 +54,10 @@ def test_an_unknown_resampling_is_refused_by_name():
         item_weights(10, 5, 0, "known", "jackknife")
 
 
-def test_plain_percentiles_are_what_recentring_replaces():
-    """Without the estimate, the plain percentile interval: the same ends shifted by the bias."""
-    replicates = np.linspace(0.1, 0.5, 101)  # centred on 0.3
-    assert interval(replicates) == pytest.approx((0.11, 0.49))
-    assert interval(replicates, 0.4) == pytest.approx((0.21, 0.59))
-    assert interval(replicates, 0.95) == pytest.approx((0.76, 1.0))  # kept within the bounds
+def test_the_interval_is_the_estimate_plus_and_minus_196_replicate_sds():
+    """By hand: replicates 0.1, 0.2, 0.3 have sd 0.1, so the 95% interval is the estimate
+    +- 0.196, wherever the replicates sit (their downward bias does not move it)."""
+    replicates = np.array([0.1, 0.2, 0.3, np.nan])  # a failed replicate is left out
+    assert interval(replicates, 0.4) == pytest.approx((0.4 - 0.19600, 0.4 + 0.19600), abs=1e-5)
+    assert interval(replicates, 0.95) == pytest.approx((0.754, 1.0), abs=1e-3)  # kept within the bounds
+    assert np.isnan(interval(replicates, float("nan"))).all() and np.isnan(interval(np.array([0.2]), 0.3)).all()

@@ -52,8 +52,8 @@ def test_disattenuation_with_known_answers():
     assert applied["r_cross"] == 0.15 and applied["r_corrected"] == pytest.approx(0.5)
     assert applied["ceiling"] == pytest.approx(0.5) and applied["ceiling_ratio"] == pytest.approx(0.4)
     assert applied["correction"] == "applied"
-    # replicates 1/3, 1/2, 2/3 recentred on 0.5 (their mean): the percentiles of the draws themselves
-    assert applied["corrected_low"] == pytest.approx(1 / 3 + 0.025 * 2 * (1 / 6), rel=1e-6)
+    # replicates 1/3, 1/2, 2/3 (sd 1/6) around the corrected 0.5: 0.5 - 1.96 / 6
+    assert applied["corrected_low"] == pytest.approx(0.5 - 1.959964 / 6, rel=1e-6)
     clipped = disattenuate(0.45, {**point, "across": np.array([0.45])}, draws, 0.5, 0.5)
     assert clipped["r_corrected"] == 1.0 and clipped["correction"] == "clipped"
     unreliable = disattenuate(0.2, {**point, "half_x": np.array([0.05])}, draws, 0.5, 0.5)

@@ -74,7 +74,7 @@ def disattenuate(r: float, point: dict, replicates: dict, reliability_x: float, 
     Spearman-Brown) is the largest correlation two measures this noisy can show and
     ``ceiling_ratio`` = r / ceiling; ``r_cross`` is the across-halves correlation and
     ``r_corrected`` = r_cross / sqrt(half_x * half_y), clipped to [-1, 1] (flag ``clipped``),
-    with a recentred bootstrap interval; with a reliability below MIN_RELIABILITY nothing is
+    with the interval of its replicates; with a reliability below MIN_RELIABILITY nothing is
     corrected (flag ``unreliable``)."""
     nan = float("nan")
     half_x, half_y = float(nanmean(point["half_x"])), float(nanmean(point["half_y"]))

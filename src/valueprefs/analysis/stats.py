@@ -15,6 +15,7 @@ import numpy as np
 from scipy import stats
 
 CONFIDENCE = 0.95
+NORMAL_QUANTILE = float(stats.norm.ppf(1 - (1 - CONFIDENCE) / 2))  # 1.96
 
 
 RESAMPLING = ("half", "bootstrap")
@@ -103,25 +104,21 @@ def p_value(r: float, n: int) -> float:
     return float(2 * stats.t.sf(abs(t), n - 2))
 
 
-def interval(
-    replicates: np.ndarray, point: float | None = None, bounds: tuple[float, float] = (-1.0, 1.0)
-) -> tuple[float, float]:
-    """95% interval from the replicates, recentred on the estimate ``point``.
+def interval(replicates: np.ndarray, point: float, bounds: tuple[float, float] = (-1.0, 1.0)) -> tuple[float, float]:
+    """95% interval around the estimate ``point``: plus and minus the normal quantile times the
+    replicates' standard deviation (their spread estimates the estimate's standard error), the
+    ends kept within the statistic's ``bounds``.
 
     A replicate holds fewer distinct items than the data (about 63% for a bootstrap draw, half
-    for a half sample), so it estimates preferences from less information and its correlation
-    is biased low: a plain percentile interval can sit below its own estimate. The replicates
-    are shifted by that bias (their mean minus ``point``) before the percentiles are taken, and
-    the ends kept within the statistic's ``bounds``. Without ``point``: the plain percentile
-    interval. Coverage is checked on controls (``snakemake calibrate``)."""
+    for a half sample), so its correlation is biased low: percentiles of the replicates sit
+    below their own estimate, and even recentred on it they covered less than the spread does
+    on the calibration controls (``snakemake calibrate``; bench/RESULTS.md)."""
     finite = np.asarray(replicates, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if not len(finite):
+    if len(finite) < 2 or not np.isfinite(point):
         return float("nan"), float("nan")
-    if point is not None and np.isfinite(point):
-        finite = finite - (finite.mean() - point)
-    tail = (1 - CONFIDENCE) / 2 * 100
-    low, high = np.clip(np.percentile(finite, [tail, 100 - tail]), *bounds)
+    half_width = NORMAL_QUANTILE * finite.std(ddof=1)
+    low, high = np.clip([point - half_width, point + half_width], *bounds)
     return float(low), float(high)
 
 

@@ -26,7 +26,7 @@ HOW = {
 }
 INTERVAL = (
     "Whiskers: 95% intervals from {resamples} resamples of the items ({how}, every estimate "
-    "recomputed, recentred on the estimate); * marks p < 0.05; n under each bar: the values correlated; "
+    "recomputed; the estimate +- 1.96 replicate sds); * marks p < 0.05; n under each bar: the values correlated; "
     "n/a: too few values in common; no bar: that model and alignment are not in the config."
 )
 RESAMPLING = {"half": "random halves, the delete-half jackknife", "bootstrap": "bootstrap draws"}
