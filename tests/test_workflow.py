@@ -46,6 +46,8 @@ def test_bad_data_file_stops_the_run_with_one_clear_line(snakemake_in):
     expected = f"error: {bad}, row 1, column 'values_to_do': not a list literal: 'honesty'"
     assert expected in result.stderr.splitlines()
     assert "valueprefs run summary" in result.stdout and "the run FAILED" in result.stdout  # printed on failure too
+    # the failing job, its log and its error, in the summary printed last
+    assert f"failed: results/logs/dataset/dailydilemmas.log: {expected.removeprefix('error: ')}" in result.stdout
     assert not (snakemake_in.workdir / "results" / "data" / "dailydilemmas" / "items.jsonl").exists()
     assert (snakemake_in.workdir / "results" / "data" / "opinionqa" / "items.jsonl").exists()
 

@@ -1,5 +1,7 @@
 """Config validation and the helpers that name every target of the workflow."""
 
+import time
+
 from valueprefs.code_inputs import library_files
 from valueprefs.config import check_config, unset_api_keys
 from valueprefs.errors import ConfigError
@@ -60,6 +62,10 @@ wildcard_constraints:
     alignment="base|instruct",
     task="[a-z0-9_]+",
     judge="|".join(BATCH_JUDGES) or "(?!)",
+
+
+# Job logs written after this (a second of slack for coarse file times) belong to this run.
+RUN_STARTED = time.time() - 1
 
 
 LIBRARY_CODE = {}
@@ -265,7 +271,14 @@ def run_summary_text(failed=False):
         {dataset: f"results/data/{dataset}/load_report.json" for dataset in DATASETS},
     )
     if failed:
-        text += "\nthe run FAILED: the error and the failing job's log are above; what finished is kept"
+        from valueprefs.summary import failed_jobs
+
+        failures = failed_jobs("results/logs", RUN_STARTED)
+        text += "\nthe run FAILED; what finished is kept"
+        text += (
+            "".join(f"\n  failed: {line}" for line in failures)
+            or " (see the error above)"
+        )
     return text
 
 
