@@ -14,12 +14,15 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 # The modules whose tests share the session's SLURM cluster and demo run (one cluster per machine).
 DEMO_RUN_MODULES = ("test_generation_workflow.py", "test_slurm.py")
+# The longest modules after the demo run, longest first (`--durations` with two workers: about
+# 235 s, 175 s and 125 s), so that the two workers start on them and none is left for the end.
+LONGEST_MODULES = ("test_analysis_workflow.py", "test_faults.py", "test_controls_workflow.py")
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Slow tests first, those of the session's demo run before all, so that the two pytest-xdist
-    workers of `make test` start on the long runs; a test elsewhere that uses the demo run would
-    start a second cluster on the other worker, so it is refused."""
+    """Slow tests first: those of the session's demo run before all, then the longest modules,
+    so that the two pytest-xdist workers of `make test` start on the long runs; a test elsewhere
+    that uses the demo run would start a second cluster on the other worker, so it is refused."""
 
     def shares_cluster(item) -> bool:
         return bool({"slurm_cluster", "demo_run"} & set(item.fixturenames))
@@ -27,7 +30,12 @@ def pytest_collection_modifyitems(config, items) -> None:
     strays = [item.nodeid for item in items if shares_cluster(item) and item.path.name not in DEMO_RUN_MODULES]
     if strays:
         raise pytest.UsageError(f"tests using demo_run outside DEMO_RUN_MODULES (tests/conftest.py): {strays}")
-    items.sort(key=lambda item: (not shares_cluster(item), not item.get_closest_marker("slow")))
+
+    def longest_first(item) -> int:
+        name = item.path.name
+        return LONGEST_MODULES.index(name) if name in LONGEST_MODULES else len(LONGEST_MODULES)
+
+    items.sort(key=lambda item: (not shares_cluster(item), longest_first(item), not item.get_closest_marker("slow")))
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -36,6 +44,8 @@ def pytest_xdist_make_scheduler(config, log):
     cores. A module's tests stay on one worker (they share its module-scoped workflow run), and
     the demo run's modules share one worker."""
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False  # keep the order above (xdist would sort by test count)
 
     class ByWorkflowRun(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
