@@ -1,5 +1,5 @@
 """Calibration controls through the whole DAG: synthetic models with planted preferences answer
-300 generated dilemmas, one of them (and the judge) through the synthetic OpenAI-compatible
+200 generated dilemmas, one of them (and the judge) through the synthetic OpenAI-compatible
 server on 127.0.0.1, and the workflow's tables and figures must show what was planted."""
 
 import json
@@ -17,7 +17,7 @@ from conftest import REPO, run_snakemake
 
 pytestmark = pytest.mark.slow  # the workflow end to end: minutes
 
-ITEMS = 300
+ITEMS = 200
 # the tables and the two figures checked here (every figure is built in tests/test_analysis_workflow.py)
 TARGETS = (
     "results/analysis/controls.csv",
