@@ -71,6 +71,10 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     assert "failed labels, j/values: no value: 2" in text
     assert "answers cut off at the token limit (finish_reason length): dd/long_k5 3 of 4" in text
     assert "dd/short" not in text  # nothing cut there
+    from valueprefs.summary import summary_rows
+
+    [row] = summary_rows({"m/instruct": str(generation)}, {})
+    assert row["truncated_by_task"] == "dd/long_k5 3 of 4" and row["decisions"] == 4
     loaded = tmp_path / "data/dd/load_report.json"
     loaded.parent.mkdir(parents=True)
     unknown = {f"name{i:02d}": 1 for i in range(12)} | {"unfairness": 5}

@@ -35,11 +35,9 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
-        cut = [
-            f"{task} {n['truncated']} of {n['answers']}" for task, n in s.get("truncated", {}).items() if n["truncated"]
-        ]
+        cut = _cut_off(s)
         if cut:
-            lines.append(f"  answers cut off at the token limit (finish_reason length): {', '.join(cut)}")
+            lines.append(f"  answers cut off at the token limit (finish_reason length): {cut}")
     annotated = _existing(annotation.values())
     if annotated:
         totals = dict.fromkeys(ANNOTATION_COUNTS, 0)
@@ -63,6 +61,12 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
     if not generated and not annotated:
         lines.append("no generation or annotation results yet")
     return "\n".join(lines)
+
+
+def _cut_off(summary: dict) -> str:
+    """The tasks (data set/task, k included) with answers cut off at the token limit, with counts."""
+    counts = summary.get("truncated", {}).items()
+    return ", ".join(f"{task} {n['truncated']} of {n['answers']}" for task, n in counts if n["truncated"])
 
 
 def _existing(paths) -> list[Path]:
@@ -93,7 +97,8 @@ def summary_rows(generation: dict[str, str], annotation: dict[str, str]) -> list
     rows = []
     for job, path in generation.items():
         s = json.loads(Path(path).read_text(encoding="utf-8"))
-        rows.append({"stage": "generate", "job": job, **{key: s.get(key, 0) for key in GENERATION_COUNTS}})
+        row = {"stage": "generate", "job": job, **{key: s.get(key, 0) for key in GENERATION_COUNTS}}
+        rows.append(row | {"truncated_by_task": _cut_off(s)})
     for job, path in annotation.items():
         s = json.loads(Path(path).read_text(encoding="utf-8"))
         row = {"stage": "annotate", "job": job, **{key: s.get(key, 0) for key in ANNOTATION_COUNTS}}

@@ -235,7 +235,8 @@ def write_run_summary(generation: dict[str, str], annotation: dict[str, str], ou
 
     from valueprefs.summary import ANNOTATION_COUNTS, GENERATION_COUNTS, summary_rows
 
-    columns = ["stage", "job", *dict.fromkeys([*GENERATION_COUNTS, *ANNOTATION_COUNTS, "failed_labels"])]
+    counts = [*GENERATION_COUNTS, "truncated_by_task", *ANNOTATION_COUNTS, "failed_labels"]
+    columns = ["stage", "job", *dict.fromkeys(counts)]
     table = pd.DataFrame(summary_rows(generation, annotation), columns=columns)
     write_csv(out_csv, table)
     return table
