@@ -46,6 +46,7 @@ include: "workflow/rules/generate.smk"
 include: "workflow/rules/annotate.smk"
 include: "workflow/rules/analysis.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/plan.smk"
 
 
 onstart:

@@ -201,3 +201,31 @@ def test_specificity_is_rated_only_for_the_sample_the_analyses_read_unless_asked
     configfile.write_text(yaml.safe_dump(config))
     check_config(config, [str(configfile)], str(SCHEMA))
     assert config["annotation"]["specificity_samples"] == rated
+
+
+def test_the_cluster_plan_names_what_goes_to_slurm(tmp_path):
+    """With the paper's API judge only generation goes to SLURM; a vLLM specificity judge sends
+    the annotation steps too (audit: `snakemake cluster_plan`)."""
+    import csv
+
+    from conftest import run_snakemake
+
+    paper = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+    local_judge = copy.deepcopy(paper)
+    local_judge["judges"].append(
+        {"name": "llama-judge", "backend": "vllm", "model": "meta-llama/Meta-Llama-3-70B-Instruct",
+         "steps": ["specificity"], "engine_args": {"tensor_parallel_size": 4}}
+    )  # fmt: skip
+    plans = {}
+    for name, config in (("api", paper), ("vllm", local_judge)):
+        (tmp_path / name).mkdir()
+        configfile = tmp_path / name / "config.yaml"
+        configfile.write_text(yaml.safe_dump(config))
+        result = run_snakemake(tmp_path / name, "--cores", "1", "cluster_plan", configfile=configfile)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert "annotate_step: " in result.stdout  # printed as well
+        with open(tmp_path / name / "results/cluster_plan.csv") as table:
+            plans[name] = {row["rule"]: (row["runs_on"], int(row["gpus"])) for row in csv.DictReader(table)}
+    assert plans["api"]["generate"] == ("SLURM", 1)
+    assert {plans["api"][rule][0] for rule in ("annotate_arguments", "annotate_step", "gold_values")} == {"submit host"}
+    assert plans["vllm"]["annotate_step"] == ("SLURM", 4) and plans["vllm"]["annotate_arguments"][0] == "submit host"

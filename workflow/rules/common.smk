@@ -428,3 +428,55 @@ def paper_figures():
         for spec in FIGURES
         for extension in ("png", "pdf")
     ] + ["results/figures/table1.md"]
+
+
+def slurm_plan():
+    """Where each rule's jobs run under a cluster profile, for this config: generation and
+    the steps of vLLM judges go to SLURM, everything else runs on the submit host."""
+    models = [config["models"][family][alignment] for family, alignment in MODEL_RUNS]
+    plan = [
+        {
+            "rule": "generate",
+            "runs_on": "SLURM",
+            "gpus": max((gpus_of(spec) for spec in models), default=0),
+            "why": "one job per model and alignment",
+        }
+    ]
+    for name, steps in (
+        ("annotate_arguments", ["arguments"]),
+        ("annotate_step", ["values", "specificity"]),
+    ):
+        gpus = max(step_gpus(step) for step in steps)
+        why = (
+            "a judge of its steps runs on vLLM"
+            if gpus
+            else "its judges are APIs or local"
+        )
+        plan.append(
+            {
+                "rule": name,
+                "runs_on": "SLURM" if gpus else "submit host",
+                "gpus": gpus,
+                "why": why,
+            }
+        )
+    gpus = gpus_of(standardize_judge())
+    for name in ("gold_values", "recognized_values"):
+        why = "its standardization judge runs on vLLM" if gpus else "no vLLM judge"
+        plan.append(
+            {
+                "rule": name,
+                "runs_on": "SLURM" if gpus else "submit host",
+                "gpus": gpus,
+                "why": why,
+            }
+        )
+    plan.append(
+        {
+            "rule": "every other rule",
+            "runs_on": "submit host",
+            "gpus": 0,
+            "why": "localrule: data, Batch API, preferences, analysis, figures",
+        }
+    )
+    return plan

@@ -1,0 +1,16 @@
+"""The cluster plan: which rules' jobs a cluster profile sends to SLURM under this config."""
+
+
+rule cluster_plan:
+    """Not part of the default target: `snakemake cluster_plan --configfile ...`."""
+    output:
+        "results/cluster_plan.csv",
+    log:
+        "results/logs/cluster_plan.log",
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        plan=slurm_plan(),
+    script:
+        "../scripts/cluster_plan.py"
