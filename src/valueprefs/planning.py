@@ -49,19 +49,3 @@ def active_steps(judges: list[dict], settings: dict) -> list[str]:
     """The steps some judge does (specificity also needs at least one prompt configured)."""
     wanted = {"arguments": True, "values": True, "specificity": bool(settings["specificity"])}
     return [step for step in STEPS if wanted[step] and step_judges(judges, step)]
-
-
-def write_cluster_plan(plan: list[dict], out_csv: str) -> str:
-    """Write where each rule's jobs run under a cluster profile (``rule``, ``runs_on``,
-    ``gpus``, ``why``); return the table as text for the log."""
-    import csv
-    import io
-
-    from valueprefs.io import atomic_write_text
-
-    text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=("rule", "runs_on", "gpus", "why"), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(plan)
-    atomic_write_text(out_csv, text.getvalue())
-    return "\n".join(f"{row['rule']}: {row['runs_on']} ({row['why']})" for row in plan)

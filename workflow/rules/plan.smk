@@ -9,7 +9,7 @@ rule cluster_plan:
         "results/logs/cluster_plan.log",
     localrule: True
     conda:
-        "../../envs/analysis.yaml"
+        "../../envs/annotation.yaml"
     params:
         plan=slurm_plan(),
     script:

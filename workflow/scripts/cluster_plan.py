@@ -1,6 +1,6 @@
 """Snakemake adapter: where each rule's jobs run under a cluster profile."""
 
-from valueprefs.planning import write_cluster_plan
+from valueprefs.annotation.jobs import write_cluster_plan
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:

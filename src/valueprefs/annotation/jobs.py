@@ -1,6 +1,6 @@
 """The annotation rules' jobs: steps over a response file, their merge, Batch API submit and
 collect, value standardization (gold and recognized values), judge agreement, cost estimate,
-and the ledger.
+the ledger, and the cluster plan (which steps a cluster profile sends to SLURM).
 
 Each job imports what it uses inside its body: a rule's code inputs are then the code of its
 own job (see ``valueprefs.code_inputs``), and editing the cost estimate never reruns a step.
@@ -256,3 +256,19 @@ def write_ledger(
     table = ledger(generation, annotation, standardized, judges, prices)
     write_csv(out_csv, table)
     return table
+
+
+def write_cluster_plan(plan: list[dict], out_csv: str) -> str:
+    """Write where each rule's jobs run under a cluster profile (``rule``, ``runs_on``,
+    ``gpus``, ``why``); return the table as text for the log."""
+    import csv
+    import io
+
+    from valueprefs.io import atomic_write_text
+
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=("rule", "runs_on", "gpus", "why"), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(plan)
+    atomic_write_text(out_csv, text.getvalue())
+    return "\n".join(f"{row['rule']}: {row['runs_on']} ({row['why']})" for row in plan)
