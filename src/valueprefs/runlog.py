@@ -14,11 +14,17 @@ import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 from valueprefs.errors import ValuePrefsError
 from valueprefs.secrets import ScrubbingFilter, scrub
 
 log = logging.getLogger("valueprefs")
+# A job's log: how each line is written, how its failure line starts, and the line that heads
+# an unexpected error's traceback (failed_jobs finds failures by them).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+ERROR_MARK = f" ERROR {log.name}: "
+TRACEBACK_HEADER = "unexpected error:"
 # Errors of the storage, not of the code: disk full, quota, read-only or forbidden directory.
 STORAGE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
@@ -53,7 +59,7 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
     """
     with _job_lock(log_path):
         handler = _LogFileHandler(log_path, mode="w", encoding="utf-8", delay=False)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(ScrubbingFilter())
         log.addHandler(handler)
         log.setLevel(logging.INFO)
@@ -112,7 +118,7 @@ def _fail(message: str) -> None:
 
 def _fail_with_traceback(error: BaseException) -> None:
     """An unexpected error: its traceback goes to the job's log, one line to stderr."""
-    log.error("unexpected error:\n%s", "".join(traceback.format_exception(error)))
+    log.error("%s\n%s", TRACEBACK_HEADER, "".join(traceback.format_exception(error)))
     _fail(f"{type(error).__name__}: {error} (traceback in the job's log)")
 
 
@@ -126,3 +132,22 @@ def where_this_runs() -> str:
     if gpus is not None:
         place += f", GPUs {gpus or 'none'}"
     return place
+
+
+def failed_jobs(log_dir: str, since: float) -> list[str]:
+    """``<log>: <message>`` for every job log under ``log_dir`` written since ``since`` (a
+    time.time()) that records a failure: the logs of the jobs this run saw fail."""
+    found = []
+    for path in sorted(Path(log_dir).rglob("*.log")):
+        try:
+            if path.stat().st_mtime < since:
+                continue
+            errors = [
+                line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if ERROR_MARK in line
+            ]
+        except OSError:
+            continue
+        messages = [line.split(ERROR_MARK, 1)[1] for line in errors if not line.endswith(TRACEBACK_HEADER)]
+        if messages:
+            found.append(f"{path}: {messages[-1]}")
+    return found

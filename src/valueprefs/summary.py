@@ -104,25 +104,3 @@ def summary_rows(generation: dict[str, str], annotation: dict[str, str]) -> list
         row = {"stage": "annotate", "job": job, **{key: s.get(key, 0) for key in ANNOTATION_COUNTS}}
         rows.append(row | {"failed_labels": sum(s.get("failures", {}).values())})
     return rows
-
-
-ERROR_MARK = " ERROR valueprefs: "  # how rule_log writes a job's failure into its log
-
-
-def failed_jobs(log_dir: str, since: float) -> list[str]:
-    """``<log>: <message>`` for every job log under ``log_dir`` written since ``since`` (a
-    time.time()) that records a failure: the logs of the jobs this run saw fail."""
-    found = []
-    for path in sorted(Path(log_dir).rglob("*.log")):
-        try:
-            if path.stat().st_mtime < since:
-                continue
-            errors = [
-                line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if ERROR_MARK in line
-            ]
-        except OSError:
-            continue
-        messages = [line.split(ERROR_MARK, 1)[1] for line in errors if not line.endswith("unexpected error:")]
-        if messages:
-            found.append(f"{path}: {messages[-1]}")
-    return found

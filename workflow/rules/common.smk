@@ -271,7 +271,7 @@ def run_summary_text(failed=False):
         {dataset: f"results/data/{dataset}/load_report.json" for dataset in DATASETS},
     )
     if failed:
-        from valueprefs.summary import failed_jobs
+        from valueprefs.runlog import failed_jobs
 
         failures = failed_jobs("results/logs", RUN_STARTED)
         text += "\nthe run FAILED; what finished is kept"
@@ -431,44 +431,32 @@ def paper_figures():
 
 
 def slurm_plan():
-    """Where each rule's jobs run under a cluster profile, for this config: generation and
-    the steps of vLLM judges go to SLURM, everything else runs on the submit host."""
+    """Where each rule's jobs run under a cluster profile, read from the rules themselves (a
+    rule without `localrule` is submitted), with the GPUs a job asks for under this config.
+    """
     models = [config["models"][family][alignment] for family, alignment in MODEL_RUNS]
-    plan = [
-        {
-            "rule": "generate",
-            "runs_on": "SLURM",
-            "gpus": max((gpus_of(spec) for spec in models), default=0),
-            "why": "one job per model and alignment",
-        }
-    ]
-    for name, steps in (
-        ("annotate_arguments", ["arguments"]),
-        ("annotate_step", ["values", "specificity"]),
-    ):
-        gpus = max(step_gpus(step) for step in steps)
-        why = (
-            "a judge of its steps runs on vLLM"
-            if gpus
-            else "its judges are APIs or local"
-        )
+    gpus = {
+        "generate": max((gpus_of(spec) for spec in models), default=0),
+        "annotate_arguments": step_gpus("arguments"),
+        "annotate_step": max(step_gpus("values"), step_gpus("specificity")),
+        "gold_values": gpus_of(standardize_judge()),
+        "recognized_values": gpus_of(standardize_judge()),
+    }
+    plan = []
+    for each in workflow.rules:
+        local = (
+            each.name in workflow._localrules
+        )  # where Snakemake keeps the rules' `localrule`
+        if each.norun or (local and each.name not in gpus):
+            continue
         plan.append(
             {
-                "rule": name,
-                "runs_on": "SLURM" if gpus else "submit host",
-                "gpus": gpus,
-                "why": why,
-            }
-        )
-    gpus = gpus_of(standardize_judge())
-    for name in ("gold_values", "recognized_values"):
-        why = "its standardization judge runs on vLLM" if gpus else "no vLLM judge"
-        plan.append(
-            {
-                "rule": name,
-                "runs_on": "SLURM" if gpus else "submit host",
-                "gpus": gpus,
-                "why": why,
+                "rule": each.name,
+                "runs_on": "submit host" if local else "SLURM",
+                "gpus": gpus.get(each.name, 0),
+                "why": (
+                    "localrule: no vLLM model or judge" if local else "not a localrule"
+                ),
             }
         )
     plan.append(

@@ -30,10 +30,10 @@ def annotate_step(
     ``arguments`` reads the responses and writes the argument table; ``values`` and
     ``specificity`` read that table, so the Batch API rules can sit between a step's input and
     the step."""
-    from valueprefs.annotation.steps import label_step, step_annotator, step_input
+    from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
     from valueprefs.planning import step_judges
 
-    rows = step_input(step, source_path, step == "arguments" and settings["exclude_truncated"])
+    rows, excluded = annotated_input(step, source_path, settings)
     annotator = step_annotator(step_judges(judges, step), vocabulary_csv, settings, template_paths, cache_dir)
     table = label_step(annotator, step, rows)
     if out_arguments is not None:
@@ -43,7 +43,7 @@ def annotate_step(
     calls = sum(meter["completions"] for meter in meters.values())
     stats = {"step": step, "inputs": len(rows), "judge_calls": calls, "cache_hits": annotator.cache.hits}
     if step == "arguments":
-        stats["excluded_truncated"] = len(step_input(step, source_path)) - len(rows)
+        stats["excluded_truncated"] = excluded
     stats["meters"] = meters
     write_json(out_stats, stats)
     return stats
@@ -91,11 +91,11 @@ def submit_batch(
 ) -> dict:
     """Submit the uncached first-attempt requests of one judge step as an OpenAI batch (once)."""
     from valueprefs.annotation.batch import submit_requests
-    from valueprefs.annotation.steps import label_step, step_annotator, step_input
+    from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
 
     planned: list = []
     annotator = step_annotator([judge], vocabulary_csv, settings, template_paths, cache_dir, planned)
-    label_step(annotator, step, step_input(step, source_path, step == "arguments" and settings["exclude_truncated"]))
+    label_step(annotator, step, annotated_input(step, source_path, settings)[0])
     state = submit_requests(judge, planned, cache_dir)
     write_json(out_submitted, {key: value for key, value in state.items() if key != "calls"})
     return {"batch_id": state["batch_id"], "submitted": state["requests"], "planned": len(planned)}

@@ -20,13 +20,20 @@ def step_annotator(
     return Annotator(judges, vocabulary, settings, templates, cache_dir, planned)
 
 
-def step_input(step: str, source_path: str, exclude_truncated: bool = False) -> list[dict]:
-    """Responses that succeeded (arguments step; with ``exclude_truncated``, not those that
-    stopped at the token limit) or the argument table (later steps)."""
+def step_input(step: str, source_path: str) -> list[dict]:
+    """Responses that succeeded (arguments step) or the argument table (later steps)."""
     rows = [row for _, row in iter_jsonl(source_path, allow_empty=step != "arguments")]
-    if step != "arguments":
-        return rows
-    return [row for row in rows if row.get("status") == "ok" and not (exclude_truncated and truncated(row))]
+    return [row for row in rows if row.get("status") == "ok"] if step == "arguments" else rows
+
+
+def annotated_input(step: str, source_path: str, settings: dict) -> tuple[list[dict], int]:
+    """The rows a step annotates, and how many responses it left out because they stopped at
+    the token limit (the arguments step, with ``exclude_truncated``)."""
+    rows = step_input(step, source_path)
+    if step != "arguments" or not settings["exclude_truncated"]:
+        return rows, 0
+    kept = [row for row in rows if not truncated(row)]
+    return kept, len(rows) - len(kept)
 
 
 def truncated(response: dict) -> bool:
