@@ -3,11 +3,12 @@ checked on the session's demo run (``demo_run``)."""
 
 import json
 import shutil
+from functools import partial
 
 import pytest
 from demo_run import RUNS
 
-from conftest import REPO, planned_rules, run_snakemake
+from conftest import copy_checkout, planned_rules, run_snakemake
 
 pytestmark = pytest.mark.slow  # the workflow end to end: minutes
 
@@ -20,13 +21,14 @@ def read_jsonl(path):
 
 @pytest.fixture(scope="module")
 def rerun(demo_run, tmp_path_factory):
-    """A copy of the demo run, its generation forced to run again."""
+    """A copy of the demo run, its generation (and the data it reads) forced to run again by a
+    copy of the workflow, whose templates a test may edit while other tests run."""
     workdir = tmp_path_factory.mktemp("rerun") / "run"
     shutil.copytree(demo_run.workdir, workdir, ignore=shutil.ignore_patterns(".snakemake"))
-    configfile = workdir / "config.yaml"
-    again = run_snakemake(workdir, "--cores", "2", "--force", *SUMMARIES, configfile=configfile)
+    run = partial(run_snakemake, workdir, snakefile=copy_checkout(workdir / "checkout"))
+    again = run("--cores", "2", "--forceall", *SUMMARIES, configfile=workdir / "config.yaml")
     assert again.returncode == 0, again.stderr[-3000:]
-    return workdir
+    return workdir, run
 
 
 def test_every_task_file_has_every_item_and_sample(demo_run):
@@ -69,23 +71,21 @@ def test_every_task_file_has_every_item_and_sample(demo_run):
 
 
 def test_rerun_makes_zero_model_calls_and_same_bytes(demo_run, rerun):
+    workdir, _run = rerun
     for run in RUNS:
-        summary = json.loads((rerun / f"results/generation/{run}/summary.json").read_text())
+        summary = json.loads((workdir / f"results/generation/{run}/summary.json").read_text())
         assert summary["model_calls"] == 0 and summary["cache_hits"] == summary["calls"] == 13
         for path in (demo_run.workdir / "results/generation" / run).rglob("*.jsonl"):
             if path.name != "timings.jsonl":
-                assert (rerun / path.relative_to(demo_run.workdir)).read_bytes() == path.read_bytes(), path
+                assert (workdir / path.relative_to(demo_run.workdir)).read_bytes() == path.read_bytes(), path
 
 
 def test_editing_a_template_reruns_generation_only_where_prompts_changed(rerun):
-    configfile = rerun / "config.yaml"
-    plan = run_snakemake(rerun, "-n", "--cores", "2", *SUMMARIES, configfile=configfile)
+    workdir, run = rerun
+    configfile = workdir / "config.yaml"
+    plan = run("-n", "--cores", "2", *SUMMARIES, configfile=configfile)
     assert "Nothing to be done" in plan.stdout + plan.stderr
-    template = REPO / "src/valueprefs/templates/long_form.txt"
-    original = template.read_text()
-    try:
-        template.write_text(original + " ")
-        plan = run_snakemake(rerun, "-n", "--cores", "2", *SUMMARIES, configfile=configfile)
-    finally:
-        template.write_text(original)
+    template = workdir / "checkout/src/valueprefs/templates/long_form.txt"
+    template.write_text(template.read_text() + " ")
+    plan = run("-n", "--cores", "2", *SUMMARIES, configfile=configfile)
     assert planned_rules(plan) == {"generate": 2}  # both models' prompts changed; nothing upstream reruns
