@@ -105,6 +105,8 @@ def resume(workdir, configfile, target):
     assert result.returncode == 0, result.stderr[-3000:]
 
 
+# No few-shot, explicit or swapped variants: the subject is the interruption, not the tasks.
+ONE_PROMPT_PER_ITEM = {"n_samples": 1, "few_shot": 0, "explicit_values": False, "counterbalance": False}
 GENERATED = "results/generation/smollm2-135m/instruct/summary.json"
 ANNOTATED = "results/annotation/smollm2-135m/instruct/dailydilemmas/long_k2/specificity.stats.json"
 
@@ -112,7 +114,7 @@ ANNOTATED = "results/annotation/smollm2-135m/instruct/dailydilemmas/long_k2/spec
 def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_run(tmp_path_factory):
     killed, clean = tmp_path_factory.mktemp("killed"), tmp_path_factory.mktemp("clean")
     configs = {
-        workdir: small_config(workdir, models=smollm2_only(), judges=REAL_JUDGES, n_samples=1)
+        workdir: small_config(workdir, models=smollm2_only(), judges=REAL_JUDGES, **ONE_PROMPT_PER_ITEM)
         for workdir in (killed, clean)
     }
     for configfile in configs.values():  # every sample rated for specificity: more calls to interrupt
