@@ -34,6 +34,7 @@ class LlamaServer:
     def start(self, timeout: float = 60) -> "LlamaServer":
         command = [sys.executable, "-m", "llama_cpp.server", "--model", self.model_path]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", "2048", "--model_alias", "smollm2"]
+        command += ["--n_threads", "1", "--n_threads_batch", "1"]  # two test workers share 2 cores
         log = (
             open(self.log_dir / f"server-{self.port}-{time.time_ns()}.log", "w") if self.log_dir else subprocess.DEVNULL
         )

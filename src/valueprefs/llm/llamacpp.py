@@ -23,6 +23,7 @@ class LlamaCppBackend:
             model_path=model_path,
             n_ctx=n_ctx,
             n_threads=n_threads,
+            n_threads_batch=n_threads,  # prompt processing too (llama-cpp-python would use every core)
             logits_all=scoring,
             verbose=False,
         )
