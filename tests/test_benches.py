@@ -2,6 +2,7 @@
 benchmark runs end to end at a tiny size."""
 
 import importlib.util
+import json
 import subprocess
 import sys
 
@@ -26,3 +27,12 @@ def test_analysis_benchmark_runs_at_a_tiny_size():
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "runs: 2 x 40 dilemmas" in result.stdout and "peak memory" in result.stdout
+
+
+def test_cache_benchmark_finds_every_call_in_few_files():
+    """Twenty jobs each leave a shard; the shards are merged, and a rerun finds every call."""
+    command = [sys.executable, str(REPO / "bench/bench_cache.py"), "--calls", "400", "--jobs", "20"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout)
+    assert report["found"] == 400 and report["files_after_first_read"] <= 8

@@ -13,7 +13,9 @@ import pytest
 import yaml
 from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
-from conftest import REAL_JUDGES, REPO, SNAKEMAKE, run_snakemake, small_config
+from valueprefs.llm.cache import entries
+
+from conftest import REAL_JUDGES, REPO, SNAKEMAKE, calls_committed, run_snakemake, small_config
 
 pytestmark = pytest.mark.slow  # the workflow end to end: minutes
 
@@ -74,10 +76,13 @@ def test_api_faults_are_retried_exhausted_calls_recorded_and_the_key_never_writt
 
     leaks = [path for path in tmp_path.rglob("*") if path.is_file() and SENTINEL.encode() in path.read_bytes()]
     assert leaks == []  # ... and written nowhere: results, logs, cache, Snakemake's metadata
+    cached = entries(tmp_path / "results/cache/calls")  # the cache's entries are compressed: read them
+    assert cached and SENTINEL not in json.dumps(cached)
 
 
 def cache_entries(workdir) -> int:
-    return sum(1 for _ in (workdir / "results/cache/calls").rglob("*.json"))
+    """Calls committed to the workflow's call cache, running jobs' included."""
+    return calls_committed(workdir / "results/cache/calls")
 
 
 def kill_when_cached(workdir, configfile, target, at_least: int, timeout: float = 600) -> int:

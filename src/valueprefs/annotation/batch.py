@@ -52,7 +52,7 @@ def submit_requests(spec: dict, requests: list[Request], cache_dir: str | Path) 
     """Submit the uncached requests (once); the state records batch id and the calls in it."""
     cache = DiskCache(Path(cache_dir) / "calls")
     described = _described(spec, requests, cache_dir)
-    missing = sorted(key for key in described if not cache.path(key).exists())
+    missing = sorted(key for key, (description, _) in described.items() if not cache.has(key, description))
     if not missing:
         return {"judge": spec["name"], "batch_id": None, "requests": 0}
     state_path = Path(cache_dir) / "batches" / f"{call_key({'judge': spec['name'], 'keys': missing})}.json"

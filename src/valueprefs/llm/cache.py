@@ -1,20 +1,45 @@
-"""A content-addressed, on-disk cache of model and judge calls.
+"""A content-addressed, on-disk cache of model and judge calls, built for millions of entries.
 
 An entry's key is the SHA-256 of a canonical JSON description of the call (backend, model,
 exact prompt, sampling parameters, seed, ...). Callers never put credentials in that
-description. Each entry is one JSON file written atomically, so a killed job leaves either
-a whole entry or none, and a rerun repeats no completed call.
+description. An entry stores the key, the call's parameters without its prompt text (the key
+stands for the prompt) and the result, compressed.
+
+Entries live in SQLite files ("shards") under ``root/<namespace>/``, one namespace per model or
+judge, so a job opens only the shards of the models it calls. Each process writes one shard per
+namespace (WAL journal in exclusive locking mode, so no shared memory: safe on a network
+filesystem; one transaction per call, so a kill loses at most the calls in flight). A shard is
+``*.open.db`` while its writer runs and is renamed ``*.db`` when the process exits; the shard of
+a process that was killed is recovered by the next process that finds its lock free. Other
+processes read closed shards only. Once a namespace holds more than ``COMPACT_AT`` closed shards,
+the next process to open it merges them into one. Caches of one JSON file per call
+(``root/<2 hex>/<key>.json``, earlier versions) are still read.
 """
 
+import atexit
+import fcntl
 import hashlib
 import json
 import logging
-from dataclasses import dataclass
+import os
+import socket
+import sqlite3
+import threading
+import time
+import zlib
+from functools import cache
 from pathlib import Path
 
-from valueprefs.io import atomic_write_text
-
 log = logging.getLogger("valueprefs.llm.cache")
+
+COMPRESS_FROM = 400  # bytes of JSON from which an entry is stored compressed
+COMPACT_AT = 16  # closed shards in a namespace before the next process merges them
+PROMPT_FIELDS = ("messages", "prompt", "continuations")  # the key stands for them; not stored
+IDENTITY_FIELDS = ("backend", "model", "base_url")  # what a namespace is named after
+TABLE = (
+    "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, call BLOB NOT NULL, result BLOB NOT NULL) WITHOUT ROWID"
+)
+OPEN, CLOSED, LOCK = ".open.db", ".db", ".lock"
 
 
 def call_key(description: dict) -> str:
@@ -23,55 +48,298 @@ def call_key(description: dict) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-@dataclass
+@cache
+def _namespace_of(identity: tuple) -> str:
+    return call_key(dict(zip(IDENTITY_FIELDS, identity, strict=True)))[:16]
+
+
+def namespace(description: dict) -> str:
+    """The folder of a call's model: a short hash of its backend and model identity."""
+    return _namespace_of(tuple(str(description.get(field)) for field in IDENTITY_FIELDS))
+
+
 class DiskCache:
-    """Entries under ``root/<2 hex>/<64 hex>.json``; counts hits and stores (model calls)."""
+    """The call cache under ``root``; counts this instance's hits and stores (model calls)."""
 
-    root: Path
-    hits: int = 0
-    stores: int = 0
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+        self.hits = 0
+        self.stores = 0
+        self._readers: dict[str, list[sqlite3.Connection]] = {}
+        self._folders: dict[str, Path] = {}
 
-    def __post_init__(self):
-        self.root = Path(self.root)
+    def get(self, key: str, description: dict) -> object | None:
+        """The stored result of the call ``description`` (whose key is ``key``), or None. An
+        entry that cannot be read, or is not a call result of this version, counts as missing:
+        the call is made again and stored anew; the log names the shard or file."""
+        result = self._lookup(key, description)
+        if result is not None:
+            self.hits += 1
+        return result
 
-    def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> object | None:
-        """The stored result for ``key``, or None. An entry that cannot be read, or is not a
-        call result of this version (``{}``, ``null``, another layout), counts as missing: the
-        call is made again and the entry replaced; the log names the file."""
-        path = self.path(key)
-        try:
-            entry = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError) as error:
-            log.warning("cache entry %s cannot be read (%s); making the call again", path, error)
-            return None
-        if not _is_result(entry, key):
-            log.warning("cache entry %s is not a call result of this version; making the call again", path)
-            return None
-        self.hits += 1
-        return entry["result"]
+    def has(self, key: str, description: dict) -> bool:
+        """Whether the call is stored (not counted as a hit)."""
+        return self._lookup(key, description) is not None
 
     def put(self, key: str, description: dict, result: object) -> None:
-        """Store a completed call with the description it was made from."""
-        entry = {"key": key, "call": description, "result": result}
-        atomic_write_text(self.path(key), json.dumps(entry, ensure_ascii=False, sort_keys=True))
+        """Store a completed call; it is committed when this returns."""
+        call = {field: value for field, value in description.items() if field not in PROMPT_FIELDS}
+        space = namespace(description)
+        self._shards(space)  # shards of stopped writers are recovered before this process writes
+        _writer(self._folder(space)).insert(key, _pack(call), _pack(result))
         self.stores += 1
 
+    def close(self) -> None:
+        """Close this instance's read connections (the process's own shards close at exit)."""
+        for connections in self._readers.values():
+            for connection in connections:
+                connection.close()
+        self._readers.clear()
 
-def _is_result(entry: object, key: str) -> bool:
-    """Whether ``entry`` is a stored call of this layout: its key, and a list of completions
-    (text, seed, token counts, ...) or of log-probabilities."""
-    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("result"), list):
+    def _lookup(self, key: str, description: dict) -> object | None:
+        space = namespace(description)
+        own = _WRITERS.get(str(self._folder(space)))
+        sources = [*self._shards(space), *([own] if own else [])]
+        for source in sources:
+            row = source.execute("SELECT result FROM calls WHERE key = ?", (key,)).fetchone()
+            if row is not None:
+                return _checked(row[0], f"{key} in {self._folder(space)}")
+        return _legacy(self.root / key[:2] / f"{key}.json", key)
+
+    def _folder(self, space: str) -> Path:
+        if space not in self._folders:
+            self._folders[space] = self.root / space
+        return self._folders[space]
+
+    def _shards(self, space: str) -> list[sqlite3.Connection]:
+        """Read connections to the closed shards of ``space``, opened once per instance after
+        recovering stopped writers' shards and merging many small ones."""
+        if space not in self._readers:
+            folder = self._folder(space)
+            if folder.is_dir():
+                _recover_stopped(folder)
+                _compact(folder)
+            opened = (_open_reader(path) for path in _closed_shards(folder))
+            self._readers[space] = [connection for connection in opened if connection is not None]
+        return self._readers[space]
+
+
+class _Shard:
+    """This process's shard of one namespace, locked while it writes."""
+
+    def __init__(self, folder: Path):
+        folder.mkdir(parents=True, exist_ok=True)
+        stem = folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
+        self.lock = _take_lock(Path(f"{stem}{LOCK}"), wait=True)
+        self.path = Path(f"{stem}{OPEN}")
+        self.guard = threading.Lock()
+        self.connection = _open_writer(self.path)
+        self.connection.execute(TABLE)
+
+    def insert(self, key: str, call: bytes, result: bytes) -> None:
+        with self.guard:  # one statement, its own transaction
+            self.connection.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?)", (key, call, result))
+
+    def execute(self, *args) -> sqlite3.Cursor:
+        with self.guard:
+            return self.connection.execute(*args)
+
+    def finish(self) -> None:
+        with self.guard:
+            _publish(self.connection, self.path, self.lock)
+
+
+_WRITERS: dict[str, _Shard] = {}  # folder -> this process's shard there
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer(folder: Path) -> _Shard:
+    """The shard this process writes in ``folder``, created on its first call."""
+    with _WRITERS_GUARD:
+        if str(folder) not in _WRITERS:
+            _WRITERS[str(folder)] = _Shard(folder)
+        return _WRITERS[str(folder)]
+
+
+@atexit.register
+def finish_shards() -> None:
+    """Publish this process's shards (run at exit; a killed process's are recovered later)."""
+    with _WRITERS_GUARD:
+        for shard in _WRITERS.values():
+            shard.finish()
+        _WRITERS.clear()
+
+
+def entries(root: str | Path) -> dict[str, dict]:
+    """Every stored call under ``root`` (closed shards, stopped writers' shards, JSON files):
+    key -> {"call": its parameters, "result": ...}, for audits and tests."""
+    root = Path(root)
+    found: dict[str, dict] = {}
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()) if root.is_dir() else []:
+        _recover_stopped(folder)
+        for path in _closed_shards(folder):
+            found.update(read_shard(path))
+        for path in folder.glob("*.json"):
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            found.setdefault(entry["key"], {"call": entry["call"], "result": entry["result"]})
+    return found
+
+
+def read_shard(path: str | Path) -> dict[str, dict]:
+    """The calls stored in one closed shard (or a copy of a running one's files):
+    key -> {"call": its parameters, "result": ...}."""
+    connection = _open_reader(Path(path), closed=False)
+    if connection is None:
+        return {}
+    try:
+        rows = connection.execute("SELECT key, call, result FROM calls")
+        return {key: {"call": _unpack(call), "result": _unpack(result)} for key, call, result in rows}
+    finally:
+        connection.close()
+
+
+def _pack(value: object) -> bytes:
+    """JSON, compressed when that pays (a short text costs more to compress than it saves)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return zlib.compress(text) if len(text) > COMPRESS_FROM else text
+
+
+def _unpack(blob: bytes) -> object:
+    return json.loads(blob if blob[:1] in (b"[", b"{") else zlib.decompress(blob))
+
+
+def _checked(blob: bytes, where: str) -> object | None:
+    """A stored result, or None (with a warning) if it is unreadable or of another layout."""
+    try:
+        result = _unpack(blob)
+    except (zlib.error, ValueError) as error:
+        log.warning("cache entry %s cannot be read (%s); making the call again", where, error)
+        return None
+    if not _is_result(result):
+        log.warning("cache entry %s is not a call result of this version; making the call again", where)
+        return None
+    return result
+
+
+def _legacy(path: Path, key: str) -> object | None:
+    """An entry of the one-file-per-call layout, if there is one."""
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as error:
+        log.warning("cache entry %s cannot be read (%s); making the call again", path, error)
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key or not _is_result(entry.get("result")):
+        log.warning("cache entry %s is not a call result of this version; making the call again", path)
+        return None
+    return entry["result"]
+
+
+def _closed_shards(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.glob(f"*{CLOSED}") if not path.name.endswith(OPEN))
+
+
+def _stem(path: Path) -> str:
+    return str(path)[: -len(OPEN)]
+
+
+def _open_writer(path: Path) -> sqlite3.Connection:
+    """A connection that alone may use ``path``: WAL without shared memory, durable commits."""
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")  # a committed call survives a killed process
+    return connection
+
+
+def _publish(connection: sqlite3.Connection, path: Path, lock: int) -> None:
+    """Fold the journal into the shard, leave it one file, and rename it closed."""
+    connection.execute("PRAGMA journal_mode = DELETE")
+    connection.close()
+    path.rename(_stem(path) + CLOSED)
+    Path(_stem(path) + LOCK).unlink(missing_ok=True)
+    os.close(lock)
+
+
+def _open_reader(path: Path, closed: bool = True) -> sqlite3.Connection | None:
+    """A read-only connection to a shard, or None if it is gone (merged) or unreadable. A
+    closed shard never changes again, so it is read without locks."""
+    try:
+        options = "mode=ro&immutable=1" if closed else "mode=ro"
+        connection = sqlite3.connect(f"file:{path}?{options}", uri=True, check_same_thread=False)
+        connection.execute("SELECT count(*) FROM calls").fetchone()
+    except sqlite3.Error as error:
+        if path.exists():
+            log.warning("cache shard %s cannot be read (%s); its calls will be made again", path, error)
+        return None
+    return connection
+
+
+def _take_lock(path: Path, wait: bool) -> int | None:
+    """An exclusive lock on ``path`` (created if missing), or None if another process holds it."""
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o666)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except BlockingIOError:
+        os.close(descriptor)
+        return None
+    return descriptor
+
+
+def _recover_stopped(folder: Path) -> None:
+    """Publish the shards whose writer stopped without closing them (their lock is free):
+    every call they committed is kept."""
+    for path in folder.glob(f"*{OPEN}"):
+        lock = _take_lock(Path(_stem(path) + LOCK), wait=False)
+        if lock is None:
+            continue  # its writer is running
+        if not path.exists():  # another process recovered it meanwhile
+            os.close(lock)
+            continue
+        try:
+            _publish(_open_writer(path), path, lock)
+        except sqlite3.Error as error:
+            os.close(lock)
+            log.warning("cache shard %s of a stopped job cannot be recovered (%s)", path, error)
+
+
+def _compact(folder: Path) -> None:
+    """Merge the closed shards of ``folder`` into one once there are more than ``COMPACT_AT``;
+    the merged shard appears whole (a rename) before the merged ones are removed."""
+    if len(_closed_shards(folder)) <= COMPACT_AT:
+        return
+    lock = _take_lock(folder / "compact.lock", wait=False)
+    if lock is None:
+        return  # another process is merging them
+    try:
+        for stale in folder.glob("*.merging"):  # left by a merge that was killed
+            stale.unlink()
+        shards = _closed_shards(folder)
+        merged = folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}.merging"
+        connection = sqlite3.connect(merged, isolation_level=None)
+        connection.execute(TABLE)
+        for shard in shards:
+            connection.execute("ATTACH DATABASE ? AS shard", (str(shard),))
+            connection.execute("INSERT OR IGNORE INTO calls SELECT key, call, result FROM shard.calls")
+            connection.execute("DETACH DATABASE shard")
+        connection.close()
+        merged.rename(merged.with_suffix(CLOSED))
+        for shard in shards:
+            shard.unlink()
+    finally:
+        os.close(lock)
+
+
+def _is_result(result: object) -> bool:
+    """Whether ``result`` is a stored call of this layout: a list of completions (text, seed,
+    token counts, ...) or of log-probabilities."""
+    if not isinstance(result, list) or not result:
         return False
-    result = entry["result"]
     if all(isinstance(part, (int, float)) and not isinstance(part, bool) for part in result):
-        return bool(result)
+        return True
     fields = {"text": str, "prompt_tokens": int, "completion_tokens": int, "finish_reason": str}
-    return bool(result) and all(
+    return all(
         isinstance(part, dict) and all(isinstance(part.get(name), kind) for name, kind in fields.items())
         for part in result
     )

@@ -30,7 +30,7 @@ def run_calls(
     """
     descriptions = [{**identity, **request.describe()} for request in requests]
     keys = [call_key(d) for d in descriptions]
-    results: list[object] = [cache.get(key) for key in keys]
+    results: list[object] = [cache.get(key, description) for key, description in zip(keys, descriptions, strict=True)]
     first: dict[str, int] = {}  # identical calls are made once and share the answer
     missing, copies = [], {}
     for index, result in enumerate(results):

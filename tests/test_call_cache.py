@@ -1,0 +1,152 @@
+"""The call cache as many jobs use it: real processes that finish, are killed or are still
+running while others read, SQLite shards on disk, and the one-file-per-call layout of earlier
+versions."""
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from valueprefs.llm.cache import COMPACT_AT, DiskCache, call_key, entries, finish_shards
+
+from conftest import calls_committed
+
+PROMPT = "A prompt text that must not be stored: {}"
+
+# A job that stores ``n`` calls of one model, then exits, is killed, or waits for a line on stdin.
+WRITER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from valueprefs.llm.cache import DiskCache, call_key
+    root, model, n, end = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    cache = DiskCache(root)
+    for i in range(n):
+        description = {"backend": "openai", "model": model, "prompt": "PROMPT".format(i), "seed": i}
+        result = [{"text": f"answer {i}", "seed": i, "prompt_tokens": 3, "completion_tokens": 2,
+                   "finish_reason": "stop", "seconds": 0.1}]
+        cache.put(call_key(description), description, result)
+    if end == "kill":
+        os.kill(os.getpid(), signal.SIGKILL)
+    if end == "wait":
+        print("stored", flush=True)
+        sys.stdin.readline()
+    """
+).replace('"PROMPT"', repr(PROMPT))
+
+
+def description(i: int, model: str = "judge") -> dict:
+    return {"backend": "openai", "model": model, "prompt": PROMPT.format(i), "seed": i}
+
+
+def answer(i: int) -> list[dict]:
+    return [
+        {"text": f"answer {i}", "seed": i, "prompt_tokens": 3, "completion_tokens": 2, "finish_reason": "stop",
+         "seconds": 0.1}
+    ]  # fmt: skip
+
+
+def writer(root, n: int, end: str = "exit", model: str = "judge") -> subprocess.Popen:
+    command = [sys.executable, "-c", WRITER, str(root), model, str(n), end]
+    return subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+
+def files(root) -> list[str]:
+    return sorted(str(path.relative_to(root)) for path in root.rglob("*") if path.is_file())
+
+
+def read_all(root, n: int, model: str = "judge") -> DiskCache:
+    cache = DiskCache(root)
+    for i in range(n):
+        assert cache.get(call_key(description(i, model)), description(i, model)) == answer(i), i
+    return cache
+
+
+def test_a_finished_job_leaves_one_file_without_prompt_texts_that_the_next_job_reads(tmp_path):
+    assert writer(tmp_path, 200).wait(timeout=60) == 0
+    [shard] = files(tmp_path)
+    assert shard.endswith(".db") and not shard.endswith(".open.db")
+    assert b"must not be stored" not in (tmp_path / shard).read_bytes()  # the key stands for the prompt
+    assert read_all(tmp_path, 200).hits == 200
+    assert set(entries(tmp_path)) == {call_key(description(i)) for i in range(200)}
+    stored = entries(tmp_path)[call_key(description(7))]
+    assert stored == {"call": {"backend": "openai", "model": "judge", "seed": 7}, "result": answer(7)}
+
+
+def test_a_killed_job_loses_no_committed_call_and_its_shard_is_recovered(tmp_path):
+    job = writer(tmp_path, 50, end="kill")
+    assert job.wait(timeout=60) == -signal.SIGKILL
+    assert any(name.endswith(".open.db") for name in files(tmp_path))  # left as the kill found it
+    assert calls_committed(tmp_path) == 50  # what a test reads before anyone recovers it
+    assert read_all(tmp_path, 50).hits == 50
+    [shard] = files(tmp_path)  # recovered: one closed file, no journal or lock left
+    assert shard.endswith(".db") and not shard.endswith(".open.db")
+
+
+def test_a_running_job_is_neither_read_nor_disturbed_and_is_read_once_it_ends(tmp_path):
+    job = writer(tmp_path, 20, end="wait")
+    assert job.stdout.readline() == "stored\n"
+    assert calls_committed(tmp_path) == 20
+    reader = DiskCache(tmp_path)
+    assert reader.get(call_key(description(3)), description(3)) is None  # its shard is locked
+    reader.put(call_key(description(100)), description(100), answer(100))  # a shard of its own
+    assert reader.get(call_key(description(100)), description(100)) == answer(100)
+    job.stdin.write("\n")
+    job.stdin.close()
+    assert job.wait(timeout=60) == 0
+    assert read_all(tmp_path, 20).hits == 20
+
+
+def test_shards_of_many_jobs_are_merged_into_one_keeping_every_call(tmp_path):
+    cache = DiskCache(tmp_path)
+    for i in range(COMPACT_AT + 3):  # one shard per "job": this process publishes its shard each time
+        cache.put(call_key(description(i)), description(i), answer(i))
+        finish_shards()
+    assert len(files(tmp_path)) == COMPACT_AT + 3
+    assert read_all(tmp_path, COMPACT_AT + 3).hits == COMPACT_AT + 3
+    assert [name for name in files(tmp_path) if name.endswith(".db")] == [
+        name for name in files(tmp_path) if not name.endswith(".lock")
+    ]
+    assert len([name for name in files(tmp_path) if name.endswith(".db")]) == 1
+
+
+def test_each_model_has_its_own_folder(tmp_path):
+    cache = DiskCache(tmp_path)
+    for model in ("judge", "other"):
+        for i in range(3):
+            cache.put(call_key(description(i, model)), description(i, model), answer(i))
+    finish_shards()
+    assert len({name.split("/")[0] for name in files(tmp_path)}) == 2
+    assert read_all(tmp_path, 3, "judge").hits == read_all(tmp_path, 3, "other").hits == 3
+
+
+def test_a_damaged_entry_is_a_miss_that_names_the_shard(tmp_path, caplog):
+    cache = DiskCache(tmp_path)
+    cache.put(call_key(description(0)), description(0), answer(0))
+    finish_shards()
+    [shard] = (tmp_path).rglob("*.db")
+    with sqlite3.connect(shard) as connection:
+        connection.execute("UPDATE calls SET result = ?", (b"not zlib",))
+    with caplog.at_level("WARNING"):
+        assert DiskCache(tmp_path).get(call_key(description(0)), description(0)) is None
+    assert str(shard.parent) in caplog.text
+
+
+def test_entries_of_the_one_file_per_call_layout_are_read_and_listed(tmp_path):
+    key = call_key(description(5))
+    legacy = tmp_path / key[:2] / f"{key}.json"
+    legacy.parent.mkdir()
+    legacy.write_text(json.dumps({"key": key, "call": description(5), "result": answer(5)}))
+    assert DiskCache(tmp_path).get(key, description(5)) == answer(5)
+    assert entries(tmp_path) == {key: {"call": description(5), "result": answer(5)}}
+
+
+@pytest.fixture(autouse=True)
+def no_shard_left_open():
+    """Each test starts and ends with this process writing no shard."""
+    finish_shards()
+    yield
+    finish_shards()
