@@ -75,8 +75,17 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
         except Exception as error:
             _fail_with_traceback(error)
         finally:
+            _publish_cached_calls()
             log.removeHandler(handler)
             handler.close()
+
+
+def _publish_cached_calls() -> None:
+    """Publish the job's call-cache files while it still holds its lock, so a run of the same job
+    waiting for the lock finds every call this one made (only if the job used the cache)."""
+    cache = sys.modules.get("valueprefs.llm.cache")
+    if cache is not None:
+        cache.finish_shards()
 
 
 @contextmanager
