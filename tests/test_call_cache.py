@@ -11,6 +11,7 @@ import textwrap
 
 import pytest
 
+from valueprefs.llm import cache as store
 from valueprefs.llm.cache import COMPACT_AT, DiskCache, call_key, entries, finish_shards
 
 from conftest import calls_committed
@@ -150,3 +151,18 @@ def no_shard_left_open():
     finish_shards()
     yield
     finish_shards()
+
+
+def test_a_settled_shard_is_never_rewritten_by_a_merge(tmp_path, monkeypatch):
+    cache = DiskCache(tmp_path)
+    for i in range(50):
+        cache.put(call_key(description(i)), description(i), answer(i))
+    finish_shards()
+    [settled] = tmp_path.rglob("*.db")
+    monkeypatch.setattr(store, "SETTLED_BYTES", settled.stat().st_size)  # it is large enough
+    for i in range(50, 50 + COMPACT_AT + 1):
+        cache.put(call_key(description(i)), description(i), answer(i))
+        finish_shards()
+    assert read_all(tmp_path, 50 + COMPACT_AT + 1).hits == 50 + COMPACT_AT + 1
+    shards = sorted(tmp_path.rglob("*.db"))
+    assert len(shards) == 2 and settled in shards  # the small ones merged, the settled one untouched

@@ -3,16 +3,17 @@
 An entry's key is the SHA-256 of a canonical JSON description of the call (backend, model,
 exact prompt, sampling parameters, seed, ...). Callers never put credentials in that
 description. An entry stores the key, the call's parameters without its prompt text (the key
-stands for the prompt) and the result, compressed.
+stands for the prompt) and the result, compressed when long.
 
 Entries live in SQLite files ("shards") under ``root/<namespace>/``, one namespace per model or
 judge, so a job opens only the shards of the models it calls. Each process writes one shard per
 namespace (WAL journal in exclusive locking mode, so no shared memory: safe on a network
 filesystem; one transaction per call, so a kill loses at most the calls in flight). A shard is
-``*.open.db`` while its writer runs and is renamed ``*.db`` when the process exits; the shard of
-a process that was killed is recovered by the next process that finds its lock free. Other
-processes read closed shards only. Once a namespace holds more than ``COMPACT_AT`` closed shards,
-the next process to open it merges them into one. Caches of one JSON file per call
+``*.open.db`` while its writer runs and is renamed ``*.db`` when the job ends (``finish_shards``,
+also at exit); the shard of a process that was killed is recovered by the next process that
+finds its lock free. Other processes read closed shards only. Once a namespace holds more than
+``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next process to open it merges those
+into one (larger shards stay as they are, so no merge rewrites the whole cache). Caches of one JSON file per call
 (``root/<2 hex>/<key>.json``, earlier versions) are still read.
 """
 
@@ -34,6 +35,7 @@ log = logging.getLogger("valueprefs.llm.cache")
 
 COMPRESS_FROM = 400  # bytes of JSON from which an entry is stored compressed
 COMPACT_AT = 16  # closed shards in a namespace before the next process merges them
+SETTLED_BYTES = 1 << 30  # a shard this large is no longer merged (each merge rewrites what it merges)
 PROMPT_FIELDS = ("messages", "prompt", "continuations")  # the key stands for them; not stored
 IDENTITY_FIELDS = ("backend", "model", "base_url")  # what a namespace is named after
 TABLE = (
@@ -304,10 +306,15 @@ def _recover_stopped(folder: Path) -> None:
             log.warning("cache shard %s of a stopped job cannot be recovered (%s)", path, error)
 
 
+def _small_shards(folder: Path) -> list[Path]:
+    return [path for path in _closed_shards(folder) if path.stat().st_size < SETTLED_BYTES]
+
+
 def _compact(folder: Path) -> None:
-    """Merge the closed shards of ``folder`` into one once there are more than ``COMPACT_AT``;
-    the merged shard appears whole (a rename) before the merged ones are removed."""
-    if len(_closed_shards(folder)) <= COMPACT_AT:
+    """Merge the closed shards of ``folder`` below ``SETTLED_BYTES`` into one once there are
+    more than ``COMPACT_AT``; the merged shard appears whole (a rename) before the merged ones
+    are removed."""
+    if len(_small_shards(folder)) <= COMPACT_AT:
         return
     lock = _take_lock(folder / "compact.lock", wait=False)
     if lock is None:
@@ -315,7 +322,7 @@ def _compact(folder: Path) -> None:
     try:
         for stale in folder.glob("*.merging"):  # left by a merge that was killed
             stale.unlink()
-        shards = _closed_shards(folder)
+        shards = _small_shards(folder)
         merged = folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}.merging"
         connection = sqlite3.connect(merged, isolation_level=None)
         connection.execute(TABLE)
