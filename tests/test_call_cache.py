@@ -3,6 +3,7 @@ running while others read, SQLite shards on disk, and the one-file-per-call layo
 versions."""
 
 import json
+import os
 import signal
 import sqlite3
 import subprocess
@@ -166,3 +167,17 @@ def test_a_settled_shard_is_never_rewritten_by_a_merge(tmp_path, monkeypatch):
     assert read_all(tmp_path, 50 + COMPACT_AT + 1).hits == 50 + COMPACT_AT + 1
     shards = sorted(tmp_path.rglob("*.db"))
     assert len(shards) == 2 and settled in shards  # the small ones merged, the settled one untouched
+
+
+def test_shards_take_the_umask_mode_so_collaborators_can_recover_and_merge_them(tmp_path):
+    previous = os.umask(0o002)
+    try:
+        cache = DiskCache(tmp_path)
+        for i in range(COMPACT_AT + 1):
+            cache.put(call_key(description(i)), description(i), answer(i))
+            finish_shards()
+        read_all(tmp_path, COMPACT_AT + 1)  # merges them
+    finally:
+        os.umask(previous)
+    [shard] = tmp_path.rglob("*.db")
+    assert shard.stat().st_mode & 0o777 == 0o664

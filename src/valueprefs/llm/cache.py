@@ -31,6 +31,8 @@ import zlib
 from functools import cache
 from pathlib import Path
 
+from valueprefs.io import file_mode
+
 log = logging.getLogger("valueprefs.llm.cache")
 
 COMPRESS_FROM = 400  # bytes of JSON from which an entry is stored compressed
@@ -247,10 +249,14 @@ def _stem(path: Path) -> str:
 
 
 def _open_writer(path: Path) -> sqlite3.Connection:
-    """A connection that alone may use ``path``: WAL without shared memory, durable commits."""
+    """A connection that alone may use ``path``: WAL without shared memory, durable commits.
+    A new shard takes the umask's mode (SQLite's own is 0644), and its journal the shard's."""
+    new = not path.exists()
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA locking_mode = EXCLUSIVE")
     connection.execute("PRAGMA journal_mode = WAL")
+    if new:
+        os.chmod(path, file_mode())
     connection.execute("PRAGMA synchronous = NORMAL")  # a committed call survives a killed process
     return connection
 
@@ -326,6 +332,7 @@ def _compact(folder: Path) -> None:
         merged = folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}.merging"
         connection = sqlite3.connect(merged, isolation_level=None)
         connection.execute(TABLE)
+        os.chmod(merged, file_mode())
         for shard in shards:
             connection.execute("ATTACH DATABASE ? AS shard", (str(shard),))
             connection.execute("INSERT OR IGNORE INTO calls SELECT key, call, result FROM shard.calls")
