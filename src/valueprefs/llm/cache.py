@@ -13,8 +13,8 @@ filesystem; one transaction per call, so a kill loses at most the calls in fligh
 also at exit); the shard of a process that was killed is recovered by the next process that
 finds its lock free. Other processes read closed shards only. Once a namespace holds more than
 ``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next process to open it merges those
-into one (larger shards stay as they are, so no merge rewrites the whole cache). Caches of one JSON file per call
-(``root/<2 hex>/<key>.json``, earlier versions) are still read.
+into one (larger shards stay as they are, so no merge rewrites the whole cache). Caches of one
+JSON file per call (``root/<2 hex>/<key>.json``, earlier versions) are still read.
 """
 
 import atexit
@@ -93,13 +93,6 @@ class DiskCache:
         _writer(self._folder(space)).insert(key, _pack(call), _pack(result))
         self.stores += 1
 
-    def close(self) -> None:
-        """Close this instance's read connections (the process's own shards close at exit)."""
-        for connections in self._readers.values():
-            for connection in connections:
-                connection.close()
-        self._readers.clear()
-
     def _lookup(self, key: str, description: dict) -> object | None:
         space = namespace(description)
         own = _WRITERS.get(str(self._folder(space)))
@@ -133,7 +126,7 @@ class _Shard:
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
-        stem = folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
+        stem = _new_stem(folder)
         self.lock = _take_lock(Path(f"{stem}{LOCK}"), wait=True)
         self.path = Path(f"{stem}{OPEN}")
         self.guard = threading.Lock()
@@ -244,6 +237,11 @@ def _closed_shards(folder: Path) -> list[Path]:
     return sorted(path for path in folder.glob(f"*{CLOSED}") if not path.name.endswith(OPEN))
 
 
+def _new_stem(folder: Path) -> Path:
+    """A name no other process or shard uses: host, process and time."""
+    return folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
+
+
 def _stem(path: Path) -> str:
     return str(path)[: -len(OPEN)]
 
@@ -329,7 +327,7 @@ def _compact(folder: Path) -> None:
         for stale in folder.glob("*.merging"):  # left by a merge that was killed
             stale.unlink()
         shards = _small_shards(folder)
-        merged = folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}.merging"
+        merged = Path(f"{_new_stem(folder)}.merging")
         connection = sqlite3.connect(merged, isolation_level=None)
         connection.execute(TABLE)
         os.chmod(merged, file_mode())
