@@ -243,7 +243,7 @@ def test_figure_overrides_name_an_existing_figure():
 
     known = {"06", "12"}
     assert style_for({"style": {"dpi": 200}, "overrides": {"06": {"height": 6}}}, "06", known) == {
-        "dpi": 200, "font_scale": 1.05, "palette": "colorblind", "height": 6,
+        "dpi": 200, "font_scale": 1.05, "palette": "tableau-colorblind10", "height": 6,
     }  # fmt: skip
     assert style_for({"overrides": {"06": {"height": 6}}}, "12", known)["height"] == 4.2
     with pytest.raises(ConfigError, match=r"figures\.overrides\.99"):
@@ -322,3 +322,16 @@ def test_bars_tell_absent_runs_from_too_few_values_and_show_n():
     [reason] = [text.get_text() for text in ax.texts if text.get_text().startswith("no data")]
     assert reason == "no data: no correlation has enough values in common (largest n = 2)"
     assert ax.get_ylim() == (-1.0, 1.0)  # a readable axis, not a collapsed one
+
+
+def test_palettes_come_from_matplotlib_or_seaborn_by_name():
+    import matplotlib
+    import seaborn as sns
+
+    from valueprefs.figures.plots import palette_colors
+
+    blue, orange = palette_colors("tableau-colorblind10", 2)  # the default: base blue, instruct orange
+    assert matplotlib.colors.to_hex(blue) == "#006ba4" and matplotlib.colors.to_hex(orange) == "#ff800e"
+    assert palette_colors("Set1", 3) == list(matplotlib.colormaps["Set1"].colors[:3])
+    assert palette_colors("muted", 2) == list(sns.color_palette("muted", 2))
+    assert len(palette_colors("Dark2", 12)) == 12  # more colours than the map has: it repeats

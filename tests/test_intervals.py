@@ -61,3 +61,11 @@ def test_the_interval_is_the_estimate_plus_and_minus_196_replicate_sds():
     assert interval(replicates, 0.4) == pytest.approx((0.4 - 0.19600, 0.4 + 0.19600), abs=1e-5)
     assert interval(replicates, 0.95) == pytest.approx((0.754, 1.0), abs=1e-3)  # kept within the bounds
     assert np.isnan(interval(replicates, float("nan"))).all() and np.isnan(interval(np.array([0.2]), 0.3)).all()
+
+
+def test_the_normal_quantile_is_scipys():
+    from scipy import stats as scipy_stats
+
+    from valueprefs.analysis.stats import CONFIDENCE, NORMAL_QUANTILE
+
+    assert NORMAL_QUANTILE == pytest.approx(scipy_stats.norm.ppf(1 - (1 - CONFIDENCE) / 2), rel=1e-12)

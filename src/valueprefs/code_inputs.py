@@ -45,10 +45,20 @@ def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
+def _statements(nodes: list[ast.stmt]):
+    """Every statement among ``nodes`` and in their blocks (bodies, branches, handlers), without
+    descending into expressions: imports are statements, and a module has ten times more
+    expression nodes than statements."""
+    for node in nodes:
+        yield node
+        for block in ("body", "orelse", "finalbody", "handlers", "cases"):
+            yield from _statements(getattr(node, block, None) or [])
+
+
 @cache
 def imported_modules(path: Path) -> frozenset[str]:
     """Library modules ``path`` imports anywhere (function-level imports included)."""
-    return frozenset(_import_names(ast.walk(_tree(path))))
+    return frozenset(_import_names(_statements(_tree(path).body)))
 
 
 def entry_imports(path: Path, functions: frozenset[str]) -> frozenset[str]:

@@ -1,4 +1,9 @@
-"""Drawing the paper's figure kinds with a colour-blind-safe palette (seaborn "colorblind")."""
+"""Drawing the paper's figure kinds with a colour-blind-safe palette (matplotlib's
+"tableau-colorblind10" by default).
+
+seaborn draws the heatmaps and the palettes only it knows; it is imported only for those, since
+importing it (and the scipy.stats it imports) takes seconds, in each of the many figure jobs.
+"""
 
 import textwrap
 
@@ -9,7 +14,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from valueprefs.figures.style import FigureStyle
 
@@ -18,11 +22,41 @@ CONTROL_HATCH = "///"
 LABELS = {"base": "base (before alignment)", "instruct": "instruct (after alignment)"}
 
 
+def palette_colors(name: str, n: int) -> list:
+    """``n`` colours of palette ``name``: a matplotlib style's colour cycle or qualitative colour
+    map, else a seaborn palette."""
+    if name in plt.style.library:
+        colors = plt.style.library[name]["axes.prop_cycle"].by_key()["color"]
+    elif name in matplotlib.colormaps and hasattr(matplotlib.colormaps[name], "colors"):
+        colors = list(matplotlib.colormaps[name].colors)
+    else:
+        import seaborn as sns
+
+        return list(sns.color_palette(name, n))
+    return [colors[i % len(colors)] for i in range(n)]
+
+
 def _apply(style: FigureStyle) -> dict:
-    """Set the seaborn theme; the colours of base and instruct."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=style.font_scale)
-    palette = sns.color_palette(style.palette, 2)
-    return dict(zip(ALIGNMENTS, palette, strict=True))
+    """A white, lightly gridded look at the style's font scale; the colours of base and instruct."""
+    size = 11 * style.font_scale
+    plt.rcdefaults()
+    plt.rcParams.update(
+        {
+            "axes.grid": True,
+            "axes.axisbelow": True,
+            "axes.edgecolor": "0.75",
+            "grid.color": "0.88",
+            "xtick.major.size": 0,
+            "ytick.major.size": 0,
+            "font.size": size,
+            "axes.labelsize": size,
+            "axes.titlesize": size * 1.1,
+            "xtick.labelsize": size * 0.92,
+            "ytick.labelsize": size * 0.92,
+            "legend.fontsize": size * 0.92,
+        }
+    )
+    return dict(zip(ALIGNMENTS, palette_colors(style.palette, 2), strict=True))
 
 
 def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> None:
@@ -116,6 +150,8 @@ def frameworks(
 ) -> plt.Figure:
     """Heatmaps of model run x category: rows of panels = data sets, columns = frameworks
     (calibration controls labelled as such)."""
+    import seaborn as sns
+
     _apply(style)
     datasets = list(dict.fromkeys(frame["dataset"]))
     names = list(dict.fromkeys(frame["framework"]))
@@ -166,7 +202,7 @@ def recovery(frame: pd.DataFrame, n_values: int, style: FigureStyle) -> plt.Figu
     the ceiling each estimator's split-half reliability implies."""
     _apply(style)
     figure, ax = plt.subplots(figsize=(6.5, style.height))
-    palette = sns.color_palette(style.palette, frame["estimator"].nunique())
+    palette = palette_colors(style.palette, frame["estimator"].nunique())
     for color, (estimator, part) in zip(palette, frame.groupby("estimator", sort=False), strict=True):
         ax.plot(part["items"], part["spearman_with_truth"], marker="o", color=color, label=estimator)
         if part["ceiling"].notna().any():

@@ -11,7 +11,7 @@ class FigureStyle:
 
     dpi: int = 150
     font_scale: float = 1.05
-    palette: str = "colorblind"
+    palette: str = "tableau-colorblind10"
     height: float = 4.2
 
 
