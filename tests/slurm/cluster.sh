@@ -114,14 +114,17 @@ up() {
 }
 
 down() {
-    local pidfile pid
+    # All three are asked to stop at once (munged alone takes about 4 s), then given 10 s in all.
+    local pidfile pid pids=()
     for pidfile in "$STATE/slurmd.pid.run" "$STATE/ctld.pid" "$STATE/munged.pid"; do
         [ -f "$pidfile" ] || continue
-        pid=$(cat "$pidfile")
-        kill "$pid" 2>/dev/null || true
+        pids+=("$(cat "$pidfile")")
+        kill "${pids[-1]}" 2>/dev/null || true
+        rm -f "$pidfile"
+    done
+    for pid in "${pids[@]}"; do
         for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
         kill -9 "$pid" 2>/dev/null || true
-        rm -f "$pidfile"
     done
     # Without a controller, SLURM clients given this config retry for 9 s per call (and
     # Snakemake's SLURM plugin calls them at every start); without a config they fail at once.

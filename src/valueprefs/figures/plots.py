@@ -191,6 +191,7 @@ def frameworks(
             ax.set_xlabel("")
             ax.set_ylabel("")
             ax.tick_params(axis="x", rotation=40)
+            ax.tick_params(axis="y", rotation=0)  # run names read across, never stacked on each other
     figure.suptitle(title, fontsize=12)
     figure.text(0.01, 0.005, note, fontsize=8, color="0.35")
     figure.tight_layout(rect=(0, 0.03, 1, 0.96))
