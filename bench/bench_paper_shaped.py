@@ -1,5 +1,5 @@
 """The paper-shaped DAG on synthetic models: wall time, calls per second, files and bytes written,
-peak memory.
+peak memory, and the whole paper grid extrapolated from it.
 
     .venv/bin/python bench/bench_paper_shaped.py --scale 0.1 [--via http] [--vocabulary CSV]
 
@@ -10,6 +10,11 @@ specificity on every sample), 200 bootstrap resamples. One synthetic control mod
 the synthetic judge reads, in process (``--via process``) or through the synthetic
 OpenAI-compatible server on 127.0.0.1 (``--via http``: the ``openai`` backend and judge). The
 run happens in a fresh directory, so every call is made (and cached) once.
+
+The judge's tokens are priced as config/paper.yaml prices its judge, and the measured run is
+scaled to the paper's grid (config/paper.yaml's model runs, all items) in one table: calls,
+cache files and bytes, pipeline CPU hours, judge dollars and days of judge calls at the paper
+judge's concurrency and 1 s per call.
 """
 
 import argparse
@@ -27,6 +32,9 @@ import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+PAPER = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
+PAPER_JUDGE = PAPER["judges"][0]
+JUDGE_SECONDS_PER_CALL = 1.0
 
 
 def paper_config(workdir: Path, scale: float, samples: int, vocabulary: Path | None, base_url: str | None) -> Path:
@@ -45,6 +53,7 @@ def paper_config(workdir: Path, scale: float, samples: int, vocabulary: Path | N
         "judges": [{**judge, "steps": ["arguments", "values", "specificity"]}],
         "annotation": {"specificity": ["path", "attribute"], "specificity_samples": None, "value_batching": False},
         "analysis": {"bootstrap": 200, "reference_dataset": "dailydilemmas"},
+        "prices": {"synthetic-judge": PAPER["prices"][PAPER_JUDGE["model"]]},
     }
     config["datasets"]["dailydilemmas"]["generated"] = {"items": max(1, round(1360 * scale) - 1)}
     config["datasets"]["opinionqa"]["generated"] = {"items": max(1, round(63 * scale) - 1)}
@@ -76,6 +85,26 @@ def written(results: Path) -> tuple[int, int]:
     return len(files), sum(path.stat().st_size for path in files)
 
 
+def paper_grid(summary: dict) -> list[tuple[str, float, float]]:
+    """(quantity, measured, paper grid) rows: the measured run times the paper's model runs and
+    one over the item scale. Cache files grow with jobs, not items: times the model runs only."""
+    runs = sum(len(alignments) for alignments in PAPER["models"].values())
+    per_call = runs / summary["scale"]
+    judge_rate = PAPER_JUDGE["max_concurrency"] / JUDGE_SECONDS_PER_CALL
+    measured = {
+        "model calls": summary["model_calls"],
+        "judge calls": summary["judge_calls"],
+        "cache files": summary["cache_files"],
+        "cache GB": summary["cache_bytes"] / 1e9,
+        "pipeline CPU hours": summary["cpu_seconds"] / 3600,
+        f"judge USD ({PAPER_JUDGE['model']} prices)": summary["judge_usd"],
+        f"days of judge calls ({PAPER_JUDGE['max_concurrency']} in flight, 1 s each)": summary["judge_calls"]
+        / judge_rate
+        / 86400,
+    }
+    return [(name, value, value * (runs if name == "cache files" else per_call)) for name, value in measured.items()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the paper's items")
@@ -103,7 +132,8 @@ def main() -> None:
         ledger = pd.read_csv(workdir / "results" / "ledger.csv")
         calls = ledger.groupby("rule")["calls_made"].sum().to_dict()
         files, size = written(workdir / "results")
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak = children.ru_maxrss / 1024
         summary = {
             "scale": args.scale,
             "via": args.via,
@@ -114,9 +144,15 @@ def main() -> None:
             "files": files,
             "megabytes": round(size / 1e6, 1),
             "cache_files": written(workdir / "results" / "cache")[0],
+            "cache_bytes": written(workdir / "results" / "cache")[1],
+            "cpu_seconds": round(children.ru_utime + children.ru_stime, 1),
+            "judge_usd": round(float(ledger.loc[ledger["rule"] == "annotate", "usd_spent"].sum()), 2),
             "peak_child_rss_mb": round(peak),
         }
         print(json.dumps(summary))
+        print("\n| quantity | this run | paper grid |\n| --- | --- | --- |")
+        for name, value, grid in paper_grid(summary):
+            print(f"| {name} | {value:,.4g} | {grid:,.4g} |")
 
 
 if __name__ == "__main__":

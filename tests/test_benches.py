@@ -36,3 +36,19 @@ def test_cache_benchmark_finds_every_call_in_few_files():
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout)
     assert report["found"] == 400 and report["files_after_first_read"] <= 8
+
+
+def test_the_paper_grid_scales_calls_by_runs_over_scale_and_files_by_runs():
+    spec = importlib.util.spec_from_file_location("bench_paper_shaped", REPO / "bench/bench_paper_shaped.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    runs = sum(len(alignments) for alignments in bench.PAPER["models"].values())
+    assert runs == 10  # the paper's five families, base and instruct
+    measured = {"scale": 0.5, "model_calls": 100, "judge_calls": 1_728_000, "cache_files": 3, "cache_bytes": 2e9}
+    measured |= {"cpu_seconds": 3600, "judge_usd": 1.5}
+    grid = {name: (value, scaled) for name, value, scaled in bench.paper_grid(measured)}
+    assert grid["model calls"] == (100, 2000) and grid["cache files"] == (3, 30)
+    assert grid["cache GB"] == (2.0, 40.0) and grid["pipeline CPU hours"] == (1.0, 20.0)
+    assert grid["judge USD (gpt-4o prices)"] == (1.5, 30.0)
+    days = grid["days of judge calls (16 in flight, 1 s each)"]  # 1,728,000 calls / 16 per s = 1.25 days
+    assert days == (pytest.approx(1.25), pytest.approx(25.0))
