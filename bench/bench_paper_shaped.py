@@ -105,6 +105,11 @@ def paper_grid(summary: dict) -> list[tuple[str, float, float]]:
     return [(name, value, value * (runs if name == "cache files" else per_call)) for name, value in measured.items()]
 
 
+def readable(value: float) -> str:
+    """Whole numbers with thousands separators from 100 on, three significant digits below."""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="fraction of the paper's items")
@@ -152,7 +157,7 @@ def main() -> None:
         print(json.dumps(summary))
         print("\n| quantity | this run | paper grid |\n| --- | --- | --- |")
         for name, value, grid in paper_grid(summary):
-            print(f"| {name} | {value:,.4g} | {grid:,.4g} |")
+            print(f"| {name} | {readable(value)} | {readable(grid)} |")
 
 
 if __name__ == "__main__":
