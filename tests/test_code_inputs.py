@@ -68,3 +68,31 @@ def test_only_the_imported_jobs_of_a_jobs_module_are_followed(tmp_path):
     script.write_text("from valueprefs.jobs import first\n")
     files = {p.removeprefix(str(package) + "/") for p in library_files(script, tmp_path / "src")}
     assert files == {"__init__.py", "jobs.py", "light.py", "heavy.py", "helped.py"}
+
+
+def test_the_code_digest_follows_content_only(tmp_path):
+    import shutil
+
+    from valueprefs.code_inputs import code_digest
+
+    package = tmp_path / "one" / "src" / "valueprefs"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "used.py").write_text("X = 1\n")
+    (package / "unused.py").write_text("Y = 1\n")
+    script = tmp_path / "script.py"
+    script.write_text("from valueprefs import used\n")
+
+    def digest(root):
+        return code_digest(library_files(script, root / "src"), root / "src")
+
+    first = digest(tmp_path / "one")
+    assert first.startswith("library code ") and len(first.split()[-1]) == 12
+    (package / "unused.py").write_text("Y = 2\n")
+    assert digest(tmp_path / "one") == first  # a file the script does not import
+    shutil.copytree(tmp_path / "one", tmp_path / "moved")
+    assert digest(tmp_path / "moved") == first  # the checkout somewhere else
+    (package / "used.py").write_text("X = 2\n")
+    assert digest(tmp_path / "one") != first
+    (package / "used.py").write_text("X = 1\n")
+    assert digest(tmp_path / "one") == first  # the same content again

@@ -1,7 +1,9 @@
 """The library files a workflow script's results depend on, found by following its imports.
 
-Rules list these files as inputs, so editing library code reruns exactly the jobs whose
-scripts import it (directly or through other library modules) and nothing else.
+Rules carry a digest of these files' contents as a param, so editing library code reruns
+exactly the jobs whose scripts import it (directly or through other library modules) and
+nothing else; a touched file with the same content, or the checkout moved elsewhere, reruns
+nothing.
 
 A stage's ``jobs`` module holds the functions the rules of that stage call; each imports what
 only it needs inside its body. From a ``jobs`` module only the functions a script imports are
@@ -10,6 +12,8 @@ rule depends on the code of its own job, not on its neighbours'.
 """
 
 import ast
+import hashlib
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -122,3 +126,24 @@ def _parents(module: str) -> set[str]:
     """The packages above ``module`` (their __init__ files run first)."""
     parts = module.split(".")
     return {".".join(parts[:depth]) for depth in range(1, len(parts))}
+
+
+def code_digest(files: list[str], src: str | Path) -> str:
+    """``library code <12 hex>``: a digest of the files' paths (relative to ``src``) and contents."""
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(Path(path).relative_to(src)).encode() + b"\0" + Path(path).read_bytes() + b"\0")
+    return f"library code {digest.hexdigest()[:12]}"
+
+
+def main(scripts: list[str]) -> None:
+    """Print each script's code digest and the library files it covers."""
+    src = Path(__file__).resolve().parents[1]
+    for script in scripts:
+        files = library_files(script, src)
+        print(f"{script}: {code_digest(files, src)}")
+        print("".join(f"  {Path(path).relative_to(src)}\n" for path in files), end="")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -6,7 +6,6 @@ rule preferences_short:
         source=f"results/generation/{STEM}.jsonl",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("preferences.py"),
     output:
         tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
         evidence=f"results/preferences/{STEM}/games.npz",
@@ -20,6 +19,7 @@ rule preferences_short:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("preferences.py"),
         samples=SAMPLES,
         shuffles=config["analysis"]["shuffles"],
         seed=config["analysis"]["seed"],
@@ -33,7 +33,6 @@ use rule preferences_short as preferences_long with:
         source=f"results/annotation/{STEM}.table.csv",
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("preferences.py"),
     output:
         tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
         evidence=f"results/preferences/{STEM}/positions.npz",
@@ -45,7 +44,6 @@ use rule preferences_short as preferences_long with:
 rule control_truth:
     input:
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("control_truth.py"),
     output:
         truth="results/controls/{model}/{alignment}/truth.csv",
     log:
@@ -54,6 +52,7 @@ rule control_truth:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("control_truth.py"),
         control=lambda wildcards: model_spec(wildcards)["control"],
     script:
         "../scripts/control_truth.py"
@@ -65,7 +64,6 @@ rule analyze_run:
         truth=control_truth,
         datasets=[items_file(dataset) for dataset in DATASETS],
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("analyze_run.py"),
     output:
         correlations="results/analysis/{model}/{alignment}/correlations.csv",
         replicates="results/analysis/{model}/{alignment}/replicates.jsonl",
@@ -78,6 +76,7 @@ rule analyze_run:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("analyze_run.py"),
         files=lambda wildcards: run_files(wildcards.model, wildcards.alignment),
         limits=lambda wildcards: model_spec(wildcards)["limits"],
         item_files={
@@ -108,7 +107,6 @@ rule analysis_tables:
             run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
         ),
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("analysis_tables.py"),
     output:
         correlations=report(
             "results/analysis/correlations.csv",
@@ -141,6 +139,8 @@ rule analysis_tables:
     localrule: True
     conda:
         "../../envs/analysis.yaml"
+    params:
+        code=code_version("analysis_tables.py"),
     script:
         "../scripts/analysis_tables.py"
 
@@ -149,7 +149,6 @@ rule calibrate:
     """Not part of the default target: `snakemake calibrate`."""
     input:
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("calibrate.py"),
     output:
         coverage="results/calibration/coverage.csv",
     log:
@@ -160,6 +159,7 @@ rule calibrate:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("calibrate.py"),
         calibration=config["calibration"],
         analysis=config["analysis"],
     script:

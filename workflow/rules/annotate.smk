@@ -7,7 +7,6 @@ rule annotate_step:
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, wildcards.step),
-        code=library_code("annotate_step.py"),
     output:
         labels=f"results/annotation/{STEM}/{{step}}.labels.jsonl",
         stats=f"results/annotation/{STEM}/{{step}}.stats.json",
@@ -27,6 +26,7 @@ rule annotate_step:
         gpu=lambda wildcards: step_gpus(wildcards.step),
         gpu_model=lambda wildcards: step_gpu_model(wildcards.step),
     params:
+        code=code_version("annotate_step.py"),
         step=lambda wildcards: wildcards.step,
         judges=lambda wildcards: step_judges(config["judges"], wildcards.step),
         settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
@@ -42,7 +42,6 @@ use rule annotate_step as annotate_arguments with:
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, "arguments"),
-        code=library_code("annotate_step.py"),
     output:
         arguments=f"results/annotation/{STEM}/arguments.jsonl",
         labels=f"results/annotation/{STEM}/arguments.labels.jsonl",
@@ -59,6 +58,7 @@ use rule annotate_step as annotate_arguments with:
         gpu=lambda wildcards: step_gpus("arguments"),
         gpu_model=lambda wildcards: step_gpu_model("arguments"),
     params:
+        code=code_version("annotate_step.py"),
         step="arguments",
         judges=step_judges(config["judges"], "arguments"),
         settings=step_settings(config["annotation"], "arguments"),
@@ -71,7 +71,6 @@ rule batch_submit:
         source=step_source,
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
-        code=library_code("batch_submit.py"),
     output:
         f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.submitted.json",
     log:
@@ -84,6 +83,7 @@ rule batch_submit:
     conda:
         "../../envs/annotation.yaml"
     params:
+        code=code_version("batch_submit.py"),
         judge=lambda wildcards: judge_spec(wildcards.judge),
         settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
         templates=JUDGE_PROMPTS,
@@ -95,7 +95,6 @@ rule batch_submit:
 rule batch_collect:
     input:
         submitted=f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.submitted.json",
-        code=library_code("batch_collect.py"),
     output:
         f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.collected.json",
     log:
@@ -107,6 +106,7 @@ rule batch_collect:
     conda:
         "../../envs/annotation.yaml"
     params:
+        code=code_version("batch_collect.py"),
         judge=lambda wildcards: judge_spec(wildcards.judge),
         cache_dir=config["cache_dir"],
     script:
@@ -124,7 +124,6 @@ rule annotate:
         stats=[
             f"results/annotation/{STEM}/{step}.stats.json" for step in ANNOTATION_STEPS
         ],
-        code=library_code("annotate.py"),
     output:
         arguments=f"results/annotation/{STEM}.jsonl",
         labels=f"results/annotation/{STEM}.labels.jsonl",
@@ -138,6 +137,7 @@ rule annotate:
     conda:
         "../../envs/annotation.yaml"
     params:
+        code=code_version("annotate.py"),
         judges=config["judges"],
     script:
         "../scripts/annotate.py"
@@ -148,7 +148,6 @@ rule recognized_values:
         responses="results/generation/{model}/{alignment}/{dataset}/recognize.jsonl",
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
-        code=library_code("recognized_values.py"),
     output:
         values="results/annotation/{model}/{alignment}/{dataset}/recognize.jsonl",
         summary="results/annotation/{model}/{alignment}/{dataset}/recognize.summary.json",
@@ -164,6 +163,7 @@ rule recognized_values:
         gpu=gpus_of(standardize_judge()),
         gpu_model=gpu_model_of(standardize_judge()),
     params:
+        code=code_version("recognized_values.py"),
         judge=standardize_judge(),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
@@ -176,7 +176,6 @@ rule judge_agreement:
         labels=[
             path.replace(".jsonl", ".labels.jsonl") for path in annotated_arguments()
         ],
-        code=library_code("judge_agreement.py"),
     output:
         report(
             "results/annotation/judge_agreement.csv",
@@ -188,6 +187,8 @@ rule judge_agreement:
     localrule: True
     conda:
         "../../envs/annotation.yaml"
+    params:
+        code=code_version("judge_agreement.py"),
     script:
         "../scripts/judge_agreement.py"
 
@@ -200,7 +201,6 @@ rule cost_estimate:
         ],
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
-        code=library_code("cost_estimate.py"),
     output:
         report(
             "results/annotation/cost_estimate.csv",
@@ -213,6 +213,7 @@ rule cost_estimate:
     conda:
         "../../envs/annotation.yaml"
     params:
+        code=code_version("cost_estimate.py"),
         judges=config["judges"],
         settings=config["annotation"],
         templates=JUDGE_PROMPTS,
@@ -240,7 +241,6 @@ rule ledger:
             f"results/annotation/{job}.summary.json"
             for job in ledger_jobs()["recognized"]
         ],
-        code=library_code("ledger.py"),
     output:
         ledger=report(
             "results/ledger.csv",
@@ -258,6 +258,7 @@ rule ledger:
     conda:
         "../../envs/annotation.yaml"
     params:
+        code=code_version("ledger.py"),
         jobs=ledger_jobs(),
         judges=config["judges"],
         prices=config["prices"],

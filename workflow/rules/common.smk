@@ -2,7 +2,7 @@
 
 import time
 
-from valueprefs.code_inputs import library_files
+from valueprefs.code_inputs import code_digest, library_files
 from valueprefs.config import check_config, unset_api_keys
 from valueprefs.errors import ConfigError
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
@@ -68,17 +68,18 @@ wildcard_constraints:
 RUN_STARTED = time.time() - 1
 
 
-LIBRARY_CODE = {}
+CODE_VERSIONS = {}
 
 
-def library_code(script):
-    """Library files a rule's script imports: inputs, so editing them reruns just that rule."""
-    if script not in LIBRARY_CODE:
+def code_version(script):
+    """A digest of the library files a rule's script imports: a param, so editing one of them
+    reruns just the rules that run it (and the job listings stay free of ~40 file names).
+    """
+    if script not in CODE_VERSIONS:
+        src = os.path.join(workflow.basedir, "src")
         path = os.path.join(workflow.basedir, "workflow", "scripts", script)
-        LIBRARY_CODE[script] = library_files(
-            path, os.path.join(workflow.basedir, "src")
-        )
-    return LIBRARY_CODE[script]
+        CODE_VERSIONS[script] = code_digest(library_files(path, src), src)
+    return CODE_VERSIONS[script]
 
 
 DEMO_FILES = {"dilemmas": "dilemmas.jsonl", "questions": "questions.jsonl"}

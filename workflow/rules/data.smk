@@ -4,7 +4,6 @@
 rule vocabulary:
     input:
         source=source_file(),
-        code=library_code("prepare_vocabulary.py"),
     output:
         "results/data/vocabulary.csv",
     log:
@@ -13,6 +12,7 @@ rule vocabulary:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("prepare_vocabulary.py"),
         spec=config["vocabulary"],
     script:
         "../scripts/prepare_vocabulary.py"
@@ -22,7 +22,6 @@ rule dataset:
     input:
         vocabulary="results/data/vocabulary.csv",
         source=source_file,
-        code=library_code("prepare_dataset.py"),
     output:
         dataset="results/data/{dataset}/items.jsonl",
         report="results/data/{dataset}/load_report.json",
@@ -32,6 +31,7 @@ rule dataset:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("prepare_dataset.py"),
         spec=dataset_spec,
     script:
         "../scripts/prepare_dataset.py"
@@ -40,7 +40,6 @@ rule dataset:
 rule data_summary:
     input:
         reports=expand("results/data/{dataset}/load_report.json", dataset=DATASETS),
-        code=library_code("summarize_data.py"),
     output:
         report(
             "results/data/summary.csv",
@@ -53,6 +52,7 @@ rule data_summary:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("summarize_data.py"),
         names=DATASETS,
     script:
         "../scripts/summarize_data.py"
@@ -63,7 +63,6 @@ rule gold_values:
         dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
-        code=library_code("gold_values.py"),
     output:
         gold="results/data/{dataset}/gold.jsonl",
         report="results/data/{dataset}/gold_report.json",
@@ -79,6 +78,7 @@ rule gold_values:
         gpu=gpus_of(standardize_judge()),
         gpu_model=gpu_model_of(standardize_judge()),
     params:
+        code=code_version("gold_values.py"),
         judge=standardize_judge(),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],

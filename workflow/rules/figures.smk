@@ -9,7 +9,6 @@ for spec in FIGURES:
             correlations="results/analysis/correlations.csv",
             replicates="results/analysis/replicates.jsonl",
             frameworks="results/analysis/frameworks.csv",
-            code=library_code("figure.py"),
         output:
             png=report(
                 f"results/figures/fig{spec.number}.png",
@@ -25,6 +24,7 @@ for spec in FIGURES:
         conda:
             "../../envs/analysis.yaml"
         params:
+            code=code_version("figure.py"),
             number=spec.number,
             caption=figure_caption(spec.number),
             datasets=dataset_kinds(),
@@ -38,8 +38,6 @@ for spec in FIGURES:
 
 
 rule table1:
-    input:
-        code=library_code("table1.py"),
     output:
         table=report(
             "results/figures/table1.csv",
@@ -53,6 +51,8 @@ rule table1:
     localrule: True
     conda:
         "../../envs/analysis.yaml"
+    params:
+        code=code_version("table1.py"),
     script:
         "../scripts/table1.py"
 
@@ -65,7 +65,6 @@ rule paper_figures:
 rule simulate_recovery:
     input:
         vocabulary="results/data/vocabulary.csv",
-        code=library_code("simulate_recovery.py"),
     output:
         table="results/simulation/recovery.csv",
         figure=report(
@@ -81,6 +80,7 @@ rule simulate_recovery:
     conda:
         "../../envs/analysis.yaml"
     params:
+        code=code_version("simulate_recovery.py"),
         settings=config["simulation"],
         style=figure_style("recovery"),
     script:

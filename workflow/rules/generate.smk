@@ -7,7 +7,6 @@ rule generate:
         vocabulary="results/data/vocabulary.csv",
         templates=list(PROMPTS.values()),
         model=model_files,
-        code=library_code("generate.py"),
     output:
         responses=generation_responses(),
         timings="results/generation/{model}/{alignment}/timings.jsonl",
@@ -23,6 +22,7 @@ rule generate:
         gpu=generation_gpus,
         gpu_model=generation_gpu_model,
     params:
+        code=code_version("generate.py"),
         spec=model_spec,
         kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
         names=DATASETS,

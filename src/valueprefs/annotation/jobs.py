@@ -2,8 +2,8 @@
 collect, value standardization (gold and recognized values), judge agreement, cost estimate,
 the ledger, and the cluster plan (which steps a cluster profile sends to SLURM).
 
-Each job imports what it uses inside its body: a rule's code inputs are then the code of its
-own job (see ``valueprefs.code_inputs``), and editing the cost estimate never reruns a step.
+Each job imports what it uses inside its body: a rule's code digest then covers the code of
+its own job (see ``valueprefs.code_inputs``), and editing the cost estimate never reruns a step.
 """
 
 import logging
