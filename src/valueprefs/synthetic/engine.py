@@ -18,7 +18,17 @@ from valueprefs.vocabulary import ValueMatcher
 MODEL_TEMPLATES = ("short_form", "long_form", "recognize_values", "recognize_values_free")
 # Varied sentences are made of made-up words (random letters): text that gzip cannot shorten
 # much, and that names no value. Repeated ones say the same thing again and again.
-LETTERS = list("abcdefghijklmnopqrstuvwxyz")
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _made_up_words(draw: np.random.Generator, count: int) -> list[str]:
+    """``count`` words of 4 to 8 random letters, drawn in two calls (this runs for every argument)."""
+    lengths = draw.integers(4, 9, size=count)
+    letters = "".join(LETTERS[i] for i in draw.integers(0, len(LETTERS), size=int(lengths.sum())))
+    ends = np.cumsum(lengths)
+    return [letters[end - length : end] for end, length in zip(ends, lengths, strict=True)]
+
+
 ARGUMENT_LINE = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
 
 
@@ -124,12 +134,11 @@ class SyntheticEngine:
             repeated = f"It keeps {name} in view, {name} in view, {name} in view."
             return " ".join([f"{title} weighs most here, {name} first and {name} always.", *[repeated] * (level - 1)])
 
-        def made_up() -> str:
-            return "".join(draw.choice(LETTERS, size=int(draw.integers(4, 9))))
-
-        sentences = [f"{title} bears on the {made_up()} {made_up()}."]
+        words = iter(_made_up_words(draw, 2 + 4 * (level - 1)))
+        sentences = [f"{title} bears on the {next(words)} {next(words)}."]
         sentences += [
-            f"It touches the {made_up()} {made_up()}, the {made_up()} and the {made_up()}." for _ in range(level - 1)
+            f"It touches the {next(words)} {next(words)}, the {next(words)} and the {next(words)}."
+            for _ in range(level - 1)
         ]
         return " ".join(sentences)
 
