@@ -137,6 +137,7 @@ def main() -> None:
         ledger = pd.read_csv(workdir / "results" / "ledger.csv")
         calls = ledger.groupby("rule")["calls_made"].sum().to_dict()
         files, size = written(workdir / "results")
+        cache_files, cache_bytes = written(workdir / "results" / "cache")
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak = children.ru_maxrss / 1024
         summary = {
@@ -148,8 +149,8 @@ def main() -> None:
             "calls_per_second": round(sum(calls.values()) / seconds, 1),
             "files": files,
             "megabytes": round(size / 1e6, 1),
-            "cache_files": written(workdir / "results" / "cache")[0],
-            "cache_bytes": written(workdir / "results" / "cache")[1],
+            "cache_files": cache_files,
+            "cache_bytes": cache_bytes,
             "cpu_seconds": round(children.ru_utime + children.ru_stime, 1),
             "judge_usd": round(float(ledger.loc[ledger["rule"] == "annotate", "usd_spent"].sum()), 2),
             "peak_child_rss_mb": round(peak),

@@ -13,12 +13,17 @@ from conftest import REPO
 BENCHES = sorted((REPO / "bench").glob("bench_*.py"))
 
 
-@pytest.mark.parametrize("path", BENCHES, ids=[path.stem for path in BENCHES])
-def test_every_benchmark_imports(path):
+def load(path):
+    """The benchmark module at ``path``, imported only: main() runs under __main__."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)  # imports only: main() runs under __main__
-    assert callable(module.main)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("path", BENCHES, ids=[path.stem for path in BENCHES])
+def test_every_benchmark_imports(path):
+    assert callable(load(path).main)
 
 
 def test_analysis_benchmark_runs_at_a_tiny_size():
@@ -39,9 +44,7 @@ def test_cache_benchmark_finds_every_call_in_few_files():
 
 
 def test_the_paper_grid_scales_calls_by_runs_over_scale_and_files_by_runs():
-    spec = importlib.util.spec_from_file_location("bench_paper_shaped", REPO / "bench/bench_paper_shaped.py")
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = load(REPO / "bench/bench_paper_shaped.py")
     runs = sum(len(alignments) for alignments in bench.PAPER["models"].values())
     assert runs == 10  # the paper's five families, base and instruct
     measured = {"scale": 0.5, "model_calls": 100, "judge_calls": 1_728_000, "cache_files": 3, "cache_bytes": 2e9}
