@@ -4,7 +4,11 @@ workflow config (defaults from the schema, a missing control named)."""
 
 import http.server
 import json
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 import urllib.error
 import urllib.request
 
@@ -13,7 +17,7 @@ import yaml
 
 from valueprefs.errors import ConfigError
 from valueprefs.io import write_csv, write_jsonl
-from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.cache import DiskCache, entries
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.openai_api import OpenAICompatibleBackend
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
@@ -133,3 +137,79 @@ def test_parameters_come_from_the_workflow_config_with_schema_defaults(tmp_path)
         configured_control(str(path), "smollm2-135m/instruct", SCHEMA)
     with pytest.raises(ValueError, match="add up to more than 1"):
         parse_faults("429=0.7,500=0.5")
+
+
+# A job that asks the judge about the arguments numbered FIRST..LAST-1 and prints what it got.
+JOB = textwrap.dedent(
+    """
+    import json, logging, sys, time
+    from valueprefs.llm.cache import DiskCache
+    from valueprefs.llm.calls import run_calls
+    from valueprefs.llm.openai_api import OpenAICompatibleBackend
+    from valueprefs.llm.requests import CallMeter, Request
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(message)s")
+    base_url, cache_dir, prompts = sys.argv[1], sys.argv[2], json.loads(sys.argv[3])
+    requests = [Request(messages=({"role": "user", "content": p},), max_tokens=32) for p in prompts]
+    def factory():
+        return OpenAICompatibleBackend("j", base_url=base_url, max_retries=0, timeout=30, max_concurrency=1)
+    cache, meter, started = DiskCache(cache_dir), CallMeter(), time.time()
+    results = run_calls(requests, {"model": "j", "base_url": base_url}, cache, factory, meter, "job")
+    print(json.dumps({"results": results, "sent": meter.requests, "stored": cache.stores,
+                      "started": started, "ended": time.time()}))
+    """
+)
+
+
+def job(base_url, cache_dir, numbers) -> subprocess.Popen:
+    prompts = json.dumps([judge_prompt(f"Care for case {i}.") for i in numbers])
+    command = [sys.executable, "-c", JOB, base_url, str(cache_dir), prompts]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finished(process: subprocess.Popen) -> dict:
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0, err
+    return json.loads(out) | {"log": err}
+
+
+def test_identical_calls_in_jobs_running_at_once_are_made_once_and_share_the_answer(data_dir, tmp_path):
+    """Two jobs started together ask 40 calls each, 20 of them the same: the server sees 60
+    requests, the shared calls get the same answers, and no claim is left behind."""
+    service = SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, parse_faults(""), 0.1, seed=1)
+    server, base_url = serve(service)
+    try:
+        first, second = job(base_url, tmp_path, range(0, 40)), job(base_url, tmp_path, range(20, 60))
+        first, second = finished(first), finished(second)
+    finally:
+        server.shutdown()
+    assert first["started"] < second["ended"] and second["started"] < first["ended"]  # they overlapped
+    assert service.stats["requests"] == 60 == first["sent"] + second["sent"]
+    assert first["stored"] + second["stored"] == 60 and min(first["sent"], second["sent"]) >= 20
+    assert first["results"][20:] == second["results"][:20]
+    assert "waiting for calls that another job is making" in first["log"] + second["log"]
+    assert not list(tmp_path.rglob("*.claims")) and len(entries(tmp_path)) == 60
+
+
+def test_a_job_waiting_for_a_killed_job_makes_the_calls_it_did_not_commit(data_dir, tmp_path):
+    """The job making 20 calls is killed while another waits for them: the waiting job makes
+    those not yet committed, reads the others from the killed job's shard, and ends."""
+    service = SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, parse_faults(""), 0.2, seed=1)
+    server, base_url = serve(service)
+    try:
+        claimant = job(base_url, tmp_path, range(20))
+        deadline = time.monotonic() + 60
+        while service.stats["requests"] < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        waiter = job(base_url, tmp_path, range(20))
+        while "waiting for calls" not in waiter.stderr.readline():
+            assert waiter.poll() is None, "the second job never waited for the first"
+        claimant.kill()
+        claimant.wait(timeout=10)
+        waited = finished(waiter)
+    finally:
+        server.shutdown()
+    # the killed job's committed calls (3 or more) are not made again; at most the one it had in
+    # flight (one at a time) is made twice
+    assert waited["stored"] <= 17 and service.stats["requests"] <= 21
+    assert all(result[0]["text"] == "List supporting values: care" for result in waited["results"])
+    assert len(entries(tmp_path)) == 20 and not list(tmp_path.rglob("*.claims"))

@@ -9,12 +9,13 @@ Entries live in SQLite files ("shards") under ``root/<namespace>/``, one namespa
 judge, so a job opens only the shards of the models it calls. Each process writes one shard per
 namespace (WAL journal in exclusive locking mode, so no shared memory: safe on a network
 filesystem; one transaction per call, so a kill loses at most the calls in flight). A shard is
-``*.open.db`` while its writer runs and is renamed ``*.db`` when the job ends (``finish_shards``,
-also at exit); the shard of a process that was killed is recovered by the next process that
-finds its lock free. Other processes read closed shards only. Once a namespace holds more than
-``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next process to open it merges those
-into one (larger shards stay as they are, so no merge rewrites the whole cache). Caches of one
-JSON file per call (``root/<2 hex>/<key>.json``, earlier versions) are still read.
+``*.open.db`` while its writer runs and is renamed ``*.db`` when a batch of calls ends
+(``DiskCache.publish``) or the job does (``finish_shards``, also at exit); the shard of a process
+that was killed is recovered by the next process that finds its lock free. Other processes read
+closed shards only (``DiskCache.refresh`` reads those closed since a namespace was opened).
+Once a namespace holds more than ``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next
+process to open it merges those into one (larger shards stay as they are, so no merge rewrites
+the whole cache). Caches of one JSON file per call (``root/<2 hex>/<key>.json``, earlier versions) are still read.
 """
 
 import atexit
@@ -70,6 +71,8 @@ class DiskCache:
         self.hits = 0
         self.stores = 0
         self._readers: dict[str, list[sqlite3.Connection]] = {}
+        self._opened: dict[str, set[Path]] = {}  # namespace -> shards read
+        self._seen: dict[str, int] = {}  # namespace -> this process's publications read
         self._folders: dict[str, Path] = {}
 
     def get(self, key: str, description: dict) -> object | None:
@@ -93,8 +96,39 @@ class DiskCache:
         _writer(self._folder(space)).insert(key, _pack(call), _pack(result))
         self.stores += 1
 
+    def folder(self, description: dict) -> Path:
+        """The folder of the shards of the model that makes the call ``description``."""
+        return self._folder(namespace(description))
+
+    def publish(self, description: dict) -> None:
+        """Make this process's stored calls to the model of ``description`` readable by other
+        jobs now: its shard is closed (the next store opens a new one)."""
+        folder = self.folder(description)
+        with _WRITERS_GUARD:
+            shard = _WRITERS.pop(str(folder), None)
+            if shard is not None:
+                shard.finish()
+                _PUBLISHED[str(folder)] = _PUBLISHED.get(str(folder), 0) + 1
+        self.refresh(description)
+
+    def refresh(self, description: dict) -> bool:
+        """Also read the shards of that model closed since they were opened here (batches
+        other jobs have finished, shards of jobs that stopped); whether there were any."""
+        space = namespace(description)
+        if space not in self._readers:
+            return False  # opened, with every closed shard, at the next lookup
+        folder = self._folder(space)
+        self._seen[space] = _PUBLISHED.get(str(folder), 0)
+        _recover_stopped(folder)
+        new = [path for path in _closed_shards(folder) if path not in self._opened[space]]
+        for path in new:
+            self._add_reader(space, path)
+        return bool(new)
+
     def _lookup(self, key: str, description: dict) -> object | None:
         space = namespace(description)
+        if space in self._seen and self._seen[space] != _PUBLISHED.get(str(self._folder(space)), 0):
+            self.refresh(description)  # another instance in this process published a shard
         own = _WRITERS.get(str(self._folder(space)))
         sources = [*self._shards(space), *([own] if own else [])]
         for source in sources:
@@ -116,9 +150,17 @@ class DiskCache:
             if folder.is_dir():
                 _recover_stopped(folder)
                 _compact(folder)
-            opened = (_open_reader(path) for path in _closed_shards(folder))
-            self._readers[space] = [connection for connection in opened if connection is not None]
+            self._readers[space], self._opened[space] = [], set()
+            self._seen[space] = _PUBLISHED.get(str(folder), 0)
+            for path in _closed_shards(folder):
+                self._add_reader(space, path)
         return self._readers[space]
+
+    def _add_reader(self, space: str, path: Path) -> None:
+        connection = _open_reader(path)
+        if connection is not None:
+            self._readers[space].append(connection)
+            self._opened[space].add(path)
 
 
 class _Shard:
@@ -147,6 +189,7 @@ class _Shard:
 
 
 _WRITERS: dict[str, _Shard] = {}  # folder -> this process's shard there
+_PUBLISHED: dict[str, int] = {}  # folder -> shards this process has closed there before its end
 _WRITERS_GUARD = threading.Lock()
 
 

@@ -1,12 +1,16 @@
 """The call runner: cached results are read, missing calls are made and cached as they arrive."""
 
 import logging
+import os
+import socket
+import time
 from collections.abc import Callable
 from dataclasses import asdict
 
 from tqdm import tqdm
 
 from valueprefs.llm.cache import DiskCache, call_key
+from valueprefs.llm.claims import claim as claim_calls
 from valueprefs.llm.requests import CallFailure, CallMeter, Completion, Request, ScoreRequest
 
 log = logging.getLogger("valueprefs.calls")
@@ -21,8 +25,9 @@ def run_calls(
     label: str = "calls",
 ) -> list[object]:
     """Results of every request, in order: cached ones are read, the rest are made and cached.
-    Identical requests (the same cache key) are made once and share one answer, so a run and
-    its cached rerun give the same results even where a backend is not deterministic.
+    Identical requests (the same cache key) are made once and share one answer, within this job
+    and across jobs running at once (``claims``), so a run and its cached rerun give the same
+    results even where a backend is not deterministic.
 
     The backend is built only if some call is missing from the cache, so a finished job
     reruns without loading the model at all. ``identity`` names the model (``cache_identity``);
@@ -46,15 +51,62 @@ def run_calls(
     )  # fmt: skip
     if not missing:
         return results
-    backend = backend_factory()
+    calls = _Calls(requests, descriptions, keys, results, cache, backend_factory, label)
     try:
-        _make_calls(backend, requests, missing, descriptions, keys, results, cache, label)
+        while missing:
+            missing = calls.make_or_wait(missing)
     finally:
-        meter.add(backend.meter)
-        backend.close()
+        calls.close(meter)
     for index, source in copies.items():
         results[index] = results[source]
     return results
+
+
+class _Calls:
+    """The missing calls of one ``run_calls``, made by this job or by another running one."""
+
+    def __init__(self, requests, descriptions, keys, results, cache, backend_factory, label):
+        self.requests, self.descriptions, self.keys, self.results = requests, descriptions, keys, results
+        self.cache, self.backend_factory, self.label = cache, backend_factory, label
+        self.backend = None
+
+    def make_or_wait(self, missing: list[int]) -> list[int]:
+        """Claim the missing calls no other running job has claimed and make them; wait for the
+        others' to end and read theirs. The calls still missing then (the other job failed
+        or was killed) are returned, to be claimed again."""
+        description = self.descriptions[missing[0]]
+        stem = f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
+        claim = claim_calls(self.cache.folder(description), {self.keys[i] for i in missing}, stem)
+        try:
+            mine, theirs = [], []
+            for index in missing:
+                (mine if self.keys[index] in claim.mine else theirs).append(index)
+            if self.cache.refresh(description):  # another job's batch ended before this claim
+                mine = self._not_cached(mine)
+            if mine:
+                if self.backend is None:
+                    self.backend = self.backend_factory()
+                _make_calls(self.backend, self.requests, mine, self.descriptions, self.keys, self.results,
+                            self.cache, self.label)  # fmt: skip
+                self.cache.publish(description)  # readable by the jobs waiting for them
+        finally:
+            claim.release()
+        if not theirs:
+            return []
+        log.info("%d calls are being made by other jobs; waiting for them", len(theirs))
+        claim.wait()
+        self.cache.refresh(description)
+        return self._not_cached(theirs)
+
+    def _not_cached(self, indices: list[int]) -> list[int]:
+        for index in indices:
+            self.results[index] = self.cache.get(self.keys[index], self.descriptions[index])
+        return [index for index in indices if self.results[index] is None]
+
+    def close(self, meter: CallMeter) -> None:
+        if self.backend is not None:
+            meter.add(self.backend.meter)
+            self.backend.close()
 
 
 def _make_calls(backend, requests, missing, descriptions, keys, results, cache, label) -> None:
