@@ -41,6 +41,11 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+drop_cluster_resources_of_local_rules()
+
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/annotate.smk"

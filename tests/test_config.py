@@ -1,6 +1,7 @@
 """Config validation: every bad config fails before any job runs, naming the key."""
 
 import copy
+import re
 import subprocess
 from pathlib import Path
 
@@ -201,7 +202,8 @@ def test_specificity_is_rated_only_for_the_sample_the_analyses_read_unless_asked
 
 def test_the_cluster_plan_names_what_goes_to_slurm(tmp_path):
     """With the paper's API judge only generation goes to SLURM; a vLLM specificity judge sends
-    the annotation steps too (audit: `snakemake cluster_plan`)."""
+    the annotation steps too (audit: `snakemake cluster_plan`). A dry run under the SLURM profile
+    lists the profile's GPU resources for the jobs that go to SLURM only."""
     import csv
 
     from conftest import run_snakemake
@@ -212,7 +214,7 @@ def test_the_cluster_plan_names_what_goes_to_slurm(tmp_path):
         {"name": "llama-judge", "backend": "vllm", "model": "meta-llama/Meta-Llama-3-70B-Instruct",
          "steps": ["specificity"], "engine_args": {"tensor_parallel_size": 4}}
     )  # fmt: skip
-    plans = {}
+    plans, dry_runs = {}, {}
     for name, config in (("api", paper), ("vllm", local_judge)):
         (tmp_path / name).mkdir()
         configfile = tmp_path / name / "config.yaml"
@@ -222,6 +224,15 @@ def test_the_cluster_plan_names_what_goes_to_slurm(tmp_path):
         assert "annotate_step: " in result.stdout  # printed as well
         with open(tmp_path / name / "results/cluster_plan.csv") as table:
             plans[name] = {row["rule"]: (row["runs_on"], int(row["gpus"])) for row in csv.DictReader(table)}
+        target = "results/annotation/llama3-8b/instruct/opinionqa/long_k5/specificity.stats.json"
+        dry = run_snakemake(tmp_path / name, "-n", "--profile", str(REPO / "profiles/slurm"), target,
+                            configfile=configfile)  # fmt: skip
+        assert dry.returncode == 0, dry.stderr[-2000:]
+        jobs = re.findall(r"^rule (\w+):.*?^    resources: ([^\n]*)", dry.stdout, re.MULTILINE | re.DOTALL)
+        dry_runs[name] = {rule: "slurm_partition=gpu" in resources for rule, resources in jobs}
     assert plans["api"]["generate"] == ("SLURM", 1)
     assert {plans["api"][rule][0] for rule in ("annotate_arguments", "annotate_step", "gold_values")} == {"submit host"}
     assert plans["vllm"]["annotate_step"] == ("SLURM", 4) and plans["vllm"]["annotate_arguments"][0] == "submit host"
+    local = {"vocabulary": False, "dataset": False, "annotate_arguments": False}
+    assert dry_runs["api"] == local | {"generate": True, "annotate_step": False}
+    assert dry_runs["vllm"] == local | {"generate": True, "annotate_step": True}

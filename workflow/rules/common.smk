@@ -203,6 +203,32 @@ def runs_locally(*steps):
     return all(step_gpus(step) == 0 for step in steps)
 
 
+def gpu_capable_rules():
+    """Rules that go to SLURM only when this config gives them a vLLM judge: name -> GPUs."""
+    return {
+        "annotate_arguments": step_gpus("arguments"),
+        "annotate_step": max(step_gpus("values"), step_gpus("specificity")),
+        "gold_values": gpus_of(standardize_judge()),
+        "recognized_values": gpus_of(standardize_judge()),
+    }
+
+
+def drop_cluster_resources_of_local_rules():
+    """Apply a profile's `set-resources` only to rules that go to SLURM under this config, so a
+    dry run lists no GPU partition for annotation jobs that run on the submit host. Snakemake
+    applies them while it reads the rules, so this runs before the rules are included.
+    """
+    local = {name for name, gpus in gpu_capable_rules().items() if gpus == 0}
+    settings = workflow.resource_settings
+    settings.overwrite_resources = {
+        name: resources
+        for name, resources in settings.overwrite_resources.items()
+        if name not in local
+    }
+    # Snakemake caches its parse of the old mapping under this name
+    settings.__dict__.pop("_parsed_overwrite_resources", None)
+
+
 def judge_spec(name):
     """The config entry of the judge called ``name``."""
     return next(judge for judge in config["judges"] if judge["name"] == name)
@@ -438,10 +464,7 @@ def slurm_plan():
     models = [config["models"][family][alignment] for family, alignment in MODEL_RUNS]
     gpus = {
         "generate": max((gpus_of(spec) for spec in models), default=0),
-        "annotate_arguments": step_gpus("arguments"),
-        "annotate_step": max(step_gpus("values"), step_gpus("specificity")),
-        "gold_values": gpus_of(standardize_judge()),
-        "recognized_values": gpus_of(standardize_judge()),
+        **gpu_capable_rules(),
     }
     plan = []
     for each in workflow.rules:
