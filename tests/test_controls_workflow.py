@@ -13,6 +13,8 @@ import pytest
 import yaml
 from servers import free_port
 
+from valueprefs.llm.cache import entries
+
 from conftest import REPO, run_snakemake
 
 pytestmark = pytest.mark.slow  # the workflow end to end: minutes
@@ -160,3 +162,13 @@ def test_calibrate_rule_reports_coverage_per_statistic(controlled):
     assert table["coverage"].between(0, 1).all() and (table["estimate_in_interval"] == 1.0).all()
     planted = table[table["statistic"] == "control_consistency"].groupby("control")["planted"].first()
     assert planted.to_dict() == {"consistent": 1.0, "inconsistent": 0.0}
+
+
+def test_every_call_of_the_run_was_made_once(controlled):
+    """Jobs ran two at a time from an empty cache, some asking the judge the same calls (an
+    argument repeated across k): the calls the jobs made add up to the distinct calls stored."""
+    workdir, _, _ = controlled
+    ledger = pd.read_csv(workdir / "results" / "ledger.csv")
+    stored = entries(workdir / "results" / "cache" / "calls")
+    assert ledger["calls_made"].sum() == len(stored) > 0
+    assert not list((workdir / "results" / "cache").rglob("*.claims"))
