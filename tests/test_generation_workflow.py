@@ -8,7 +8,7 @@ from functools import partial
 import pytest
 from demo_run import RUNS
 
-from conftest import copy_checkout, planned_rules, run_snakemake
+from conftest import REPO, copy_checkout, planned_rules, run_snakemake
 
 pytestmark = pytest.mark.slow  # the workflow end to end: minutes
 
@@ -89,3 +89,41 @@ def test_editing_a_template_reruns_generation_only_where_prompts_changed(rerun):
     template.write_text(template.read_text() + " ")
     plan = run("-n", "--cores", "2", *SUMMARIES, configfile=configfile)
     assert planned_rules(plan) == {"generate": 2}  # both models' prompts changed; nothing upstream reruns
+
+
+def test_sharded_generation_writes_the_files_of_one_job(tmp_path):
+    """generation.shards = 3: three generation jobs per model, each asking a contiguous third of
+    every data set's items, merged into response files byte-identical to one job's (few-shot
+    prompts of a base model included), from a cache of their own."""
+    import yaml
+
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    control = config["models"]["control-consistent"]["instruct"]
+    base = control | {"limits": {"dailydilemmas": 40}}
+    config["models"] = {"control-consistent": {"instruct": control, "base": base}}
+    outputs = {}
+    for shards in (1, 3):
+        workdir = tmp_path / f"shards{shards}"
+        workdir.mkdir()
+        config["generation"]["shards"] = shards
+        (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+        targets = [f"results/generation/control-consistent/{a}/summary.json" for a in ("instruct", "base")]
+        result = run_snakemake(workdir, "--cores", "2", *targets, configfile=workdir / "config.yaml")
+        assert result.returncode == 0, result.stderr[-3000:]
+        generation = workdir / "results" / "generation" / "control-consistent"
+        outputs[shards] = {path.relative_to(generation): path.read_bytes() for path in generation.glob("*/*/*.jsonl")}
+        summaries = {a: json.loads((generation / a / "summary.json").read_text()) for a in ("instruct", "base")}
+        outputs[shards, "summary"] = {
+            a: {key: value for key, value in summary.items() if not key.endswith("seconds") and key != "shards"}
+            for a, summary in summaries.items()
+        }
+    assert len(outputs[1]) == 2 * 8 and outputs[3] == outputs[1]  # 8 response files per alignment
+    assert outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
+    shard_items = [
+        [row["item_id"] for row in read_jsonl(generation / f"base/shards/{shard}/dailydilemmas/short.jsonl")]
+        for shard in range(3)
+    ]
+    assert [len(items) for items in shard_items] == [13, 13, 14]  # contiguous thirds of 40
+    merged = read_jsonl(generation / "base/dailydilemmas/short.jsonl")
+    assert sorted(item for items in shard_items for item in items) == [row["item_id"] for row in merged]
+    assert (workdir / "results/logs/generate/control-consistent/base/shards/2.log").is_file()

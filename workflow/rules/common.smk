@@ -61,6 +61,7 @@ wildcard_constraints:
     model="|".join(sorted(config["models"])),
     alignment="base|instruct",
     task="[a-z0-9_]+",
+    shard="[0-9]+",
     judge="|".join(BATCH_JUDGES) or "(?!)",
 
 
@@ -116,12 +117,64 @@ def generation_tasks():
     ]
 
 
-def generation_responses(model="{model}", alignment="{alignment}"):
-    """Response files of one model (wildcards left in place by default)."""
+def generation_responses(model="{model}", alignment="{alignment}", shard=""):
+    """Response files of one model (wildcards left in place by default), or of one shard of its
+    items with `shard` ("shards/{shard}/")."""
     return [
-        f"results/generation/{model}/{alignment}/{dataset}/{task}.jsonl"
+        f"results/generation/{model}/{alignment}/{shard}{dataset}/{task}.jsonl"
         for dataset, task in generation_tasks()
     ]
+
+
+# With generation.shards > 1, a model's items are split among that many generation jobs (and
+# merged by `merge_generation`); generation outputs then sit under this folder per shard.
+SHARDED = config["generation"]["shards"] > 1
+SHARD_DIR = "shards/{shard}/" if SHARDED else ""
+GENERATION_JOB = (
+    "{model}/{alignment}/shards/{shard}" if SHARDED else "{model}/{alignment}"
+)
+
+
+def model_shards(wildcards):
+    """Generation jobs of one model: `generation.shards`, or one for imported responses."""
+    return (
+        1
+        if model_spec(wildcards)["backend"] == "import"
+        else config["generation"]["shards"]
+    )
+
+
+def generation_shard(wildcards):
+    """(index, count) of a generation job's shard; (0, 1) when unsharded."""
+    return (int(wildcards.shard), model_shards(wildcards)) if SHARDED else (0, 1)
+
+
+def generation_settings():
+    """The generation settings a generation job reads (how many shards is the DAG's business)."""
+    return {
+        key: value for key, value in config["generation"].items() if key != "shards"
+    }
+
+
+def shard_files(kind):
+    """The shard outputs of one model that `merge_generation` joins: "responses" (a list per
+    shard), "timings" or "summary"."""
+
+    def files(wildcards):
+        model, alignment = wildcards.model, wildcards.alignment
+        shards = range(model_shards(wildcards))
+        if kind == "responses":
+            return [
+                path
+                for shard in shards
+                for path in generation_responses(model, alignment, f"shards/{shard}/")
+            ]
+        return [
+            f"results/generation/{model}/{alignment}/shards/{shard}/{kind}.{'jsonl' if kind == 'timings' else 'json'}"
+            for shard in shards
+        ]
+
+    return files
 
 
 def model_files(wildcards):

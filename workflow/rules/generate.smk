@@ -1,4 +1,5 @@
-"""Generation: every short- and long-form prompt of every data set, one job per model."""
+"""Generation: every short- and long-form prompt of every data set, one job per model (or per
+shard of its items with generation.shards > 1, merged afterwards)."""
 
 
 rule generate:
@@ -8,13 +9,13 @@ rule generate:
         templates=list(PROMPTS.values()),
         model=model_files,
     output:
-        responses=generation_responses(),
-        timings="results/generation/{model}/{alignment}/timings.jsonl",
-        summary="results/generation/{model}/{alignment}/summary.json",
+        responses=generation_responses(shard=SHARD_DIR),
+        timings=f"results/generation/{{model}}/{{alignment}}/{SHARD_DIR}timings.jsonl",
+        summary=f"results/generation/{{model}}/{{alignment}}/{SHARD_DIR}summary.json",
     log:
-        "results/logs/generate/{model}/{alignment}.log",
+        f"results/logs/generate/{GENERATION_JOB}.log",
     benchmark:
-        "results/benchmarks/generate/{model}/{alignment}.tsv"
+        f"results/benchmarks/generate/{GENERATION_JOB}.tsv"
     conda:
         "../../envs/generation.yaml"
     threads: 2
@@ -27,8 +28,32 @@ rule generate:
         kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
         names=DATASETS,
         tasks=generation_tasks(),
-        settings=config["generation"],
+        settings=generation_settings(),
         templates=PROMPTS,
         cache_dir=config["cache_dir"],
+        shard=generation_shard,
     script:
         "../scripts/generate.py"
+
+
+if SHARDED:
+
+    rule merge_generation:
+        input:
+            responses=shard_files("responses"),
+            timings=shard_files("timings"),
+            summaries=shard_files("summary"),
+        output:
+            responses=generation_responses(),
+            timings="results/generation/{model}/{alignment}/timings.jsonl",
+            summary="results/generation/{model}/{alignment}/summary.json",
+        log:
+            "results/logs/merge_generation/{model}/{alignment}.log",
+        localrule: True
+        conda:
+            "../../envs/generation.yaml"
+        params:
+            code=code_version("merge_generation.py"),
+            tasks=generation_tasks(),
+        script:
+            "../scripts/merge_generation.py"

@@ -19,5 +19,6 @@ with rule_log(snakemake.log[0]) as log:
         outputs=dict(zip(map(tuple, params.tasks), snakemake.output.responses, strict=True)),
         timings_path=snakemake.output.timings,
         summary_path=snakemake.output.summary,
+        shard=tuple(params.shard),
     )
     log.info("summary: %s", summary)

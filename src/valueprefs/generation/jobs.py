@@ -5,6 +5,7 @@ from pathlib import Path
 from valueprefs.data.schema import read_items
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.responses import generate_model
+from valueprefs.generation.shards import merge_shards, shard_item_ids
 from valueprefs.io import read_values
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.cache import DiskCache
@@ -26,8 +27,10 @@ def generate_for_model(
     outputs: dict[tuple[str, str], str],
     timings_path: str,
     summary_path: str,
+    shard: tuple[int, int] = (0, 1),
 ) -> dict:
-    """Generate (or import) every response of one model x alignment.
+    """Generate (or import) every response of one model x alignment, or of shard ``(i, n)``
+    of its items (``shards.shard_item_ids``; imported responses are never sharded).
 
     ``datasets`` maps a data set name to (kind, normalized items file); ``outputs`` maps
     (data set, task) to the JSONL file its responses go to.
@@ -42,7 +45,8 @@ def generate_for_model(
     }
     vocabulary = read_values(vocabulary_csv)
     templates = Templates.from_files(template_paths)
-    calls = plan_calls(items, alignment, settings, templates, vocabulary)
+    asked = shard_item_ids(items, *shard) if shard != (0, 1) else None
+    calls = plan_calls(items, alignment, settings, templates, vocabulary, asked)
     models_dir = Path(cache_dir) / "models"
 
     def backend_factory():
@@ -64,3 +68,15 @@ def generate_for_model(
         summary_path,
         settings["max_failure_fraction"],
     )
+
+
+def merge_model_shards(
+    shard_outputs: list[dict[tuple[str, str], str]],
+    outputs: dict[tuple[str, str], str],
+    shard_timings: list[str],
+    timings_path: str,
+    shard_summaries: list[str],
+    summary_path: str,
+) -> dict:
+    """The merge rule's job: one model's shards joined into its response files and summary."""
+    return merge_shards(shard_outputs, outputs, shard_timings, timings_path, shard_summaries, summary_path)

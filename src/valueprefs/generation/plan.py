@@ -36,15 +36,23 @@ class Call:
 
 
 def plan_calls(
-    datasets: dict, alignment: str, settings: dict, templates: Templates, vocabulary: list[str]
+    datasets: dict,
+    alignment: str,
+    settings: dict,
+    templates: Templates,
+    vocabulary: list[str],
+    asked: dict[str, set[str]] | None = None,
 ) -> list[Call]:
-    """Every call for one model: ``datasets`` maps name -> (kind, list of item dicts)."""
+    """Every call for one model: ``datasets`` maps name -> (kind, list of item dicts). With
+    ``asked`` (data set -> item ids), only those items are asked; few-shot examples are still
+    drawn from every item, so a shard of the items gets the prompts a whole run would."""
     shown = vocabulary if settings["recognition_shows_vocabulary"] else None
     calls = []
     for name, (kind, items) in datasets.items():
         for task in tasks_for(kind, settings):
             for item in items:
-                calls += _calls_for(name, kind, item, items, task, alignment, settings, templates, shown)
+                if asked is None or item[ID_FIELD[kind]] in asked[name]:
+                    calls += _calls_for(name, kind, item, items, task, alignment, settings, templates, shown)
     return calls
 
 
