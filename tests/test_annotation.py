@@ -47,7 +47,7 @@ def run(tmp_path, judges, settings=SETTINGS, name="run", rows=RESPONSES):
         table = str(out / "arguments.jsonl") if step == "arguments" else None
         annotate_step(step, str(source), *common, *outputs, table)
     summary = merge_annotation(
-        str(responses), str(out / "arguments.jsonl"),
+        str(responses), [str(out / "arguments.jsonl")],
         [str(out / f"{step}.labels.jsonl") for step in steps], [str(out / f"{step}.stats.json") for step in steps],
         judges, str(out / "merged.jsonl"), str(out / "labels.jsonl"), str(out / "summary.json"), str(out / "table.csv"),
     )  # fmt: skip

@@ -91,34 +91,43 @@ def test_editing_a_template_reruns_generation_only_where_prompts_changed(rerun):
     assert planned_rules(plan) == {"generate": 2}  # both models' prompts changed; nothing upstream reruns
 
 
-def test_sharded_generation_writes_the_files_of_one_job(tmp_path):
-    """generation.shards = 3: three generation jobs per model, each asking a contiguous third of
-    every data set's items, merged into response files byte-identical to one job's (few-shot
-    prompts of a base model included), from a cache of their own."""
+def test_sharded_generation_and_annotation_write_the_files_of_one_job(tmp_path):
+    """generation.shards = 3 and annotation.shards = 2: three generation jobs per model, each
+    asking a contiguous third of every data set's items, and two jobs per annotation step, each
+    annotating half of a response file's items; merged, the response files and the annotated
+    argument tables are byte-identical to one job's (few-shot prompts of a base model
+    included), each run from a cache of its own."""
     import yaml
 
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     control = config["models"]["control-consistent"]["instruct"]
     base = control | {"limits": {"dailydilemmas": 40}}
     config["models"] = {"control-consistent": {"instruct": control, "base": base}}
+    alignments = ("instruct", "base")
     outputs = {}
-    for shards in (1, 3):
-        workdir = tmp_path / f"shards{shards}"
+    for generation_shards, annotation_shards in ((1, 1), (3, 2)):
+        workdir = tmp_path / f"shards{generation_shards}"
         workdir.mkdir()
-        config["generation"]["shards"] = shards
+        config["generation"]["shards"] = generation_shards
+        config["annotation"]["shards"] = annotation_shards
         (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-        targets = [f"results/generation/control-consistent/{a}/summary.json" for a in ("instruct", "base")]
+        targets = [f"results/generation/control-consistent/{a}/summary.json" for a in alignments]
+        targets += [f"results/annotation/control-consistent/{a}/dailydilemmas/long_k3.jsonl" for a in alignments]
         result = run_snakemake(workdir, "--cores", "2", *targets, configfile=workdir / "config.yaml")
         assert result.returncode == 0, result.stderr[-3000:]
         generation = workdir / "results" / "generation" / "control-consistent"
-        outputs[shards] = {path.relative_to(generation): path.read_bytes() for path in generation.glob("*/*/*.jsonl")}
-        summaries = {a: json.loads((generation / a / "summary.json").read_text()) for a in ("instruct", "base")}
-        outputs[shards, "summary"] = {
+        annotation = workdir / "results" / "annotation" / "control-consistent"
+        files = [*generation.glob("*/*/*.jsonl"), *annotation.glob("*/dailydilemmas/long_k3.*")]
+        outputs[generation_shards] = {path.relative_to(workdir): path.read_bytes() for path in files}
+        summaries = {a: json.loads((generation / a / "summary.json").read_text()) for a in alignments}
+        outputs[generation_shards, "summary"] = {
             a: {key: value for key, value in summary.items() if not key.endswith("seconds") and key != "shards"}
             for a, summary in summaries.items()
         }
-    assert len(outputs[1]) == 2 * 8 and outputs[3] == outputs[1]  # 8 response files per alignment
-    assert outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
+    # 8 response files per alignment; the argument table, its CSV, labels and summary
+    assert len(outputs[1]) == 2 * 8 + 2 * 4 and outputs[3].keys() == outputs[1].keys()
+    differing = [str(path) for path in outputs[1] if outputs[3][path] != outputs[1][path]]
+    assert differing == [] and outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
     shard_items = [
         [row["item_id"] for row in read_jsonl(generation / f"base/shards/{shard}/dailydilemmas/short.jsonl")]
         for shard in range(3)
@@ -127,3 +136,8 @@ def test_sharded_generation_writes_the_files_of_one_job(tmp_path):
     merged = read_jsonl(generation / "base/dailydilemmas/short.jsonl")
     assert sorted(item for items in shard_items for item in items) == [row["item_id"] for row in merged]
     assert (workdir / "results/logs/generate/control-consistent/base/shards/2.log").is_file()
+    halves = [
+        {row["item_id"] for row in read_jsonl(annotation / f"base/dailydilemmas/long_k3/shards/{shard}/arguments.jsonl")}
+        for shard in range(2)
+    ]
+    assert len(halves[0]) == len(halves[1]) == 20 and not halves[0] & halves[1]

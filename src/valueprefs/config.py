@@ -166,6 +166,12 @@ def _first_problem(config: dict) -> tuple[str, str] | None:
     standardizer = annotation["standardize_judge"]
     if standardizer is not None and standardizer not in judges:
         return "annotation.standardize_judge", f"no judge is named {standardizer!r} (judges: {', '.join(judges)})"
+    batched = [name for name, judge in judges.items() if judge.get("batch")]
+    if annotation["shards"] > 1 and batched:
+        return "annotation.shards", (
+            f"{annotation['shards']} shards with a Batch API judge ({batched[0]!r}, batch: true) are not "
+            "supported: use 1 shard, or turn the Batch API off"
+        )
     if standardizer is not None and judges[standardizer]["backend"] not in LLM_BACKENDS:
         return "annotation.standardize_judge", f"judge {standardizer!r} is not an LLM judge (backend offline)"
     if config["generation"]["short_form_mode"] == "logprob":

@@ -1,7 +1,8 @@
 """What the workflow plans, with nothing heavy imported: building the DAG of a paper-scale
 config must not load pandas, the annotator or any model backend.
 
-Tasks a data set gets, annotation steps and the judges doing them.
+Tasks a data set gets, annotation steps and the judges doing them, and which items a shard of
+a job takes.
 """
 
 
@@ -49,3 +50,12 @@ def active_steps(judges: list[dict], settings: dict) -> list[str]:
     """The steps some judge does (specificity also needs at least one prompt configured)."""
     wanted = {"arguments": True, "values": True, "specificity": bool(settings["specificity"])}
     return [step for step in STEPS if wanted[step] and step_judges(judges, step)]
+
+
+def shard_of(ids: list[str], index: int, count: int) -> set[str]:
+    """The ids shard ``index`` (0-based) of ``count`` takes: a contiguous range of ``ids`` (in
+    their order, repeats counted once), the ranges of all shards covering every id once."""
+    if not 0 <= index < count:
+        raise ValueError(f"shard {index} of {count}: shards are numbered 0 to {count - 1}")
+    distinct = list(dict.fromkeys(ids))
+    return set(distinct[len(distinct) * index // count : len(distinct) * (index + 1) // count])

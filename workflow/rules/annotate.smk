@@ -3,17 +3,17 @@
 
 rule annotate_step:
     input:
-        source=f"results/annotation/{STEM}/arguments.jsonl",
+        source=f"results/annotation/{STEP_STEM}/arguments.jsonl",
         vocabulary="results/data/vocabulary.csv",
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, wildcards.step),
     output:
-        labels=f"results/annotation/{STEM}/{{step}}.labels.jsonl",
-        stats=f"results/annotation/{STEM}/{{step}}.stats.json",
+        labels=f"results/annotation/{STEP_STEM}/{{step}}.labels.jsonl",
+        stats=f"results/annotation/{STEP_STEM}/{{step}}.stats.json",
     log:
-        f"results/logs/annotate/{STEM}/{{step}}.log",
+        f"results/logs/annotate/{STEP_STEM}/{{step}}.log",
     benchmark:
-        f"results/benchmarks/annotate/{STEM}/{{step}}.tsv"
+        f"results/benchmarks/annotate/{STEP_STEM}/{{step}}.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
         step="values|specificity",
@@ -32,6 +32,7 @@ rule annotate_step:
         settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
+        shard=annotation_shard,
     script:
         "../scripts/annotate_step.py"
 
@@ -43,13 +44,13 @@ use rule annotate_step as annotate_arguments with:
         templates=list(JUDGE_PROMPTS.values()),
         batches=lambda wildcards: collected_batches(wildcards, "arguments"),
     output:
-        arguments=f"results/annotation/{STEM}/arguments.jsonl",
-        labels=f"results/annotation/{STEM}/arguments.labels.jsonl",
-        stats=f"results/annotation/{STEM}/arguments.stats.json",
+        arguments=f"results/annotation/{STEP_STEM}/arguments.jsonl",
+        labels=f"results/annotation/{STEP_STEM}/arguments.labels.jsonl",
+        stats=f"results/annotation/{STEP_STEM}/arguments.stats.json",
     log:
-        f"results/logs/annotate/{STEM}/arguments.log",
+        f"results/logs/annotate/{STEP_STEM}/arguments.log",
     benchmark:
-        f"results/benchmarks/annotate/{STEM}/arguments.tsv"
+        f"results/benchmarks/annotate/{STEP_STEM}/arguments.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
     localrule: runs_locally("arguments")
@@ -64,6 +65,7 @@ use rule annotate_step as annotate_arguments with:
         settings=step_settings(config["annotation"], "arguments"),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
+        shard=annotation_shard,
 
 
 rule batch_submit:
@@ -116,13 +118,16 @@ rule batch_collect:
 rule annotate:
     input:
         responses=f"results/generation/{STEM}.jsonl",
-        arguments=f"results/annotation/{STEM}/arguments.jsonl",
+        arguments=step_files("arguments.jsonl"),
         labels=[
-            f"results/annotation/{STEM}/{step}.labels.jsonl"
+            path
             for step in ANNOTATION_STEPS
+            for path in step_files(f"{step}.labels.jsonl")
         ],
         stats=[
-            f"results/annotation/{STEM}/{step}.stats.json" for step in ANNOTATION_STEPS
+            path
+            for step in ANNOTATION_STEPS
+            for path in step_files(f"{step}.stats.json")
         ],
     output:
         arguments=f"results/annotation/{STEM}.jsonl",

@@ -35,6 +35,10 @@ def check_api_keys():
 DATASETS = sorted(config["datasets"])
 # One model run's file for one data set and task: the stem of every per-task output path.
 STEM = "{model}/{alignment}/{dataset}/{task}"
+# With annotation.shards > 1, the steps of a response file run per shard of its items, in
+# this folder, and the `annotate` join reads every shard.
+ANNOTATION_SHARDS = config["annotation"]["shards"]
+STEP_STEM = f"{STEM}/shards/{{shard}}" if ANNOTATION_SHARDS > 1 else STEM
 MODEL_RUNS = [
     (family, alignment)
     for family, alignments in sorted(config["models"].items())
@@ -295,6 +299,24 @@ def collected_batches(wildcards, step):
         for judge in step_judges(config["judges"], step)
         if judge["batch"]
     ]
+
+
+def step_files(name):
+    """File `name` of an annotation step in every shard of a response file, in shard order
+    (wildcards left in place)."""
+    if ANNOTATION_SHARDS == 1:
+        return [f"results/annotation/{STEM}/{name}"]
+    return [
+        f"results/annotation/{STEM}/shards/{shard}/{name}"
+        for shard in range(ANNOTATION_SHARDS)
+    ]
+
+
+def annotation_shard(wildcards):
+    """(index, count) of an annotation job's shard; (0, 1) when unsharded."""
+    return (
+        (int(wildcards.shard), ANNOTATION_SHARDS) if ANNOTATION_SHARDS > 1 else (0, 1)
+    )
 
 
 def step_source(wildcards):

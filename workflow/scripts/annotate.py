@@ -6,7 +6,7 @@ from valueprefs.runlog import rule_log
 with rule_log(snakemake.log[0]) as log:
     summary = merge_annotation(
         responses_path=snakemake.input.responses,
-        arguments_path=snakemake.input.arguments,
+        arguments_paths=list(snakemake.input.arguments),
         labels_paths=list(snakemake.input.labels),
         stats_paths=list(snakemake.input.stats),
         judges=snakemake.params.judges,

@@ -15,5 +15,6 @@ with rule_log(snakemake.log[0]) as log:
         out_labels=snakemake.output.labels,
         out_stats=snakemake.output.stats,
         out_arguments=snakemake.output.get("arguments"),
+        shard=tuple(snakemake.params.shard),
     )
     log.info("step: %s", stats)

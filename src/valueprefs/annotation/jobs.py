@@ -24,8 +24,10 @@ def annotate_step(
     out_labels: str,
     out_stats: str,
     out_arguments: str | None = None,
+    shard: tuple[int, int] = (0, 1),
 ) -> dict:
-    """One annotation step over a file: audit records, call counts and (arguments) the table.
+    """One annotation step over a file (or shard ``(i, n)`` of its items): audit records, call
+    counts and (arguments) the table.
 
     ``arguments`` reads the responses and writes the argument table; ``values`` and
     ``specificity`` read that table, so the Batch API rules can sit between a step's input and
@@ -33,7 +35,7 @@ def annotate_step(
     from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
     from valueprefs.planning import step_judges
 
-    rows, excluded = annotated_input(step, source_path, settings)
+    rows, excluded = annotated_input(step, source_path, settings, shard)
     annotator = step_annotator(step_judges(judges, step), vocabulary_csv, settings, template_paths, cache_dir)
     table = label_step(annotator, step, rows)
     if out_arguments is not None:
@@ -51,7 +53,7 @@ def annotate_step(
 
 def merge_annotation(
     responses_path: str,
-    arguments_path: str,
+    arguments_paths: list[str],
     labels_paths: list[str],
     stats_paths: list[str],
     judges: list[dict],
@@ -61,13 +63,14 @@ def merge_annotation(
     out_table: str,
 ) -> dict:
     """Join the steps' records into the annotated argument table (JSONL and CSV), all records
-    and a summary."""
+    and a summary. With shards, ``arguments_paths`` lists each shard's table in order, and the
+    labels and stats paths each step's shards in order."""
     from valueprefs.annotation.annotator import apply_primary_labels, summarize_labels
     from valueprefs.annotation.argument_table import write_argument_table
     from valueprefs.annotation.steps import step_input
 
     responses = step_input("arguments", responses_path)
-    arguments = [row for _, row in iter_jsonl(arguments_path, allow_empty=True)]
+    arguments = [row for path in arguments_paths for _, row in iter_jsonl(path, allow_empty=True)]
     records = [record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True)]
     stats = [read_json(path) for path in stats_paths]
     annotated = apply_primary_labels(arguments, records, judges)

@@ -3,6 +3,7 @@
 from valueprefs.annotation.annotator import Annotator, label_specificity, label_values
 from valueprefs.io import iter_jsonl, read_values
 from valueprefs.llm.requests import Request
+from valueprefs.planning import shard_of
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
 
 
@@ -26,10 +27,17 @@ def step_input(step: str, source_path: str) -> list[dict]:
     return [row for row in rows if row.get("status") == "ok"] if step == "arguments" else rows
 
 
-def annotated_input(step: str, source_path: str, settings: dict) -> tuple[list[dict], int]:
+def annotated_input(
+    step: str, source_path: str, settings: dict, shard: tuple[int, int] = (0, 1)
+) -> tuple[list[dict], int]:
     """The rows a step annotates, and how many responses it left out because they stopped at
-    the token limit (the arguments step, with ``exclude_truncated``)."""
+    the token limit (the arguments step, with ``exclude_truncated``). The arguments step of
+    shard ``(i, n)`` takes the i-th contiguous range of the file's items; later steps read
+    their shard's argument table."""
     rows = step_input(step, source_path)
+    if step == "arguments" and shard != (0, 1):
+        taken = shard_of([row["item_id"] for row in rows], *shard)
+        rows = [row for row in rows if row["item_id"] in taken]
     if step != "arguments" or not settings["exclude_truncated"]:
         return rows, 0
     kept = [row for row in rows if not truncated(row)]

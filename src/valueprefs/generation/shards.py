@@ -10,18 +10,13 @@ from pathlib import Path
 
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.io import iter_jsonl, read_json, write_json, write_jsonl
+from valueprefs.planning import shard_of
 
 
 def shard_item_ids(items: dict[str, tuple[str, list[dict]]], index: int, count: int) -> dict[str, set[str]]:
     """Item ids of shard ``index`` (0-based) of ``count`` per data set: a contiguous range of
     its items, the ranges of all shards covering every item once."""
-    if not 0 <= index < count:
-        raise ValueError(f"shard {index} of {count}: shards are numbered 0 to {count - 1}")
-    chosen = {}
-    for name, (kind, rows) in items.items():
-        start, stop = len(rows) * index // count, len(rows) * (index + 1) // count
-        chosen[name] = {row[ID_FIELD[kind]] for row in rows[start:stop]}
-    return chosen
+    return {name: shard_of([row[ID_FIELD[kind]] for row in rows], index, count) for name, (kind, rows) in items.items()}
 
 
 def merge_shards(
