@@ -100,6 +100,14 @@ BAD_CONFIGS = [
         "key 'models.smollm2-135m.instruct.backend': generation.short_form_mode 'logprob' needs log-probabilities",
     ),
     ("runaway max_tokens", lambda c: c["generation"].update(long_max_tokens=10**6), "key 'generation.long_max_tokens'"),
+    (
+        "annotation shards with the Batch API",
+        lambda c: (
+            c["annotation"].update(shards=2),
+            c["judges"].append({"name": "gpt", "backend": "openai", "model": "m", "batch": True, "steps": ["values"]}),
+        ),
+        "key 'annotation.shards': 2 shards with a Batch API judge ('gpt', batch: true) are not supported",
+    ),
 ]
 
 
