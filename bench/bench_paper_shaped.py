@@ -30,6 +30,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from valueprefs.llm.cache import entries
+
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 PAPER = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
@@ -83,6 +85,12 @@ def written(results: Path) -> tuple[int, int]:
     """Files and bytes under ``results``."""
     files = [path for path in results.rglob("*") if path.is_file()]
     return len(files), sum(path.stat().st_size for path in files)
+
+
+def stored_judge_calls(cache: Path) -> int:
+    """Distinct judge calls in the call cache (the synthetic judge's identity names it): the
+    judge calls made, if every call was made once (a judge call asks for one answer)."""
+    return sum("synthetic-judge" in str(entry["call"].get("model")) for entry in entries(cache).values())
 
 
 def paper_grid(summary: dict) -> list[tuple[str, float, float]]:
@@ -147,6 +155,7 @@ def main() -> None:
             "model_calls": int(calls.get("generate", 0)),
             "judge_calls": int(calls.get("annotate", 0)),
             "calls_per_second": round(sum(calls.values()) / seconds, 1),
+            "judge_calls_stored": stored_judge_calls(workdir / "results" / "cache" / "calls"),
             "files": files,
             "megabytes": round(size / 1e6, 1),
             "cache_files": cache_files,

@@ -103,10 +103,10 @@ def test_sharded_generation_and_annotation_write_the_files_of_one_job(tmp_path):
     import yaml
 
     config = yaml.safe_load((REPO / "config.yaml").read_text())
-    control = config["models"]["control-consistent"]["instruct"]
-    base = control | {"limits": {"dailydilemmas": 40}}
-    config["models"] = {"control-consistent": {"instruct": control, "base": base}}
-    alignments = ("instruct", "base")
+    base = config["models"]["control-consistent"]["instruct"] | {"limits": {"dailydilemmas": 40}}
+    config["models"] = {"control-consistent": {"base": base}}
+    config["generation"]["k"] = [3]
+    alignments = ("base",)
     outputs = {}
     for generation_shards, annotation_shards in ((1, 1), (3, 2)):
         workdir = tmp_path / f"shards{generation_shards}"
@@ -130,8 +130,8 @@ def test_sharded_generation_and_annotation_write_the_files_of_one_job(tmp_path):
             a: {key: value for key, value in summary.items() if not key.endswith("seconds") and key != "shards"}
             for a, summary in summaries.items()
         }
-    # 8 response files per alignment; the argument table, its CSV, labels and summary
-    assert len(outputs[1]) == 2 * 8 + 2 * 4 and outputs[3].keys() == outputs[1].keys()
+    # 6 response files (3 short, 2 long, 1 recognition); the argument table, its CSV, labels, summary
+    assert len(outputs[1]) == 6 + 4 and outputs[3].keys() == outputs[1].keys()
     differing = [str(path) for path in outputs[1] if outputs[3][path] != outputs[1][path]]
     assert differing == [] and outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
     shard_items = [
