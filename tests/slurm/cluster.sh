@@ -126,6 +126,15 @@ down() {
         for _ in $(seq 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
         kill -9 "$pid" 2>/dev/null || true
     done
+    # A job's processes can outlive the daemons (a cancelled job's Snakemake may hang on its
+    # way out, reparented to init): end every process a job of this cluster started.
+    local environ
+    for environ in /proc/[0-9]*/environ; do
+        if grep -qxza "SLURM_CLUSTER_NAME=valueprefs" "$environ" 2>/dev/null; then
+            pid=${environ#/proc/}
+            kill -9 "${pid%/environ}" 2>/dev/null || true
+        fi
+    done
     # Without a controller, SLURM clients given this config retry for 9 s per call (and
     # Snakemake's SLURM plugin calls them at every start); without a config they fail at once.
     for conf in "$CONF_DIR/slurm.conf" "$CONF_DIR/gres.conf"; do
