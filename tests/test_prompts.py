@@ -4,7 +4,7 @@ from valueprefs.data.demo import demo_dilemmas
 from valueprefs.errors import ConfigError
 from valueprefs.generation.plan import plan_calls
 from valueprefs.llm.requests import Request, ScoreRequest
-from valueprefs.planning import tasks_for
+from valueprefs.planning import shard_of, tasks_for
 from valueprefs.prompts import (
     Templates,
     default_template_paths,
@@ -90,6 +90,21 @@ def test_plan_for_instruct_and_base():
     assert base[0].request.messages is None and base[0].request.prompt.endswith("Answer:")
     logprob = plan_calls(data, "instruct", {**SETTINGS, "short_form_mode": "logprob"}, TEMPLATES, VOCABULARY)
     assert isinstance(logprob[0].request, ScoreRequest) and isinstance(logprob[-1].request, Request)
+
+
+def test_shards_take_contiguous_ranges_and_keep_the_whole_few_shot_pool():
+    """Shards of 10 ids in 3: 3, 3 and 4 in order, each id once; a base model's shard asks the
+    prompts the whole plan asks for its items (few-shot examples from every item)."""
+    ids = [f"d{i}" for i in range(10)]
+    shards = [shard_of(ids + ids[:2], index, 3) for index in range(3)]  # repeats count once
+    assert shards == [{"d0", "d1", "d2"}, {"d3", "d4", "d5"}, {"d6", "d7", "d8", "d9"}]
+    with pytest.raises(ValueError, match="shard 3 of 3"):
+        shard_of(ids, 3, 3)
+    data = {"dd": ("dilemmas", DILEMMAS[:6])}
+    whole = plan_calls(data, "base", SETTINGS, TEMPLATES, VOCABULARY)
+    second = {"dd": {item["dilemma_id"] for item in DILEMMAS[3:6]}}
+    part = plan_calls(data, "base", SETTINGS, TEMPLATES, VOCABULARY, asked=second)
+    assert part == [call for call in whole if call.item_id in second["dd"]] and len(part) == len(whole) // 2
 
 
 def test_recognition_shows_the_vocabulary_unless_naming_is_free():

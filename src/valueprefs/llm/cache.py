@@ -15,7 +15,8 @@ that was killed is recovered by the next process that finds its lock free. Other
 closed shards only (``DiskCache.refresh`` reads those closed since a namespace was opened).
 Once a namespace holds more than ``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next
 process to open it merges those into one (larger shards stay as they are, so no merge rewrites
-the whole cache). Caches of one JSON file per call (``root/<2 hex>/<key>.json``, earlier versions) are still read.
+the whole cache). Caches of one JSON file per call (``root/<2 hex>/<key>.json``, earlier
+versions) are still read.
 """
 
 import atexit
