@@ -160,22 +160,24 @@ def generation_settings():
     }
 
 
-def shard_files(kind):
-    """The shard outputs of one model that `merge_generation` joins: "responses" (a list per
-    shard), "timings" or "summary"."""
+def shard_files(name=None):
+    """What `merge_generation` joins of one model: file `name` ("timings.jsonl", "summary.json")
+    of every shard, or without `name` every shard's response files (shard 0's, then 1's, ...).
+    """
 
     def files(wildcards):
-        model, alignment = wildcards.model, wildcards.alignment
+        run = f"{wildcards.model}/{wildcards.alignment}"
         shards = range(model_shards(wildcards))
-        if kind == "responses":
+        if name:
             return [
-                path
-                for shard in shards
-                for path in generation_responses(model, alignment, f"shards/{shard}/")
+                f"results/generation/{run}/shards/{shard}/{name}" for shard in shards
             ]
         return [
-            f"results/generation/{model}/{alignment}/shards/{shard}/{kind}.{'jsonl' if kind == 'timings' else 'json'}"
+            path
             for shard in shards
+            for path in generation_responses(
+                wildcards.model, wildcards.alignment, f"shards/{shard}/"
+            )
         ]
 
     return files

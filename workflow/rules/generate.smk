@@ -40,9 +40,9 @@ if SHARDED:
 
     rule merge_generation:
         input:
-            responses=shard_files("responses"),
-            timings=shard_files("timings"),
-            summaries=shard_files("summary"),
+            responses=shard_files(),
+            timings=shard_files("timings.jsonl"),
+            summaries=shard_files("summary.json"),
         output:
             responses=generation_responses(),
             timings="results/generation/{model}/{alignment}/timings.jsonl",

@@ -1,12 +1,13 @@
-"""The generation rule's job: every response of one model x alignment (or its imported ones)."""
+"""The generation rules' jobs: every response of one model x alignment (or its imported ones),
+or of one shard of its items, and the shards merged."""
 
 from pathlib import Path
 
 from valueprefs.data.schema import read_items
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.responses import generate_model
-from valueprefs.generation.shards import merge_shards, shard_item_ids
-from valueprefs.io import read_values
+from valueprefs.generation.shards import added_summaries, shard_item_ids
+from valueprefs.io import iter_jsonl, read_json, read_values, write_json, write_jsonl
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.imported import import_responses
@@ -78,5 +79,15 @@ def merge_model_shards(
     shard_summaries: list[str],
     summary_path: str,
 ) -> dict:
-    """The merge rule's job: one model's shards joined into its response files and summary."""
-    return merge_shards(shard_outputs, outputs, shard_timings, timings_path, shard_summaries, summary_path)
+    """The merge rule's job: one model's shards joined into ``outputs`` (rows sorted by item and
+    sample, as one job writes them), its timings, and its summary (counts added up)."""
+    for key, path in outputs.items():
+        rows = [row for shard in shard_outputs for _, row in iter_jsonl(shard[key], allow_empty=True)]
+        write_jsonl(path, sorted(rows, key=lambda r: (r["item_id"], r["sample"])))
+    write_jsonl(timings_path, [row for path in shard_timings for _, row in iter_jsonl(path, allow_empty=True)])
+    summary: dict = {}
+    for path in shard_summaries:
+        summary = added_summaries(summary, read_json(path))
+    summary["shards"] = len(shard_summaries)
+    write_json(summary_path, summary)
+    return summary

@@ -169,7 +169,7 @@ class _Shard:
 
     def __init__(self, folder: Path):
         folder.mkdir(parents=True, exist_ok=True)
-        stem = _new_stem(folder)
+        stem = unique_stem(folder)
         self.lock = _take_lock(Path(f"{stem}{LOCK}"), wait=True)
         self.path = Path(f"{stem}{OPEN}")
         self.guard = threading.Lock()
@@ -281,8 +281,8 @@ def _closed_shards(folder: Path) -> list[Path]:
     return sorted(path for path in folder.glob(f"*{CLOSED}") if not path.name.endswith(OPEN))
 
 
-def _new_stem(folder: Path) -> Path:
-    """A name no other process or shard uses: host, process and time."""
+def unique_stem(folder: Path) -> Path:
+    """A name in ``folder`` no other process, shard or claim uses: host, process and time."""
     return folder / f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
 
 
@@ -371,7 +371,7 @@ def _compact(folder: Path) -> None:
         for stale in folder.glob("*.merging"):  # left by a merge that was killed
             stale.unlink()
         shards = _small_shards(folder)
-        merged = Path(f"{_new_stem(folder)}.merging")
+        merged = Path(f"{unique_stem(folder)}.merging")
         connection = sqlite3.connect(merged, isolation_level=None)
         connection.execute(TABLE)
         os.chmod(merged, file_mode())

@@ -1,9 +1,6 @@
 """The call runner: cached results are read, missing calls are made and cached as they arrive."""
 
 import logging
-import os
-import socket
-import time
 from collections.abc import Callable
 from dataclasses import asdict
 
@@ -75,8 +72,7 @@ class _Calls:
         others' to end and read theirs. The calls still missing then (the other job failed
         or was killed) are returned, to be claimed again."""
         description = self.descriptions[missing[0]]
-        stem = f"{socket.gethostname()}-{os.getpid()}-{time.time_ns()}"
-        claim = claim_calls(self.cache.folder(description), {self.keys[i] for i in missing}, stem)
+        claim = claim_calls(self.cache.folder(description), {self.keys[i] for i in missing})
         try:
             mine, theirs = [], []
             for index in missing:

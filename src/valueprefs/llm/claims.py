@@ -15,6 +15,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from valueprefs.llm.cache import unique_stem
+
 log = logging.getLogger("valueprefs.llm.claims")
 
 SUFFIX = ".claims"
@@ -46,10 +48,10 @@ class Claim:
         self.waits_for.clear()
 
 
-def claim(folder: Path, keys: set[str], stem: str) -> Claim:
+def claim(folder: Path, keys: set[str]) -> Claim:
     """Register the keys of a batch in ``folder``: the returned claim holds those no running
     batch has claimed (this batch makes them) and the claim files of the batches making the
-    rest. ``stem`` names the claim file (unique per process and time)."""
+    rest."""
     folder.mkdir(parents=True, exist_ok=True)
     registry = _locked(folder / REGISTRY_LOCK, fcntl.LOCK_EX)
     try:
@@ -66,7 +68,7 @@ def claim(folder: Path, keys: set[str], stem: str) -> Claim:
             else:
                 os.close(descriptor)
         mine = keys - taken
-        path, descriptor = _register(folder / f"{stem}{SUFFIX}", mine) if mine else (None, None)
+        path, descriptor = _register(Path(f"{unique_stem(folder)}{SUFFIX}"), mine) if mine else (None, None)
         return Claim(path, descriptor, mine, waits_for)
     finally:
         os.close(registry)
