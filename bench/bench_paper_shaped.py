@@ -15,6 +15,12 @@ The judge's tokens are priced as config/paper.yaml prices its judge, and the mea
 scaled to the paper's grid (config/paper.yaml's model runs, all items) in one table: calls,
 cache files and bytes, pipeline CPU hours, judge dollars and days of judge calls at the paper
 judge's concurrency and 1 s per call.
+
+Pipeline CPU is the workflow's own: every job and Snakemake, without the time the synthetic
+model and judge took to answer (the stand-ins for model servers). In process that time is the
+ledger's ``answer_seconds`` (the engine is single-threaded, so its wall time is CPU time) and
+is subtracted; over HTTP the server is a separate process, measured on its own.
+``--shards N`` splits generation and annotation jobs into N item ranges each.
 """
 
 import argparse
@@ -39,7 +45,9 @@ PAPER_JUDGE = PAPER["judges"][0]
 JUDGE_SECONDS_PER_CALL = 1.0
 
 
-def paper_config(workdir: Path, scale: float, samples: int, vocabulary: Path | None, base_url: str | None) -> Path:
+def paper_config(
+    workdir: Path, scale: float, samples: int, vocabulary: Path | None, base_url: str | None, shards: int
+) -> Path:
     """The paper's settings on generated items and one synthetic control (in process or over HTTP)."""
     remote = {"backend": "openai", "base_url": base_url, "api_key_env": "SYNTHETIC_SERVER_KEY"} if base_url else {}
     model = {"backend": "synthetic", "model": "synthetic-control", "control": {"consistency": 0.5}} | remote
@@ -51,9 +59,14 @@ def paper_config(workdir: Path, scale: float, samples: int, vocabulary: Path | N
         },
         "vocabulary": {"source": "file", "path": str(vocabulary)} if vocabulary else {"source": "demo"},
         "models": {"synthetic-control": {"instruct": model}},
-        "generation": {"k": [5, 10, 20], "n_samples": samples, "temperature": 0.9, "seed": 0},
+        "generation": {"k": [5, 10, 20], "n_samples": samples, "temperature": 0.9, "seed": 0, "shards": shards},
         "judges": [{**judge, "steps": ["arguments", "values", "specificity"]}],
-        "annotation": {"specificity": ["path", "attribute"], "specificity_samples": None, "value_batching": False},
+        "annotation": {
+            "specificity": ["path", "attribute"],
+            "specificity_samples": None,
+            "value_batching": False,
+            "shards": shards,
+        },
         "analysis": {"bootstrap": 200, "reference_dataset": "dailydilemmas"},
         "prices": {"synthetic-judge": PAPER["prices"][PAPER_JUDGE["model"]]},
     }
@@ -71,6 +84,14 @@ def start_server(workdir: Path, configfile: Path, port: int) -> subprocess.Popen
     server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     time.sleep(2)
     return server
+
+
+def stop_server(server: subprocess.Popen) -> float:
+    """Stop the server and return the CPU seconds it used (its own, measured on its exit)."""
+    server.terminate()
+    _, _, usage = os.wait4(server.pid, 0)
+    server.returncode = 0
+    return usage.ru_utime + usage.ru_stime
 
 
 def free_port() -> int:
@@ -104,7 +125,7 @@ def paper_grid(summary: dict) -> list[tuple[str, float, float]]:
         "judge calls": summary["judge_calls"],
         "cache files": summary["cache_files"],
         "cache GB": summary["cache_bytes"] / 1e9,
-        "pipeline CPU hours": summary["cpu_seconds"] / 3600,
+        "pipeline CPU hours": summary["pipeline_cpu_seconds"] / 3600,
         f"judge USD ({PAPER_JUDGE['model']} prices)": summary["judge_usd"],
         f"days of judge calls ({PAPER_JUDGE['max_concurrency']} in flight, 1 s each)": summary["judge_calls"]
         / judge_rate
@@ -125,12 +146,13 @@ def main() -> None:
     parser.add_argument("--via", choices=("process", "http"), default="process")
     parser.add_argument("--vocabulary", type=Path, help="a normalized vocabulary CSV (default: the demo's 60 values)")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--shards", type=int, default=1, help="item ranges per generation and annotation job")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}/v1" if args.via == "http" else None
-        configfile = paper_config(workdir, args.scale, args.samples, args.vocabulary, base_url)
+        configfile = paper_config(workdir, args.scale, args.samples, args.vocabulary, base_url, args.shards)
         server = start_server(workdir, configfile, port) if base_url else None
         command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", str(args.cores)]
         command += ["--configfile", str(configfile)]
@@ -138,16 +160,18 @@ def main() -> None:
         env = {**os.environ, "SYNTHETIC_SERVER_KEY": "not-a-secret"}
         result = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
         seconds = time.perf_counter() - start
-        if server:
-            server.kill()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)  # Snakemake and its jobs, not the server
+        server_cpu = stop_server(server) if server else 0.0
         if result.returncode != 0:
             sys.exit(f"the run failed:\n{result.stderr[-4000:]}")
         ledger = pd.read_csv(workdir / "results" / "ledger.csv")
         calls = ledger.groupby("rule")["calls_made"].sum().to_dict()
         files, size = written(workdir / "results")
         cache_files, cache_bytes = written(workdir / "results" / "cache")
-        children = resource.getrusage(resource.RUSAGE_CHILDREN)
         peak = children.ru_maxrss / 1024
+        cpu = children.ru_utime + children.ru_stime
+        answering = float(ledger["answer_seconds"].sum())
+        pipeline_cpu = cpu if server else cpu - answering
         summary = {
             "scale": args.scale,
             "via": args.via,
@@ -160,7 +184,11 @@ def main() -> None:
             "megabytes": round(size / 1e6, 1),
             "cache_files": cache_files,
             "cache_bytes": cache_bytes,
-            "cpu_seconds": round(children.ru_utime + children.ru_stime, 1),
+            "cpu_seconds": round(cpu, 1),
+            "answer_seconds": round(answering, 1),
+            "server_cpu_seconds": round(server_cpu, 1),
+            "pipeline_cpu_seconds": round(pipeline_cpu, 1),
+            "pipeline_ms_per_call": round(1000 * pipeline_cpu / max(sum(calls.values()), 1), 3),
             "judge_usd": round(float(ledger.loc[ledger["rule"] == "annotate", "usd_spent"].sum()), 2),
             "peak_child_rss_mb": round(peak),
         }

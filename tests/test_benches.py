@@ -48,7 +48,7 @@ def test_the_paper_grid_scales_calls_by_runs_over_scale_and_files_by_runs():
     runs = sum(len(alignments) for alignments in bench.PAPER["models"].values())
     assert runs == 10  # the paper's five families, base and instruct
     measured = {"scale": 0.5, "model_calls": 100, "judge_calls": 1_728_000, "cache_files": 3, "cache_bytes": 2e9}
-    measured |= {"cpu_seconds": 3600, "judge_usd": 1.5}
+    measured |= {"pipeline_cpu_seconds": 3600, "judge_usd": 1.5}
     grid = {name: (value, scaled) for name, value, scaled in bench.paper_grid(measured)}
     assert grid["model calls"] == (100, 2000) and grid["cache files"] == (3, 30)
     assert grid["cache GB"] == (2.0, 40.0) and grid["pipeline CPU hours"] == (1.0, 20.0)

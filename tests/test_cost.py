@@ -98,9 +98,11 @@ def test_the_estimate_streams_its_responses(tmp_path, monkeypatch):
 def test_ledger_lists_what_each_job_sent_and_its_price(tmp_path):
     generation = tmp_path / "generation.json"
     spent = {"model_calls": 7, "requests_sent": 9, "prompt_tokens_spent": 700, "completion_tokens_spent": 70}
+    spent["answer_seconds_spent"] = 1.5
     generation.write_text(json.dumps({"model": "m", "alignment": "instruct", "model_id": "x", **spent}))
     annotation = tmp_path / "annotation.json"
     meter = {"requests": 4, "completions": 3, "prompt_tokens": 2_000_000, "completion_tokens": 100_000}
+    meter["answer_seconds"] = 2.25
     annotation.write_text(json.dumps({"spent": {"judge": meter}}))
     judges = [{"name": "judge", "model": "gpt-4o"}]
     prices = {"gpt-4o": {"input": 2.5, "output": 10.0}}
@@ -112,4 +114,5 @@ def test_ledger_lists_what_each_job_sent_and_its_price(tmp_path):
     row = table.loc[1].to_dict()
     assert (row["rule"], row["job"]) == ("annotate", "m/instruct/dd/long_k5")
     assert (row["calls_made"], row["requests_sent"]) == (3, 4)
+    assert table["answer_seconds"].tolist() == [1.5, 2.25]
     assert row["usd_spent"] == pytest.approx(2 * 2.5 + 0.1 * 10.0)

@@ -47,6 +47,7 @@ def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path
         assert requests > 0
         # every answer of the scripted servers reports 10 prompt and 5 completion tokens
         assert totals.loc[rule].tolist() == [requests, requests, 10 * requests, 5 * requests], rule
+    assert (ledger.groupby("rule")["answer_seconds"].sum() > 0).all()  # the servers took time to answer
     annotate = ledger[ledger["rule"] == "annotate"]
     assert (annotate["judge_or_model"] == "api").all()
     assert annotate["usd_spent"].sum() == pytest.approx(seen["annotate"] * (10 * 2.5 + 5 * 10.0) / 1e6)

@@ -65,7 +65,7 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
     # the long call asks for 2 samples: two calls, as the server answers them
     assert first["model_calls"] == 5 == first["requests_sent"] and first["failed_calls"] == 0
     assert first["completion_tokens_spent"] == first["completion_tokens"] > 0
-    assert first["status_ok"] == 5 and first["completion_tokens"] > 0
+    assert first["status_ok"] == 5 and first["completion_tokens"] > 0 and first["answer_seconds_spent"] > 0
     long_rows = (tmp_path / "long.jsonl").read_text().splitlines()
     assert len(long_rows) == 2 and '"seed": 5' in long_rows[0] and '"seed": 6' in long_rows[1]
     content = {name: (tmp_path / name).read_text() for name in ("short.jsonl", "long.jsonl")}
@@ -78,6 +78,7 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
         str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
     )  # fmt: skip
     assert again["model_calls"] == again["requests_sent"] == again["completion_tokens_spent"] == 0
+    assert again["answer_seconds_spent"] == 0
     assert again["cache_hits"] == 4
     assert content == {name: (tmp_path / name).read_text() for name in ("short.jsonl", "long.jsonl")}
 

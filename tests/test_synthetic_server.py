@@ -127,6 +127,31 @@ def test_identical_calls_in_one_job_are_made_once_and_share_the_answer(data_dir,
     assert rerun == first
 
 
+def test_answer_seconds_sum_the_time_the_server_took_per_call(data_dir, tmp_path):
+    """Six calls at a server that waits 0.1 s before each answer, two in flight: the meter sums
+    at least 0.6 s of answering though the calls take about half that wall time; a cached
+    rerun spends none."""
+    service = SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, parse_faults(""), 0.1, seed=1)
+    server, base_url = serve(service)
+    try:
+        texts = [f"Care for case {i}." for i in range(6)]
+        requests = [Request(messages=({"role": "user", "content": judge_prompt(t)},), max_tokens=32) for t in texts]
+
+        def factory():
+            return OpenAICompatibleBackend("j", base_url=base_url, max_retries=0, timeout=10, max_concurrency=2)
+
+        meter, rerun = CallMeter(), CallMeter()
+        start = time.perf_counter()
+        run_calls(requests, {"model": "j"}, DiskCache(tmp_path / "cache"), factory, meter, "timed")
+        wall = time.perf_counter() - start
+        run_calls(requests, {"model": "j"}, DiskCache(tmp_path / "cache"), factory, rerun, "again")
+    finally:
+        server.shutdown()
+    assert meter.completions == 6 and 0.6 <= meter.answer_seconds < 0.6 + 6 * 0.2
+    assert wall < meter.answer_seconds  # two calls in flight overlap
+    assert rerun.answer_seconds == 0.0 and meter.as_dict()["answer_seconds"] == round(meter.answer_seconds, 3)
+
+
 def test_parameters_come_from_the_workflow_config_with_schema_defaults(tmp_path):
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     path = tmp_path / "config.yaml"

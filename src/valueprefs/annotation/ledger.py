@@ -2,7 +2,9 @@
 
 Counts come from the backends as they sent requests and received answers (answers read from
 the cache cost nothing and are not counted): ``requests_sent`` is every request, retries
-included, as an HTTP server counts them; ``calls_made`` every answer received (one per sample).
+included, as an HTTP server counts them; ``calls_made`` every answer received (one per sample);
+``answer_seconds`` how long the model or judge took to answer them, summed over calls (calls in
+flight at once overlap: the sum is the answering work, not the job's wall time).
 """
 
 import pandas as pd
@@ -18,6 +20,7 @@ COLUMNS = [
     "prompt_tokens_spent",
     "completion_tokens_spent",
     "usd_spent",
+    "answer_seconds",
 ]
 
 
@@ -42,6 +45,7 @@ def ledger(
             "completions": summary.get("model_calls", 0),
             "prompt_tokens": summary.get("prompt_tokens_spent", 0),
             "completion_tokens": summary.get("completion_tokens_spent", 0),
+            "answer_seconds": summary.get("answer_seconds_spent", 0.0),
         }
         rows.append(_row("generate", job, summary["model_id"], spent, prices.get(summary["model_id"])))
     for rule, summaries in (("annotate", annotation), ("standardize", standardized)):
@@ -64,4 +68,5 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dic
         "prompt_tokens_spent": spent["prompt_tokens"],
         "completion_tokens_spent": spent["completion_tokens"],
         "usd_spent": usd,
+        "answer_seconds": spent.get("answer_seconds", 0.0),
     }

@@ -51,25 +51,29 @@ class CallMeter:
     ``requests`` are the requests sent (for an HTTP API every attempt, retries included: what
     the server saw); ``completions`` the answers received (one per sample: an OpenAI-compatible
     server answers a request for n samples with n calls); tokens are the usage those answers
-    reported, whether or not the request they belong to succeeded as a whole.
+    reported, whether or not the request they belong to succeeded as a whole;
+    ``answer_seconds`` the time the backend took for those answers, summed over calls (calls in
+    flight at once overlap, so the sum can exceed the job's wall time).
     """
 
     requests: int = 0
     completions: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    answer_seconds: float = 0.0
 
     def received(self, completion: "Completion") -> None:
         self.completions += 1
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
+        self.answer_seconds += completion.seconds
 
     def add(self, other: "CallMeter") -> None:
-        for name in ("requests", "completions", "prompt_tokens", "completion_tokens"):
+        for name in ("requests", "completions", "prompt_tokens", "completion_tokens", "answer_seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, float]:
+        return asdict(self) | {"answer_seconds": round(self.answer_seconds, 3)}
 
 
 @dataclass

@@ -57,7 +57,7 @@ class VLLMBackend:
                     prompt_tokens=len(output.prompt_token_ids),
                     completion_tokens=len(sample.token_ids),
                     finish_reason=sample.finish_reason or "",
-                    seconds=seconds,
+                    seconds=seconds / max(len(output.outputs), 1),
                 )
                 for sample in output.outputs
             ]
