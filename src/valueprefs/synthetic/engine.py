@@ -4,6 +4,7 @@ capable model would use, computed from planted preferences (model) or read off t
 temperature and seed."""
 
 import difflib
+import functools
 import json
 import re
 
@@ -147,12 +148,12 @@ class SyntheticEngine:
         return json.dumps([{"argument": text} for text in _numbered(fields["text"])])
 
     def assign_values(self, fields: dict) -> str:
-        return "List supporting values: " + ", ".join(_named_in(fields["argument"], _listed(fields["values"])))
+        return "List supporting values: " + ", ".join(_named_in(fields["argument"], _name_patterns(fields["values"])))
 
     def assign_values_batch(self, fields: dict) -> str:
-        values = _listed(fields["values"])
+        names = _name_patterns(fields["values"])
         arguments = _numbered(fields["arguments"])
-        return "\n".join(f"{n}: {', '.join(_named_in(text, values))}" for n, text in enumerate(arguments, start=1))
+        return "\n".join(f"{n}: {', '.join(_named_in(text, names))}" for n, text in enumerate(arguments, start=1))
 
     def specificity_path(self, fields: dict) -> str:
         return str(_level(fields["argument"]))
@@ -186,11 +187,19 @@ def _numbered(text: str) -> list[str]:
     return items
 
 
-def _named_in(text: str, values: list[str], limit: int = 5) -> list[str]:
+@functools.lru_cache(maxsize=16)
+def _name_patterns(listed: str) -> tuple[tuple[str, str, re.Pattern], ...]:
+    """Each value of a prompt's value list (longest first) with its lowercased name and a
+    whole-word pattern for it; a judge is asked about the same list again and again."""
+    values = sorted(_listed(listed), key=len, reverse=True)
+    return tuple((value, value.lower(), re.compile(rf"\b{re.escape(value.lower())}\b")) for value in values)
+
+
+def _named_in(text: str, names: tuple[tuple[str, str, re.Pattern], ...], limit: int = 5) -> list[str]:
     """Values whose names the text contains (longest first, each span once)."""
     lowered, found = text.lower(), []
-    for value in sorted(values, key=len, reverse=True):
-        match = re.search(rf"\b{re.escape(value.lower())}\b", lowered)
+    for value, name, pattern in names:
+        match = name in lowered and pattern.search(lowered)
         if match:
             found.append(value)
             lowered = lowered[: match.start()] + " " * len(value) + lowered[match.end() :]
