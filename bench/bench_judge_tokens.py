@@ -9,7 +9,10 @@ DailyDilemmas situations (cached on disk under .cache/bench). Arguments are foun
 - ours: the same extraction call and one batched value call per response (value_batching).
 Prompt caching is reported too: OpenAI bills repeated prompt prefixes of 1024+ tokens at half
 price, and our prompts put the fixed part (instructions, value list) first.
-Agreement: batched vs unbatched value labels of the local judge (SmolLM2) on a few responses.
+Agreement: batched vs unbatched labels of the local judge (SmolLM2) on a few responses: value
+sets (Jaccard, F1) and both specificity prompts (Krippendorff's alpha; specificity_batching),
+with the specificity input tokens of both protocols. SmolLM2 barely follows instructions, so
+its agreement tests the plumbing; a real judge's agreement needs that judge in place of SMOLLM2.
 """
 
 import argparse
@@ -18,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from valueprefs.annotation.agreement import value_agreement
-from valueprefs.annotation.annotator import Annotator
+from valueprefs.annotation.agreement import level_agreement, value_agreement
+from valueprefs.annotation.annotator import SPECIFICITY, Annotator
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.data.dailydilemmas import load_local_values, load_situations
 from valueprefs.llm.backends import cache_identity, make_backend
@@ -29,6 +32,7 @@ from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.prompts import (
     JUDGE_TEMPLATE_NAMES,
     Templates,
+    batched_specificity_prompt,
     batched_value_prompt,
     default_template_paths,
     long_form_prompt,
@@ -116,7 +120,38 @@ def main() -> None:
         )
         scores = value_agreement(pd.Series(single), pd.Series(batch))
         result.update({f"batched_vs_single_{k}": round(v, 3) if isinstance(v, float) else v for k, v in scores.items()})
+        result |= specificity_agreement(judge, vocabulary, templates, rows)
+    result |= specificity_tokens(encoding, templates, arguments)
     print(json.dumps(result))
+
+
+def specificity_agreement(judge: dict, vocabulary: list[str], templates: Templates, rows: list[dict]) -> dict:
+    """Krippendorff's alpha between one call per argument and one call per response, per prompt."""
+    found = {}
+    for kind in SPECIFICITY:
+        settings = {"specificity": [kind], "max_tokens": {"specificity": 64}}
+        levels = [
+            Annotator([judge], vocabulary, {**settings, "specificity_batching": batched}, templates, CACHE).specificity(
+                judge, kind, rows
+            )
+            for batched in (False, True)
+        ]
+        scores = level_agreement(pd.Series(levels[0], dtype=float), pd.Series(levels[1], dtype=float))
+        found[f"specificity_{kind}_alpha"] = round(scores["krippendorff_alpha"], 3)
+        found[f"specificity_{kind}_rated_both_ways"] = scores["n"]
+    return found
+
+
+def specificity_tokens(encoding, templates: Templates, arguments: list[list[str]]) -> dict:
+    """gpt-4o input tokens per argument of both specificity prompts: per argument vs per response."""
+    n_arguments = sum(len(a) for a in arguments)
+    found = {}
+    for kind, (template, _, _) in SPECIFICITY.items():
+        single = [templates.render(template, argument=a) for args_ in arguments for a in args_]
+        batched = [batched_specificity_prompt(templates, template, args_) for args_ in arguments if args_]
+        for name, prompts in ((kind, single), (f"{kind}_batched", batched)):
+            found[f"specificity_{name}_tokens_per_argument"] = round(prompt_tokens(encoding, prompts)[0] / n_arguments)
+    return found
 
 
 if __name__ == "__main__":

@@ -90,6 +90,34 @@ def test_cut_off_answers_can_be_left_out_and_are_counted(tmp_path):
     assert left_out["responses"] == 3  # still counted as answered
 
 
+READER = {"name": "reader", "backend": "synthetic", "model": "synthetic-judge"}
+READER["steps"] = ["arguments", "values", "specificity"]
+VARIED = [  # arguments of 1 to 4 sentences: the synthetic judge rates a level per sentence
+    {"item_id": "demo-01", "sample": 0, "status": "ok", "text": "1. Honesty matters.\n2. It builds trust. It lasts."},
+    {"item_id": "demo-02", "sample": 0, "status": "ok",
+     "text": "1. Care comes first. Family needs it. Friends too. So do we.\n2. Rest helps. It heals. It restores."},
+]  # fmt: skip
+
+
+def test_batched_specificity_rates_as_one_call_per_argument_does_in_one_call_per_response(tmp_path):
+    """The synthetic judge reads both protocols: the same levels for every argument and both
+    prompts, with 2 calls per prompt (one per response) instead of 4 (one per argument)."""
+    _, arguments, _ = run(tmp_path, [READER], rows=VARIED)
+    batched, together, labels = run(tmp_path, [READER], {**SETTINGS, "specificity_batching": True}, "batched", VARIED)
+    levels = [(a["specificity_path"], a["specificity_attribute"]) for a in arguments]
+    assert levels == [(1, 1), (2, 2), (4, 4), (3, 3)]
+    assert [(a["specificity_path"], a["specificity_attribute"]) for a in together] == levels
+    calls = {
+        name: json.loads((tmp_path / name / "specificity.stats.json").read_text())["meters"]["reader"]["completions"]
+        for name in ("run", "batched")
+    }
+    assert calls == {"run": 2 * 4, "batched": 2 * 2}
+    assert batched["judge_calls"] == 2 * 2  # extraction and values came from the cache
+    rated = [label for label in labels if label["step"].startswith("specificity_")]
+    assert len(rated) == 8 and all(label["batched"] for label in rated)
+    assert sum(label["prompt_tokens"] > 0 for label in rated) == 4  # each call's tokens counted once
+
+
 def scripted_judge(messages):
     """gpt-4o's part: well-formed answers, except a malformed first try on some prompts."""
     prompt = messages[0]["content"]

@@ -8,6 +8,7 @@ from valueprefs.annotation.offline import split_arguments
 from valueprefs.annotation.parsing import (
     parse_argument_list,
     parse_level,
+    parse_numbered_scores,
     parse_numbered_value_lines,
     parse_score_json,
     parse_value_names,
@@ -61,6 +62,29 @@ def test_batched_value_lines():
     parsed = parse_numbered_value_lines("1: honesty, trust\nArgument 2: care\n", 2)
     assert parsed.value == [["honesty", "trust"], ["care"]]
     assert "argument(s) 2" in parse_numbered_value_lines("1: honesty", 2).problem
+
+
+@pytest.mark.parametrize(
+    ("text", "levels", "problem"),
+    [
+        ("1: 3\n2. Level 5 (most specific)\n", [3, 5], None),
+        ("Here are the levels.\n1: 3\n2: 5\n1: 3", [3, 5], None),  # a repeated line agrees
+        ("1: 3", None, "no line for argument(s) 2"),
+        ("1: 3\n2: 5\n1: 4", None, "argument 1 has lines with different levels (3, 4)"),
+        ("1: 3 or 4\n2: 5", None, "argument 1: the answer states more than one level"),
+        ("1: 3\n2: 9", None, "argument 2: level 9 is outside 1-5"),
+    ],
+)
+def test_batched_levels_are_read_per_line_and_never_guessed(text, levels, problem):
+    parsed = parse_numbered_scores(text, 2, parse_level)
+    assert parsed.value == levels and (parsed.problem or "").startswith(problem or "")
+
+
+def test_batched_score_objects():
+    text = '1: {"score": 2, "explanation": "vague"}\n2: {"score": 4, "explanation": "clear"}'
+    assert parse_numbered_scores(text, 2, parse_score_json).value == [2, 4]
+    spelled = parse_numbered_scores(text.replace("4", '"four"'), 2, parse_score_json)
+    assert "argument 2: score must be" in spelled.problem
 
 
 @pytest.mark.parametrize(

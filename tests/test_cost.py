@@ -51,6 +51,9 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
     batched = estimate_costs(*args[:3], {**SETTINGS, "value_batching": True}, *args[4:]).set_index("step")
     assert batched.loc["values", "calls"] == 2
     assert batched.loc["values", "input_tokens"] < table.loc["values", "input_tokens"]
+    rated = estimate_costs(*args[:3], {**SETTINGS, "specificity_batching": True}, *args[4:]).set_index("step")
+    assert rated.loc["specificity_path", "calls"] == rated.loc["specificity_attribute", "calls"] == 1
+    assert rated.loc["specificity_path", "input_tokens"] < table.loc["specificity_path", "input_tokens"]
 
     # the Batch API: half the standard price unless the config names batch prices
     judges[1]["batch"] = True

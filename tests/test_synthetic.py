@@ -11,7 +11,7 @@ import pytest
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study
 from valueprefs.analysis.inputs import Settings
-from valueprefs.annotation.parsing import parse_level
+from valueprefs.annotation.parsing import parse_level, parse_numbered_scores, parse_score_json
 from valueprefs.data.generated import generated_dilemmas
 from valueprefs.decisions import decision
 from valueprefs.errors import ConfigError
@@ -20,6 +20,7 @@ from valueprefs.prompts import (
     JUDGE_TEMPLATE_NAMES,
     TEMPLATE_NAMES,
     Templates,
+    batched_specificity_prompt,
     batched_value_prompt,
     default_template_paths,
     few_shot_short_form,
@@ -77,6 +78,10 @@ def test_every_template_is_recognized_and_answered_in_the_format_its_parser_read
     assert parse_level(judge.answer(texts.render("specificity_path", argument=argument))).value in range(1, 6)
     attribute = json.loads(judge.answer(texts.render("specificity_attribute", argument=argument)))
     assert attribute["score"] in range(1, 6)
+    texts_of = [a["argument"] for a in extracted]
+    for template, parse in (("specificity_path", parse_level), ("specificity_attribute", parse_score_json)):
+        rated = parse_numbered_scores(judge.answer(batched_specificity_prompt(texts, template, texts_of)), 4, parse)
+        assert rated.ok and len(rated.value) == 4, template
     assert judge.answer(standardize_prompt(texts, VALUES, "Value03s")) == "value03"
     recognized = model.answer(recognition_prompt(texts, "A neighbour asks a favour.", VALUES))
     assert set(recognized.split(", ")) <= set(VALUES[:3]) or recognized == "none of them"

@@ -35,7 +35,7 @@ def step_judges(judges: list[dict], step: str) -> list[dict]:
 STEP_SETTINGS = {
     "arguments": ("max_arguments_per_k", "exclude_truncated"),
     "values": ("value_batching", "embedding_threshold"),
-    "specificity": ("specificity", "specificity_samples"),
+    "specificity": ("specificity", "specificity_samples", "specificity_batching"),
 }
 
 

@@ -33,6 +33,8 @@ JUDGE_TEMPLATE_NAMES = (
     "assign_values_batch",
     "specificity_path",
     "specificity_attribute",
+    "specificity_path_batch",
+    "specificity_attribute_batch",
     "standardize_value",
     "repair",
 )
@@ -124,8 +126,17 @@ def value_prompt(templates: Templates, vocabulary: list[str], argument: str) -> 
 
 def batched_value_prompt(templates: Templates, vocabulary: list[str], arguments: list[str]) -> str:
     """Figure 11 for all arguments of a response at once, numbered from 1."""
-    numbered = "\n".join(f"{n}. {argument}" for n, argument in enumerate(arguments, start=1))
-    return templates.render("assign_values_batch", arguments=numbered, **_value_listing(vocabulary))
+    return templates.render("assign_values_batch", arguments=_numbered(arguments), **_value_listing(vocabulary))
+
+
+def batched_specificity_prompt(templates: Templates, template: str, arguments: list[str]) -> str:
+    """A specificity prompt (Figure 21 or 22, ``template`` + "_batch") for all arguments of a
+    response at once, numbered from 1."""
+    return templates.render(f"{template}_batch", arguments=_numbered(arguments))
+
+
+def _numbered(arguments: list[str]) -> str:
+    return "\n".join(f"{n}. {argument}" for n, argument in enumerate(arguments, start=1))
 
 
 def standardize_prompt(templates: Templates, vocabulary: list[str], value: str) -> str:

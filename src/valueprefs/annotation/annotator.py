@@ -9,6 +9,7 @@ response); the primary judge's records give the argument table its values and sp
 import logging
 import math
 from collections import Counter
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from valueprefs.annotation.parsing import (
     Parsed,
     parse_argument_list,
     parse_level,
+    parse_numbered_scores,
     parse_numbered_value_lines,
     parse_score_json,
     parse_value_names,
@@ -29,6 +31,7 @@ from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.metrics import specificity_column
 from valueprefs.prompts import (
+    batched_specificity_prompt,
     batched_value_prompt,
     prompt_hash,
     standardize_prompt,
@@ -43,7 +46,7 @@ SPECIFICITY = {
     "path": ("specificity_path", parse_level, "only the specificity level, a whole number from 1 to 5"),
     "attribute": ("specificity_attribute", parse_score_json, 'a JSON object {"score": <1-5>, "explanation": "..."}'),
 }
-MAX_BATCH_TOKENS = 8192  # one batched value answer, whatever the number of arguments
+MAX_BATCH_TOKENS = 8192  # one batched answer, whatever the number of arguments
 MAX_ARGUMENTS = 100  # arguments kept from a response whose k is unknown
 ARGUMENT_FORMAT = 'a JSON list like [{"argument": "<text>"}, ...]'
 VALUES_FORMAT = "'List supporting values: <value>, <value>, ...' using names from the given list"
@@ -173,46 +176,37 @@ class Annotator:
 
     def _batched_values(self, judge: dict, arguments: list[dict]) -> list[list[str]]:
         """All arguments of a response in one call (``value_batching: true``)."""
-        groups: dict[tuple, list[int]] = {}
-        for index, argument in enumerate(arguments):
-            groups.setdefault((argument["item_id"], argument["sample"]), []).append(index)
-        prompts, parsers = [], []
-        for members in groups.values():
-            texts = [arguments[i]["argument"] for i in members]
-            prompts.append(batched_value_prompt(self.templates, self.vocabulary, texts))
-            parsers.append(len(members))
+        groups = _by_response(arguments)
+        prompts = [
+            batched_value_prompt(self.templates, self.vocabulary, [arguments[i]["argument"] for i in members])
+            for members in groups
+        ]
+        budget = self.settings["max_tokens"]["values"]
+        counts = [len(members) for members in groups]
+        labels = self._ask_batches(judge, prompts, counts, parse_numbered_value_lines, VALUES_FORMAT, budget)
         chosen: list[list[str]] = [[] for _ in arguments]
-        labels = self._ask_batches(judge, prompts, parsers)
-        for members, label in zip(groups.values(), labels, strict=True):
+        for members, label in zip(groups, labels, strict=True):
             names = label.value if label.status != "failed" else [[] for _ in members]
             for i, argument_names in zip(members, names, strict=True):
                 values, dropped = self.matcher.match_all(argument_names)
                 chosen[i] = values
-                first = i == members[0]  # the call's tokens are counted once, on its first argument
-                item = Label(
-                    label.prompt_hash,
-                    label.raw,
-                    values,
-                    label.status if values else "failed",
-                    label.problem,
-                    label.prompt_tokens if first else 0,
-                    label.completion_tokens if first else 0,
-                )
+                item = _argument_label(label, values, label.status if values else "failed", first=i == members[0])
                 self.record(judge, "values", _where(arguments[i]), item, dropped=dropped, batched=True)
         return chosen
 
-    def _ask_batches(self, judge: dict, prompts: list[str], counts: list[int]) -> list[Label]:
-        """The batched value calls, those with the same number of arguments sent together (so
-        they run concurrently like every other call); labels in the order of ``prompts``."""
-        budget = self.settings["max_tokens"]["values"]
+    def _ask_batches(
+        self, judge: dict, prompts: list[str], counts: list[int], parser: Callable, expected: str, budget: int
+    ) -> list[Label]:
+        """Batched calls, prompt i asking about ``counts[i]`` arguments (``parser(text, count=n)``
+        reads an answer about n); calls about as many arguments are sent together (so they run
+        concurrently like every other call). Labels come back in the order of ``prompts``."""
         by_count: dict[int, list[int]] = {}
         for index, count in enumerate(counts):
             by_count.setdefault(count, []).append(index)
         labels: list[Label | None] = [None] * len(prompts)
         for count, indices in sorted(by_count.items()):
             limit = min(budget * count, MAX_BATCH_TOKENS)  # one line per argument, within a bound
-            parse = partial(parse_numbered_value_lines, count=count)
-            found = self.llm(judge).ask([prompts[i] for i in indices], parse, VALUES_FORMAT, limit)
+            found = self.llm(judge).ask([prompts[i] for i in indices], partial(parser, count=count), expected, limit)
             for index, label in zip(indices, found, strict=True):
                 labels[index] = label
         return labels
@@ -237,13 +231,38 @@ class Annotator:
         return direct
 
     def specificity(self, judge: dict, kind: str, arguments: list[dict]) -> list[int | None]:
-        """Specificity levels (1-5) of the arguments, by one judge and one of the two prompts."""
+        """Specificity levels (1-5) of the arguments, by one judge and one of the two prompts:
+        one call per argument (the paper's protocol), or per response with
+        ``specificity_batching``."""
+        if self.settings.get("specificity_batching"):
+            return self._batched_specificity(judge, kind, arguments)
         template, parse, expected = SPECIFICITY[kind]
         prompts = [self.templates.render(template, argument=a["argument"]) for a in arguments]
         labels = self.llm(judge).ask(prompts, parse, expected, self.settings["max_tokens"]["specificity"])
         for argument, label in zip(arguments, labels, strict=True):
             self.record(judge, specificity_column(kind), _where(argument), label)
         return [label.value if label.status != "failed" else None for label in labels]
+
+    def _batched_specificity(self, judge: dict, kind: str, arguments: list[dict]) -> list[int | None]:
+        """All arguments of a response rated in one call, one line per argument."""
+        template, parse, expected = SPECIFICITY[kind]
+        groups = _by_response(arguments)
+        prompts = [
+            batched_specificity_prompt(self.templates, template, [arguments[i]["argument"] for i in members])
+            for members in groups
+        ]
+        parser = partial(parse_numbered_scores, parse=parse)
+        budget = self.settings["max_tokens"]["specificity"]
+        lines = f"one line per argument, 'N: <answer>', each answer {expected}"
+        labels = self._ask_batches(judge, prompts, [len(members) for members in groups], parser, lines, budget)
+        levels: list[int | None] = [None] * len(arguments)
+        for members, label in zip(groups, labels, strict=True):
+            found = label.value if label.status != "failed" else [None] * len(members)
+            for i, level in zip(members, found, strict=True):
+                levels[i] = level
+                item = _argument_label(label, level, label.status, first=i == members[0])
+                self.record(judge, specificity_column(kind), _where(arguments[i]), item, batched=True)
+        return levels
 
 
 def label_values(annotator: Annotator, arguments: list[dict]) -> None:
@@ -314,6 +333,28 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
         "cache_hits": sum(stats["cache_hits"] for stats in step_stats),
         "excluded_truncated": sum(stats.get("excluded_truncated", 0) for stats in step_stats),
     }
+
+
+def _by_response(arguments: list[dict]) -> list[list[int]]:
+    """The positions of the arguments of each response (item and sample), in their order."""
+    groups: dict[tuple, list[int]] = {}
+    for index, argument in enumerate(arguments):
+        groups.setdefault((argument["item_id"], argument["sample"]), []).append(index)
+    return list(groups.values())
+
+
+def _argument_label(label: Label, value: object, status: str, first: bool) -> Label:
+    """One argument's share of a batched label: its own value and status; the call's tokens are
+    counted once, on the response's first argument."""
+    return Label(
+        label.prompt_hash,
+        label.raw,
+        value,
+        status,
+        label.problem,
+        label.prompt_tokens if first else 0,
+        label.completion_tokens if first else 0,
+    )
 
 
 def _where(row: dict) -> dict:

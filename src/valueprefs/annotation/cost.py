@@ -13,7 +13,7 @@ import pandas as pd
 from valueprefs.annotation.annotator import SPECIFICITY
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.io import iter_jsonl
-from valueprefs.prompts import Templates, batched_value_prompt, value_prompt
+from valueprefs.prompts import Templates, batched_specificity_prompt, batched_value_prompt, value_prompt
 from valueprefs.tokens import chat_tokens, o200k_base
 
 VALUE_ANSWER_TOKENS = 20
@@ -102,9 +102,14 @@ def _response_costs(judge, sample, text, arguments, templates, vocabulary, setti
     samples = settings["specificity_samples"]
     if "specificity" in judge["steps"] and (samples is None or sample in samples):
         for kind in settings["specificity"]:
-            template = SPECIFICITY[kind][0]
-            inputs = sum(count(templates.render(template, argument=a)) for a in arguments)
-            yield f"specificity_{kind}", len(arguments), inputs, len(arguments) * SCORE_ANSWER_TOKENS[kind]
+            template, answers = SPECIFICITY[kind][0], len(arguments) * SCORE_ANSWER_TOKENS[kind]
+            if settings.get("specificity_batching"):
+                if arguments:
+                    prompt = batched_specificity_prompt(templates, template, arguments)
+                    yield f"specificity_{kind}", 1, count(prompt), answers
+            else:
+                inputs = sum(count(templates.render(template, argument=a)) for a in arguments)
+                yield f"specificity_{kind}", len(arguments), inputs, answers
 
 
 def _price(judge: dict, prices: dict) -> tuple[dict, str]:

@@ -6,6 +6,7 @@ unusable (which the repair retry quotes back to the judge). Nothing is ever eval
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 MAX_ANSWER_CHARS = 200_000
@@ -101,19 +102,52 @@ def parse_value_names(text: str) -> Parsed:
     return Parsed(names)
 
 
-def parse_numbered_value_lines(text: str, count: int) -> Parsed:
-    """Batched value answers: one line "N: a, b, c" per argument N = 1..count."""
-    lines = {}
+_NUMBERED_LINE = re.compile(r"^\s*(?:argument\s*)?(\d+)\s*[:.)-]\s*(.+)$", re.IGNORECASE)
+
+
+def _numbered_lines(text: str, count: int, parse: Callable[[str], Parsed]) -> dict[int, list[Parsed]]:
+    """Each argument number 1..count with the parsed rests of the lines "N: ..." that carry it."""
+    lines: dict[int, list[Parsed]] = {}
     for line in text.splitlines():
-        match = re.match(r"^\s*(?:argument\s*)?(\d+)\s*[:.)-]\s*(.+)$", line, re.IGNORECASE)
+        match = _NUMBERED_LINE.match(line)
         if match and 1 <= int(match.group(1)) <= count:
-            parsed = parse_value_names(match.group(2))
-            if parsed.ok:
-                lines.setdefault(int(match.group(1)), parsed.value)
+            lines.setdefault(int(match.group(1)), []).append(parse(match.group(2)))
+    return lines
+
+
+def _missing(lines: dict[int, list], count: int) -> Parsed | None:
     missing = [n for n in range(1, count + 1) if n not in lines]
+    return Parsed(problem=f"no line for argument(s) {', '.join(map(str, missing))}") if missing else None
+
+
+def parse_numbered_value_lines(text: str, count: int) -> Parsed:
+    """Batched value answers: one line "N: a, b, c" per argument N = 1..count (the first
+    readable line of each N)."""
+    lines = _numbered_lines(text, count, parse_value_names)
+    lines = {n: [p.value for p in found if p.ok] for n, found in lines.items()}
+    lines = {n: found for n, found in lines.items() if found}
+    return _missing(lines, count) or Parsed([lines[n][0] for n in range(1, count + 1)])
+
+
+def parse_numbered_scores(text: str, count: int, parse: Callable[[str], Parsed]) -> Parsed:
+    """Batched specificity answers: one line "N: <answer>" per argument N = 1..count, each
+    answer read by ``parse`` (a level or a score object). An argument whose line is unreadable,
+    or whose lines state different levels, makes the whole answer unparsed: never a guess."""
+    lines = _numbered_lines(text, count, parse)
+    missing = _missing(lines, count)
     if missing:
-        return Parsed(problem=f"no line for argument(s) {', '.join(map(str, missing))}")
-    return Parsed([lines[n] for n in range(1, count + 1)])
+        return missing
+    levels = []
+    for n in range(1, count + 1):
+        problems = [p.problem for p in lines[n] if not p.ok]
+        stated = {p.value for p in lines[n] if p.ok}
+        if problems:
+            return Parsed(problem=f"argument {n}: {problems[0]}")
+        if len(stated) > 1:
+            differing = ", ".join(map(str, sorted(stated)))
+            return Parsed(problem=f"argument {n} has lines with different levels ({differing})")
+        levels.append(stated.pop())
+    return Parsed(levels)
 
 
 def parse_level(text: str) -> Parsed:

@@ -162,6 +162,15 @@ class SyntheticEngine:
         level = _level(fields["argument"])
         return json.dumps({"score": level, "explanation": f"{level} supporting statements"})
 
+    def specificity_path_batch(self, fields: dict) -> str:
+        return "\n".join(f"{n}: {_level(text)}" for n, text in enumerate(_numbered(fields["arguments"]), start=1))
+
+    def specificity_attribute_batch(self, fields: dict) -> str:
+        arguments = _numbered(fields["arguments"])
+        return "\n".join(
+            f"{n}: {self.specificity_attribute({'argument': text})}" for n, text in enumerate(arguments, start=1)
+        )
+
     def standardize_value(self, fields: dict) -> str:
         values = _listed(fields["values"])
         found = ValueMatcher(values).match(fields["value"])

@@ -26,6 +26,8 @@ NEEDED = {
     "assign_values_batch": {"arguments", "values"},
     "specificity_path": {"argument"},
     "specificity_attribute": {"argument"},
+    "specificity_path_batch": {"arguments"},
+    "specificity_attribute_batch": {"arguments"},
     "standardize_value": {"value", "values"},
     "repair": set(),
 }
