@@ -69,3 +69,32 @@ def test_the_normal_quantile_is_scipys():
     from valueprefs.analysis.stats import CONFIDENCE, NORMAL_QUANTILE
 
     assert NORMAL_QUANTILE == pytest.approx(scipy_stats.norm.ppf(1 - (1 - CONFIDENCE) / 2), rel=1e-12)
+
+
+def test_calibration_counts_which_intervals_cover_the_mean_and_the_planted_value():
+    """Four studies by hand: r means 0.5 (covered by 3 intervals), the corrected value means 0.7
+    (covered by 2) and the planted 1.0 is covered by 1."""
+    import pandas as pd
+
+    from valueprefs.analysis.calibration import coverage
+
+    rows = pd.DataFrame(
+        {
+            "key": "control_consistency/dilemmas/10",
+            "analysis": "control_consistency",
+            "r": [0.4, 0.5, 0.6, 0.5],
+            "ci_low": [0.3, 0.45, 0.55, 0.2],
+            "ci_high": [0.5, 0.55, 0.65, 0.8],
+            "passed": [True, True, False, True],
+            "expected": 0.5,
+            "planted_observed": 1.0,
+            "r_corrected": [0.6, 0.7, 0.8, 0.7],
+            "corrected_low": [0.5, 0.65, 0.75, 0.4],
+            "corrected_high": [0.65, 0.75, 0.85, 1.0],
+        }
+    )
+    found = coverage(rows, planted=1.0).iloc[0]
+    assert (found["statistic"], found["setting"], found["studies"]) == ("control_consistency", "10", 4)
+    assert found["coverage"] == 0.75 and found["passed"] == 0.75
+    assert found["mean_corrected"] == pytest.approx(0.7)
+    assert found["corrected_covers_mean"] == 0.5 and found["corrected_covers_planted"] == 0.25
