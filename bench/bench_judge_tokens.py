@@ -138,6 +138,7 @@ def specificity_agreement(judge: dict, vocabulary: list[str], templates: Templat
         ]
         scores = level_agreement(pd.Series(levels[0], dtype=float), pd.Series(levels[1], dtype=float))
         found[f"specificity_{kind}_alpha"] = round(scores["krippendorff_alpha"], 3)
+        found[f"specificity_{kind}_rated"] = [sum(level is not None for level in rated) for rated in levels]
         found[f"specificity_{kind}_rated_both_ways"] = scores["n"]
     return found
 
