@@ -2,14 +2,18 @@
 peak memory, and the whole paper grid extrapolated from it.
 
     .venv/bin/python bench/bench_paper_shaped.py --scale 0.1 [--via http] [--vocabulary CSV]
+        [--protocol paper|defaults|batched] [--shards N]
 
 The shape is the paper's: 1360 dilemmas and 63 questions (times --scale, generated over the
-vocabulary), k = 5/10/20, greedy + 10 samples at temperature 0.9, the paper's judge protocol
-(one extraction call per response, one value call per argument, path and attribute
-specificity on every sample), 200 bootstrap resamples. One synthetic control model answers and
-the synthetic judge reads, in process (``--via process``) or through the synthetic
-OpenAI-compatible server on 127.0.0.1 (``--via http``: the ``openai`` backend and judge). The
-run happens in a fresh directory, so every call is made (and cached) once.
+vocabulary), k = 5/10/20, greedy + 10 samples at temperature 0.9, path and attribute
+specificity for the sample the analyses read, 200 bootstrap resamples. The judge protocol is
+the paper's (``--protocol paper``: one extraction call per response, one value call and one
+call per specificity prompt per argument), our defaults (``defaults``: one value call per
+response) or everything batched (``batched``: specificity too, one call per response). One
+synthetic control model answers and the synthetic judge reads, in process (``--via process``)
+or through the synthetic OpenAI-compatible server on 127.0.0.1 (``--via http``: the ``openai``
+backend and judge). The run happens in a fresh directory, so every call is made (and cached)
+once.
 
 The judge's tokens are priced as config/paper.yaml prices its judge, and the measured run is
 scaled to the paper's grid (config/paper.yaml's model runs, all items) in one table: calls,
@@ -46,7 +50,7 @@ JUDGE_SECONDS_PER_CALL = 1.0
 
 
 def paper_config(
-    workdir: Path, scale: float, samples: int, vocabulary: Path | None, base_url: str | None, shards: int
+    workdir: Path, scale: float, samples: int, vocabulary: Path | None, base_url: str | None, shards: int, protocol: str
 ) -> Path:
     """The paper's settings on generated items and one synthetic control (in process or over HTTP)."""
     remote = {"backend": "openai", "base_url": base_url, "api_key_env": "SYNTHETIC_SERVER_KEY"} if base_url else {}
@@ -64,7 +68,8 @@ def paper_config(
         "annotation": {
             "specificity": ["path", "attribute"],
             "specificity_samples": None,
-            "value_batching": False,
+            "value_batching": protocol != "paper",
+            "specificity_batching": protocol == "batched",
             "shards": shards,
         },
         "analysis": {"bootstrap": 200, "reference_dataset": "dailydilemmas"},
@@ -147,12 +152,15 @@ def main() -> None:
     parser.add_argument("--vocabulary", type=Path, help="a normalized vocabulary CSV (default: the demo's 60 values)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--shards", type=int, default=1, help="item ranges per generation and annotation job")
+    parser.add_argument("--protocol", choices=("paper", "defaults", "batched"), default="paper")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
         port = free_port()
         base_url = f"http://127.0.0.1:{port}/v1" if args.via == "http" else None
-        configfile = paper_config(workdir, args.scale, args.samples, args.vocabulary, base_url, args.shards)
+        configfile = paper_config(
+            workdir, args.scale, args.samples, args.vocabulary, base_url, args.shards, args.protocol
+        )
         server = start_server(workdir, configfile, port) if base_url else None
         command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", str(args.cores)]
         command += ["--configfile", str(configfile)]
@@ -175,6 +183,7 @@ def main() -> None:
         summary = {
             "scale": args.scale,
             "via": args.via,
+            "protocol": args.protocol,
             "seconds": round(seconds, 1),
             "model_calls": int(calls.get("generate", 0)),
             "judge_calls": int(calls.get("annotate", 0)),

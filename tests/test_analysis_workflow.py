@@ -232,7 +232,7 @@ def test_an_edited_imported_file_reruns_its_run_and_changes_the_preferences(anal
     assert pd.read_csv(table)["mu"].equals(before["mu"])
 
 
-def test_switching_value_batching_reruns_the_values_step_only(analyzed):
+def test_switching_value_or_specificity_batching_reruns_that_step_only(analyzed):
     """Each annotation step's params hold only the settings it reads."""
     workdir, run = analyzed
     config = yaml.safe_load((workdir / "config.yaml").read_text())
@@ -242,3 +242,8 @@ def test_switching_value_batching_reruns_the_values_step_only(analyzed):
     plan = planned_rules(run("-n", configfile=changed))
     long_files = 2 * 2 * 2  # alignments x data sets x k
     assert plan.get("annotate_step") == long_files and "annotate_arguments" not in plan  # values, not specificity
+    config["annotation"]["value_batching"] = not config["annotation"]["value_batching"]
+    config["annotation"]["specificity_batching"] = True
+    changed.write_text(yaml.safe_dump(config))
+    plan = planned_rules(run("-n", configfile=changed))
+    assert plan.get("annotate_step") == long_files and "annotate_arguments" not in plan  # specificity only
