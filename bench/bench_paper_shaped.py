@@ -113,6 +113,16 @@ def written(results: Path) -> tuple[int, int]:
     return len(files), sum(path.stat().st_size for path in files)
 
 
+def largest_jobs(benchmarks: Path, count: int = 3) -> list[tuple[str, int]]:
+    """The jobs with the largest peak memory (MB), from Snakemake's benchmark files (jobs
+    without one, such as figures, are not listed)."""
+    peaks = [
+        (str(path.relative_to(benchmarks).with_suffix("")), round(float(pd.read_csv(path, sep="\t")["max_rss"].max())))
+        for path in benchmarks.rglob("*.tsv")
+    ]
+    return sorted(peaks, key=lambda peak: -peak[1])[:count]
+
+
 def stored_judge_calls(cache: Path) -> int:
     """Distinct judge calls in the call cache (the synthetic judge's identity names it): the
     judge calls made, if every call was made once (a judge call asks for one answer)."""
@@ -200,6 +210,7 @@ def main() -> None:
             "pipeline_ms_per_call": round(1000 * pipeline_cpu / max(sum(calls.values()), 1), 3),
             "judge_usd": round(float(ledger.loc[ledger["rule"] == "annotate", "usd_spent"].sum()), 2),
             "peak_child_rss_mb": round(peak),
+            "largest_jobs_mb": largest_jobs(workdir / "results" / "benchmarks"),
         }
         print(json.dumps(summary))
         print("\n| quantity | this run | paper grid |\n| --- | --- | --- |")

@@ -196,6 +196,26 @@ def test_agreement_formulas():
     assert opposite["krippendorff_alpha"] < 0
 
 
+def test_agreement_table_reads_label_files_record_by_record(tmp_path):
+    """Two judges' labels in one file (raw answers included) and an empty file: the table is
+    the one computed from the records themselves, and the extraction step is left out."""
+    from valueprefs.annotation.agreement import agreement_table
+
+    where = [{"item_id": "d1", "sample": 0, "position": p} for p in (1, 2, 3)]
+    records = [{"judge": "j", "step": "arguments", "item_id": "d1", "sample": 0, "value": ["x"], "raw": ["..."]}]
+    for judge, levels in (("a", [1, 3, 5]), ("b", [1, 3, 4])):
+        records += [{"judge": judge, "step": "specificity_path", **w, "value": v, "raw": ["long " * 50]}
+                    for w, v in zip(where, levels, strict=True)]  # fmt: skip
+        records += [{"judge": judge, "step": "values", **w, "value": ["care"], "raw": ["x"]} for w in where]
+    full = tmp_path / "one.labels.jsonl"
+    full.write_text("".join(json.dumps(r) + "\n" for r in records))
+    (tmp_path / "empty.labels.jsonl").write_text("")
+    table = agreement_table([str(full), str(tmp_path / "empty.labels.jsonl")])
+    expected = judge_agreement(pd.DataFrame(records[1:]).assign(source=str(full)))
+    assert list(table["step"]) == ["specificity_path", "values"] and table["n"].tolist() == [3, 3]
+    pd.testing.assert_frame_equal(table, expected)
+
+
 def test_standardizing_foreign_value_names(tmp_path):
     from valueprefs.annotation.annotator import Annotator
     from valueprefs.prompts import Templates

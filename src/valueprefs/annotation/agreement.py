@@ -10,6 +10,8 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from valueprefs.io import iter_jsonl
+
 KEY = ["source", "item_id", "sample", "position"]
 
 
@@ -43,10 +45,17 @@ def level_agreement(first: pd.Series, second: pd.Series) -> dict:
 
 
 def agreement_table(label_files: list[str]) -> pd.DataFrame:
-    """Agreement per step and judge pair over the audit records of many response files."""
-    frames = [pd.read_json(path, lines=True, dtype=False).assign(source=str(path)) for path in label_files]
-    labels = pd.concat([f for f in frames if not f.empty], ignore_index=True) if frames else pd.DataFrame()
-    return judge_agreement(labels)
+    """Agreement per step and judge pair over the audit records of many response files. Files
+    are read one record at a time, keeping only what agreement compares (not the judges' raw
+    answers, most of a labels file: at the paper's shape reading them whole took 2.3 GB)."""
+    fields = ["judge", "step", "item_id", "sample", "position", "value"]
+    rows = [
+        (str(path), *(record.get(field) for field in fields))
+        for path in label_files
+        for _, record in iter_jsonl(path, allow_empty=True)
+        if record["step"] != "arguments"
+    ]
+    return judge_agreement(pd.DataFrame(rows, columns=["source", *fields]))
 
 
 def judge_agreement(labels: pd.DataFrame) -> pd.DataFrame:
