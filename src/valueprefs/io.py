@@ -60,8 +60,12 @@ def write_json(path: str | Path, data: object) -> None:
 
 
 def write_jsonl(path: str | Path, records: Iterable[dict]) -> None:
-    """Write one JSON object per line atomically."""
-    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+    """Write one JSON object per line atomically, a line at a time (``records`` may be a generator)."""
+    with atomic_target(path) as temporary, open(temporary, "w", encoding="utf-8") as stream:
+        for record in records:
+            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> None:

@@ -7,6 +7,7 @@ its own job (see ``valueprefs.code_inputs``), and editing the cost estimate neve
 """
 
 import logging
+from collections.abc import Iterable, Iterator
 
 from valueprefs.io import iter_jsonl, read_json, write_csv, write_json, write_jsonl
 
@@ -71,15 +72,23 @@ def merge_annotation(
 
     responses = step_input("arguments", responses_path)
     arguments = [row for path in arguments_paths for _, row in iter_jsonl(path, allow_empty=True)]
-    records = [record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True)]
+    records: list[dict] = []  # without the judges' raw answers, most of the bytes (every label is written)
+    labels = (record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True))
+    write_jsonl(out_labels, _kept_without_raw(labels, records))
     stats = [read_json(path) for path in stats_paths]
     annotated = apply_primary_labels(arguments, records, judges)
     write_jsonl(out_arguments, annotated)
     write_argument_table(out_table, annotated)
-    write_jsonl(out_labels, records)
     summary = summarize_labels(records, len(responses), len(arguments), stats)
     write_json(out_summary, summary)
     return summary
+
+
+def _kept_without_raw(records: Iterable[dict], kept: list[dict]) -> Iterator[dict]:
+    """Each record as it is read, a copy without its raw answers appended to ``kept``."""
+    for record in records:
+        yield record
+        kept.append({key: value for key, value in record.items() if key != "raw"})
 
 
 def submit_batch(
