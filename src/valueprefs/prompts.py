@@ -126,16 +126,16 @@ def value_prompt(templates: Templates, vocabulary: list[str], argument: str) -> 
 
 def batched_value_prompt(templates: Templates, vocabulary: list[str], arguments: list[str]) -> str:
     """Figure 11 for all arguments of a response at once, numbered from 1."""
-    return templates.render("assign_values_batch", arguments=_numbered(arguments), **_value_listing(vocabulary))
+    return templates.render("assign_values_batch", arguments=_numbered_list(arguments), **_value_listing(vocabulary))
 
 
 def batched_specificity_prompt(templates: Templates, template: str, arguments: list[str]) -> str:
     """A specificity prompt (Figure 21 or 22, ``template`` + "_batch") for all arguments of a
     response at once, numbered from 1."""
-    return templates.render(f"{template}_batch", arguments=_numbered(arguments))
+    return templates.render(f"{template}_batch", arguments=_numbered_list(arguments))
 
 
-def _numbered(arguments: list[str]) -> str:
+def _numbered_list(arguments: list[str]) -> str:
     return "\n".join(f"{n}. {argument}" for n, argument in enumerate(arguments, start=1))
 
 
