@@ -72,7 +72,9 @@ def merge_annotation(
 
     responses = step_input("arguments", responses_path)
     arguments = [row for path in arguments_paths for _, row in iter_jsonl(path, allow_empty=True)]
-    records: list[dict] = []  # without the judges' raw answers, most of the bytes (every label is written)
+    # Every record goes to the merged labels file whole as it is read; what stays in memory for
+    # the table and the summary is the records without their raw answers (most of the bytes).
+    records: list[dict] = []
     labels = (record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True))
     write_jsonl(out_labels, _kept_without_raw(labels, records))
     stats = [read_json(path) for path in stats_paths]
