@@ -176,16 +176,12 @@ class Annotator:
 
     def _batched_values(self, judge: dict, arguments: list[dict]) -> list[list[str]]:
         """All arguments of a response in one call (``value_batching: true``)."""
-        groups = _by_response(arguments)
-        prompts = [
-            batched_value_prompt(self.templates, self.vocabulary, [arguments[i]["argument"] for i in members])
-            for members in groups
-        ]
+        render = partial(batched_value_prompt, self.templates, self.vocabulary)
         budget = self.settings["max_tokens"]["values"]
-        counts = [len(members) for members in groups]
-        labels = self._ask_batches(judge, prompts, counts, parse_numbered_value_lines, VALUES_FORMAT, budget)
         chosen: list[list[str]] = [[] for _ in arguments]
-        for members, label in zip(groups, labels, strict=True):
+        for members, label in self._ask_per_response(
+            judge, arguments, render, parse_numbered_value_lines, VALUES_FORMAT, budget
+        ):
             names = label.value if label.status != "failed" else [[] for _ in members]
             for i, argument_names in zip(members, names, strict=True):
                 values, dropped = self.matcher.match_all(argument_names)
@@ -194,22 +190,28 @@ class Annotator:
                 self.record(judge, "values", _where(arguments[i]), item, dropped=dropped, batched=True)
         return chosen
 
-    def _ask_batches(
-        self, judge: dict, prompts: list[str], counts: list[int], parser: Callable, expected: str, budget: int
-    ) -> list[Label]:
-        """Batched calls, prompt i asking about ``counts[i]`` arguments (``parser(text, count=n)``
-        reads an answer about n); calls about as many arguments are sent together (so they run
-        concurrently like every other call). Labels come back in the order of ``prompts``."""
+    def _ask_per_response(
+        self, judge: dict, arguments: list[dict], render: Callable, parser: Callable, expected: str, budget: int
+    ) -> list[tuple[list[int], Label]]:
+        """One call per response: its arguments numbered in one prompt (``render(texts)``), the
+        answer read by ``parser(text, count=n)``. Calls about as many arguments are sent
+        together (so they run concurrently like every other call). Returns each response's
+        argument positions with its label."""
+        groups: dict[tuple, list[int]] = {}
+        for index, argument in enumerate(arguments):
+            groups.setdefault((argument["item_id"], argument["sample"]), []).append(index)
+        responses = list(groups.values())
         by_count: dict[int, list[int]] = {}
-        for index, count in enumerate(counts):
-            by_count.setdefault(count, []).append(index)
-        labels: list[Label | None] = [None] * len(prompts)
+        for index, members in enumerate(responses):
+            by_count.setdefault(len(members), []).append(index)
+        labels: list[Label | None] = [None] * len(responses)
         for count, indices in sorted(by_count.items()):
+            prompts = [render([arguments[i]["argument"] for i in responses[index]]) for index in indices]
             limit = min(budget * count, MAX_BATCH_TOKENS)  # one line per argument, within a bound
-            found = self.llm(judge).ask([prompts[i] for i in indices], partial(parser, count=count), expected, limit)
+            found = self.llm(judge).ask(prompts, partial(parser, count=count), expected, limit)
             for index, label in zip(indices, found, strict=True):
                 labels[index] = label
-        return labels
+        return list(zip(responses, labels, strict=True))
 
     def standardize(self, judge: dict, names: list[str]) -> list[str | None]:
         """Figure 23: map another data set's value names (e.g. ValuePrism's) onto the vocabulary.
@@ -246,17 +248,12 @@ class Annotator:
     def _batched_specificity(self, judge: dict, kind: str, arguments: list[dict]) -> list[int | None]:
         """All arguments of a response rated in one call, one line per argument."""
         template, parse, expected = SPECIFICITY[kind]
-        groups = _by_response(arguments)
-        prompts = [
-            batched_specificity_prompt(self.templates, template, [arguments[i]["argument"] for i in members])
-            for members in groups
-        ]
+        render = partial(batched_specificity_prompt, self.templates, template)
         parser = partial(parse_numbered_scores, parse=parse)
-        budget = self.settings["max_tokens"]["specificity"]
         lines = f"one line per argument, 'N: <answer>', each answer {expected}"
-        labels = self._ask_batches(judge, prompts, [len(members) for members in groups], parser, lines, budget)
+        budget = self.settings["max_tokens"]["specificity"]
         levels: list[int | None] = [None] * len(arguments)
-        for members, label in zip(groups, labels, strict=True):
+        for members, label in self._ask_per_response(judge, arguments, render, parser, lines, budget):
             found = label.value if label.status != "failed" else [None] * len(members)
             for i, level in zip(members, found, strict=True):
                 levels[i] = level
@@ -333,14 +330,6 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
         "cache_hits": sum(stats["cache_hits"] for stats in step_stats),
         "excluded_truncated": sum(stats.get("excluded_truncated", 0) for stats in step_stats),
     }
-
-
-def _by_response(arguments: list[dict]) -> list[list[int]]:
-    """The positions of the arguments of each response (item and sample), in their order."""
-    groups: dict[tuple, list[int]] = {}
-    for index, argument in enumerate(arguments):
-        groups.setdefault((argument["item_id"], argument["sample"]), []).append(index)
-    return list(groups.values())
 
 
 def _argument_label(label: Label, value: object, status: str, first: bool) -> Label:
