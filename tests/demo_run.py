@@ -14,7 +14,7 @@ RUNS = ("gemma3-270m/base", "smollm2-135m/instruct")
 # Real models answer; a synthetic judge reads their answers (real judges: tests/test_annotation.py,
 # and the SmolLM2 judge killed mid-step in tests/test_faults.py).
 JUDGES = [{"name": "reader", "backend": "synthetic", "steps": ["arguments", "values", "specificity"]}]
-TARGETS = ("results/analysis/correlations.csv", "figure_06", "results/ledger.csv")
+TARGETS = ("results/analysis/correlations.csv", "figure_06", "results/ledger.csv", "results/answer_lengths.csv")
 SMOLLM2_JOB = "rule_generate_wildcards_smollm2-135m_instruct"
 
 

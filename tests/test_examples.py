@@ -20,6 +20,9 @@ def test_first_model_example_plans_and_its_own_data_loads(tmp_path):
     plan = planned_rules(run_snakemake(tmp_path, "-n", configfile=configfile))
     assert plan["generate"] == 2 and plan["figure_06"] == 1  # both models, through to the figures
     assert plan["annotate_arguments"] == 2 * 2 * 2  # models x data sets x k
+    # a pilot that measures answer lengths (to choose long_max_tokens) generates and calls no judge
+    pilot = planned_rules(run_snakemake(tmp_path, "-n", "results/answer_lengths.csv", configfile=configfile))
+    assert set(pilot) == {"vocabulary", "dataset", "generate", "answer_lengths"}, pilot
 
     items = "results/data/mydilemmas/items.jsonl"
     loaded = run_snakemake(tmp_path, "--cores", "1", items, configfile=configfile)

@@ -5,6 +5,8 @@ import json
 import shutil
 from functools import partial
 
+import numpy as np
+import pandas as pd
 import pytest
 from demo_run import RUNS
 
@@ -63,6 +65,17 @@ def test_every_task_file_has_every_item_and_sample(demo_run):
             assert counted == {"truncated": cut, "answers": len(rows)}, task
         assert summary["truncated"]["dailydilemmas/long_k2"]["answers"] == 4
         assert summary["truncated_responses"] == sum(n["truncated"] for n in summary["truncated"].values())
+        # answer lengths per task against the tokens in the files (the ledger rule's table)
+        table = pd.read_csv(workdir / "results/answer_lengths.csv")
+        lengths = table[table["job"] == run]
+        lengths = lengths.set_index(lengths["dataset"] + "/" + lengths["task"])
+        assert sorted(lengths.index) == sorted(summary["truncated"])
+        for task, row in lengths.iterrows():
+            tokens = [r["completion_tokens"] for r in read_jsonl(base / f"{task}.jsonl")]
+            assert (row["answers"], row["tokens_max"]) == (len(tokens), max(tokens)), task
+            assert row["tokens_p50"] == int(np.quantile(tokens, 0.5, method="inverted_cdf")), task
+            kind = "short" if row["task"].startswith("short") else row["task"]
+            assert row["limit"] == {"short": 8, "long_k2": 24, "recognize": 32}[kind], task
     orders = {
         r["order"]
         for r in read_jsonl(workdir / "results/generation/gemma3-270m/base/dailydilemmas/short_swapped.jsonl")
@@ -134,6 +147,7 @@ def test_sharded_generation_and_annotation_write_the_files_of_one_job(tmp_path):
     assert len(outputs[1]) == 6 + 4 and outputs[3].keys() == outputs[1].keys()
     differing = [str(path) for path in outputs[1] if outputs[3][path] != outputs[1][path]]
     assert differing == [] and outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
+    assert sum(summaries["base"]["answer_tokens"]["dailydilemmas/long_k3"].values()) == 40 * 3  # shards added up
     shard_items = [
         [row["item_id"] for row in read_jsonl(generation / f"base/shards/{shard}/dailydilemmas/short.jsonl")]
         for shard in range(3)

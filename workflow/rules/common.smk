@@ -395,6 +395,7 @@ def final_targets():
     return [
         "results/data/summary.csv",
         *summaries,
+        "results/answer_lengths.csv",
         *annotated_arguments(),
         "results/annotation/judge_agreement.csv",
         "results/annotation/cost_estimate.csv",

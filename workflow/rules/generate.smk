@@ -57,3 +57,36 @@ if SHARDED:
             tasks=generation_tasks(),
         script:
             "../scripts/merge_generation.py"
+
+
+rule answer_lengths:
+    """Needs generation only: a pilot run builds it without any judge call."""
+    input:
+        summaries=[
+            f"results/generation/{run}/summary.json"
+            for run in ledger_jobs()["generation"]
+        ],
+    output:
+        lengths=report(
+            "results/answer_lengths.csv",
+            caption="../report/answer_lengths.rst",
+            category="Run summary",
+        ),
+    log:
+        "results/logs/answer_lengths.log",
+    localrule: True
+    conda:
+        "../../envs/generation.yaml"
+    params:
+        code=code_version("answer_lengths.py"),
+        jobs=ledger_jobs()["generation"],
+        token_limits={
+            key: config["generation"][key]
+            for key in (
+                "short_max_tokens",
+                "long_max_tokens",
+                "recognition_max_tokens",
+            )
+        },
+    script:
+        "../scripts/answer_lengths.py"

@@ -35,6 +35,13 @@ class Call:
         return "short" if self.task.startswith("short") else "recognize" if self.task == "recognize" else "long"
 
 
+def token_limit(task: str, settings: dict) -> int:
+    """The generation setting that caps a task's answers (``max_tokens`` of its requests)."""
+    if task == "recognize":
+        return settings["recognition_max_tokens"]
+    return settings["short_max_tokens"] if task.startswith("short") else settings["long_max_tokens"]
+
+
 def plan_calls(
     datasets: dict,
     alignment: str,
@@ -61,9 +68,7 @@ def _calls_for(name, kind, item, items, task, alignment, settings, templates, vo
     if task == "recognize":
         text = recognition_prompt(templates, item["situation"], vocabulary)
         fields = {"prompt": f"{text} "} if alignment == "base" else {"messages": _user(text)}
-        request = Request(
-            max_tokens=settings["recognition_max_tokens"], temperature=0.0, seed=settings["seed"], **fields
-        )
+        request = Request(max_tokens=token_limit(task, settings), temperature=0.0, seed=settings["seed"], **fields)
         return [Call(name, item_id, task, request)]
     if task.startswith("short"):
         variant = {"swapped": task == "short_swapped", "explicit": task == "short_explicit"}
@@ -75,12 +80,12 @@ def _calls_for(name, kind, item, items, task, alignment, settings, templates, vo
         if settings["short_form_mode"] == "logprob":
             request = ScoreRequest(continuations=ACTION_CONTINUATIONS, **fields)
         else:
-            request = Request(max_tokens=settings["short_max_tokens"], temperature=0.0, seed=settings["seed"], **fields)
+            request = Request(max_tokens=token_limit(task, settings), temperature=0.0, seed=settings["seed"], **fields)
         return [Call(name, item_id, task, request, **variant)]
     k = int(task.removeprefix("long_k"))
     text = long_form_prompt(templates, item["situation"] if kind == "dilemmas" else item["question"], k)
     fields = {"prompt": f"{text}\n\n"} if alignment == "base" else {"messages": _user(text)}
-    budget = {"max_tokens": settings["long_max_tokens"]}
+    budget = {"max_tokens": token_limit(task, settings)}
     calls = [Call(name, item_id, task, Request(temperature=0.0, seed=settings["seed"], **budget, **fields), k=k)]
     if settings["n_samples"]:
         sampled = Request(

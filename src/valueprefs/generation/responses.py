@@ -104,11 +104,13 @@ def write_responses(
 ) -> dict:
     """Write one JSONL per (dataset, task) and the timings; return counts for the summary,
     with ``truncated``: per data set and task, the answers that stopped at the token limit
-    (``finish_reason: length``) out of its answers."""
+    (``finish_reason: length``) out of its answers; and ``answer_tokens``: per data set and
+    task, how many answers had each length in tokens (a histogram; shards add up)."""
     per_file: dict[tuple[str, str], list[dict]] = {key: [] for key in outputs}
     all_timings: list[dict] = []
     counts: Counter = Counter()
     truncated: dict[str, dict[str, int]] = {}
+    lengths: dict[str, Counter] = {}
     for call, result in zip(calls, results, strict=True):
         rows, timings = response_rows(call, result, base)
         per_file[(call.dataset, call.task)].extend(rows)
@@ -127,13 +129,15 @@ def write_responses(
                 task = truncated.setdefault(f"{call.dataset}/{call.task}", {"truncated": 0, "answers": 0})
                 task["answers"] += 1
                 task["truncated"] += row["finish_reason"] == "length"
+                lengths.setdefault(f"{call.dataset}/{call.task}", Counter())[row["completion_tokens"]] += 1
     counts.update(order_effects(per_file))
     for key, path in outputs.items():
         write_jsonl(path, sorted(per_file[key], key=lambda r: (r["item_id"], r["sample"])))
     write_jsonl(timings_path, all_timings)
     counts["model_seconds"] = round(sum(t["seconds"] for t in all_timings), 3)
     counts["truncated_responses"] = sum(task["truncated"] for task in truncated.values())
-    return dict(counts) | {"truncated": truncated}
+    answer_tokens = {task: {str(n): count for n, count in sorted(c.items())} for task, c in lengths.items()}
+    return dict(counts) | {"truncated": truncated, "answer_tokens": answer_tokens}
 
 
 def generate_model(
