@@ -1,14 +1,15 @@
-"""Why a perfectly consistent control's corrected consistency is not 1: the rho = 1 control
-(short- and long-form latents identical) at growing numbers of dilemmas, analysed as a run.
+"""How close a perfectly consistent control's corrected consistency comes to 1: the rho = 1
+control (short- and long-form latents identical) at growing numbers of dilemmas, analysed as a
+run.
 
 Per size, averaged over seeded studies: the short- and long-form preferences' Pearson with
 the latent, each measure's split-half reliability, the observed short-vs-long r and the
-corrected consistency (across halves, over the half-length reliabilities). Disattenuation
-removes noise; it cannot remove differences between what the two measures are without noise.
-TrueSkill pulls values with few games toward its prior (how far depends on how often a value is
-played, not on its latent), and a first argument's position saturates for values that always
-lead, so the noise-free measures are different functions of the latent. Both differences
-shrink as every value gathers evidence, and the corrected value rises toward 1.
+corrected consistency (across halves, over the half-length reliabilities, all three over the
+values both measures have in both halves). Disattenuation removes noise; it cannot remove
+differences between what the two measures are without noise: TrueSkill pulls values with few
+games toward its prior (how far depends on how often a value is played, not on its latent), and
+a first argument's position saturates for values that always lead. What is left of those
+differences keeps the mean a few points below 1.
 
     .venv/bin/python bench/bench_corrected_consistency.py --sizes 200 800 3200 --studies 5
 """

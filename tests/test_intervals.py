@@ -73,7 +73,8 @@ def test_the_normal_quantile_is_scipys():
 
 def test_calibration_counts_which_intervals_cover_the_mean_and_the_planted_value():
     """Four studies by hand: r means 0.5 (covered by 3 intervals), the corrected value means 0.7
-    (covered by 2) and the planted 1.0 is covered by 1."""
+    (covered by 2), the planted 1.0 is covered by 1, and 3 intervals exclude 0 (the other
+    control's planted value)."""
     import pandas as pd
 
     from valueprefs.analysis.calibration import coverage
@@ -89,7 +90,7 @@ def test_calibration_counts_which_intervals_cover_the_mean_and_the_planted_value
             "expected": 0.5,
             "planted_observed": 1.0,
             "r_corrected": [0.6, 0.7, 0.8, 0.7],
-            "corrected_low": [0.5, 0.65, 0.75, 0.4],
+            "corrected_low": [0.5, 0.65, 0.75, -0.1],
             "corrected_high": [0.65, 0.75, 0.85, 1.0],
         }
     )
@@ -98,3 +99,4 @@ def test_calibration_counts_which_intervals_cover_the_mean_and_the_planted_value
     assert found["coverage"] == 0.75 and found["passed"] == 0.75
     assert found["mean_corrected"] == pytest.approx(0.7)
     assert found["corrected_covers_mean"] == 0.5 and found["corrected_covers_planted"] == 0.25
+    assert found["corrected_excludes_opposite"] == 0.75

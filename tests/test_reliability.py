@@ -85,6 +85,26 @@ def test_across_halves_the_corrected_consistency_recovers_the_true_correlation()
     assert same_items / half > 1.2  # ... above the ceiling its reliabilities allow
 
 
+def test_the_correction_uses_the_values_both_measures_have():
+    """Identical true scores (rho = 1); y is measured only for the values with positive true
+    scores (as long form lacks values nobody argues for). The reliabilities and the consistency
+    are then taken over those values alike, and the corrected value is 1; x's reliability over
+    all values (a wider spread) would have made it sqrt(0.266 / 0.5) = 0.73 (by hand: true
+    variance 1 - 2 / pi over the positive half of a standard normal, noise variance 1)."""
+    rng = np.random.default_rng(7)
+    n, splits = 6000, 6
+    truth = rng.normal(size=n)
+    x_first, x_second, y_first, y_second = (truth + rng.normal(size=(splits, n)) for _ in range(4))
+    for half in (y_first, y_second):
+        half[:, truth <= 0] = np.nan
+    found = cross_fit(x_first, x_second, y_first, y_second)
+    assert corrected_ratio(found["across"], found["half_x"], found["half_y"]).mean() == pytest.approx(1.0, abs=0.04)
+    whole_x = np.mean([np.corrcoef(x_first[i], x_second[i])[0, 1] for i in range(splits)])
+    restricted = (1 - 2 / np.pi) / (1 - 2 / np.pi + 1)
+    assert whole_x == pytest.approx(0.5, abs=0.02)
+    assert np.nanmean(found["half_x"]) == pytest.approx(restricted, abs=0.02)
+
+
 def test_logistic_preferences_maximize_the_penalized_likelihood():
     rng = np.random.default_rng(4)
     latent = np.array([2.0, 1.0, 0.0, -1.0, -2.0, 0.0])

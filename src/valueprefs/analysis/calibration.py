@@ -4,9 +4,9 @@ statistic: the share of studies whose 95% interval covers the statistic's mean o
 (fresh, independent) studies, the share whose estimate lies inside its own interval, and, for
 controls planted fully consistent (rho = 1) and inconsistent (rho = 0), the mean expected and
 corrected values and how often the corrected interval covers the planted correlation (over the
-values each study correlates) and the corrected value's own mean over the studies (what it
-estimates at this size, which for rho = 1 is below 1: bench/bench_corrected_consistency.py);
-for every control check, how often it passed."""
+values each study correlates) and the corrected value's own mean over the studies, and how
+often it excludes the other control's planted value (an interval wide enough to cover
+everything would cover the planted value too); for every control check, how often it passed."""
 
 from dataclasses import replace
 
@@ -70,6 +70,8 @@ def coverage(rows: pd.DataFrame, planted: float) -> pd.DataFrame:
             mean = record["mean_corrected"]  # what the corrected value estimates at this size
             low, high = corrected["corrected_low"], corrected["corrected_high"]
             record["corrected_covers_mean"] = _share(low <= mean, high >= mean)
+            opposite = 1.0 - planted  # the other control's planted value: 0 for rho = 1, 1 for rho = 0
+            record["corrected_excludes_opposite"] = _share((low > opposite) | (high < opposite))
         found.append(record)
     return pd.DataFrame(found)
 

@@ -47,7 +47,13 @@ def cross_fit(x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_
     (x from one half with y from the other, averaged both ways) and each measure's half-length
     reliability (its two halves correlated). Nothing here shares an item: the errors of the two
     sides of every correlation are independent, so shared items cannot inflate the consistency
-    or push it above its ceiling."""
+    or push it above its ceiling. All three are taken over the values present in all four
+    halves of the row: a reliability over values the other measure lacks (rarely played or
+    rarely argued ones) describes another spread of preferences than the consistency does."""
+    common = np.isfinite(x_first) & np.isfinite(x_second) & np.isfinite(y_first) & np.isfinite(y_second)
+    x_first, x_second, y_first, y_second = (
+        np.where(common, half, np.nan) for half in (x_first, x_second, y_first, y_second)
+    )
     across = nanmean(
         np.vstack([row_correlations(x_first, y_second)[0], row_correlations(x_second, y_first)[0]]), axis=0
     )
