@@ -11,7 +11,7 @@ games toward its prior (how far depends on how often a value is played, not on i
 a first argument's position saturates for values that always lead. What is left of those
 differences keeps the mean a few points below 1.
 
-    .venv/bin/python bench/bench_corrected_consistency.py --sizes 200 800 3200 --studies 5
+    .venv/bin/python bench/bench_corrected_consistency.py --sizes 200 800 3200 --studies 20
 """
 
 import argparse
