@@ -147,7 +147,11 @@ def test_sharded_generation_and_annotation_write_the_files_of_one_job(tmp_path):
     assert len(outputs[1]) == 6 + 4 and outputs[3].keys() == outputs[1].keys()
     differing = [str(path) for path in outputs[1] if outputs[3][path] != outputs[1][path]]
     assert differing == [] and outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
-    assert sum(summaries["base"]["answer_tokens"]["dailydilemmas/long_k3"].values()) == 40 * 3  # shards added up
+    lengths = summaries["base"]["answer_tokens"]["dailydilemmas/long_k3"]
+    assert sum(lengths.values()) == 40 * 3  # shards added up
+    # the control's own token_limits (512) replace generation.long_max_tokens (64): nothing cut
+    assert max(map(int, lengths)) > config["generation"]["long_max_tokens"] == 64
+    assert summaries["base"]["truncated"]["dailydilemmas/long_k3"]["truncated"] == 0
     shard_items = [
         [row["item_id"] for row in read_jsonl(generation / f"base/shards/{shard}/dailydilemmas/short.jsonl")]
         for shard in range(3)

@@ -78,6 +78,27 @@ def test_chat_and_completions_answer_with_usage_and_are_counted(data_dir):
         server.shutdown()
 
 
+def test_an_answer_stops_at_max_tokens_with_finish_reason_length_and_is_counted_so(data_dir):
+    """The judge's answer is 4 words; with max_tokens 2 the server sends its first 2, says
+    "length", and counts 2 completion tokens; with 4 or none, the whole answer and "stop"."""
+    server, base_url = serve(SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, {}, 0.0))
+    try:
+        messages = [{"role": "user", "content": judge_prompt("Honesty keeps trust alive.")}]
+        cut = post(f"{base_url}/chat/completions", {"model": "j", "messages": messages, "max_tokens": 2, "n": 2})
+        assert [c["message"]["content"] for c in cut["choices"]] == ["List supporting"] * 2
+        assert [c["finish_reason"] for c in cut["choices"]] == ["length"] * 2
+        assert cut["usage"]["completion_tokens"] == 4  # 2 answers of 2 tokens
+        whole = post(f"{base_url}/completions", {"model": "j", "prompt": messages[0]["content"], "max_tokens": 4})
+        assert (whole["choices"][0]["text"], whole["choices"][0]["finish_reason"]) == (
+            "List supporting values: honesty",
+            "stop",
+        )
+        with urllib.request.urlopen(f"{base_url}/stats") as response:
+            assert json.loads(response.read())["completion_tokens"] == 4 + 4
+    finally:
+        server.shutdown()
+
+
 CONTROL = {"consistency": 1.0, "noise": 0.5, "position_bias": 0.0, "explicit_shift": 0.0}
 CONTROL |= {"specificity": -0.8, "diversity": 2.0, "recognition_recall": 0.7}
 

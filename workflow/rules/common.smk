@@ -112,6 +112,13 @@ def model_spec(wildcards):
     return config["models"][wildcards.model][wildcards.alignment]
 
 
+def token_limits(model, alignment):
+    """A model's generation token limits: the generation settings, or its own `token_limits`."""
+    keys = ("short_max_tokens", "long_max_tokens", "recognition_max_tokens")
+    limits = {key: config["generation"][key] for key in keys}
+    return limits | config["models"][model][alignment].get("token_limits", {})
+
+
 def generation_tasks():
     """(data set, task) pairs every model answers, in a fixed order."""
     return [

@@ -81,12 +81,8 @@ rule answer_lengths:
         code=code_version("answer_lengths.py"),
         jobs=ledger_jobs()["generation"],
         token_limits={
-            key: config["generation"][key]
-            for key in (
-                "short_max_tokens",
-                "long_max_tokens",
-                "recognition_max_tokens",
-            )
+            f"{model}/{alignment}": token_limits(model, alignment)
+            for model, alignment in MODEL_RUNS
         },
     script:
         "../scripts/answer_lengths.py"

@@ -1,7 +1,8 @@
 """The synthetic backend: a control model with planted preferences, or a judge that reads the
 text, answering the workflow's own prompts in microseconds (``valueprefs.synthetic``).
 
-Token counts are whitespace-separated words (a stand-in, so the ledger has real numbers)."""
+Token counts are whitespace-separated words (a stand-in, so the ledger has real numbers); an
+answer stops at the request's ``max_tokens`` as a real engine's would."""
 
 import time
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from valueprefs.llm.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
 from valueprefs.prompts import Templates
 from valueprefs.synthetic.behaviour import ControlParams
+from valueprefs.synthetic.budget import within_limit
 from valueprefs.synthetic.engine import SyntheticEngine
 from valueprefs.synthetic.world import World
 
@@ -50,13 +52,14 @@ class SyntheticBackend:
             for offset in range(request.n):
                 start = time.perf_counter()
                 self.meter.requests += 1
-                text = self.engine.answer(prompt, request.temperature, request.seed + offset)
+                answer = self.engine.answer(prompt, request.temperature, request.seed + offset)
+                text, tokens, finish_reason = within_limit(answer, request.max_tokens)
                 completion = Completion(
                     text=text,
                     seed=request.seed + offset,
                     prompt_tokens=len(prompt.split()),
-                    completion_tokens=len(text.split()),
-                    finish_reason="stop",
+                    completion_tokens=tokens,
+                    finish_reason=finish_reason,
                     seconds=time.perf_counter() - start,
                 )
                 self.meter.received(completion)

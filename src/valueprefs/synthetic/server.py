@@ -26,6 +26,7 @@ from valueprefs.config import check_config, load_config_file
 from valueprefs.errors import ConfigError
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES, Templates, default_template_paths
 from valueprefs.synthetic.behaviour import ControlParams
+from valueprefs.synthetic.budget import within_limit
 from valueprefs.synthetic.engine import MODEL_TEMPLATES, SyntheticEngine
 from valueprefs.synthetic.world import World
 
@@ -96,18 +97,20 @@ class SyntheticService:
         """The response object of one request (``n`` choices, seeds ``seed``, ``seed + 1``, ...)."""
         prompt = body["messages"][0]["content"] if chat else body["prompt"]
         temperature, seed = float(body.get("temperature") or 0.0), int(body.get("seed") or 0)
-        texts = [self.answer(prompt, temperature, seed + index) for index in range(int(body.get("n") or 1))]
+        limit = body.get("max_tokens")
+        answers = [self.answer(prompt, temperature, seed + index) for index in range(int(body.get("n") or 1))]
+        texts, counts, reasons = zip(*(within_limit(answer, limit) for answer in answers), strict=True)
         prompt_tokens = len(prompt.split())
-        completion_tokens = sum(len(text.split()) for text in texts)
+        completion_tokens = sum(counts)
         with self.lock:
             self.stats["requests"] += 1
             self.stats["completions"] += len(texts)
             self.stats["prompt_tokens"] += prompt_tokens
             self.stats["completion_tokens"] += completion_tokens
         choices = [
-            {"index": index, "finish_reason": "stop"}
+            {"index": index, "finish_reason": reason}
             | ({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
-            for index, text in enumerate(texts)
+            for index, (text, reason) in enumerate(zip(texts, reasons, strict=True))
         ]
         return {
             "id": f"synthetic-{self.stats['requests']}",
