@@ -26,7 +26,7 @@ def test_suggestion_by_hand_and_none_when_the_limit_cut_off_too_many():
     assert suggested_limit({3: 10}, truncated=0) == 64  # never below one step
 
 
-def test_rows_per_task_from_a_summary_with_two_shards_added():
+def test_one_row_per_task_of_a_summary_with_its_limit():
     summary = {
         "answer_tokens": {"dd/long_k20": {"400": 98, "512": 2}, "dd/short": {"2": 5}},
         "truncated": {"dd/long_k20": {"truncated": 2, "answers": 100}, "dd/short": {"truncated": 0, "answers": 5}},

@@ -25,6 +25,7 @@ TARGETS = (
     "results/analysis/controls.csv",
     "results/figures/fig03a.png",
     "results/figures/fig20.png",
+    "results/answer_lengths.csv",
     "results/ledger.csv",
 )
 CONTROLS = {
@@ -41,6 +42,7 @@ def controls_config(workdir, base_url: str) -> dict:
         name: {"instruct": {"backend": "synthetic", "model": name, "control": control}}
         for name, control in CONTROLS.items()
     }
+    models["shifted"]["instruct"]["token_limits"] = {"long_max_tokens": 400}  # its own limit
     # the same planted model as "consistent", answering over HTTP through the openai backend
     models["overhttp"] = {"instruct": {**synthetic, "model": "consistent", "control": CONTROLS["consistent"]}}
     config = {
@@ -149,6 +151,18 @@ def test_truth_files_and_hatched_controls_in_figures(controlled):
     assert list(truth.columns[:3]) == ["value", "short_latent", "long_latent"]
     assert (truth["explicit_shift"] == 0.3).all() and len(truth) == 60
     assert pd.read_csv(workdir / "results" / "figures" / "fig03a.csv")["control"].all()
+
+
+def test_answer_lengths_use_each_models_own_limit(controlled):
+    """`shifted` has token_limits 400, the others generation's default 1,024; no synthetic k = 4
+    answer reaches either, so none is cut (over HTTP neither)."""
+    workdir, _, _ = controlled
+    table = pd.read_csv(workdir / "results" / "answer_lengths.csv").set_index(["job", "task"])
+    long = table.xs("long_k4", level="task")
+    names = [*CONTROLS, "overhttp"]
+    assert long["limit"].to_dict() == {f"{name}/instruct": 400 if name == "shifted" else 1024 for name in names}
+    assert (long["truncated"] == 0).all() and (long["tokens_max"] < long["limit"]).all()
+    assert (long["tokens_p50"] > 50).all()  # four arguments, not a stub
 
 
 def test_calibrate_rule_reports_coverage_per_statistic(controlled):

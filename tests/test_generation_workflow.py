@@ -65,7 +65,7 @@ def test_every_task_file_has_every_item_and_sample(demo_run):
             assert counted == {"truncated": cut, "answers": len(rows)}, task
         assert summary["truncated"]["dailydilemmas/long_k2"]["answers"] == 4
         assert summary["truncated_responses"] == sum(n["truncated"] for n in summary["truncated"].values())
-        # answer lengths per task against the tokens in the files (the ledger rule's table)
+        # answer lengths per task against the tokens in the files (rule answer_lengths)
         table = pd.read_csv(workdir / "results/answer_lengths.csv")
         lengths = table[table["job"] == run]
         lengths = lengths.set_index(lengths["dataset"] + "/" + lengths["task"])
