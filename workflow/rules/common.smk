@@ -112,13 +112,6 @@ def model_spec(wildcards):
     return config["models"][wildcards.model][wildcards.alignment]
 
 
-def token_limits(model, alignment):
-    """A model's generation token limits: the generation settings, or its own `token_limits`."""
-    keys = ("short_max_tokens", "long_max_tokens", "recognition_max_tokens")
-    limits = {key: config["generation"][key] for key in keys}
-    return limits | config["models"][model][alignment].get("token_limits", {})
-
-
 def generation_tasks():
     """(data set, task) pairs every model answers, in a fixed order."""
     return [
@@ -160,11 +153,19 @@ def generation_shard(wildcards):
     return (int(wildcards.shard), model_shards(wildcards)) if SHARDED else (0, 1)
 
 
-def generation_settings():
-    """The generation settings a generation job reads (how many shards is the DAG's business)."""
-    return {
+def generation_settings(model, alignment):
+    """The generation settings a model's generation job reads (how many shards is the DAG's
+    business), the model entry's own `token_limits` in place of those of the same names.
+    """
+    settings = {
         key: value for key, value in config["generation"].items() if key != "shards"
     }
+    return settings | config["models"][model][alignment].get("token_limits", {})
+
+
+def model_generation_settings(wildcards):
+    """`generation_settings` of the model named by {model} and {alignment}."""
+    return generation_settings(wildcards.model, wildcards.alignment)
 
 
 def shard_files(name=None):

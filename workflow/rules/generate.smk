@@ -28,7 +28,7 @@ rule generate:
         kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
         names=DATASETS,
         tasks=generation_tasks(),
-        settings=generation_settings(),
+        settings=model_generation_settings,
         templates=PROMPTS,
         cache_dir=config["cache_dir"],
         shard=generation_shard,
@@ -79,9 +79,8 @@ rule answer_lengths:
         "../../envs/generation.yaml"
     params:
         code=code_version("answer_lengths.py"),
-        jobs=ledger_jobs()["generation"],
-        token_limits={
-            f"{model}/{alignment}": token_limits(model, alignment)
+        settings={
+            f"{model}/{alignment}": generation_settings(model, alignment)
             for model, alignment in MODEL_RUNS
         },
     script:

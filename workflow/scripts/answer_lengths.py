@@ -4,8 +4,7 @@ from valueprefs.generation.jobs import write_answer_lengths
 from valueprefs.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
+    settings = snakemake.params.settings  # job -> its generation settings, in the inputs' order
     write_answer_lengths(
-        dict(zip(snakemake.params.jobs, snakemake.input.summaries, strict=True)),
-        snakemake.params.token_limits,
-        out_csv=snakemake.output.lengths,
+        dict(zip(settings, snakemake.input.summaries, strict=True)), settings, out_csv=snakemake.output.lengths
     )

@@ -36,10 +36,8 @@ def generate_for_model(
     of its items (``shards.shard_item_ids``; imported responses are never sharded).
 
     ``datasets`` maps a data set name to (kind, normalized items file); ``outputs`` maps
-    (data set, task) to the JSONL file its responses go to. The entry's ``token_limits``
-    replace the generation settings of the same names.
+    (data set, task) to the JSONL file its responses go to.
     """
-    settings = settings | spec.get("token_limits", {})
     base = {"model": model, "alignment": alignment, "backend": spec["backend"], "model_id": spec["model"]}
     if spec["backend"] == "import":
         return import_responses(spec["path"], base, outputs, summary_path, timings_path)
@@ -97,12 +95,13 @@ def merge_model_shards(
     return summary
 
 
-def write_answer_lengths(generation: dict[str, str], limits: dict[str, dict], out_csv: str):
+def write_answer_lengths(generation: dict[str, str], settings: dict[str, dict], out_csv: str):
     """How long every generation job's answers ran (job -> its summary.json), per data set and
-    task, with the token limit those lengths support (``limits``: job -> its token limits)."""
+    task, with the token limit those lengths support (``settings``: job -> its generation
+    settings, token limits included)."""
     import pandas as pd
 
-    rows = [row for job, path in generation.items() for row in length_rows(job, read_json(path), limits[job])]
+    rows = [row for job, path in generation.items() for row in length_rows(job, read_json(path), settings[job])]
     table = pd.DataFrame(rows, columns=LENGTH_COLUMNS).astype({"suggested_limit": "Int64", "over_suggested": "Int64"})
     write_csv(out_csv, table)
     return table

@@ -37,9 +37,9 @@ def suggested_limit(histogram: dict[int, int], truncated: int) -> int | None:
     return max(STEP, math.ceil(MARGIN * quantile(histogram, 0.99) / STEP) * STEP)
 
 
-def length_rows(job: str, summary: dict, limits: dict) -> list[dict]:
-    """One row per data set and task of a generation summary (``limits``: the generation
-    settings ``short_max_tokens``, ``long_max_tokens`` and ``recognition_max_tokens``)."""
+def length_rows(job: str, summary: dict, settings: dict) -> list[dict]:
+    """One row per data set and task of a generation summary (``settings``: the job's
+    generation settings, of which the token limits are read)."""
     rows = []
     for key, counts in summary.get("answer_tokens", {}).items():
         histogram = {int(length): n for length, n in counts.items()}
@@ -52,7 +52,7 @@ def length_rows(job: str, summary: dict, limits: dict) -> list[dict]:
                 "dataset": dataset,
                 "task": task,
                 "answers": sum(histogram.values()),
-                "limit": token_limit(task, limits),
+                "limit": token_limit(task, settings),
                 "truncated": truncated,
                 "tokens_p50": quantile(histogram, 0.5),
                 "tokens_p90": quantile(histogram, 0.9),
