@@ -2,13 +2,17 @@
 
 Every line passes through the key scrubber first. A failure ends the job with one line on
 stderr (``error: <message>``) and the whole story in the job's own log file: known errors
-(bad data, config, storage) as their message, anything else with its traceback.
+(bad data, config, storage) as their message, anything else with its traceback. A process that
+dies from a signal (an engine's crash) leaves Python's fatal-error report in the log, and a job
+that ends cleanly says so last, so a log without either tells of a job killed from outside.
 """
 
 import errno
+import faulthandler
 import fcntl
 import logging
 import os
+import re
 import socket
 import sys
 import traceback
@@ -25,6 +29,18 @@ log = logging.getLogger("valueprefs")
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 ERROR_MARK = f" ERROR {log.name}: "
 TRACEBACK_HEADER = "unexpected error:"
+# The last line of a job that ended cleanly, and how Python's fault handler heads a crash report.
+DONE_LINE = "job done"
+FATAL_MARK = "Fatal Python error: "
+# The fault handler's names of the signals it reports.
+FATAL_SIGNALS = {
+    "Segmentation fault": "SIGSEGV", "Illegal instruction": "SIGILL", "Bus error": "SIGBUS",
+    "Floating point exception": "SIGFPE", "Aborted": "SIGABRT",
+}  # fmt: skip
+# A frame of the fault handler's traceback.
+PYTHON_FRAME = re.compile(r'File "(?P<file>.+)", line (?P<line>\d+) in (?P<function>.+)')
+# A crash report names the engine's last lines logged under this name (``llm.llamacpp``).
+ENGINE_LOGGER = "valueprefs.llamacpp"
 # Errors of the storage, not of the code: disk full, quota, read-only or forbidden directory.
 STORAGE_ERRORS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM})
 
@@ -64,8 +80,10 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
         log.addHandler(handler)
         log.setLevel(logging.INFO)
         log.info("%s", where_this_runs())
+        faulthandler.enable(file=handler.stream, all_threads=True)  # a crash still reaches the log
         try:
             yield log
+            log.info("%s", DONE_LINE)
         except ValuePrefsError as error:
             _fail(str(error))
         except OSError as error:
@@ -76,6 +94,7 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
             _fail_with_traceback(error)
         finally:
             _publish_cached_calls()
+            faulthandler.disable()
             log.removeHandler(handler)
             handler.close()
 
@@ -145,18 +164,52 @@ def where_this_runs() -> str:
 
 def failed_jobs(log_dir: str, since: float) -> list[str]:
     """``<log>: <message>`` for every job log under ``log_dir`` written since ``since`` (a
-    time.time()) that records a failure: the logs of the jobs this run saw fail."""
+    time.time()) that records a failure, a crash, or a job that never ended: the logs of the
+    jobs this run saw fail."""
     found = []
     for path in sorted(Path(log_dir).rglob("*.log")):
         try:
             if path.stat().st_mtime < since:
                 continue
-            errors = [
-                line for line in path.read_text(encoding="utf-8", errors="replace").splitlines() if ERROR_MARK in line
-            ]
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
             continue
-        messages = [line.split(ERROR_MARK, 1)[1] for line in errors if not line.endswith(TRACEBACK_HEADER)]
-        if messages:
-            found.append(f"{path}: {messages[-1]}")
+        problem = job_failure(lines)
+        if problem:
+            found.append(f"{path}: {problem}")
     return found
+
+
+def job_failure(lines: list[str]) -> str | None:
+    """What went wrong in one job's log: its last error, the signal it died from (with where and
+    the engine's last lines), or that it stopped without a word; None for a job that ended well
+    (or a log this module did not write)."""
+    errors = [line.split(ERROR_MARK, 1)[1] for line in lines if ERROR_MARK in line]
+    messages = [message for message in errors if message != TRACEBACK_HEADER]
+    if messages:
+        return messages[-1]
+    crash = next((index for index, line in enumerate(lines) if line.startswith(FATAL_MARK)), None)
+    if crash is not None:
+        return _crash_report(lines[:crash], lines[crash].removeprefix(FATAL_MARK), lines[crash + 1 :])
+    started_here = bool(lines) and f" INFO {log.name}: host " in lines[0]
+    if started_here and not lines[-1].endswith(f" {DONE_LINE}"):
+        return (
+            "stopped without an error or a crash report: killed from outside (out of memory, a time limit, "
+            "Ctrl-C); Snakemake's message above names the signal"
+        )
+    return None
+
+
+def _crash_report(before: list[str], name: str, report: list[str]) -> str:
+    """One line for a process that died from a signal: which, in which Python code, and the
+    last lines the engine logged before it."""
+    signal_name = FATAL_SIGNALS.get(name, "a signal")
+    current = next((index for index, line in enumerate(report) if line.startswith("Current thread")), None)
+    innermost = report[current + 1] if current is not None and current + 1 < len(report) else ""
+    frame = PYTHON_FRAME.search(innermost)
+    where = f" in {frame['function']} ({'/'.join(Path(frame['file']).parts[-2:])}:{frame['line']})" if frame else ""
+    engine = [
+        " ".join(line.split(f" {ENGINE_LOGGER}: ", 1)[1].split()) for line in before if f" {ENGINE_LOGGER}: " in line
+    ]
+    said = f"; the engine's last lines: {' | '.join(engine[-3:])}" if engine else ""
+    return f"died from {signal_name} ({name}){where}{said}"

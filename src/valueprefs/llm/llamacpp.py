@@ -1,13 +1,22 @@
 """llama.cpp in-process through llama-cpp-python: the CPU backend of the embedded default."""
 
+import ctypes
+import importlib.metadata
+import logging
 import time
 
 import numpy as np
 
+from valueprefs.llm.cpu import cpu_model
 from valueprefs.llm.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
 
 # Neutral sampling, as vLLM's defaults: no top-k/top-p/min-p truncation, no repeat penalty.
 NEUTRAL_SAMPLING = {"top_k": 0, "top_p": 1.0, "min_p": 0.0, "repeat_penalty": 1.0}
+# llama.cpp's own lines go to the job's log under this name (a crash leaves its last ones there).
+ENGINE_LOG = logging.getLogger("valueprefs.llamacpp")
+# ggml's log levels (ggml.h): DEBUG lines (about 2,000 per model load) are dropped, CONT continues a line.
+_GGML_LEVELS = {2: logging.INFO, 3: logging.WARNING, 4: logging.ERROR}
+_GGML_DEBUG, _GGML_CONT = 1, 5
 
 
 class LlamaCppBackend:
@@ -16,8 +25,16 @@ class LlamaCppBackend:
     name = "llamacpp"
 
     def __init__(self, model_path: str, n_ctx: int = 4096, n_threads: int | None = None, scoring: bool = False):
+        import llama_cpp
         from llama_cpp import Llama
 
+        _route_engine_log(llama_cpp)
+        ENGINE_LOG.info(
+            "llama-cpp-python %s on %s; build: %s",
+            importlib.metadata.version("llama_cpp_python"),
+            cpu_model() or "an unknown CPU",
+            llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").strip(),
+        )
         self.meter = CallMeter()
         self.llm = Llama(
             model_path=model_path,
@@ -95,3 +112,32 @@ class LlamaCppBackend:
             log_normalizer = np.logaddexp.reduce(row)
             total += float(row[tokens[position]] - log_normalizer)
         return total
+
+
+class _EngineLines:
+    """Joins llama.cpp's log fragments into lines and logs each at its level (flushed as it
+    comes: the job's log keeps the engine's last lines when the engine crashes the process)."""
+
+    def __init__(self) -> None:
+        self.pending = ""
+        self.level = _GGML_DEBUG
+
+    def __call__(self, level: int, text: bytes, _user_data) -> None:
+        if level != _GGML_CONT:
+            self.level = level
+        self.pending += text.decode("utf-8", errors="replace")
+        *lines, self.pending = self.pending.split("\n")
+        if self.level in _GGML_LEVELS:
+            for line in filter(None, lines):
+                ENGINE_LOG.log(_GGML_LEVELS[self.level], "%s", line)
+
+
+_routed: list = []  # the ctypes callback, kept alive for as long as llama.cpp may call it
+
+
+def _route_engine_log(llama_cpp) -> None:
+    """Send llama.cpp's log to ``ENGINE_LOG`` (once per process; llama-cpp-python prints errors
+    only, to stderr)."""
+    if not _routed:
+        _routed.append(llama_cpp.llama_log_callback(_EngineLines()))
+        llama_cpp.llama_log_set(_routed[0], ctypes.c_void_p(0))
