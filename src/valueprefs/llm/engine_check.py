@@ -90,21 +90,23 @@ def crash_line(model: str, signal_number: int, step: str, features: str, cpu: st
     ]
     if lacking and flags:
         facts.append(f"this CPU lacks {', '.join(lacking)}")
-    return "; ".join(facts) + f"; what to do: {advice(signal_number, built)}"
+    return "; ".join(facts) + f"; what to do: {advice(signal_number, built, flags)}"
 
 
-def advice(signal_number: int, built: list[str]) -> str:
-    """What to do about a crash, by its signal and the build's features."""
-    from valueprefs.llm.llama_build import DEFAULT_LEVEL, install_command
+def advice(signal_number: int, built: list[str], flags: set[str]) -> str:
+    """What to do about a crash, by its signal, the build's features and the CPU's flags."""
+    from valueprefs.llm.llama_build import DEFAULT_LEVEL, install_command, level_for
 
     version = _llama_version()
+    if signal_number == signal.SIGILL:
+        level = level_for(flags)
+        here = "make setup" if level == DEFAULT_LEVEL else f"make setup LLAMA_CPU={level}"
+        return (
+            f"the build uses an instruction this CPU lacks; rebuild it for this CPU's level, {level} "
+            f"(in this checkout: {here}; elsewhere: {install_command(level, version)})"
+        )
     elsewhere = install_command(DEFAULT_LEVEL, version)
     portable = f"rebuild llama.cpp portably (in this checkout: make setup; elsewhere: {elsewhere})"
-    if signal_number == signal.SIGILL:
-        return (
-            "the build uses an instruction this CPU lacks; rebuild it for an older CPU level "
-            f"(in this checkout: make setup LLAMA_CPU=x86-64-v2; elsewhere: {install_command('x86-64-v2', version)})"
-        )
     if "AMX_INT8" in built:
         return f"this build runs llama.cpp's AMX kernels, which crash on this CPU ({LLAMA_ISSUE_AMX}); {portable}"
     return f"{portable}; if it still crashes, report this line"

@@ -24,6 +24,8 @@ LEVELS = {
     "x86-64-v2": "-DGGML_SSE42=ON -DGGML_AVX=OFF -DGGML_AVX2=OFF -DGGML_FMA=OFF -DGGML_F16C=OFF -DGGML_BMI2=OFF",
 }
 DEFAULT_LEVEL = "x86-64-v3"
+# The /proc/cpuinfo flags a CPU needs for each level, highest level first.
+LEVEL_FLAGS = {"x86-64-v3": {"sse4_2", "avx", "avx2", "fma", "f16c", "bmi2"}, "x86-64-v2": {"sse4_2"}}
 
 
 def cmake_args(level: str = DEFAULT_LEVEL) -> str:
@@ -31,6 +33,11 @@ def cmake_args(level: str = DEFAULT_LEVEL) -> str:
     if level not in LEVELS:
         raise ValueError(f"unknown llama.cpp CPU level {level!r}; choose one of {', '.join(LEVELS)}")
     return f"{_ALWAYS_OFF} {LEVELS[level]}"
+
+
+def level_for(cpu_flags: set[str]) -> str:
+    """The highest level a CPU with ``cpu_flags`` runs (the lowest when its flags are unknown)."""
+    return next((level for level, needed in LEVEL_FLAGS.items() if needed <= cpu_flags), "x86-64-v2")
 
 
 def install_command(level: str, version: str) -> str:
