@@ -107,6 +107,21 @@ def test_shards_take_contiguous_ranges_and_keep_the_whole_few_shot_pool():
     assert part == [call for call in whole if call.item_id in second["dd"]] and len(part) == len(whole) // 2
 
 
+def test_sampled_answers_draw_a_random_stream_of_their_own_per_item_and_task():
+    """No two dilemmas, k settings or data sets share sampling seeds (an engine's random
+    stream is its seed); greedy requests keep the run's seed; a run seed changes them all."""
+    data = {"dd": ("dilemmas", DILEMMAS), "copy": ("dilemmas", DILEMMAS)}
+    calls = plan_calls(data, "instruct", SETTINGS, TEMPLATES, VOCABULARY)
+    sampled = [call for call in calls if call.request.temperature > 0]
+    assert len(sampled) == 2 * len(DILEMMAS) * len(SETTINGS["k"])
+    seeds = [seed for call in sampled for seed in range(call.request.seed, call.request.seed + call.request.n)]
+    assert len(set(seeds)) == len(seeds)  # every sample of every item and task its own seed
+    assert all(0 <= call.request.seed < 2**31 for call in sampled)
+    assert {call.request.seed for call in calls if call.request.temperature == 0} == {SETTINGS["seed"]}
+    again = plan_calls(data, "instruct", {**SETTINGS, "seed": 1}, TEMPLATES, VOCABULARY)
+    assert not {c.request.seed for c in sampled} & {c.request.seed for c in again if c.request.temperature > 0}
+
+
 def test_recognition_shows_the_vocabulary_unless_naming_is_free():
     data = {"vr": ("recognition", [{"situation_id": "s", "situation": "Reading a diary.", "values": []}])}
     [shown] = plan_calls(data, "instruct", SETTINGS, TEMPLATES, VOCABULARY)

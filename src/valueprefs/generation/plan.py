@@ -4,9 +4,13 @@ Tasks of a dilemma data set: ``short`` (Figure 8), ``short_swapped`` (actions in
 order, when counterbalancing), ``short_explicit`` (values revealed, appendix B.4), and
 ``long_k{k}`` (Figure 9) for each k. Question data sets have only the long-form tasks;
 recognition data sets have one task, ``recognize`` (name the values of a situation).
-Long-form tasks have sample 0 (greedy) and samples 1..n (temperature sampling).
+Long-form tasks have sample 0 (greedy) and samples 1..n (temperature sampling). Sampled
+requests get a seed of their own per data set, item and task (``sample_seed``; sample j of it
+uses that seed + j - 1), so no two items or k settings share a random stream; greedy requests
+keep the run's seed (they draw nothing).
 """
 
+import zlib
 from dataclasses import dataclass
 
 from valueprefs.data.schema import ID_FIELD
@@ -33,6 +37,13 @@ class Call:
     @property
     def mode(self) -> str:
         return "short" if self.task.startswith("short") else "recognize" if self.task == "recognize" else "long"
+
+
+def sample_seed(run_seed: int, dataset: str, item_id: str, task: str) -> int:
+    """The seed of an item's sampled answers to a task: derived from the run's seed, the data
+    set, the item and the task (k included), below 2**31 for every engine, and a multiple of 16
+    (an item's first 16 samples never take another item's seeds)."""
+    return zlib.crc32(f"{run_seed}\0{dataset}\0{item_id}\0{task}".encode()) & 0x7FFFFFF0
 
 
 def token_limit(task: str, settings: dict) -> int:
@@ -88,9 +99,8 @@ def _calls_for(name, kind, item, items, task, alignment, settings, templates, vo
     budget = {"max_tokens": token_limit(task, settings)}
     calls = [Call(name, item_id, task, Request(temperature=0.0, seed=settings["seed"], **budget, **fields), k=k)]
     if settings["n_samples"]:
-        sampled = Request(
-            temperature=settings["temperature"], n=settings["n_samples"], seed=settings["seed"], **budget, **fields
-        )
+        seed = sample_seed(settings["seed"], name, item_id, task)
+        sampled = Request(temperature=settings["temperature"], n=settings["n_samples"], seed=seed, **budget, **fields)
         calls.append(Call(name, item_id, task, sampled, first_sample=1, k=k))
     return calls
 
