@@ -8,6 +8,7 @@ run's analysis (bootstrap, shuffles, attributes) and the collection of all runs.
 spread over two worker processes, as `snakemake --cores 2` would.
 
     .venv/bin/python bench/bench_analysis.py [--runs 10] [--dilemmas 1360] [--bootstrap 200]
+        [--compression-replicates 0]
 """
 
 import argparse
@@ -78,7 +79,7 @@ def write_inputs(root: Path, runs: int, dilemmas: int, samples: int, values: lis
             write_argument_table(str(base / f"long_k{k}.table.csv"), rows)
 
 
-def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str) -> float:
+def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str, compression_replicates: int) -> float:
     """Every analysis job of one run, as the rules call them; returns seconds."""
     start = time.perf_counter()
     base, out = root / f"run{run}", root / "out" / f"run{run}"
@@ -93,7 +94,8 @@ def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str)
         write_preferences(task, str(source), items, vocabulary_csv, targets, 20, 0, 0, evidence[task])
     settings = {
         "analysis": {"bootstrap": bootstrap, "resampling": resampling, "seed": 0, "preference_sample": 0,
-                     "reference_dataset": "dd", "compression_replicates": 0, "estimator": "trueskill",
+                     "reference_dataset": "dd", "compression_replicates": compression_replicates,
+                     "compression_subset_size": 5, "compression_subsets": 10, "estimator": "trueskill",
                      "reliability_splits": 20, "min_evidence": 1},
         "generation": {"n_samples": samples - 1},
         "annotation": {"specificity": ["path", "attribute"]},
@@ -116,6 +118,7 @@ def main() -> None:
     parser.add_argument("--bootstrap", type=int, default=200)
     parser.add_argument("--resampling", choices=["half", "bootstrap"], default="half")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--compression-replicates", type=int, default=0, help="analysis.compression_replicates")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
@@ -125,7 +128,8 @@ def main() -> None:
         start = time.perf_counter()
         with ProcessPoolExecutor(args.workers) as pool:
             seconds = list(pool.map(analyze, [root] * args.runs, range(args.runs), [args.samples] * args.runs,
-                                    [args.bootstrap] * args.runs, [args.resampling] * args.runs))  # fmt: skip
+                                    [args.bootstrap] * args.runs, [args.resampling] * args.runs,
+                                    [args.compression_replicates] * args.runs))  # fmt: skip
         out = root / "out"
         runs = [out / f"run{run}" for run in range(args.runs)]
         collect_analyses(

@@ -59,6 +59,37 @@ def test_compression_ratio_is_higher_for_redundant_arguments():
     assert np.isnan(compression_ratio([]))
 
 
+def test_the_equal_size_ratio_does_not_grow_with_how_often_a_value_is_argued_for():
+    """Arguments of equal diversity (sentences of random words): the paper's ratio of a value
+    argued for 200 times is far above one argued for 5 times, the equal-size ratio is not; a
+    value argued in repeated phrases keeps a higher equal-size ratio than a varied one."""
+    rng = np.random.default_rng(3)
+
+    def sentence() -> str:  # the synthetic model's varied wording: fixed frame, made-up words
+        words = ["".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"), size=rng.integers(4, 9))) for _ in range(6)]
+        return "Care bears on the {} {}. It touches the {} {}, the {} and the {}.".format(*words)
+
+    arguments = [{"item_id": f"d{i}", "argument": sentence(), "values": ["often"]} for i in range(200)]
+    arguments += [{"item_id": f"d{i}", "argument": sentence(), "values": ["rarely"]} for i in range(5)]
+    arguments += [
+        {"item_id": f"d{i}", "argument": "Care first, care always, care.", "values": ["care"]} for i in range(8)
+    ]
+    arguments += [{"item_id": f"d{i}", "argument": sentence(), "values": ["few"]} for i in range(3)]
+    index = {"often": 0, "rarely": 1, "care": 2, "few": 3}
+    table = ArgumentValues(arguments, index, {f"d{i}": i for i in range(200)})
+    paper = table.compression()[0]
+    equal = table.equal_size_compression(size=5, subsets=20, seed=0)[0]
+    assert paper[0] > 1.3 * paper[1]  # the paper's ratio: more arguments, more to share
+    assert abs(equal[0] - equal[1]) < 0.05 * equal[1]  # equal size: the same diversity reads the same
+    assert equal[2] > 1.5 * equal[1]  # repeated phrasing still compresses better
+    assert np.isnan(equal[3])  # fewer arguments than a subset holds
+    halves = np.zeros((2, 200))
+    halves[0, :100], halves[1, 100:] = 1, 1  # the second half holds none of the rare values' items
+    replicated = table.equal_size_compression(size=5, subsets=20, seed=0, item_weights=halves)
+    assert np.isfinite(replicated[0, :3]).all() and np.isfinite(replicated[1, 0]) and np.isnan(replicated[1, 1])
+    assert np.array_equal(equal, table.equal_size_compression(size=5, subsets=20, seed=0)[0], equal_nan=True)  # seeded
+
+
 def test_attributes_per_value_with_item_weights():
     arguments = [
         {"item_id": "a", "argument": "x", "values": ["care"], "specificity_path": 2},
@@ -154,7 +185,8 @@ INTERVALS = {"bootstrap": 10, "resampling": "half"}  # what figure captions are 
 def settings(**changes) -> Settings:
     """Analysis settings for these tests (the workflow's come from the config schema)."""
     chosen = {"bootstrap": 50, "resampling": "bootstrap", "seed": 0, "preference_sample": 0, "temperature_samples": [],
-              "reference_dataset": None, "compression_replicates": 0, "specificity": ["path", "attribute"],
+              "reference_dataset": None, "compression_replicates": 0, "compression_subset_size": 5,
+              "compression_subsets": 10, "specificity": ["path", "attribute"],
               "estimator": "trueskill", "reliability_splits": 20, "min_evidence": 1}  # fmt: skip
     return Settings(**{**chosen, **changes})
 

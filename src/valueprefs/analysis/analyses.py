@@ -16,7 +16,7 @@ from valueprefs.analysis.inputs import RunInputs, Settings
 from valueprefs.analysis.recognition import Recognition
 from valueprefs.analysis.reliability import disattenuate
 from valueprefs.analysis.stats import correlate, interval, nanmean, p_value, pairwise_spearman
-from valueprefs.metrics import DIVERSITY_COLUMN, specificity_column
+from valueprefs.metrics import DIVERSITY_COLUMN, EQUAL_SIZE_DIVERSITY_COLUMN, specificity_column
 
 DECIDED = {"to_do", "not_to_do"}
 
@@ -152,10 +152,18 @@ class RunAnalyses:
                 )
                 for kind in self.settings.specificity
             }
-            ratios = arguments.compression()[0]
             extra = self.settings.compression_replicates
+            ratios = arguments.compression()[0]
             ratio_reps = arguments.compression(weights[:extra]) if extra else np.tile(ratios, (len(weights), 1))
             metrics[DIVERSITY_COLUMN] = (ratios, ratio_reps)
+            subsets = self.settings.compression_subset_size, self.settings.compression_subsets, self.settings.seed
+            equal = arguments.equal_size_compression(*subsets)[0]
+            equal_reps = (
+                arguments.equal_size_compression(*subsets, weights[:extra])
+                if extra
+                else np.tile(equal, (len(weights), 1))
+            )
+            metrics[EQUAL_SIZE_DIVERSITY_COLUMN] = (equal, equal_reps)
             table = pd.DataFrame(
                 {"dataset": dataset, "k": k, "value": self.inputs.values, "arguments": arguments.counts()}
             )

@@ -47,6 +47,8 @@ class Settings:
     temperature_samples: list[int]
     reference_dataset: str | None
     compression_replicates: int
+    compression_subset_size: int  # arguments per subset of the equal-size compression ratio
+    compression_subsets: int  # subsets per value it averages
     specificity: list[str]
     estimator: str  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
     reliability_splits: int
@@ -63,6 +65,8 @@ class Settings:
             temperature_samples=list(range(1, generation["n_samples"] + 1)),
             reference_dataset=analysis["reference_dataset"],
             compression_replicates=analysis["compression_replicates"],
+            compression_subset_size=analysis["compression_subset_size"],
+            compression_subsets=analysis["compression_subsets"],
             specificity=list(annotation["specificity"]),
             estimator=analysis["estimator"],
             reliability_splits=analysis["reliability_splits"],
