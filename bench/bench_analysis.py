@@ -96,7 +96,7 @@ def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str,
         "analysis": {"bootstrap": bootstrap, "resampling": resampling, "seed": 0, "preference_sample": 0,
                      "reference_dataset": "dd", "compression_replicates": compression_replicates,
                      "compression_subset_size": 5, "compression_subsets": 10, "estimator": "trueskill",
-                     "reliability_splits": 20, "min_evidence": 1},
+                     "reliability_splits": 20, "min_evidence": 1, "replicate_splits": 4},
         "generation": {"n_samples": samples - 1},
         "annotation": {"specificity": ["path", "attribute"]},
     }  # fmt: skip

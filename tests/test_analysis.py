@@ -9,7 +9,7 @@ from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
 from valueprefs.analysis.inputs import RunInputs, Settings
 from valueprefs.analysis.recognition import Recognition
-from valueprefs.analysis.stats import correlate, item_weights, p_value, row_correlations
+from valueprefs.analysis.stats import correlate, interval, item_weights, resampled_p, row_correlations
 from valueprefs.analysis.views import framework_view
 from valueprefs.annotation.recognized import named_values
 from valueprefs.preferences.long_form import position_matrix
@@ -28,8 +28,21 @@ def test_row_correlations_match_scipy_over_shared_values():
             keep = np.isfinite(x[row]) & np.isfinite(y[row])
             assert r[row] == pytest.approx(reference(x[row][keep], y[row][keep])[0])
             assert n[row] == keep.sum()
-    r, n = stats.pearsonr(x[2], y[2])
-    assert p_value(r, 40) == pytest.approx(n)
+
+
+def test_p_values_come_from_the_replicates_behind_the_interval():
+    """z = estimate / replicate spread: 0.3 / 0.1 gives p = 2 (1 - Phi(3)) = 0.0027 (a table
+    of the normal distribution); p < 0.05 exactly when the interval excludes 0."""
+    replicates = np.array([0.2, 0.4] * 50)  # spread (ddof 1) 0.1005
+    spread = replicates.std(ddof=1)
+    assert resampled_p(replicates, 0.3) == pytest.approx(2 * stats.norm.sf(0.3 / spread))
+    assert resampled_p(np.full(100, 0.1) + np.tile([-0.1, 0.1], 50) * 1.0, 0.3) == pytest.approx(0.00270, abs=2e-4)
+    rng = np.random.default_rng(0)
+    for point in rng.uniform(-0.5, 0.5, size=200):
+        draws = rng.normal(point, 0.15, size=50)
+        low, high = interval(draws, point, bounds=(-9, 9))
+        assert (resampled_p(draws, point) < 0.05) == (low > 0 or high < 0)
+    assert np.isnan(resampled_p(np.array([0.3]), 0.3)) and np.isnan(resampled_p(np.full(5, 0.3), 0.3))
 
 
 def test_bootstrap_draws_are_seeded_per_data_set_and_keep_the_item_count():
@@ -211,7 +224,12 @@ def test_run_analysis_on_known_preferences():
     compared = rows.loc["short_vs_long/dd/3"]
     assert compared["reliability_x"] == short["r"] and compared["reliability_y"] == long["r"]
     assert compared["ceiling"] == pytest.approx(np.sqrt(short["r"] * long["r"]))
-    assert compared["r_corrected"] == pytest.approx(min(1.0, compared["r"] / compared["ceiling"]))
+    # short and long answers follow one ranking: the headline consistency (across halves of the
+    # dilemmas, corrected for both measures' noise) is 1, its interval away from 0
+    assert compared["consistency"] == 1.0 and compared["correction"] == "clipped"
+    assert 0.5 < compared["consistency_low"] and compared["consistency_p"] < 0.001
+    drawn = next(entry for entry in replicates if entry["key"] == "short_vs_long/dd/3")
+    assert len(drawn["consistency"]) == 50 and len(drawn["replicates"]) == 50
 
 
 def test_batch_estimator_in_the_run_analysis():
@@ -306,7 +324,7 @@ def test_values_with_too_little_evidence_are_excluded_and_counted():
     assert max(after["excluded_x"], after["excluded_y"]) <= lost <= after["excluded_x"] + after["excluded_y"]
 
 
-def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
+def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     import pandas as pd
 
     from valueprefs.figures.jobs import render_figure
@@ -331,6 +349,17 @@ def test_consistency_figures_carry_the_noise_ceiling(tmp_path):
 
     note = evidence_note(data)
     assert "noise ceiling" in note and "fewer than 3 games or responses excluded" in note
+    # with the headline consistency in the rows, the bars are the headline and the dots the paper's r
+    headline = {"consistency": [0.3, 0.7], "consistency_low": [0.0, 0.5], "consistency_high": [0.6, 0.9]}
+    pd.DataFrame(rows).assign(**headline, consistency_p=[0.04, 0.001]).to_csv(tmp_path / "c.csv", index=False)
+    render_figure(
+        "03b", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
+        {"dd": "dilemmas"}, [5, 10, 20], None, INTERVALS, out["png"], out["pdf"], out["csv"],
+    )  # fmt: skip
+    data = pd.read_csv(out["csv"])
+    assert list(data["r"]) == [0.3, 0.7] and list(data["ci_low"]) == [0.0, 0.5] and list(data["p"]) == [0.04, 0.001]
+    assert list(data["paper_r"]) == [0.12, 0.25] and "ceiling" not in data
+    assert "dots: the paper's r" in evidence_note(data) and "noise ceiling" not in evidence_note(data)
 
 
 def test_bars_tell_absent_runs_from_too_few_values_and_show_n():
@@ -367,3 +396,26 @@ def test_palettes_come_from_matplotlib_or_seaborn_by_name():
     assert palette_colors("Set1", 3) == list(matplotlib.colormaps["Set1"].colors[:3])
     assert palette_colors("muted", 2) == list(sns.color_palette("muted", 2))
     assert len(palette_colors("Dark2", 12)) == 12  # more colours than the map has: it repeats
+
+
+def test_the_mean_over_families_takes_its_interval_from_the_headline_replicates():
+    import pandas as pd
+
+    from valueprefs.analysis.stats import interval
+    from valueprefs.figures.figure_data import figure_data
+    from valueprefs.figures.registry import BY_NUMBER
+
+    rows = pd.DataFrame(
+        [
+            {"key": "between_k/dd/5/10", "analysis": "between_k", "dataset": "dd", "k": 5, "k2": 10,
+             "model": model, "alignment": "instruct", "r": r, "p": 0.01, "n": 50, "ci_low": 0, "ci_high": 1,
+             "consistency": c, "consistency_low": c - 0.2, "consistency_high": c + 0.2, "consistency_p": 0.02}
+            for model, r, c in (("a", 0.5, 0.8), ("b", 0.3, 0.6))
+        ]
+    )  # fmt: skip
+    draws = {"a": [0.7, 0.8, 0.9], "b": [0.4, 0.6, 0.8]}
+    replicates = {(m, "instruct", "between_k/dd/5/10/consistency"): d for m, d in draws.items()}
+    replicates |= {(m, "instruct", "between_k/dd/5/10"): [0.0, 0.5, 1.0] for m in draws}  # the paper's r: not used
+    mean = figure_data(BY_NUMBER["05a"], {"dataset": "dd", "k": None}, rows, replicates).iloc[0]
+    assert mean["r"] == pytest.approx(0.7) and mean["paper_r"] == pytest.approx(0.4)
+    assert (mean["ci_low"], mean["ci_high"]) == pytest.approx(interval(np.array([0.55, 0.7, 0.85]), 0.7))

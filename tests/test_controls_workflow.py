@@ -34,9 +34,12 @@ CONTROLS = {
     "positional": {"position_bias": 0.3},
     "shifted": {"explicit_shift": 0.3},
 }
+# no value-level consistency, a strong preference for acting, in dilemmas whose values lean to
+# one side (the data set's side_skew): values argued for acting win in both formats
+CONFOUNDED = {"consistency": 0.0, "scenario": "side_bias", "side_bias": 2.0, "dilemma_effect": 0.0}
 
 
-def controls_config(workdir, base_url: str) -> dict:
+def controls_config(workdir, base_url: str, second_url: str) -> dict:
     synthetic = {"backend": "openai", "base_url": base_url, "api_key_env": "SYNTHETIC_SERVER_KEY"}
     models = {
         name: {"instruct": {"backend": "synthetic", "model": name, "control": control}}
@@ -45,9 +48,17 @@ def controls_config(workdir, base_url: str) -> dict:
     models["shifted"]["instruct"]["token_limits"] = {"long_max_tokens": 400}  # its own limit
     # the same planted model as "consistent", answering over HTTP through the openai backend
     models["overhttp"] = {"instruct": {**synthetic, "model": "consistent", "control": CONTROLS["consistent"]}}
+    models["confounded"] = {
+        "instruct": {**synthetic, "base_url": second_url, "model": "confounded", "control": CONFOUNDED}
+    }
     config = {
         "datasets": {
-            "dailydilemmas": {"kind": "dilemmas", "source": "demo", "limit": 1, "generated": {"items": ITEMS}}
+            "dailydilemmas": {
+                "kind": "dilemmas",
+                "source": "demo",
+                "limit": 1,
+                "generated": {"items": ITEMS, "side_skew": 3.0},
+            }
         },
         "vocabulary": {"source": "demo"},
         "models": models,
@@ -56,7 +67,13 @@ def controls_config(workdir, base_url: str) -> dict:
         "judges": [{"name": "reader", "model": "synthetic-judge", "steps": ["arguments", "values"], **synthetic}],
         "annotation": {"specificity": [], "value_batching": True, "max_tokens": {"arguments": 2048, "values": 512}},
         "analysis": {"bootstrap": 100, "shuffles": 2, "reference_dataset": "dailydilemmas"},
-        "calibration": {"studies": 3, "items": 60, "k": [3, 4], "n_samples": 2},
+        "calibration": {
+            "studies": 3,
+            "items": 60,
+            "k": [3, 4],
+            "n_samples": 2,
+            "scenarios": ["assumptions", "dilemma_effects"],
+        },
     }
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -68,33 +85,44 @@ def server_stats(base_url: str) -> dict:
         return json.loads(response.read())
 
 
+def start_server(port: int, configfile, model: str, workdir) -> subprocess.Popen:
+    """The synthetic OpenAI-compatible server for one model of the config (and the judge)."""
+    command = [sys.executable, "-m", "valueprefs.synthetic.server", "--port", str(port), "--config", str(configfile)]
+    command += ["--model", model, "--data", str(workdir / "results" / "data")]
+    command += ["--schema", str(REPO / "workflow" / "schemas" / "config.schema.yaml")]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            server_stats(f"http://127.0.0.1:{port}/v1")
+            return server
+        except OSError:
+            assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
+            time.sleep(0.2)
+
+
 @pytest.fixture(scope="module")
 def controlled(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("controls")
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}/v1"
-    configfile = controls_config(workdir, base_url)
-    command = [sys.executable, "-m", "valueprefs.synthetic.server", "--port", str(port), "--config", str(configfile)]
-    command += ["--model", "overhttp/instruct", "--data", str(workdir / "results" / "data")]
-    command += ["--schema", str(REPO / "workflow" / "schemas" / "config.schema.yaml")]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    ports = (free_port(),)
+    while len(ports) < 2:
+        ports = tuple({*ports, free_port()})
+    base_url, second_url = (f"http://127.0.0.1:{port}/v1" for port in ports)
+    configfile = controls_config(workdir, base_url, second_url)
+    servers = []
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                server_stats(base_url)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, server.stdout.read()
-                time.sleep(0.2)
+        servers.append(start_server(ports[0], configfile, "overhttp/instruct", workdir))
+        servers.append(start_server(ports[1], configfile, "confounded/instruct", workdir))
         result = run_snakemake(
             workdir, "--cores", "2", *TARGETS, configfile=configfile, timeout=900, env={"SYNTHETIC_SERVER_KEY": "x"}
         )
         assert result.returncode == 0, result.stderr[-4000:]
         stats = server_stats(base_url)
+        stats["confounded"] = server_stats(second_url)
     finally:
-        server.kill()
-        server.wait(timeout=10)
+        for server in servers:
+            server.kill()
+            server.wait(timeout=10)
     checks = pd.read_csv(workdir / "results" / "analysis" / "controls.csv")
     return workdir, checks.set_index(["model", "check", "task"], drop=False), stats
 
@@ -105,10 +133,31 @@ def check(checks, model, name, task=None):
 
 
 def test_every_control_passes_its_checks(controlled):
+    """All but the confounded control's: its answers are decided by a side more than by its
+    values, which the checks of the paper's statistics do not allow for (below)."""
     _, checks, _ = controlled
-    failed = checks[~checks["passed"].astype(bool)]
+    failed = checks[~checks["passed"].astype(bool) & (checks["model"] != "confounded")]
     assert failed.empty, failed[["model", "check", "task", "k", "r", "ci_low", "ci_high", "expected", "ceiling"]]
-    assert set(checks["model"]) == {*CONTROLS, "overhttp"}
+    assert set(checks["model"]) == {*CONTROLS, "overhttp", "confounded"}
+
+
+def test_a_preference_for_acting_fools_the_papers_r_and_not_the_headline_over_http(controlled):
+    """The confounded control (no value-level consistency; it prefers acting, in dilemmas whose
+    values lean to one side), served by its own server: its short answers mostly act; the
+    paper's same-item r sees a consistent model, its interval above what the control's noise
+    allows (its check fails); the headline consistency covers the planted correlation or says
+    the measures are too unreliable to tell, and never claims consistency."""
+    workdir, checks, stats = controlled
+    assert stats["confounded"]["requests"] > ITEMS  # its answers came over HTTP
+    row = check(checks, "confounded", "control_consistency")
+    assert row["ci_low"] > 0 and row["ci_low"] > row["expected"] and not row["passed"]
+    if row["consistency_low"] == row["consistency_low"]:  # estimated (not NaN)
+        assert row["consistency_low"] <= row["planted_observed"] <= row["consistency_high"]
+    table = pd.read_csv(workdir / "results" / "analysis" / "correlations.csv")
+    papers = table[(table["model"] == "confounded") & (table["analysis"] == "short_vs_long")].iloc[0]
+    assert papers["r"] == row["r"] and "consistency" in papers and "consistency_p" in papers
+    figure = pd.read_csv(workdir / "results" / "figures" / "fig03a.csv").set_index("model")
+    assert figure.loc["confounded", "paper_r"] == row["r"]  # the paper's r: the figure's second marker
 
 
 def test_consistent_and_inconsistent_controls_recover_what_was_planted(controlled):
@@ -159,7 +208,7 @@ def test_answer_lengths_use_each_models_own_limit(controlled):
     workdir, _, _ = controlled
     table = pd.read_csv(workdir / "results" / "answer_lengths.csv").set_index(["job", "task"])
     long = table.xs("long_k4", level="task")
-    names = [*CONTROLS, "overhttp"]
+    names = [*CONTROLS, "overhttp", "confounded"]
     assert long["limit"].to_dict() == {f"{name}/instruct": 400 if name == "shifted" else 1024 for name in names}
     assert (long["truncated"] == 0).all() and (long["tokens_max"] < long["limit"]).all()
     assert (long["tokens_p50"] > 50).all()  # four arguments, not a stub
@@ -172,6 +221,8 @@ def test_calibrate_rule_reports_coverage_per_statistic(controlled):
     assert result.returncode == 0, result.stderr[-3000:]
     table = pd.read_csv(workdir / "results" / "calibration" / "coverage.csv")
     assert set(table["control"]) == {"consistent", "inconsistent"} and (table["studies"] == 3).all()
+    tuned = table.groupby("scenario")["tuned_on"].first().to_dict()
+    assert tuned == {"assumptions": True, "dilemma_effects": False}
     assert {"short_vs_long", "temperature", "between_k", "control_consistency"} <= set(table["statistic"])
     assert table["coverage"].between(0, 1).all() and (table["estimate_in_interval"] == 1.0).all()
     planted = table[table["statistic"] == "control_consistency"].groupby("control")["planted"].first()

@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 import pytest
 
 from valueprefs.data.dailydilemmas import actions_to_dilemmas, load_local_dilemmas
@@ -156,3 +157,27 @@ def test_duplicate_situation_ids_are_named(tmp_path):
     write(tmp_path / "dilemma.csv", ",idx,basic_situation,dilemma_situation\n0,7,a,S1\n1, 7,b,S2\n")
     with pytest.raises(DataError, match=r"dilemma\.csv, row 2, column 'idx': duplicate idx '7'"):
         load_situations(tmp_path)
+
+
+def test_generated_dilemmas_take_their_shape_from_the_config():
+    """Set sizes and a lean of each value to one side (for calibration scenarios); a questions
+    data set given them is an error that names them."""
+    from valueprefs.errors import ConfigError
+
+    spec = {"source": "demo", "limit": 1, "generated": {"items": 300, "seed": 2, "set_sizes": [1, 7]}}
+    dilemmas, _ = load_dilemmas(spec, demo_vocabulary())
+    sizes = {len(values) for values in dilemmas["values_to_do"].iloc[1:]}
+    assert sizes == {1, 7}
+    skewed, _ = load_dilemmas({**spec, "generated": {"items": 300, "seed": 2, "side_skew": 4.0}}, demo_vocabulary())
+    plain, _ = load_dilemmas({**spec, "generated": {"items": 300, "seed": 2}}, demo_vocabulary())
+
+    def lean(frame):  # how far values' shares of "to do" appearances spread
+        sides = [(v, 1) for vs in frame["values_to_do"] for v in vs] + [
+            (v, 0) for vs in frame["values_not_to_do"] for v in vs
+        ]
+        shares = pd.DataFrame(sides, columns=["value", "to_do"]).groupby("value")["to_do"].mean()
+        return shares.std()
+
+    assert lean(skewed) > lean(plain) + 0.15
+    with pytest.raises(ConfigError, match="side_skew shape dilemmas"):
+        load_questions({"source": "demo", "generated": {"items": 3, "seed": 0, "side_skew": 1.0}})

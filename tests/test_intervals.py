@@ -89,14 +89,45 @@ def test_calibration_counts_which_intervals_cover_the_mean_and_the_planted_value
             "passed": [True, True, False, True],
             "expected": 0.5,
             "planted_observed": 1.0,
-            "r_corrected": [0.6, 0.7, 0.8, 0.7],
-            "corrected_low": [0.5, 0.65, 0.75, -0.1],
-            "corrected_high": [0.65, 0.75, 0.85, 1.0],
+            "consistency": [0.6, 0.7, 0.8, 0.7],
+            "consistency_low": [0.5, 0.65, 0.75, -0.1],
+            "consistency_high": [0.65, 0.75, 0.85, 1.0],
+            "p": [0.01, 0.2, 0.04, 0.5],
+            "consistency_p": [0.01, 0.01, 0.3, 0.04],
         }
     )
     found = coverage(rows, planted=1.0).iloc[0]
     assert (found["statistic"], found["setting"], found["studies"]) == ("control_consistency", "10", 4)
     assert found["coverage"] == 0.75 and found["passed"] == 0.75
-    assert found["mean_corrected"] == pytest.approx(0.7)
-    assert found["corrected_covers_mean"] == 0.5 and found["corrected_covers_planted"] == 0.25
-    assert found["corrected_excludes_opposite"] == 0.75
+    assert found["mean_consistency"] == pytest.approx(0.7)
+    assert found["consistency_covers_mean"] == 0.5 and found["consistency_covers_planted"] == 0.25
+    assert found["consistency_excludes_opposite"] == 0.75
+    assert found["p_below_05"] == 0.5 and found["consistency_p_below_05"] == 0.75
+    assert found["consistency_covers_rho"] == 0.25
+
+
+def test_calibration_counts_headline_coverage_over_the_studies_that_estimated_it():
+    """A study whose measures were too unreliable has no headline: counted apart, not as a miss;
+    between k both measures follow one latent, so the planted consistency is 1."""
+    import pandas as pd
+
+    from valueprefs.analysis.calibration import coverage
+
+    rows = pd.DataFrame(
+        {
+            "key": "between_k/dilemmas/5/10",
+            "analysis": "between_k",
+            "r": [0.5, 0.6, 0.7, 0.6],
+            "p": 0.01,
+            "ci_low": 0.4,
+            "ci_high": 0.8,
+            "consistency": [0.9, 1.0, np.nan, 0.5],
+            "consistency_low": [0.7, 0.8, np.nan, 0.2],
+            "consistency_high": [1.0, 1.0, np.nan, 0.8],
+            "consistency_p": [0.001, 0.001, np.nan, 0.2],
+        }
+    )
+    found = coverage(rows, planted=0.0).iloc[0]
+    assert found["consistency_estimated"] == 0.75 and found["mean_consistency"] == pytest.approx(0.8)
+    assert found["consistency_covers_planted"] == pytest.approx(2 / 3)  # 1 is outside [0.2, 0.8]
+    assert found["consistency_p_below_05"] == pytest.approx(2 / 3)

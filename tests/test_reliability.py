@@ -1,5 +1,7 @@
 """Noise ceilings and the batch estimator: formulas on constructed cases, recovery on simulations."""
 
+from statistics import NormalDist
+
 import numpy as np
 import pytest
 from scipy import optimize
@@ -8,6 +10,8 @@ from valueprefs.analysis.reliability import (
     corrected_ratio,
     cross_fit,
     disattenuate,
+    headline,
+    residuals,
     spearman_brown,
     split_half_reliability,
     split_weights,
@@ -48,16 +52,19 @@ def test_split_weights_are_complementary_seeded_halves():
 def test_disattenuation_with_known_answers():
     point = {"across": np.array([0.15]), "half_x": np.array([0.36]), "half_y": np.array([0.25])}
     draws = {"across": np.array([0.1, 0.15, 0.2]), "half_x": np.full(3, 0.36), "half_y": np.full(3, 0.25)}
-    applied = disattenuate(0.2, point, draws, 0.5, 0.5)  # across-halves ceiling sqrt(0.09) = 0.3
-    assert applied["r_cross"] == 0.15 and applied["r_corrected"] == pytest.approx(0.5)
+    applied, drawn = disattenuate(0.2, point, draws, 0.5, 0.5)  # across-halves ceiling sqrt(0.09) = 0.3
+    assert applied["r_cross"] == 0.15 and applied["consistency"] == pytest.approx(0.5)
     assert applied["ceiling"] == pytest.approx(0.5) and applied["ceiling_ratio"] == pytest.approx(0.4)
     assert applied["correction"] == "applied"
     # replicates 1/3, 1/2, 2/3 (sd 1/6) around the corrected 0.5: 0.5 - 1.96 / 6
-    assert applied["corrected_low"] == pytest.approx(0.5 - 1.959964 / 6, rel=1e-6)
-    clipped = disattenuate(0.45, {**point, "across": np.array([0.45])}, draws, 0.5, 0.5)
-    assert clipped["r_corrected"] == 1.0 and clipped["correction"] == "clipped"
-    unreliable = disattenuate(0.2, {**point, "half_x": np.array([0.05])}, draws, 0.5, 0.5)
-    assert unreliable["correction"] == "unreliable" and np.isnan(unreliable["r_corrected"])
+    assert applied["consistency_low"] == pytest.approx(0.5 - 1.959964 / 6, rel=1e-6)
+    assert drawn == pytest.approx([1 / 3, 1 / 2, 2 / 3])
+    # p from the same replicates: 0.5 / (1/6) = 3 standard errors from 0
+    assert applied["consistency_p"] == pytest.approx(2 * (1 - NormalDist().cdf(3.0)))
+    clipped = disattenuate(0.45, {**point, "across": np.array([0.45])}, draws, 0.5, 0.5)[0]
+    assert clipped["consistency"] == 1.0 and clipped["correction"] == "clipped"
+    unreliable = disattenuate(0.2, {**point, "half_x": np.array([0.05])}, draws, 0.5, 0.5)[0]
+    assert unreliable["correction"] == "unreliable" and np.isnan(unreliable["consistency"])
 
 
 def test_across_halves_the_corrected_consistency_recovers_the_true_correlation():
@@ -146,3 +153,44 @@ def test_simulate_recovery_rule_writes_the_table_and_figure(snakemake_in):
     assert set(table["estimator"]) == {"TrueSkill (short form)", "logistic batch (short form)", "long form (k = 10)"}
     assert table["spearman_with_truth"].between(0, 1).all()
     assert (snakemake_in.workdir / "results/simulation/recovery.png").stat().st_size > 20_000
+
+
+def test_residuals_remove_an_exact_line_and_keep_missing_values_missing():
+    covariate = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [np.nan]])
+    preferences = np.array([[1.0, 3.0, 5.0, np.nan, 9.0, 4.0], [0.0, 1.0, 0.0, 1.0, 0.0, 1.0]])
+    found = residuals(preferences, covariate)
+    assert np.allclose(found[0, [0, 1, 2, 4]], 0.0) and np.isnan(found[0, [3, 5]]).all()
+    # 0 1 0 1 0 on 0..4: slope 0, mean 0.4
+    assert np.allclose(found[1, :5], [-0.4, 0.6, -0.4, 0.6, -0.4]) and np.isnan(found[1, 5])
+    assert residuals(preferences, None) is preferences
+
+
+def test_a_value_level_confound_fools_the_cross_fit_unless_it_is_taken_out():
+    """Two measures with independent value preferences (consistency 0), both lifted by a
+    property of the values (their share of "to do" appearances, which a model that favours
+    acting rewards in both formats and in every half of the items): the across-halves
+    correlation sees a consistent model; net of the covariate it sees none, and a consistency
+    of 1 is still recovered."""
+    rng = np.random.default_rng(3)
+    n_values, splits = 120, 40
+    share = rng.uniform(0, 1, n_values)
+    latent_x, latent_y = rng.standard_normal(n_values), rng.standard_normal(n_values)
+
+    def halves(latent):
+        return [latent + 4 * share + 0.7 * rng.standard_normal((splits, n_values)) for _ in range(2)]
+
+    def consistency(x, y, covariates):
+        parts = [residuals(half, covariates) for half in (*x, *y)]
+        point = cross_fit(*parts)
+        return headline(point, cross_fit(*parts))[0]
+
+    x, y = halves(latent_x), halves(latent_y)
+    fooled = consistency(x, y, None)
+    assert fooled["consistency"] > 0.5 and fooled["consistency_low"] > 0
+    net = consistency(x, y, share[:, None])
+    truth = np.corrcoef(latent_x - np.polyval(np.polyfit(share, latent_x, 1), share),
+                        latent_y - np.polyval(np.polyfit(share, latent_y, 1), share))[0, 1]  # fmt: skip
+    assert abs(net["consistency"] - truth) < 0.05
+    assert net["consistency_low"] <= truth <= net["consistency_high"]
+    same = consistency(x, halves(latent_x), share[:, None])
+    assert same["consistency"] > 0.95

@@ -6,12 +6,17 @@ import json
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pytest
+import yaml
 
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study
+from valueprefs.analysis.estimates import Estimates
 from valueprefs.analysis.inputs import Settings
+from valueprefs.analysis.reliability import headline
 from valueprefs.annotation.parsing import parse_level, parse_numbered_scores, parse_score_json
+from valueprefs.data.demo import demo_vocabulary
 from valueprefs.data.generated import generated_dilemmas
 from valueprefs.decisions import decision
 from valueprefs.errors import ConfigError
@@ -33,10 +38,12 @@ from valueprefs.prompts import (
 from valueprefs.synthetic.behaviour import ControlParams, latents
 from valueprefs.synthetic.engine import SyntheticEngine
 from valueprefs.synthetic.recognize import TemplateRecognizer, UnrecognizedPrompt
+from valueprefs.synthetic.scenarios import SCENARIOS, TUNED_ON, scenario_control
 from valueprefs.synthetic.truth import read_truth, truth_table
 from valueprefs.synthetic.world import World
 
 VALUES = [f"value{i:02d}" for i in range(40)]
+DEMO_VALUES = list(demo_vocabulary()["value"])
 PLANTED = dict(latent_seed=1, consistency=1.0, noise=0.5, position_bias=0.0, explicit_shift=0.0)
 PLANTED |= dict(specificity=-0.8, diversity=2.0, recognition_recall=0.7)
 
@@ -130,6 +137,10 @@ def test_the_truth_table_round_trips_and_its_latents_have_the_planted_correlatio
         assert np.corrcoef(truth["short_latent"], truth["long_latent"])[0, 1] == pytest.approx(rho, abs=1e-9)
     with pytest.raises(ValueError, match="not the vocabulary"):
         read_truth(table, list(table["value"])[::-1])
+    for scenario in SCENARIOS:  # flags, rules and rates come back typed
+        params = ControlParams.from_spec({**PLANTED, "scenario": scenario, "leading_value": scenario == "max_rule"})
+        write_csv(tmp_path / "truth.csv", truth_table(params, [f"v{i}" for i in range(50)]))
+        assert read_truth(read_csv(tmp_path / "truth.csv"), [f"v{i}" for i in range(50)])[0] == params
 
 
 SETTINGS = Settings(
@@ -190,3 +201,129 @@ def test_a_control_check_fails_when_the_measurement_is_wrong():
     inputs.truth = {"short_latent": short, "long_latent": long}
     row = analyze_run(inputs, SETTINGS)[0].set_index("key").loc["control_consistency/dilemmas/4"]
     assert abs(row["expected"]) < 0.1 < row["ci_low"] and not row["passed"]
+
+
+TEXTS = templates()
+
+
+def scenario_model(world, **scenario) -> SyntheticEngine:
+    found, _ = world
+    return SyntheticEngine(TEXTS, ControlParams.from_spec({**PLANTED, **scenario}), found)
+
+
+def test_the_config_schema_offers_exactly_the_named_scenarios():
+    schema = yaml.safe_load(open("workflow/schemas/config.schema.yaml"))
+    offered = schema["$defs"]["control"]["properties"]["scenario"]["enum"]
+    assert offered == list(SCENARIOS)
+    scenarios = schema["properties"]["calibration"]["properties"]["scenarios"]
+    assert scenarios["items"]["enum"] == list(SCENARIOS) == scenarios["default"]  # calibrated on all by default
+    assert set(TUNED_ON) <= set(SCENARIOS)
+    assert ControlParams.from_spec({**PLANTED, "scenario": "judge_errors", "missed_value": 0.5}).missed_value == 0.5
+    with pytest.raises(ValueError, match="unknown scenario 'dilemma'"):
+        ControlParams.from_spec({**PLANTED, "scenario": "dilemma"})
+
+
+def test_a_dominant_dilemma_effect_decides_both_formats(world):
+    """sd 50 against value utilities of sd about 1: the dilemma's own effect picks the action
+    in the short form and puts its values first in the long form."""
+    _, items = world
+    model = scenario_model(world, dilemma_effect=50.0)
+    params = model.params
+    agree, leads = [], []
+    for item in items:
+        favours_to_do = params.dilemma_shift(item["situation"]) > 0
+        agree.append(
+            decision(model.answer(short_form_prompt(TEXTS, item))) == ("to_do" if favours_to_do else "not_to_do")
+        )
+        first = model.answer(long_form_prompt(TEXTS, item["situation"], 4)).splitlines()[1]
+        side = item["values_to_do"] if favours_to_do else item["values_not_to_do"]
+        leads.append(any(value[0].upper() + value[1:] in first for value in side))
+    assert np.mean(agree) > 0.85 and np.mean(leads) > 0.85
+    plain = scenario_model(world)
+    assert [decision(plain.answer(short_form_prompt(TEXTS, item))) for item in items] != [
+        "to_do" if params.dilemma_shift(item["situation"]) > 0 else "not_to_do" for item in items
+    ]
+
+
+def test_the_max_rule_decides_by_the_strongest_value_of_each_side(world):
+    _, items = world
+    model = scenario_model(world, choice_rule="max", noise=0.0)
+    short = dict(zip(VALUES, model.short, strict=True))
+    for item in items:
+        strongest = max(short[v] for v in item["values_to_do"]) > max(short[v] for v in item["values_not_to_do"])
+        assert decision(model.answer(short_form_prompt(TEXTS, item))) == ("to_do" if strongest else "not_to_do")
+
+
+def test_logistic_noise_keeps_the_planted_standard_deviation():
+    params = ControlParams.from_spec({**PLANTED, "noise_family": "logistic", "noise": 2.0})
+    draws = params.noise_draws(np.random.default_rng(0), 200_000)
+    assert draws.std() == pytest.approx(2.0, rel=0.02)
+    assert ((draws - draws.mean()) ** 4).mean() / draws.var() ** 2 > 3.8  # heavier tails than normal (3)
+
+
+def test_ordering_noise_is_shared_across_k_unless_drawn_per_k(world):
+    """Greedy answers at k = 4 and k = 8 (candidate lists of 8 and 16 sharing a prefix, whose
+    noise is shared unless drawn per k): how often their first three arguments agree."""
+    _, items = world
+
+    def opening(model, item, k):
+        return model.answer(long_form_prompt(TEXTS, item["situation"], k)).splitlines()[1:4]
+
+    shared, per_k = scenario_model(world, noise=3.0), scenario_model(world, noise=3.0, order_noise_per_k=True)
+    agree = [sum(opening(m, item, 4) == opening(m, item, 8)[:3] for item in items) for m in (shared, per_k)]
+    assert agree[0] >= agree[1] + 5, agree
+
+
+def test_a_leading_value_opens_every_long_answer(world):
+    _, items = world
+    model = scenario_model(world, leading_value=True)
+    leader = VALUES[int(np.argmax(model.long))]
+    for item in items:
+        first = model.answer(long_form_prompt(TEXTS, item["situation"], 4)).splitlines()[1]
+        assert first.startswith(f"1. {leader[0].upper()}{leader[1:]} ")
+
+
+def test_judge_errors_reach_the_labels(world):
+    """Arguments that name several values are labelled with several; a missed value leaves none."""
+    _, items = world
+    judge = SyntheticEngine(TEXTS)
+
+    def labels(model):
+        found = []
+        for item in items[:10]:
+            text = model.answer(long_form_prompt(TEXTS, item["situation"], 4))
+            for argument in json.loads(judge.answer(TEXTS.render("extract_arguments", text=text))):
+                named = judge.answer(value_prompt(TEXTS, VALUES, argument["argument"])).split(":", 1)[1]
+                found.append({name.strip() for name in named.split(",")} & set(VALUES))
+        return found
+
+    assert {len(named) for named in labels(scenario_model(world))} == {1}
+    assert max(len(named) for named in labels(scenario_model(world, values_per_argument=3))) == 3
+    assert all(not named for named in labels(scenario_model(world, missed_value=1.0)))
+
+
+@pytest.mark.slow  # eight studies of 200 dilemmas: half a minute
+def test_a_preference_for_acting_fools_the_papers_r_and_not_the_headline():
+    """A model with no value-level consistency (rho = 0) that prefers acting, in dilemmas whose
+    values lean to one side: the values argued for acting win in both formats. The paper's
+    same-item r, and the cross-fit taken without the values' side shares, see a consistent
+    model; the headline never does. (It is not exact here: the side decides most answers, what
+    is left is noisy, and two of these eight studies gave headline intervals below 0:
+    bench/RESULTS.md.)"""
+    control = scenario_control({**PLANTED, "scenario": "side_bias", "side_bias": 2.0, "dilemma_effect": 0.0})
+    params = ControlParams.from_spec({**control, "consistency": 0.0})
+    found, blind = [], []
+    for study in range(8):
+        inputs = control_study(params, DEMO_VALUES, 200, [5], 0, seed=study, side_skew=3.0)
+        found.append(
+            analyze_run(inputs, replace(SETTINGS, seed=study))[0].set_index("key").loc["control_consistency/dilemmas/5"]
+        )
+        estimates = Estimates(inputs, replace(SETTINGS, seed=study))
+        estimates.value_covariates = lambda dataset: None  # the cross-fit alone
+        point, drawn = estimates.consistency(("short", "dilemmas", "short"), ("long", "dilemmas", 5, 0))
+        blind.append(headline(point, drawn)[0]["consistency"])
+    rows = pd.DataFrame(found)
+    # both see a consistent model: a 5% false-positive rate would put 4 of 8 above 0 once in 2,700 runs
+    assert (rows["ci_low"] > 0).sum() >= 4 and np.mean(blind) > 0.15
+    assert not (rows["consistency_low"] > 0).any()  # the headline never does
+    assert rows["consistency"].notna().sum() >= 4

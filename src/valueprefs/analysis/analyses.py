@@ -14,8 +14,8 @@ from valueprefs.analysis.controls import control_rows
 from valueprefs.analysis.estimates import Estimates
 from valueprefs.analysis.inputs import RunInputs, Settings
 from valueprefs.analysis.recognition import Recognition
-from valueprefs.analysis.reliability import disattenuate
-from valueprefs.analysis.stats import correlate, interval, nanmean, p_value, pairwise_spearman
+from valueprefs.analysis.reliability import disattenuate, headline
+from valueprefs.analysis.stats import correlate, interval, nanmean, pairwise_spearman, resampled_p
 from valueprefs.metrics import DIVERSITY_COLUMN, EQUAL_SIZE_DIVERSITY_COLUMN, specificity_column
 
 DECIDED = {"to_do", "not_to_do"}
@@ -32,13 +32,19 @@ class RunAnalyses:
         self.replicates: list[dict] = []
         self._reported: set[tuple] = set()
 
-    def add(self, analysis: str, dataset: str, stats: dict, replicates: np.ndarray, **where) -> None:
-        """One row (and its replicates), keyed by analysis, data set and setting."""
+    def add(
+        self, analysis: str, dataset: str, stats: dict, replicates: np.ndarray, headline_draws=None, **where
+    ) -> None:
+        """One row (and its replicates, and those of its headline consistency if it has one),
+        keyed by analysis, data set and setting."""
         key = "/".join(str(part) for part in (analysis, dataset, *where.values()))
         row = {"key": key, "analysis": analysis, "dataset": dataset, "k": None, "k2": None, "method": "pearson"}
         row["min_evidence"] = self.settings.min_evidence
         self.rows.append({**row, **where, **stats})
-        self.replicates.append({"key": key, "replicates": [float(x) for x in replicates]})
+        drawn = {"key": key, "replicates": [float(x) for x in replicates]}
+        if headline_draws is not None:
+            drawn["consistency"] = [float(x) for x in headline_draws]
+        self.replicates.append(drawn)
 
     # --- reliability -------------------------------------------------------------------
     def short_reliability(self, dataset: str, task: str = "short") -> dict:
@@ -66,12 +72,13 @@ class RunAnalyses:
         excluded = self.estimates.excluded
         return {"excluded_x": excluded[first], "excluded_y": excluded[second]}
 
-    def corrected(self, stats: dict, x: tuple, y: tuple, first: dict, second: dict) -> dict:
-        """``stats`` with both reliabilities, and the correlation corrected for them on one split
-        design (across halves of the items) beside it."""
+    def corrected(self, stats: dict, x: tuple, y: tuple, first: dict, second: dict) -> tuple[dict, np.ndarray]:
+        """``stats`` with both reliabilities, and the headline consistency (across halves of the
+        items, corrected for noise) beside it; and the headline's replicates."""
         reliabilities = {"reliability_x": first["reliability"], "reliability_y": second["reliability"]}
         point, replicates = self.estimates.consistency(x, y)
-        return {**stats, **reliabilities, **disattenuate(stats["r"], point, replicates, *reliabilities.values())}
+        found, draws = disattenuate(stats["r"], point, replicates, *reliabilities.values())
+        return {**stats, **reliabilities, **found}, draws
 
     # --- consistency -------------------------------------------------------------------
     def short_vs_long(self, reference: str) -> None:
@@ -81,30 +88,32 @@ class RunAnalyses:
             long, long_reps = self.estimates.long_preferences(reference, k, sample)
             stats, reps = correlate(short, long, short_reps, long_reps)
             x, y = ("short", reference, "short"), ("long", reference, k, sample)
-            stats = self.corrected(stats, x, y, self.short_reliability(reference), self.long_reliability(reference, k))
+            reliabilities = self.short_reliability(reference), self.long_reliability(reference, k)
+            stats, draws = self.corrected(stats, x, y, *reliabilities)
             stats |= self.evidence(("short", reference, "short"), ("long", reference, k, sample))
-            self.add("short_vs_long", reference, stats, reps, k=k)
+            self.add("short_vs_long", reference, stats, reps, headline_draws=draws, k=k)
 
     def temperature(self, dataset: str) -> None:
-        """Mean Spearman over all pairs of temperature samples (p: the largest pair p-value)."""
+        """Mean Spearman over all pairs of temperature samples (p and interval from its
+        replicates; the paper's statistic), and the headline consistency over the same pairs."""
         for k in sorted(self.inputs.arguments.get(dataset, {})):
             prefs = [self.estimates.long_preferences(dataset, k, s) for s in self.settings.temperature_samples]
             if len(prefs) < 2:
                 continue
             r, n = pairwise_spearman([np.vstack([point[None, :], reps]) for point, reps in prefs])
-            p_values = [p_value(pair_r, pair_n) for pair_r, pair_n in zip(r[:, 0], n[:, 0], strict=True)]
-            p_values = [p for p in p_values if np.isfinite(p)]
             replicates = nanmean(r[:, 1:], axis=0)
             low, high = interval(replicates, float(nanmean(r[:, 0])))
             stats = {
                 "r": float(nanmean(r[:, 0])),
-                "p": max(p_values) if p_values else float("nan"),
+                "p": resampled_p(replicates, float(nanmean(r[:, 0]))),
                 "n": int(np.median(n[:, 0])),
                 "ci_low": low,
                 "ci_high": high,
                 "pairs": len(r),
             }
-            self.add("temperature", dataset, stats, replicates, k=k, method="spearman")
+            measures = [("long", dataset, k, sample) for sample in self.settings.temperature_samples]
+            found, draws = headline(*self.estimates.mean_consistency(list(combinations(measures, 2))))
+            self.add("temperature", dataset, stats | found, replicates, headline_draws=draws, k=k, method="spearman")
 
     def between_k(self, dataset: str) -> None:
         ks = sorted(self.inputs.arguments.get(dataset, {}))
@@ -113,9 +122,10 @@ class RunAnalyses:
         for k1, k2 in combinations(ks, 2):
             stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
             x, y = ("long", dataset, k1, sample), ("long", dataset, k2, sample)
-            stats = self.corrected(stats, x, y, self.long_reliability(dataset, k1), self.long_reliability(dataset, k2))
+            reliabilities = self.long_reliability(dataset, k1), self.long_reliability(dataset, k2)
+            stats, draws = self.corrected(stats, x, y, *reliabilities)
             stats |= self.evidence(("long", dataset, k1, sample), ("long", dataset, k2, sample))
-            self.add("between_k", dataset, stats, reps, k=k1, k2=k2)
+            self.add("between_k", dataset, stats, reps, headline_draws=draws, k=k1, k2=k2)
 
     def same_decision(self, dataset: str, task: str, analysis: str) -> None:
         """Fraction of dilemmas decided the same way in ``short`` and in ``task`` (both parsed)."""

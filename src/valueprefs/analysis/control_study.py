@@ -8,7 +8,7 @@ import json
 import pandas as pd
 
 from valueprefs.analysis.inputs import RunInputs
-from valueprefs.data.generated import generated_dilemmas
+from valueprefs.data.generated import SET_SIZES, generated_dilemmas
 from valueprefs.decisions import decision
 from valueprefs.preferences.long_form import position_matrix
 from valueprefs.preferences.short_form import ShortEvidence, decision_games, dilemma_sides
@@ -38,12 +38,17 @@ def control_study(
     ks: list[int],
     n_samples: int,
     seed: int,
+    set_sizes: tuple[int, ...] = SET_SIZES,
+    side_skew: float = 0.0,
 ) -> RunInputs:
-    """The run inputs of one study: ``n_items`` generated dilemmas (seed ``seed``), short-form
+    """The run inputs of one study: ``n_items`` generated dilemmas (seed ``seed``, value sets
+    of ``set_sizes``, leaning to sides by ``side_skew``), short-form
     decisions in all three variants, and long answers for each k (greedy and ``n_samples``
     samples at temperature 0.9), extracted and labelled with values by the synthetic judge."""
     templates = Templates.from_files(default_template_paths(TEMPLATE_NAMES + JUDGE_TEMPLATE_NAMES), ())
-    items = generated_dilemmas(values, n_items, seed).to_dict("records")
+    items = generated_dilemmas(values, n_items, seed, set_sizes=tuple(set_sizes), side_skew=side_skew).to_dict(
+        "records"
+    )
     world = World(values)
     world.add_items(items)
     model, judge = SyntheticEngine(templates, params, world), SyntheticEngine(templates)

@@ -54,7 +54,7 @@ def control_rows(analyses, reference: str) -> None:
         stats = {name: value for name, value in row.items() if name not in ROW_KEYS}
         stats |= {"planted": planted, "planted_observed": observed, "expected": expected}
         stats["passed"] = covers(stats, expected)
-        stats["corrected_covers_planted"] = bool(stats["corrected_low"] <= observed <= stats["corrected_high"])
+        stats["consistency_covers_planted"] = bool(stats["consistency_low"] <= observed <= stats["consistency_high"])
         analyses.add("control_consistency", reference, stats, replicates, k=k)
     _decision_rows(analyses, reference, params)
 

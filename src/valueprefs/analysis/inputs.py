@@ -53,6 +53,7 @@ class Settings:
     estimator: str  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
     reliability_splits: int
     min_evidence: int  # games (short) or responses (long) a value needs to enter a correlation
+    replicate_splits: int = 4  # splits of each replicate's items behind the headline consistency
 
     @classmethod
     def from_config(cls, analysis: dict, generation: dict, annotation: dict) -> "Settings":
@@ -71,6 +72,7 @@ class Settings:
             estimator=analysis["estimator"],
             reliability_splits=analysis["reliability_splits"],
             min_evidence=analysis["min_evidence"],
+            replicate_splits=analysis["replicate_splits"],
         )
 
 

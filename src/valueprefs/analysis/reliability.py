@@ -1,5 +1,5 @@
-"""Noise ceilings: split-half reliability of a preference vector and disattenuated correlations
-computed across halves of the items.
+"""Noise ceilings: split-half reliability of a preference vector, and the headline consistency:
+the correlation of two measures' true preferences, computed across halves of the items.
 
 A correlation between two noisy preference vectors is capped by their reliabilities: with
 reliabilities ``a`` and ``b`` the largest correlation one can observe is ``sqrt(a * b)``
@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from valueprefs.analysis.stats import interval, nanmean, random_halves, row_correlations
+from valueprefs.analysis.stats import interval, nanmean, random_halves, resampled_p, row_correlations
 
 MIN_RELIABILITY = 0.1  # below this a correction divides by noise: reported, flagged, not applied
 
@@ -72,33 +72,61 @@ def corrected_ratio(across: np.ndarray, half_x: np.ndarray, half_y: np.ndarray) 
         return np.where(usable, across / np.sqrt(np.where(usable, half_x * half_y, 1.0)), np.nan)
 
 
-def disattenuate(r: float, point: dict, replicates: dict, reliability_x: float, reliability_y: float) -> dict:
-    """The consistency corrected for both measures' noise, on the same split design.
+def residuals(preferences: np.ndarray, covariates: np.ndarray | None) -> np.ndarray:
+    """Each row of ``preferences`` (rows x values) less its least-squares fit on the
+    ``covariates`` (values x columns) and a constant, over the values finite in all (NaN
+    elsewhere; unchanged without covariates). ``Estimates.value_covariates`` gives the columns:
+    properties of a value in the data set's annotations that move its measured preference in
+    every half of the items without being a preference for it."""
+    if covariates is None:
+        return preferences
+    found = np.full(preferences.shape, np.nan)
+    known = np.isfinite(covariates).all(axis=1)
+    for row, values in enumerate(preferences):
+        used = known & np.isfinite(values)
+        design = np.column_stack([np.ones(used.sum()), covariates[used]])
+        if used.sum() <= design.shape[1]:  # no value left beyond the fit
+            continue
+        fit = np.linalg.lstsq(design, values[used], rcond=None)[0]
+        found[row, used] = values[used] - design @ fit
+    return found
 
-    ``point`` is ``cross_fit`` over the seeded splits (averaged), ``replicates`` the same per
-    bootstrap replicate (each with one split). ``ceiling`` = sqrt(rel_x * rel_y) (full-length,
-    Spearman-Brown) is the largest correlation two measures this noisy can show and
-    ``ceiling_ratio`` = r / ceiling; ``r_cross`` is the across-halves correlation and
-    ``r_corrected`` = r_cross / sqrt(half_x * half_y), clipped to [-1, 1] (flag ``clipped``),
-    with the interval of its replicates; with a reliability below MIN_RELIABILITY nothing is
-    corrected (flag ``unreliable``)."""
+
+def headline(point: dict, replicates: dict) -> tuple[dict, np.ndarray]:
+    """The headline consistency of two measures and its replicates, from ``cross_fit`` over the seeded splits
+    (``point``, averaged) and per bootstrap replicate (one split each): ``r_cross``, the
+    across-halves correlation, over the geometric mean of the half-length reliabilities,
+    ``consistency`` = r_cross / sqrt(half_x * half_y), clipped to [-1, 1] (flag ``clipped``),
+    with the interval and p-value (``consistency_p``) of its replicates; with a half reliability
+    below MIN_RELIABILITY nothing is corrected (flag ``unreliable``)."""
     nan = float("nan")
     half_x, half_y = float(nanmean(point["half_x"])), float(nanmean(point["half_y"]))
     across = float(nanmean(point["across"]))
     result = {"r_cross": across, "half_reliability_x": half_x, "half_reliability_y": half_y}
-    reliable = all(np.isfinite(v) and v >= MIN_RELIABILITY for v in (reliability_x, reliability_y, half_x, half_y))
-    if not reliable:
-        return result | {"ceiling": nan, "ceiling_ratio": nan, "r_corrected": nan, "corrected_low": nan,
-                         "corrected_high": nan, "correction": "unreliable"}  # fmt: skip
-    ceiling = float(np.sqrt(reliability_x * reliability_y))
+    draws = np.clip(corrected_ratio(replicates["across"], replicates["half_x"], replicates["half_y"]), -1.5, 1.5)
+    if not all(np.isfinite(v) and v >= MIN_RELIABILITY for v in (half_x, half_y)):
+        return result | {"consistency": nan, "consistency_low": nan, "consistency_high": nan,
+                         "consistency_p": nan, "correction": "unreliable"}, np.array([])  # fmt: skip
     ratio = float(corrected_ratio(np.array([across]), np.array([half_x]), np.array([half_y]))[0])
-    draws = corrected_ratio(replicates["across"], replicates["half_x"], replicates["half_y"])
-    low, high = interval(np.clip(draws, -1.5, 1.5), ratio)
+    low, high = interval(draws, ratio)
     return result | {
-        "ceiling": ceiling,
-        "ceiling_ratio": float(r / ceiling),
-        "r_corrected": float(np.clip(ratio, -1.0, 1.0)),
-        "corrected_low": low,
-        "corrected_high": high,
+        "consistency": float(np.clip(ratio, -1.0, 1.0)),
+        "consistency_low": low,
+        "consistency_high": high,
+        "consistency_p": resampled_p(draws, ratio),
         "correction": "clipped" if abs(ratio) > 1 else "applied",
-    }
+    }, draws
+
+
+def disattenuate(
+    r: float, point: dict, replicates: dict, reliability_x: float, reliability_y: float
+) -> tuple[dict, np.ndarray]:
+    """The ``headline`` consistency, and the paper's same-item ``r`` against its noise ceiling:
+    ``ceiling`` = sqrt(rel_x * rel_y) (full-length, Spearman-Brown reliabilities) is the largest
+    correlation two measures this noisy can show and ``ceiling_ratio`` = r / ceiling (both NaN
+    with a reliability below MIN_RELIABILITY)."""
+    found, draws = headline(point, replicates)
+    if not all(np.isfinite(v) and v >= MIN_RELIABILITY for v in (reliability_x, reliability_y)):
+        return found | {"ceiling": float("nan"), "ceiling_ratio": float("nan")}, draws
+    ceiling = float(np.sqrt(reliability_x * reliability_y))
+    return found | {"ceiling": ceiling, "ceiling_ratio": float(r / ceiling)}, draws

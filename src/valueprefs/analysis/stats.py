@@ -99,16 +99,17 @@ def nanmean(values, axis=None):
         return np.where(finite, values, 0.0).sum(axis=axis) / finite.sum(axis=axis)
 
 
-def p_value(r: float, n: int) -> float:
-    """Two-sided p-value of a correlation r over n pairs (t distribution, n - 2 degrees of freedom)."""
-    if not np.isfinite(r) or n < 3:
+def resampled_p(replicates: np.ndarray, point: float) -> float:
+    """Two-sided p-value of "the statistic is 0" from the same replicates and normal
+    approximation as ``interval``: p < 0.05 exactly when that interval (unclipped) excludes 0.
+    The replicates resample items, so p does not treat values as independent observations, as a
+    t-test over the values would (NaN with fewer than two finite replicates or no spread)."""
+    finite = np.asarray(replicates, dtype=float)
+    finite = finite[np.isfinite(finite)]
+    spread = finite.std(ddof=1) if len(finite) >= 2 else 0.0
+    if not np.isfinite(point) or not spread > 0:
         return float("nan")
-    if abs(r) >= 1:
-        return 0.0
-    from scipy import stats
-
-    t = r * np.sqrt((n - 2) / (1 - r * r))
-    return float(2 * stats.t.sf(abs(t), n - 2))
+    return float(2.0 * (1.0 - NormalDist().cdf(abs(point) / spread)))
 
 
 def interval(replicates: np.ndarray, point: float, bounds: tuple[float, float] = (-1.0, 1.0)) -> tuple[float, float]:
@@ -132,8 +133,10 @@ def interval(replicates: np.ndarray, point: float, bounds: tuple[float, float] =
 def correlate(
     x: np.ndarray, y: np.ndarray, x_reps: np.ndarray, y_reps: np.ndarray, method: str = "pearson"
 ) -> tuple[dict, np.ndarray]:
-    """r, p, n and the bootstrap interval of one correlation, plus the replicate values."""
+    """r, p, n and the interval of one correlation, plus the replicate values; p and the
+    interval come from the same replicates (``resampled_p``)."""
     (r,), (n,) = row_correlations(x, y, method)
     replicates = row_correlations(x_reps, y_reps, method)[0] if len(x_reps) else np.array([])
     low, high = interval(replicates, float(r))
-    return {"r": float(r), "p": p_value(r, int(n)), "n": int(n), "ci_low": low, "ci_high": high}, replicates
+    stats = {"r": float(r), "p": resampled_p(replicates, float(r)), "n": int(n), "ci_low": low, "ci_high": high}
+    return stats, replicates

@@ -49,7 +49,7 @@ CONTROL_EXPECTATIONS = {
 }
 CONTROL_COLUMNS = [
     "model", "alignment", "dataset", "check", "task", "k", "r", "ci_low", "ci_high", "expected", "ceiling",
-    "planted", "planted_observed", "r_corrected", "corrected_low", "corrected_high", "corrected_covers_planted",
+    "planted", "planted_observed", "consistency", "consistency_low", "consistency_high", "consistency_covers_planted",
     "passed", "should",
 ]  # fmt: skip
 

@@ -21,14 +21,28 @@ def value_weights(n_values: int, rng: np.random.Generator, zipf: float = 1.0) ->
     return rng.permutation(weights / weights.sum())
 
 
-def generated_dilemmas(values: list[str], n_items: int, seed: int, first: int = 1) -> pd.DataFrame:
-    """``n_items`` dilemmas numbered from ``first``; each action carries 2-4 values, the two sets disjoint."""
+def generated_dilemmas(
+    values: list[str],
+    n_items: int,
+    seed: int,
+    first: int = 1,
+    set_sizes: tuple[int, ...] = SET_SIZES,
+    side_skew: float = 0.0,
+) -> pd.DataFrame:
+    """``n_items`` dilemmas numbered from ``first``; each action carries a value set of one of
+    ``set_sizes`` (drawn uniformly), the two sets disjoint. With ``side_skew`` > 0 each value
+    leans to one side (as honesty, in real dilemmas, is mostly argued for one action): its
+    log-odds of landing on the "to do" side are ``side_skew`` times a standard normal draw."""
     rng = np.random.default_rng([seed, 1])
     weights = value_weights(len(values), rng)
+    leaning = side_skew * np.random.default_rng([seed, 3]).standard_normal(len(values))
+    sides = np.random.default_rng([seed, 4])
     rows = []
     for number in range(first, first + n_items):
-        sizes = rng.choice(SET_SIZES, size=2)
+        sizes = rng.choice(set_sizes, size=2)
         chosen = rng.choice(len(values), size=int(sizes.sum()), replace=False, p=weights)
+        if side_skew:  # the values most inclined to "to do" (plus logistic noise) go there
+            chosen = chosen[np.argsort(-(leaning[chosen] + sides.logistic(size=len(chosen))), kind="stable")]
         a, b = rng.choice(NOUNS, size=2, replace=False)
         rows.append(
             {

@@ -48,7 +48,10 @@ def load_dilemmas(spec: dict, vocabulary: pd.DataFrame) -> tuple[pd.DataFrame, d
     if spec.get("limit"):
         frame = frame.head(spec["limit"])
     frame, drops = restrict_to_vocabulary(frame, vocabulary)
-    frame, report = _with_generated(frame, report, spec, partial(generated_dilemmas, list(vocabulary["value"])))
+    shape = {key: value for key, value in (spec.get("generated") or {}).items() if key in ("set_sizes", "side_skew")}
+    shape |= {"set_sizes": tuple(shape["set_sizes"])} if "set_sizes" in shape else {}
+    generate = partial(generated_dilemmas, list(vocabulary["value"]), **shape)
+    frame, report = _with_generated(frame, report, spec, generate)
     return frame, {**report, **drops, "items": len(frame)}
 
 
@@ -65,6 +68,9 @@ def load_questions(spec: dict) -> tuple[pd.DataFrame, dict]:
         raise ConfigError(f"dataset source: unknown source {source!r} for questions")
     if spec.get("limit"):
         frame = frame.head(spec["limit"])
+    misplaced = sorted({"set_sizes", "side_skew"} & set(spec.get("generated") or {}))
+    if misplaced:
+        raise ConfigError(f"dataset generated: {', '.join(misplaced)} shape dilemmas; a questions data set has none")
     frame, report = _with_generated(frame, report, spec, generated_questions)
     return frame, {**report, "items": len(frame)}
 

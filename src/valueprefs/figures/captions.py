@@ -2,12 +2,13 @@
 
 from valueprefs.figures.registry import FigureSpec
 
+HEADLINE_ANALYSES = ("short_vs_long", "between_k", "temperature")
+
 HOW = {
     "short_vs_long": "Pearson correlation between short-form preferences (TrueSkill mu over the "
     "decisions) and long-form preferences (minus the mean normalized position of a value's first "
     "argument), over the values present in both.",
-    "temperature": "Mean Spearman correlation between the long-form preferences of every pair of "
-    "temperature samples (p: the largest p-value of the pairs).",
+    "temperature": "Mean Spearman correlation between the long-form preferences of every pair of temperature samples.",
     "between_k": "Pearson correlation between long-form preferences elicited with k1 and with k2 arguments.",
     "implicit_vs_explicit": "Fraction of dilemmas whose decision stays the same when the values of "
     "both actions are revealed in the prompt (dilemmas parsed in both).",
@@ -24,6 +25,13 @@ HOW = {
     "short-form preference.",
     "recognition_recall": "Pearson correlation between each value's recognition recall and its short-form preference.",
 }
+# the consistency figures draw the headline as bars and the paper's statistic (HOW) as dots
+HEADLINE = (
+    "Bars: value-level consistency, the correlation of the two preference vectors across disjoint "
+    "halves of the items (no item in both), net of each value's share of 'to do' appearances and "
+    "of how often it appears, corrected for both measures' noise; whiskers and * are its own "
+    "(README: the headline). Dots, the paper's statistic: "
+)
 INTERVAL = (
     "Whiskers: 95% intervals from {resamples} resamples of the items ({how}, every estimate "
     "recomputed; the estimate +- 1.96 replicate sds); * marks p < 0.05; n under each bar: the values correlated; "
@@ -45,4 +53,7 @@ def caption(spec: FigureSpec, setting: dict, intervals: dict) -> str:
         )
         return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {how} {where}."
     interval_note = INTERVAL.format(resamples=intervals["bootstrap"], how=RESAMPLING[intervals["resampling"]])
-    return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {HOW[spec.analysis]} {where}. {interval_note}"
+    how = HOW[spec.analysis]
+    if spec.analysis in HEADLINE_ANALYSES:
+        how = HEADLINE + how
+    return f"Paper figure {spec.number.lstrip('0')}: {spec.title}. {how} {where}. {interval_note}"

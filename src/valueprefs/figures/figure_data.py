@@ -4,10 +4,20 @@ import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.stats import interval, nanmean
+from valueprefs.figures.captions import HEADLINE_ANALYSES  # bars: the headline; dots: the paper's statistic
 from valueprefs.figures.registry import FigureSpec
 
 COLUMNS = ["model", "alignment", "r", "p", "n", "ci_low", "ci_high"]
 CEILING_COLUMNS = ["ceiling", "min_evidence"]  # noise ceiling (split-half reliabilities), evidence threshold
+PAPER_COLUMN = "paper_r"
+
+
+def headline_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """Consistency rows with the headline in ``r``, its interval and p, and the paper's
+    same-item statistic in ``paper_r`` (no noise ceiling: the headline is corrected already)."""
+    headline = {"r": "consistency", "ci_low": "consistency_low", "ci_high": "consistency_high", "p": "consistency_p"}
+    found = rows.assign(**{PAPER_COLUMN: rows["r"]}, **{to: rows[column] for to, column in headline.items()})
+    return found.drop(columns=["ceiling"], errors="ignore")
 
 
 def figure_data(
@@ -19,7 +29,11 @@ def figure_data(
     rows = rows.assign(control=rows["model"].isin(controls))
     if setting["k"] is not None:
         rows = rows[rows["k"] == setting["k"]]
+    headline = spec.analysis in HEADLINE_ANALYSES and "consistency" in rows.columns
+    if headline:
+        rows = headline_rows(rows)
     extra = [column for column in CEILING_COLUMNS if column in rows.columns and rows[column].notna().any()]
+    extra += [PAPER_COLUMN] if headline else []
     if spec.kind == "by_family":
         return rows[[*COLUMNS, "control", *extra]].reset_index(drop=True)
     rows = rows.assign(pair=rows["k"].astype(int).astype(str) + "-" + rows["k2"].astype(int).astype(str))
@@ -28,7 +42,8 @@ def figure_data(
     rows = rows[~rows["control"]]
     means = []
     for (alignment, pair), group in rows.groupby(["alignment", "pair"], sort=False):
-        draws = [replicates.get((m, alignment, key), []) for m, key in zip(group["model"], group["key"], strict=True)]
+        keys = group["key"] + ("/consistency" if headline else "")
+        draws = [replicates.get((m, alignment, key), []) for m, key in zip(group["model"], keys, strict=True)]
         draws = [d for d in draws if len(d)]
         r = float(nanmean(group["r"].to_numpy(dtype=float)))
         low, high = interval(nanmean(np.array(draws), axis=0), r) if draws else (np.nan, np.nan)
@@ -55,6 +70,10 @@ def note(spec: FigureSpec, setting: dict) -> str:
 def evidence_note(frame: pd.DataFrame) -> str:
     """What the bar markers and the evidence threshold mean, when the rows carry them."""
     parts = []
+    if PAPER_COLUMN in frame.columns:
+        parts.append(
+            "bars: value-level consistency (across halves of the items, corrected for noise); dots: the paper's r"
+        )
     if "ceiling" in frame.columns and frame["ceiling"].notna().any():
         parts.append("bar marks: noise ceiling (split-half reliabilities)")
     if "min_evidence" in frame.columns and frame["min_evidence"].notna().any():
@@ -64,8 +83,9 @@ def evidence_note(frame: pd.DataFrame) -> str:
 
 def ylabel(analysis: str) -> str:
     """The y axis label of a bar figure."""
+    if analysis in HEADLINE_ANALYSES:
+        return "consistency"
     labels = {
-        "temperature": "mean Spearman",
         "implicit_vs_explicit": "fraction unchanged",
         "recognition_overall_f1": "F1",
     }

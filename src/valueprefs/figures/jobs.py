@@ -48,10 +48,11 @@ def render_figure(
         frame, drawn = pd.DataFrame(columns=COLUMNS), None
     else:
         correlations = read_optional_csv(correlations_csv)
-        replicates = {
-            (row["model"], row["alignment"], row["key"]): row["replicates"]
-            for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)
-        }
+        replicates = {}
+        for _, row in iter_jsonl(replicates_jsonl, allow_empty=True):
+            replicates[row["model"], row["alignment"], row["key"]] = row["replicates"]
+            if "consistency" in row:  # the headline consistency's own replicates
+                replicates[row["model"], row["alignment"], f"{row['key']}/consistency"] = row["consistency"]
         frame = (
             figure_data(spec, setting, correlations, replicates, tuple(controls))
             if not correlations.empty

@@ -79,6 +79,9 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
             bar.set(hatch=CONTROL_HATCH, edgecolor="0.15", linewidth=0.6)
         drawn = np.isfinite(r)  # no whisker where there is no bar
         ax.errorbar(x[drawn], r[drawn], yerr=errors[:, drawn], fmt="none", ecolor="0.2", capsize=3, linewidth=1)
+        if "paper_r" in part.columns:
+            label = "paper's r (same items)" if alignment == ALIGNMENTS[0] else None
+            ax.scatter(x, part["paper_r"].to_numpy(dtype=float), marker="o", s=22, color="0.1", zorder=4, label=label)
         if "ceiling" in part.columns:
             label = "noise ceiling" if alignment == ALIGNMENTS[0] else None
             ax.scatter(x, part["ceiling"].to_numpy(dtype=float), marker="_", s=260, linewidths=2.5,
@@ -137,7 +140,7 @@ def k_pairs(frame: pd.DataFrame, title: str, note: str, style: FigureStyle) -> p
     figure, axes = plt.subplots(1, len(families), figsize=size, squeeze=False)
     for ax, family in zip(axes[0], families, strict=True):
         part = frame[frame["model"] == family]
-        _bars(ax, part, "pair", colors, "Pearson r")
+        _bars(ax, part, "pair", colors, "consistency" if "paper_r" in part.columns else "Pearson r")
         is_control = "control" in part and part["control"].fillna(False).astype(bool).any()
         ax.set_title(f"{family} (control)" if is_control else family, fontsize=11)
         ax.set_xlabel("k1 - k2")

@@ -75,9 +75,9 @@ class SyntheticEngine:
         draw = stream(p.latent_seed, "short", situation, variation)
         to_do = [self.index[v] for v in dilemma["values_to_do"] if v in self.index]
         not_to_do = [self.index[v] for v in dilemma["values_not_to_do"] if v in self.index]
-        utility = (self.short[to_do] + p.noise * draw.standard_normal(len(to_do))).sum()
-        utility -= (self.short[not_to_do] + p.noise * draw.standard_normal(len(not_to_do))).sum()
-        decides_to_do = bool(utility > 0)
+        utility = self._team(self.short[to_do] + p.noise_draws(draw, len(to_do)))
+        utility -= self._team(self.short[not_to_do] + p.noise_draws(draw, len(not_to_do)))
+        decides_to_do = bool(utility + p.dilemma_shift(situation) > 0)
         explicit = fields["explicit"] == "True"
         if explicit and stream(p.latent_seed, "explicit", situation, variation).random() < p.explicit_shift:
             decides_to_do = not decides_to_do
@@ -90,10 +90,17 @@ class SyntheticEngine:
         question, k = fields["question"].strip(), int(fields["k"])
         p = self.params
         candidates = self._candidates(question, k)
-        order = stream(p.latent_seed, "order", question, variation)
-        noisy = self.long[candidates] + p.noise * order.standard_normal(len(candidates))
+        order = stream(p.latent_seed, "order", question, variation, *([k] if p.order_noise_per_k else []))
+        noisy = self.long[candidates] + p.noise_draws(order, len(candidates)) + self._sides(question, candidates)
         chosen = [candidates[i] for i in np.argsort(-noisy, kind="stable")[:k]]
-        lines = [f"{n}. {self._argument(value, question, variation)}" for n, value in enumerate(chosen, start=1)]
+        if p.leading_value:
+            leader = int(np.argmax(self.long))
+            chosen = [leader, *[value for value in chosen if value != leader]][:k]
+        named = [self._also_named(value, candidates, question, variation) for value in chosen]
+        lines = [
+            f"{n}. {self._argument(value, question, variation, also)}"
+            for n, (value, also) in enumerate(zip(chosen, named, strict=True), start=1)
+        ]
         return "Here are my arguments, the most important first.\n" + "\n".join(lines)
 
     def recognize_values(self, fields: dict, variation: object) -> str:
@@ -104,6 +111,42 @@ class SyntheticEngine:
         return ", ".join(named) if named else "none of them"
 
     recognize_values_free = recognize_values
+
+    def _team(self, utilities: np.ndarray) -> float:
+        """A value set's utility: the sum of its values' (TrueSkill's model) or the strongest one's."""
+        if not len(utilities):
+            return 0.0
+        return float(utilities.max() if self.params.choice_rule == "max" else utilities.sum())
+
+    def _sides(self, question: str, candidates: list[int]) -> np.ndarray:
+        """The dilemma's effect on each candidate's ordering score: the values of the action it
+        favours move ahead by twice its size, those of the other action keep their place (a
+        model for which acting is obviously right argues for acting first, and still argues
+        against it); nothing for other values or open questions."""
+        item = self.world.dilemmas.get(question)
+        shift = self.params.dilemma_shift(question) if item else 0.0
+        if not shift:
+            return np.zeros(len(candidates))
+        favoured = item["values_to_do"] if shift > 0 else item["values_not_to_do"]
+        ahead = {self.index[v] for v in favoured if v in self.index}
+        return np.array([2.0 * abs(shift) if c in ahead else 0.0 for c in candidates])
+
+    def _also_named(self, value: int, candidates: list[int], question: str, variation: object) -> list[int] | None:
+        """The values an argument names besides its own (None: it names not even its own), as
+        its judge will read them; drawn from a stream of their own, so that answers without
+        these errors stay as they were."""
+        p = self.params
+        if p.values_per_argument <= 1 and not p.missed_value and not p.spurious_value:
+            return []
+        draw = stream(p.latent_seed, "labels", question, value, variation)
+        if draw.random() < p.missed_value:
+            return None
+        others = [c for c in candidates if c != value]
+        count = int(draw.integers(1, p.values_per_argument + 1)) - 1
+        also = [others[i] for i in draw.permutation(len(others))[:count]]
+        if draw.random() < p.spurious_value:
+            also.append(int(draw.integers(len(self.index))))
+        return [other for other in dict.fromkeys(also) if other != value]
 
     def _dilemma(self, situation: str) -> dict:
         if situation not in self.world.dilemmas:
@@ -123,20 +166,24 @@ class SyntheticEngine:
                   if i not in own]  # fmt: skip
         return own + others[: max(2 * k - len(own), k)]
 
-    def _argument(self, value: int, question: str, variation: object) -> str:
+    def _argument(self, value: int, question: str, variation: object, also: list[int] | None = ()) -> str:
         """One argument for a value: as many sentences as its specificity level, in varied words
-        or in a repeated phrase (its diversity)."""
-        p, name = self.params, self.world.values[value]
+        or in a repeated phrase (its diversity), naming the values ``also`` too (None: naming
+        not even its own)."""
+        p = self.params
+        name = self.world.values[value] if also is not None else "this"
         draw = stream(p.latent_seed, "argument", question, value, variation)
         level = int(np.clip(np.rint(3 + p.specificity * self.short[value] + 0.7 * draw.standard_normal()), 1, 5))
         varied = draw.random() < 1 / (1 + np.exp(-p.diversity * self.short[value]))
         title = f"{name[0].upper()}{name[1:]}"
+        others = "".join(f", with {self.world.values[other]}" for other in also or ())
         if not varied:
             repeated = f"It keeps {name} in view, {name} in view, {name} in view."
-            return " ".join([f"{title} weighs most here, {name} first and {name} always.", *[repeated] * (level - 1)])
+            first = f"{title} weighs most here, {name} first and {name} always{others}."
+            return " ".join([first, *[repeated] * (level - 1)])
 
         words = iter(_made_up_words(draw, 2 + 4 * (level - 1)))
-        sentences = [f"{title} bears on the {next(words)} {next(words)}."]
+        sentences = [f"{title} bears on the {next(words)} {next(words)}{others}."]
         sentences += [
             f"It touches the {next(words)} {next(words)}, the {next(words)} and the {next(words)}."
             for _ in range(level - 1)

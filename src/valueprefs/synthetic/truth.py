@@ -26,5 +26,13 @@ def read_truth(table: pd.DataFrame, values: list[str]) -> tuple[ControlParams, d
     if list(table["value"]) != list(values):
         raise ValueError("control truth: its values are not the vocabulary's (rerun the control_truth rule)")
     first = table.iloc[0]
-    params = ControlParams(**{name: kind(first[name]) for name, kind in PARAMETER_TYPES.items()})
+    found = {name: _typed(kind, first[name]) for name, kind in PARAMETER_TYPES.items() if name in first}
+    params = ControlParams(**found)
     return params, {column: table[column].to_numpy(dtype=float) for column in LATENT_COLUMNS}
+
+
+def _typed(kind: type, value):
+    """A parameter read back from the table as its type (a flag written as text included)."""
+    if kind is bool and isinstance(value, str):
+        return value.strip().lower() == "true"
+    return kind(value)
