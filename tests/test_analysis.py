@@ -228,6 +228,7 @@ def test_run_analysis_on_known_preferences():
     # dilemmas, corrected for both measures' noise) is 1, its interval away from 0
     assert compared["consistency"] == 1.0 and compared["correction"] == "clipped"
     assert 0.5 < compared["consistency_low"] and compared["consistency_p"] < 0.001
+    assert 3 <= compared["consistency_n"] <= compared["n"]
     drawn = next(entry for entry in replicates if entry["key"] == "short_vs_long/dd/3")
     assert len(drawn["consistency"]) == 50 and len(drawn["replicates"]) == 50
 

@@ -61,6 +61,7 @@ def test_disattenuation_with_known_answers():
     assert drawn == pytest.approx([1 / 3, 1 / 2, 2 / 3])
     # p from the same replicates: 0.5 / (1/6) = 3 standard errors from 0
     assert applied["consistency_p"] == pytest.approx(2 * (1 - NormalDist().cdf(3.0)))
+    assert applied["consistency_n"] == 0  # no value count given
     clipped = disattenuate(0.45, {**point, "across": np.array([0.45])}, draws, 0.5, 0.5)[0]
     assert clipped["consistency"] == 1.0 and clipped["correction"] == "clipped"
     unreliable = disattenuate(0.2, {**point, "half_x": np.array([0.05])}, draws, 0.5, 0.5)[0]
@@ -110,6 +111,7 @@ def test_the_correction_uses_the_values_both_measures_have():
     restricted = (1 - 2 / np.pi) / (1 - 2 / np.pi + 1)
     assert whole_x == pytest.approx(0.5, abs=0.02)
     assert np.nanmean(found["half_x"]) == pytest.approx(restricted, abs=0.02)
+    assert (found["values"] == (truth > 0).sum()).all()  # the values all four halves have
 
 
 def test_logistic_preferences_maximize_the_penalized_likelihood():

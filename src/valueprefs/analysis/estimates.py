@@ -190,7 +190,7 @@ class Estimates:
         preferences taken net of the values' covariates
         (``value_covariates``, ``residuals``): over the seeded splits, and per bootstrap replicate
         (averaged over its splits, as the point is over the seeded ones)."""
-        empty = {"across": np.array([]), "half_x": np.array([]), "half_y": np.array([])}
+        empty = {name: np.array([]) for name in ("across", "half_x", "half_y", "values")}
         if not self.settings.reliability_splits:
             return empty, empty
         covariates = self.value_covariates(x[1])

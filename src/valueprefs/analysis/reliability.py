@@ -49,7 +49,8 @@ def cross_fit(x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_
     sides of every correlation are independent, so shared items cannot inflate the consistency
     or push it above its ceiling. All three are taken over the values present in all four
     halves of the row: a reliability over values the other measure lacks (rarely played or
-    rarely argued ones) describes another spread of preferences than the consistency does."""
+    rarely argued ones) describes another spread of preferences than the consistency does;
+    ``values`` counts them."""
     common = np.isfinite(x_first) & np.isfinite(x_second) & np.isfinite(y_first) & np.isfinite(y_second)
     x_first, x_second, y_first, y_second = (
         np.where(common, half, np.nan) for half in (x_first, x_second, y_first, y_second)
@@ -61,6 +62,7 @@ def cross_fit(x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_
         "across": across,
         "half_x": row_correlations(x_first, x_second)[0],
         "half_y": row_correlations(y_first, y_second)[0],
+        "values": common.sum(axis=1).astype(float),
     }
 
 
@@ -97,12 +99,14 @@ def headline(point: dict, replicates: dict) -> tuple[dict, np.ndarray]:
     (``point``, averaged) and per bootstrap replicate (one split each): ``r_cross``, the
     across-halves correlation, over the geometric mean of the half-length reliabilities,
     ``consistency`` = r_cross / sqrt(half_x * half_y), clipped to [-1, 1] (flag ``clipped``),
-    with the interval and p-value (``consistency_p``) of its replicates; with a half reliability
+    with the interval and p-value (``consistency_p``) of its replicates and the median number of
+    values it correlated (``consistency_n``); with a half reliability
     below MIN_RELIABILITY nothing is corrected (flag ``unreliable``)."""
     nan = float("nan")
     half_x, half_y = float(nanmean(point["half_x"])), float(nanmean(point["half_y"]))
     across = float(nanmean(point["across"]))
     result = {"r_cross": across, "half_reliability_x": half_x, "half_reliability_y": half_y}
+    result["consistency_n"] = int(np.median(point["values"])) if len(point.get("values", ())) else 0
     draws = np.clip(corrected_ratio(replicates["across"], replicates["half_x"], replicates["half_y"]), -1.5, 1.5)
     if not all(np.isfinite(v) and v >= MIN_RELIABILITY for v in (half_x, half_y)):
         return result | {"consistency": nan, "consistency_low": nan, "consistency_high": nan,
