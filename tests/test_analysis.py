@@ -226,7 +226,7 @@ def test_run_analysis_on_known_preferences():
     assert compared["ceiling"] == pytest.approx(np.sqrt(short["r"] * long["r"]))
     # short and long answers follow one ranking: the headline consistency (across halves of the
     # dilemmas, corrected for both measures' noise) is 1, its interval away from 0
-    assert compared["consistency"] == 1.0 and compared["correction"] == "clipped"
+    assert compared["consistency"] > 0.9 and compared["consistency_low"] <= 1.0 <= compared["consistency_high"]
     assert 0.5 < compared["consistency_low"] and compared["consistency_p"] < 0.001
     assert 3 <= compared["consistency_n"] <= compared["n"]
     drawn = next(entry for entry in replicates if entry["key"] == "short_vs_long/dd/3")

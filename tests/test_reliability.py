@@ -83,7 +83,7 @@ def test_across_halves_the_corrected_consistency_recovers_the_true_correlation()
     shared = rng.normal(size=(splits, n))  # item-level error both measures take from the same half
     x_first, x_second = half(truth_x) + shared, half(truth_x)
     y_first, y_second = half(truth_y) + shared, half(truth_y)
-    found = cross_fit(x_first, x_second, y_first, y_second)
+    found = cross_fit(x_first, x_second, y_first, y_second, "pearson")  # by hand below: Pearson's
     ratio = corrected_ratio(found["across"], found["half_x"], found["half_y"])
     half = 1 / np.sqrt(6)  # var(x_first) = 3, var(x_second) = 2, covariance 1
     assert np.nanmean(found["half_x"]) == pytest.approx(half, abs=0.03)
@@ -105,7 +105,7 @@ def test_the_correction_uses_the_values_both_measures_have():
     x_first, x_second, y_first, y_second = (truth + rng.normal(size=(splits, n)) for _ in range(4))
     for half in (y_first, y_second):
         half[:, truth <= 0] = np.nan
-    found = cross_fit(x_first, x_second, y_first, y_second)
+    found = cross_fit(x_first, x_second, y_first, y_second, "pearson")  # the hand computation is Pearson's
     assert corrected_ratio(found["across"], found["half_x"], found["half_y"]).mean() == pytest.approx(1.0, abs=0.04)
     whole_x = np.mean([np.corrcoef(x_first[i], x_second[i])[0, 1] for i in range(splits)])
     restricted = (1 - 2 / np.pi) / (1 - 2 / np.pi + 1)

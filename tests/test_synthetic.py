@@ -307,9 +307,9 @@ def test_a_preference_for_acting_fools_the_papers_r_and_not_the_headline():
     """A model with no value-level consistency (rho = 0) that prefers acting, in dilemmas whose
     values lean to one side: the values argued for acting win in both formats. The paper's
     same-item r, and the cross-fit taken without the values' side shares, see a consistent
-    model; the headline never does. (It is not exact here: the side decides most answers, what
-    is left is noisy, and two of these eight studies gave headline intervals below 0:
-    bench/RESULTS.md.)"""
+    model; the headline never does. (It is not exact here: the side decides most answers and
+    what is left is noisy: four of these eight studies found a measure too unreliable for a
+    headline, and one gave an interval below 0.)"""
     control = scenario_control({**PLANTED, "scenario": "side_bias", "side_bias": 2.0, "dilemma_effect": 0.0})
     params = ControlParams.from_spec({**control, "consistency": 0.0})
     found, blind = [], []

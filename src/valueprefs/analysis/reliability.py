@@ -42,8 +42,13 @@ def split_half_reliability(first: np.ndarray, second: np.ndarray, method: str = 
     return {"reliability": reliability, "half_r": half, "splits": int(np.isfinite(r).sum()), "n": int(np.median(n))}
 
 
-def cross_fit(x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_second: np.ndarray) -> dict:
-    """Per row (a split of the items into halves): the correlation of x and y across halves
+def cross_fit(
+    x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_second: np.ndarray, method: str = "spearman"
+) -> dict:
+    """Per row (a split of the items into halves): the correlation (Spearman by default: the
+    measures are monotone but not linear in a value's preference; TrueSkill shrinks rarely
+    played values, a first position saturates, and with Pearson a perfectly consistent control
+    came out at 0.83 at the paper's size, 0.91 with ranks) of x and y across halves
     (x from one half with y from the other, averaged both ways) and each measure's half-length
     reliability (its two halves correlated). Nothing here shares an item: the errors of the two
     sides of every correlation are independent, so shared items cannot inflate the consistency
@@ -56,12 +61,13 @@ def cross_fit(x_first: np.ndarray, x_second: np.ndarray, y_first: np.ndarray, y_
         np.where(common, half, np.nan) for half in (x_first, x_second, y_first, y_second)
     )
     across = nanmean(
-        np.vstack([row_correlations(x_first, y_second)[0], row_correlations(x_second, y_first)[0]]), axis=0
+        np.vstack([row_correlations(x_first, y_second, method)[0], row_correlations(x_second, y_first, method)[0]]),
+        axis=0,
     )
     return {
         "across": across,
-        "half_x": row_correlations(x_first, x_second)[0],
-        "half_y": row_correlations(y_first, y_second)[0],
+        "half_x": row_correlations(x_first, x_second, method)[0],
+        "half_y": row_correlations(y_first, y_second, method)[0],
         "values": common.sum(axis=1).astype(float),
     }
 
