@@ -352,7 +352,8 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     assert "noise ceiling" in note and "fewer than 3 games or responses excluded" in note
     # with the headline consistency in the rows, the bars are the headline and the dots the paper's r
     headline = {"consistency": [0.3, 0.7], "consistency_low": [0.0, 0.5], "consistency_high": [0.6, 0.9]}
-    pd.DataFrame(rows).assign(**headline, consistency_p=[0.04, 0.001]).to_csv(tmp_path / "c.csv", index=False)
+    headline |= {"consistency_p": [0.04, 0.001], "consistency_n": [180, 200], "correction": ["applied", "applied"]}
+    pd.DataFrame(rows).assign(**headline).to_csv(tmp_path / "c.csv", index=False)
     render_figure(
         "03b", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
         {"dd": "dilemmas"}, [5, 10, 20], None, INTERVALS, out["png"], out["pdf"], out["csv"],
@@ -360,6 +361,8 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     data = pd.read_csv(out["csv"])
     assert list(data["r"]) == [0.3, 0.7] and list(data["ci_low"]) == [0.0, 0.5] and list(data["p"]) == [0.04, 0.001]
     assert list(data["paper_r"]) == [0.12, 0.25] and "ceiling" not in data
+    assert list(data["n"]) == [180, 200] and list(data["correction"]) == ["applied", "applied"]
+    assert "the paper's r: values with fewer than 3" in evidence_note(data)
     assert "dots: the paper's r" in evidence_note(data) and "noise ceiling" not in evidence_note(data)
 
 

@@ -16,6 +16,7 @@ def headline_rows(rows: pd.DataFrame) -> pd.DataFrame:
     """Consistency rows with the headline in ``r``, its interval and p, and the paper's
     same-item statistic in ``paper_r`` (no noise ceiling: the headline is corrected already)."""
     headline = {"r": "consistency", "ci_low": "consistency_low", "ci_high": "consistency_high", "p": "consistency_p"}
+    headline |= {"n": "consistency_n"} if "consistency_n" in rows.columns else {}
     found = rows.assign(**{PAPER_COLUMN: rows["r"]}, **{to: rows[column] for to, column in headline.items()})
     return found.drop(columns=["ceiling"], errors="ignore")
 
@@ -34,11 +35,12 @@ def figure_data(
         rows = headline_rows(rows)
     extra = [column for column in CEILING_COLUMNS if column in rows.columns and rows[column].notna().any()]
     extra += [PAPER_COLUMN] if headline else []
+    labels = ["correction"] if headline and "correction" in rows.columns else []  # "unreliable" under a bar
     if spec.kind == "by_family":
-        return rows[[*COLUMNS, "control", *extra]].reset_index(drop=True)
+        return rows[[*COLUMNS, "control", *extra, *labels]].reset_index(drop=True)
     rows = rows.assign(pair=rows["k"].astype(int).astype(str) + "-" + rows["k2"].astype(int).astype(str))
     if spec.kind == "k_pairs_by_family":
-        return rows[["pair", *COLUMNS, "control", *extra]].reset_index(drop=True)
+        return rows[["pair", *COLUMNS, "control", *extra, *labels]].reset_index(drop=True)
     rows = rows[~rows["control"]]
     means = []
     for (alignment, pair), group in rows.groupby(["alignment", "pair"], sort=False):
@@ -77,7 +79,8 @@ def evidence_note(frame: pd.DataFrame) -> str:
     if "ceiling" in frame.columns and frame["ceiling"].notna().any():
         parts.append("bar marks: noise ceiling (split-half reliabilities)")
     if "min_evidence" in frame.columns and frame["min_evidence"].notna().any():
-        parts.append(f"values with fewer than {int(frame['min_evidence'].max())} games or responses excluded")
+        whose = "the paper's r: " if PAPER_COLUMN in frame.columns else ""
+        parts.append(f"{whose}values with fewer than {int(frame['min_evidence'].max())} games or responses excluded")
     return "".join(f"; {part}" for part in parts)
 
 

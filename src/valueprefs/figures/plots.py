@@ -88,10 +88,14 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
                        color="0.1", zorder=3, label=label)  # fmt: skip
         p_values = part.get("p", pd.Series(np.nan, index=part.index)).to_numpy(dtype=float)
         counts = part.get("n", pd.Series(np.nan, index=part.index)).to_numpy(dtype=float)
-        for xi, ri, p, n in zip(x[configured], r[configured], p_values[configured], counts[configured], strict=True):
+        unreliable = part.get("correction", pd.Series("", index=part.index)).eq("unreliable").to_numpy()
+        for xi, ri, p, n, low in zip(
+            x[configured], r[configured], p_values[configured], counts[configured], unreliable[configured], strict=True
+        ):
             n_text = f"n={int(n)}" if np.isfinite(n) else "n=0"
-            if not np.isfinite(ri):  # configured, but too few values in common to correlate
-                ax.text(xi, 0, f"n/a ({n_text})", ha="center", va="bottom", fontsize=7, color="0.4", rotation=90)
+            if not np.isfinite(ri):  # configured, but too few values in common, or too noisy to correct
+                text = "unreliable" if low else f"n/a ({n_text})"
+                ax.text(xi, 0, text, ha="center", va="bottom", fontsize=7, color="0.4", rotation=90)
                 continue
             # n on the other side of the zero line from the bar
             ax.text(xi, 0, n_text, ha="center", va="top" if ri >= 0 else "bottom", fontsize=6, color="0.35")
