@@ -27,9 +27,8 @@ from valueprefs.analysis.control_study import control_study
 from valueprefs.analysis.inputs import Settings
 from valueprefs.config import check_config
 from valueprefs.data.demo import demo_vocabulary
-from valueprefs.data.generated import SET_SIZES
 from valueprefs.synthetic.behaviour import ControlParams
-from valueprefs.synthetic.scenarios import SCENARIOS, scenario_control
+from valueprefs.synthetic.scenarios import SCENARIOS, dilemma_shape, scenario_control
 
 REPO = Path(__file__).resolve().parents[1]
 POWER = 2.8  # standard errors between 0 and a value detected with 80% power at two-sided 5%
@@ -38,7 +37,7 @@ POWER = 2.8  # standard errors between 0 and a value detected with 80% power at 
 def studies(control: dict, rho: float, values: list[str], args, settings: Settings) -> pd.DataFrame:
     """The control_consistency rows of ``args.studies`` seeded studies of one planted rho."""
     params = ControlParams.from_spec({**control, "consistency": rho})
-    shape = tuple(control.get("set_sizes", SET_SIZES)), control.get("side_skew", 0.0)
+    shape = dilemma_shape(control)
     rows = []
     for seed in range(args.studies):
         inputs = control_study(params, values, args.items, args.k, args.n_samples, 1000 + seed, *shape)

@@ -20,9 +20,8 @@ from tqdm import tqdm
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study
 from valueprefs.analysis.inputs import Settings
-from valueprefs.data.generated import SET_SIZES
 from valueprefs.synthetic.behaviour import ControlParams
-from valueprefs.synthetic.scenarios import TUNED_ON, scenario_control
+from valueprefs.synthetic.scenarios import TUNED_ON, dilemma_shape, scenario_control
 
 STATISTICS = ("short_vs_long", "temperature", "between_k")
 CHECKS = ("control_recovery", "control_consistency", "control_order_swap", "control_explicit")
@@ -38,7 +37,7 @@ def calibration_rows(values: list[str], calibration: dict, analysis: Settings) -
     frames = []
     for scenario in calibration.get("scenarios", list(TUNED_ON)):
         control = scenario_control({**calibration["control"], "scenario": scenario})
-        shape = tuple(control.get("set_sizes", SET_SIZES)), control.get("side_skew", 0.0)
+        shape = dilemma_shape(control)
         for name, rho in PLANTED.items():
             params = ControlParams.from_spec({**control, "consistency": rho})
             studies = []

@@ -33,6 +33,7 @@ class Estimates:
         self._short: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._long: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
         self._reliability: dict[tuple, dict] = {}
+        self._covariates: dict[str, np.ndarray] = {}
         self.excluded: dict[tuple, int] = {}  # values seen, but below min_evidence
 
     def weights(self, dataset: str) -> np.ndarray:
@@ -116,20 +117,23 @@ class Estimates:
     # --- reliability and consistency on one split design -----------------------------------
     def under(self, measure: tuple, min_evidence: int | None = None):
         """The preferences of a measure (("short", data set, task) or ("long", data set, k,
-        sample)) as a function of item weights (rows x items -> rows x values)."""
+        sample)) and their evidence as a function of item weights (rows x items -> rows x
+        values, twice)."""
         if measure[0] == "short":
-            return lambda weights: self.short_under(measure[1], measure[2], weights, min_evidence)[0]
-        return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights, min_evidence)[0]
+            return lambda weights: self.short_under(measure[1], measure[2], weights, min_evidence)
+        return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights, min_evidence)
 
     def halves(self, measure: tuple, min_evidence: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The measure on each half of the seeded splits of its data set's items (splits x
-        values; ``min_evidence``: by default the configured one)."""
-        key = ("halves", measure, min_evidence)
+        values; ``min_evidence``: by default the configured one). Each half is estimated once;
+        a threshold only masks it."""
+        key = ("halves", measure)
         if key not in self._reliability:
             first, second = self._splits(measure[1])
-            under = self.under(measure, min_evidence)
+            under = self.under(measure, 1)
             self._reliability[key] = (under(first), under(second))
-        return self._reliability[key]
+        threshold = max(self.settings.min_evidence if min_evidence is None else min_evidence, 1)
+        return tuple(np.where(evidence >= threshold, found, np.nan) for found, evidence in self._reliability[key])
 
     def replicate_halves(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Per bootstrap replicate, the measure on each half of its drawn items, for
@@ -147,7 +151,7 @@ class Estimates:
                 split = first[np.arange(len(weights) * per) % len(first)]
                 drawn = np.repeat(weights, per, axis=0)
                 under = self.under(measure, HEADLINE_EVIDENCE)
-                self._reliability[key] = (under(drawn * split), under(drawn * (1.0 - split)))
+                self._reliability[key] = (under(drawn * split)[0], under(drawn * (1.0 - split))[0])
         return self._reliability[key]
 
     def reliability(self, measure: tuple) -> dict:
@@ -174,6 +178,11 @@ class Estimates:
         favoured ranks high whenever it is argued)."""
         if self.inputs.kinds[dataset] != "dilemmas":
             return None
+        if dataset not in self._covariates:
+            self._covariates[dataset] = self._count_covariates(dataset)
+        return self._covariates[dataset]
+
+    def _count_covariates(self, dataset: str) -> np.ndarray:
         to_do, either = np.zeros(len(self.index)), np.zeros(len(self.index))
         for item in self.inputs.items[dataset]:
             for side in ("values_to_do", "values_not_to_do"):

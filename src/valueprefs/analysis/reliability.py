@@ -101,8 +101,9 @@ def residuals(preferences: np.ndarray, covariates: np.ndarray | None) -> np.ndar
 
 
 def headline(point: dict, replicates: dict) -> tuple[dict, np.ndarray]:
-    """The headline consistency of two measures and its replicates, from ``cross_fit`` over the seeded splits
-    (``point``, averaged) and per bootstrap replicate (one split each): ``r_cross``, the
+    """The headline consistency of two measures and its replicates, from ``cross_fit`` over the
+    seeded splits (``point``, averaged) and per bootstrap replicate (averaged over its splits,
+    ``Estimates.consistency``): ``r_cross``, the
     across-halves correlation, over the geometric mean of the half-length reliabilities,
     ``consistency`` = r_cross / sqrt(half_x * half_y), clipped to [-1, 1] (flag ``clipped``),
     with the interval and p-value (``consistency_p``) of its replicates and the median number of
