@@ -23,12 +23,12 @@ import pandas as pd
 import yaml
 
 from valueprefs.analysis.analyses import analyze_run
-from valueprefs.analysis.control_study import control_study
+from valueprefs.analysis.control_study import control_study, dilemma_shape
 from valueprefs.analysis.inputs import Settings
 from valueprefs.config import check_config
 from valueprefs.data.demo import demo_vocabulary
 from valueprefs.synthetic.behaviour import ControlParams
-from valueprefs.synthetic.scenarios import SCENARIOS, dilemma_shape, scenario_control
+from valueprefs.synthetic.scenarios import SCENARIOS, scenario_control
 
 REPO = Path(__file__).resolve().parents[1]
 POWER = 2.8  # standard errors between 0 and a value detected with 80% power at two-sided 5%

@@ -18,10 +18,10 @@ import pandas as pd
 from tqdm import tqdm
 
 from valueprefs.analysis.analyses import analyze_run
-from valueprefs.analysis.control_study import control_study
+from valueprefs.analysis.control_study import control_study, dilemma_shape
 from valueprefs.analysis.inputs import Settings
 from valueprefs.synthetic.behaviour import ControlParams
-from valueprefs.synthetic.scenarios import TUNED_ON, dilemma_shape, scenario_control
+from valueprefs.synthetic.scenarios import TUNED_ON, scenario_control
 
 STATISTICS = ("short_vs_long", "temperature", "between_k")
 CHECKS = ("control_recovery", "control_consistency", "control_order_swap", "control_explicit")

@@ -107,3 +107,8 @@ def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, se
                     }
                 )
     return rows
+
+
+def dilemma_shape(control: dict) -> tuple[tuple[int, ...], float]:
+    """The value-set sizes and side skew a control (its scenario applied) gives generated dilemmas."""
+    return tuple(control.get("set_sizes", SET_SIZES)), control.get("side_skew", 0.0)

@@ -4,8 +4,6 @@ position score are built on; each other scenario breaks one of its assumptions, 
 real model or judge might. ``set_sizes`` and ``side_skew`` shape calibration's generated
 dilemmas (``data.generated``); a workflow control answers the data set it is given."""
 
-from valueprefs.data.generated import SET_SIZES
-
 SCENARIOS: dict[str, dict] = {
     "assumptions": {},
     # one effect per dilemma for one of its actions, shared by both formats (sd 1, mean 0: as
@@ -53,8 +51,3 @@ def scenario_control(control: dict) -> dict:
     if name not in SCENARIOS:
         raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}")
     return {**SCENARIOS[name], **{key: value for key, value in control.items() if key != "scenario"}}
-
-
-def dilemma_shape(control: dict) -> tuple[tuple[int, ...], float]:
-    """The value-set sizes and side skew a control (its scenario applied) gives generated dilemmas."""
-    return tuple(control.get("set_sizes", SET_SIZES)), control.get("side_skew", 0.0)
