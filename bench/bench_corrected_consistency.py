@@ -43,7 +43,7 @@ def study(params: ControlParams, values: list[str], items: int, settings: Settin
     short = estimates.short_preferences("dilemmas")[0]
     long = estimates.long_preferences("dilemmas", K, 0)[0]
     latent = inputs.truth["short_latent"]
-    point = estimates.consistency(short_measure, long_measure)[0]
+    point = estimates.consistency(short_measure, long_measure, estimates.row_values([short_measure, long_measure]))[0]
     across, half_x, half_y = (float(nanmean(point[name])) for name in ("across", "half_x", "half_y"))
     return {
         "items": items,

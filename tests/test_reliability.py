@@ -196,3 +196,54 @@ def test_a_value_level_confound_fools_the_cross_fit_unless_it_is_taken_out():
     assert net["consistency_low"] <= truth <= net["consistency_high"]
     same = consistency(x, halves(latent_x), share[:, None])
     assert same["consistency"] > 0.95
+
+
+def test_power_simulates_the_reference_data_sets_own_size(tmp_path):
+    """Without listed sizes the power table is for as many dilemmas as the reference data set
+    holds; ``detectable`` is 2.8 standard errors of the headline (its interval's width / 3.92)."""
+    import json
+
+    import pandas as pd
+    import yaml
+
+    from valueprefs.config import check_config
+    from valueprefs.figures.jobs import write_power
+
+    config = yaml.safe_load(open("config.yaml"))
+    check_config(config, ["config.yaml"], "workflow/schemas/config.schema.yaml")
+    values = [f"value {i:02d}" for i in range(24)]
+    vocabulary = tmp_path / "vocabulary.csv"
+    pd.DataFrame({"value": values}).to_csv(vocabulary, index=False)
+    items = tmp_path / "items.jsonl"
+    items.write_text("".join(json.dumps({"dilemma_id": f"d{i}"}) + "\n" for i in range(37)))
+    power = {**config["power"], "rho": [1.0], "studies": 2, "scenario": "assumptions"}
+    frame = write_power(
+        str(vocabulary), str(items), power, config["calibration"], config["analysis"], [3],
+        str(tmp_path / "power.csv"), str(tmp_path / "power.png"), {},
+    )  # fmt: skip
+    assert list(frame["items"]) == [37] and list(frame["values"]) == [24] and list(frame["studies"]) == [2]
+    row = frame.iloc[0]
+    assert row["se"] == pytest.approx(row["width"] / 3.92)
+    assert row["detectable"] == pytest.approx(2.8 * row["se"])
+    assert row["detectable_difference"] == pytest.approx(np.sqrt(2) * row["detectable"])
+    assert pd.read_csv(tmp_path / "power.csv")["items"].tolist() == [37]
+
+
+def test_power_rule_writes_the_table_and_figure_for_listed_sizes(snakemake_in):
+    """`snakemake power` with sizes listed: one block per size, planted rho and k, and a figure."""
+    import pandas as pd
+    import yaml
+
+    config = yaml.safe_load(open("config.yaml")) | {"power": {"items": [40], "studies": 2, "rho": [0.0, 1.0]}}
+    configfile = snakemake_in.workdir / "config.yaml"
+    configfile.write_text(yaml.safe_dump(config))
+    result = snakemake_in("--cores", "1", "power", configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    table = pd.read_csv(snakemake_in.workdir / "results/simulation/power.csv")
+    assert sorted(set(zip(table["rho"], table["k"], strict=True))) == [(0.0, 3), (0.0, 5), (1.0, 3), (1.0, 5)]
+    assert set(table["items"]) == {40} and set(table["scenario"]) == {"everything"}
+    assert (table["studies"] == 2).all() and table["unreliable"].between(0, 1).all()
+    estimated = table["unreliable"] < 1  # 40 dilemmas with every confound: often too noisy to correct
+    assert table["covers_planted"][estimated].between(0, 1).all() and table["covers_planted"][~estimated].isna().all()
+    assert (snakemake_in.workdir / "results/simulation/power.png").stat().st_size > 20_000
+    assert "power:" in (snakemake_in.workdir / "results/logs/power.log").read_text()

@@ -213,10 +213,9 @@ def scenario_model(world, **scenario) -> SyntheticEngine:
 
 def test_the_config_schema_offers_exactly_the_named_scenarios():
     schema = yaml.safe_load(open("workflow/schemas/config.schema.yaml"))
-    offered = schema["$defs"]["control"]["properties"]["scenario"]["enum"]
-    assert offered == list(SCENARIOS)
+    assert schema["$defs"]["scenario_name"]["enum"] == list(SCENARIOS)
     scenarios = schema["properties"]["calibration"]["properties"]["scenarios"]
-    assert scenarios["items"]["enum"] == list(SCENARIOS) == scenarios["default"]  # calibrated on all by default
+    assert scenarios["default"] == list(SCENARIOS)  # calibrated on all by default
     assert set(TUNED_ON) <= set(SCENARIOS)
     assert ControlParams.from_spec({**PLANTED, "scenario": "judge_errors", "missed_value": 0.5}).missed_value == 0.5
     with pytest.raises(ValueError, match="unknown scenario 'dilemma'"):
@@ -320,7 +319,8 @@ def test_a_preference_for_acting_fools_the_papers_r_and_not_the_headline():
         )
         estimates = Estimates(inputs, replace(SETTINGS, seed=study))
         estimates.value_covariates = lambda dataset: None  # the cross-fit alone
-        point, drawn = estimates.consistency(("short", "dilemmas", "short"), ("long", "dilemmas", 5, 0))
+        measures = [("short", "dilemmas", "short"), ("long", "dilemmas", 5, 0)]
+        point, drawn = estimates.consistency(*measures, estimates.row_values(measures))
         blind.append(headline(point, drawn)[0]["consistency"])
     rows = pd.DataFrame(found)
     # both see a consistent model: a 5% false-positive rate would put 4 of 8 above 0 once in 2,700 runs

@@ -437,6 +437,20 @@ def items_file(dataset):
     return f"results/data/{dataset}/{name}.jsonl"
 
 
+def reference_items(wildcards=None):
+    """The items of the reference data set (the configured one, else the first dilemmas data
+    set), whose size the power rule simulates unless `power.items` lists sizes."""
+    if config["power"]["items"]:
+        return []
+    dilemmas = [d for d in DATASETS if config["datasets"][d]["kind"] == "dilemmas"]
+    reference = config["analysis"]["reference_dataset"] or next(iter(dilemmas), None)
+    if reference is None:
+        raise ValueError(
+            "config key 'power.items': no dilemmas data set to take the study size from; list the sizes"
+        )
+    return items_file(reference)
+
+
 def run_files(model, alignment):
     """What one run's analysis reads: the preference rules' evidence per short and long task
     (games; argument table and first positions), and the recognized values."""

@@ -62,6 +62,36 @@ rule paper_figures:
         paper_figures(),
 
 
+rule power:
+    """Not part of the default target: `snakemake power`."""
+    input:
+        vocabulary="results/data/vocabulary.csv",
+        dilemmas=reference_items,
+    output:
+        table="results/simulation/power.csv",
+        figure=report(
+            "results/simulation/power.png",
+            caption="../report/power.rst",
+            category="Study size",
+        ),
+    log:
+        "results/logs/power.log",
+    benchmark:
+        "results/benchmarks/power.tsv"
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        code=code_version("power.py"),
+        power=config["power"],
+        calibration=config["calibration"],
+        analysis=config["analysis"],
+        ks=config["generation"]["k"],
+        style=figure_style("power"),
+    script:
+        "../scripts/power.py"
+
+
 rule simulate_recovery:
     input:
         vocabulary="results/data/vocabulary.csv",

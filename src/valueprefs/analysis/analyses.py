@@ -67,39 +67,41 @@ class RunAnalyses:
         stats.update(ci_high=float("nan"), half_r=found["half_r"], splits=found["splits"])
         self.add("reliability", dataset, stats, np.array([]), method="split_half", **where)
 
-    def evidence(self, first: tuple, second: tuple) -> dict:
-        """How many values each side lost to the minimum-evidence threshold."""
-        excluded = self.estimates.excluded
-        return {"excluded_x": excluded[first], "excluded_y": excluded[second]}
-
-    def corrected(self, stats: dict, x: tuple, y: tuple, first: dict, second: dict) -> tuple[dict, np.ndarray]:
-        """``stats`` with both reliabilities, and the headline consistency (across halves of the
-        items, corrected for noise) beside it; and the headline's replicates."""
-        reliabilities = {"reliability_x": first["reliability"], "reliability_y": second["reliability"]}
-        point, replicates = self.estimates.consistency(x, y)
-        found, draws = disattenuate(stats["r"], point, replicates, *reliabilities.values())
-        return {**stats, **reliabilities, **found}, draws
+    def compared(self, x: tuple, y: tuple) -> tuple[dict, np.ndarray, np.ndarray]:
+        """The row of two measures over one set of values (``Estimates.row_values``): the paper's
+        same-item ``r`` with its reliabilities and noise ceiling, and the headline consistency
+        (across halves of the items, corrected for noise) beside it; the replicates of ``r``
+        and of the headline."""
+        values = self.estimates.row_values([x, y])
+        (first, first_reps), (second, second_reps) = (self.estimates.on_values(m, values) for m in (x, y))
+        stats, reps = correlate(first, second, first_reps, second_reps)
+        reliabilities = self.estimates.row_reliabilities(x, y, values)
+        point, replicates = self.estimates.consistency(x, y, values)
+        found, draws = disattenuate(stats["r"], point, replicates, *(part["reliability"] for part in reliabilities))
+        stats |= {"reliability_x": reliabilities[0]["reliability"], "reliability_y": reliabilities[1]["reliability"]}
+        excluded = {"excluded_x": self.estimates.too_little(x), "excluded_y": self.estimates.too_little(y)}
+        return stats | found | excluded, reps, draws
 
     # --- consistency -------------------------------------------------------------------
     def short_vs_long(self, reference: str) -> None:
-        short, short_reps = self.estimates.short_preferences(reference)
+        self.short_reliability(reference)
         sample = self.settings.preference_sample
         for k in sorted(self.inputs.arguments.get(reference, {})):
-            long, long_reps = self.estimates.long_preferences(reference, k, sample)
-            stats, reps = correlate(short, long, short_reps, long_reps)
+            self.long_reliability(reference, k)
             x, y = ("short", reference, "short"), ("long", reference, k, sample)
-            reliabilities = self.short_reliability(reference), self.long_reliability(reference, k)
-            stats, draws = self.corrected(stats, x, y, *reliabilities)
-            stats |= self.evidence(("short", reference, "short"), ("long", reference, k, sample))
+            stats, reps, draws = self.compared(x, y)
             self.add("short_vs_long", reference, stats, reps, headline_draws=draws, k=k)
 
     def temperature(self, dataset: str) -> None:
         """Mean Spearman over all pairs of temperature samples (p and interval from its
-        replicates; the paper's statistic), and the headline consistency over the same pairs."""
+        replicates; the paper's statistic), and the headline consistency over the same pairs,
+        both over the values every sample has (``Estimates.row_values``)."""
         for k in sorted(self.inputs.arguments.get(dataset, {})):
-            prefs = [self.estimates.long_preferences(dataset, k, s) for s in self.settings.temperature_samples]
-            if len(prefs) < 2:
+            measures = [("long", dataset, k, sample) for sample in self.settings.temperature_samples]
+            if len(measures) < 2:
                 continue
+            values = self.estimates.row_values(measures)
+            prefs = [self.estimates.on_values(measure, values) for measure in measures]
             r, n = pairwise_spearman([np.vstack([point[None, :], reps]) for point, reps in prefs])
             replicates = nanmean(r[:, 1:], axis=0)
             low, high = interval(replicates, float(nanmean(r[:, 0])))
@@ -111,20 +113,16 @@ class RunAnalyses:
                 "ci_high": high,
                 "pairs": len(r),
             }
-            measures = [("long", dataset, k, sample) for sample in self.settings.temperature_samples]
-            found, draws = headline(*self.estimates.mean_consistency(list(combinations(measures, 2))))
+            found, draws = headline(*self.estimates.mean_consistency(list(combinations(measures, 2)), values))
             self.add("temperature", dataset, stats | found, replicates, headline_draws=draws, k=k, method="spearman")
 
     def between_k(self, dataset: str) -> None:
         ks = sorted(self.inputs.arguments.get(dataset, {}))
         sample = self.settings.preference_sample
-        prefs = {k: self.estimates.long_preferences(dataset, k, sample) for k in ks}
+        for k in ks:
+            self.long_reliability(dataset, k)
         for k1, k2 in combinations(ks, 2):
-            stats, reps = correlate(prefs[k1][0], prefs[k2][0], prefs[k1][1], prefs[k2][1])
-            x, y = ("long", dataset, k1, sample), ("long", dataset, k2, sample)
-            reliabilities = self.long_reliability(dataset, k1), self.long_reliability(dataset, k2)
-            stats, draws = self.corrected(stats, x, y, *reliabilities)
-            stats |= self.evidence(("long", dataset, k1, sample), ("long", dataset, k2, sample))
+            stats, reps, draws = self.compared(("long", dataset, k1, sample), ("long", dataset, k2, sample))
             self.add("between_k", dataset, stats, reps, headline_draws=draws, k=k1, k2=k2)
 
     def same_decision(self, dataset: str, task: str, analysis: str) -> None:

@@ -7,7 +7,13 @@ import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.inputs import RunInputs, Settings
-from valueprefs.analysis.reliability import cross_fit, residuals, split_half_reliability, split_weights
+from valueprefs.analysis.reliability import (
+    cross_fit,
+    half_reliability,
+    residuals,
+    split_half_reliability,
+    split_weights,
+)
 from valueprefs.analysis.stats import item_weights, nanmean
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.preferences.logistic import logistic_preferences
@@ -30,11 +36,9 @@ class Estimates:
         self.settings = settings
         self.index = {value: i for i, value in enumerate(inputs.values)}
         self._weights: dict[str, np.ndarray] = {}
-        self._short: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._long: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._measured: dict[tuple, dict] = {}
         self._reliability: dict[tuple, dict] = {}
         self._covariates: dict[str, np.ndarray] = {}
-        self.excluded: dict[tuple, int] = {}  # values seen, but below min_evidence
 
     def weights(self, dataset: str) -> np.ndarray:
         """Resampled weights of the data set's items (replicates x items), seeded per data set."""
@@ -53,20 +57,16 @@ class Estimates:
         frame = pd.DataFrame(self.inputs.arguments[dataset][k])
         return frame[frame["sample"] == sample] if len(frame) else frame
 
-    def too_little(self, evidence: np.ndarray) -> int:
-        """How many values were seen, but in fewer games or responses than ``min_evidence``."""
+    def too_little(self, measure: tuple) -> int:
+        """How many values a measure saw, but in fewer games or responses than ``min_evidence``."""
+        evidence = self.measured(measure)["evidence"]
         return int(((evidence > 0) & (evidence < self.settings.min_evidence)).sum())
 
     # --- short form --------------------------------------------------------------------
     def short_preferences(self, dataset: str, task: str = "short") -> tuple[np.ndarray, np.ndarray]:
-        """Short-form preferences of the preference sample and their bootstrap replicates."""
-        if (dataset, task) not in self._short:
-            point, evidence = self.short_under(dataset, task, np.ones((1, len(self.inputs.items[dataset]))))
-            self.excluded["short", dataset, task] = self.too_little(evidence[0])
-            weights = self.weights(dataset)
-            replicates = self.short_under(dataset, task, weights)[0] if len(weights) else np.empty((0, len(self.index)))
-            self._short[dataset, task] = point[0], replicates
-        return self._short[dataset, task]
+        """Short-form preferences of the preference sample and their bootstrap replicates (NaN:
+        fewer games than ``min_evidence``)."""
+        return self._thresholded(("short", dataset, task))
 
     def short_under(
         self, dataset: str, task: str, weights: np.ndarray, min_evidence: int | None = None
@@ -89,15 +89,9 @@ class Estimates:
 
     # --- long form ---------------------------------------------------------------------
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
-        """Long-form preferences of one sample and their bootstrap replicates."""
-        if (dataset, k, sample) not in self._long:
-            point, evidence = self.long_under(dataset, k, sample, np.ones((1, len(self.inputs.items[dataset]))))
-            self.excluded["long", dataset, k, sample] = self.too_little(evidence[0])
-            weights = self.weights(dataset)
-            empty = np.empty((0, point.shape[1]))
-            replicates = self.long_under(dataset, k, sample, weights)[0] if len(weights) else empty
-            self._long[dataset, k, sample] = point[0], replicates
-        return self._long[dataset, k, sample]
+        """Long-form preferences of one sample and their bootstrap replicates (NaN: fewer
+        responses than ``min_evidence``)."""
+        return self._thresholded(("long", dataset, k, sample))
 
     def long_under(
         self, dataset: str, k: int, sample: int, weights: np.ndarray, min_evidence: int | None = None
@@ -113,6 +107,44 @@ class Estimates:
         preference, counts = long_form_scores(matrix[chosen], response_weights)
         threshold = self.settings.min_evidence if min_evidence is None else min_evidence
         return np.where(counts >= max(threshold, 1), preference, np.nan), counts
+
+    # --- one measure, on all items and on their bootstrap replicates ----------------------
+    def measured(self, measure: tuple) -> dict:
+        """A measure (("short", data set, task) or ("long", data set, k, sample)) on all items
+        and per bootstrap replicate, with the evidence behind each value (games or responses):
+        every value seen at least once, thresholds applied by the caller; estimated once."""
+        if measure not in self._measured:
+            dataset = measure[1]
+            under = self.under(measure, 1)
+            point, evidence = under(np.ones((1, len(self.inputs.items[dataset]))))
+            weights = self.weights(dataset)
+            empty = np.empty((0, len(self.index)))
+            replicates, drawn_evidence = under(weights) if len(weights) else (empty, empty)
+            self._measured[measure] = {
+                "point": point[0], "evidence": evidence[0], "replicates": replicates, "drawn_evidence": drawn_evidence
+            }  # fmt: skip
+        return self._measured[measure]
+
+    def _thresholded(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """A measure and its replicates, each without the values below ``min_evidence`` in it."""
+        found, threshold = self.measured(measure), max(self.settings.min_evidence, 1)
+        point = np.where(found["evidence"] >= threshold, found["point"], np.nan)
+        return point, np.where(found["drawn_evidence"] >= threshold, found["replicates"], np.nan)
+
+    def row_values(self, measures: list[tuple]) -> np.ndarray:
+        """The values a row of the correlation table compares (True per value): those with at
+        least ``min_evidence`` games or responses on all items in every one of its measures.
+        Every statistic of the row (the paper's, the ceiling, the headline) is taken over
+        them; the ones computed on halves of the items use those present in every half."""
+        threshold = max(self.settings.min_evidence, 1)
+        return np.logical_and.reduce([self.measured(measure)["evidence"] >= threshold for measure in measures])
+
+    def on_values(self, measure: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A measure and its replicates over ``values`` only (a value a replicate did not draw
+        is missing from that replicate)."""
+        found = self.measured(measure)
+        point = np.where(values, found["point"], np.nan)
+        return point, np.where(values & (found["drawn_evidence"] >= 1), found["replicates"], np.nan)
 
     # --- reliability and consistency on one split design -----------------------------------
     def under(self, measure: tuple, min_evidence: int | None = None):
@@ -193,10 +225,10 @@ class Estimates:
             share = np.where(either > 0, to_do / either, np.nan)
             return np.column_stack([share, np.where(either > 0, np.log(either), np.nan)])
 
-    def consistency(self, x: tuple, y: tuple) -> tuple[dict, dict]:
-        """Two measures correlated across halves of the items, with their half-length
-        reliabilities (values present in every half: ``HEADLINE_EVIDENCE``), each half's
-        preferences taken net of the values' covariates
+    def consistency(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[dict, dict]:
+        """Two measures correlated across halves of the items over ``values`` (``row_values``),
+        with their half-length reliabilities (per split, the values present in every half:
+        ``HEADLINE_EVIDENCE``), each half's preferences taken net of the values' covariates
         (``value_covariates``, ``residuals``): over the seeded splits, and per bootstrap replicate
         (averaged over its splits, as the point is over the seeded ones)."""
         empty = {name: np.array([]) for name in ("across", "half_x", "half_y", "values")}
@@ -204,17 +236,27 @@ class Estimates:
             return empty, empty
         covariates = self.value_covariates(x[1])
         halves = (*self.halves(x, HEADLINE_EVIDENCE), *self.halves(y, HEADLINE_EVIDENCE))
-        point = cross_fit(*(residuals(half, covariates) for half in halves))
-        drawn = cross_fit(
-            *(residuals(half, covariates) for half in (*self.replicate_halves(x), *self.replicate_halves(y)))
-        )
+        point = cross_fit(*(residuals(np.where(values, half, np.nan), covariates) for half in halves))
+        drawn_halves = (*self.replicate_halves(x), *self.replicate_halves(y))
+        drawn = cross_fit(*(residuals(np.where(values, half, np.nan), covariates) for half in drawn_halves))
         per = self.settings.replicate_splits
         return point, {name: nanmean(rows.reshape(-1, per), axis=1) for name, rows in drawn.items()}
 
-    def mean_consistency(self, pairs: list[tuple[tuple, tuple]]) -> tuple[dict, dict]:
-        """``consistency`` of each pair of measures, averaged over the pairs split by split and
-        replicate by replicate (all measures of a data set share its splits and replicates)."""
-        found = [self.consistency(x, y) for x, y in pairs]
+    def row_reliabilities(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[dict, dict]:
+        """Split-half (Spearman-Brown, Pearson as the paper's r) reliabilities of two measures
+        over ``values``, per split over the values present in all four halves, as the headline
+        takes them: the paper's r and its ceiling are over the same values."""
+        if not self.settings.reliability_splits:
+            return tuple({"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0} for _ in "xy")
+        halves = (*self.halves(x, HEADLINE_EVIDENCE), *self.halves(y, HEADLINE_EVIDENCE))
+        found = cross_fit(*(np.where(values, half, np.nan) for half in halves), method="pearson")
+        return tuple(half_reliability(found[name], found["values"]) for name in ("half_x", "half_y"))
+
+    def mean_consistency(self, pairs: list[tuple[tuple, tuple]], values: np.ndarray) -> tuple[dict, dict]:
+        """``consistency`` of each pair of measures over ``values``, averaged over the pairs
+        split by split and replicate by replicate (all measures of a data set share its splits
+        and replicates)."""
+        found = [self.consistency(x, y, values) for x, y in pairs]
         return tuple(
             {name: nanmean(np.array([part[which][name] for part in found]), axis=0) for name in found[0][which]}
             for which in (0, 1)

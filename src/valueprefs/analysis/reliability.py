@@ -31,15 +31,19 @@ def spearman_brown(half_r: float | np.ndarray) -> float | np.ndarray:
 
 
 def split_half_reliability(first: np.ndarray, second: np.ndarray, method: str = "pearson") -> dict:
-    """Spearman-Brown reliability from per-split preferences of the two halves (splits x values).
+    """Spearman-Brown reliability from per-split preferences of the two halves (splits x values),
+    over the values present in both halves of each split (``half_reliability``)."""
+    return half_reliability(*row_correlations(first, second, method))
 
-    The half correlations are averaged over splits before the step-up; ``n`` is the median
-    number of values present in both halves.
-    """
-    r, n = row_correlations(first, second, method)
-    half = float(nanmean(r)) if len(r) else float("nan")
+
+def half_reliability(half_r: np.ndarray, values: np.ndarray) -> dict:
+    """Spearman-Brown reliability from the correlations of two halves per split (``half_r``)
+    over ``values`` values each: the half correlations are averaged over splits before the
+    step-up; ``n`` is the median number of values."""
+    half = float(nanmean(half_r)) if len(half_r) else float("nan")
     reliability = float(spearman_brown(half)) if np.isfinite(half) and half > -1 else float("nan")
-    return {"reliability": reliability, "half_r": half, "splits": int(np.isfinite(r).sum()), "n": int(np.median(n))}
+    n = int(np.median(values)) if len(values) else 0
+    return {"reliability": reliability, "half_r": half, "splits": int(np.isfinite(half_r).sum()), "n": n}
 
 
 def cross_fit(

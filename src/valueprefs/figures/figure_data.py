@@ -79,8 +79,8 @@ def evidence_note(frame: pd.DataFrame) -> str:
     if "ceiling" in frame.columns and frame["ceiling"].notna().any():
         parts.append("bar marks: noise ceiling (split-half reliabilities)")
     if "min_evidence" in frame.columns and frame["min_evidence"].notna().any():
-        whose = "the paper's r: " if PAPER_COLUMN in frame.columns else ""
-        parts.append(f"{whose}values with fewer than {int(frame['min_evidence'].max())} games or responses excluded")
+        threshold = int(frame["min_evidence"].max())
+        parts.append(f"values with fewer than {threshold} games or responses on all items excluded")
     return "".join(f"; {part}" for part in parts)
 
 

@@ -88,3 +88,31 @@ def write_recovery(vocabulary_csv: str, settings: dict, out_csv: str, out_png: s
     look = FigureStyle(**style)
     plots.recovery(frame, len(values), look).savefig(out_png, dpi=look.dpi)
     return frame
+
+
+def write_power(
+    vocabulary_csv: str,
+    items_jsonl: str | None,
+    power: dict,
+    calibration: dict,
+    analysis: dict,
+    ks: list[int],
+    out_csv: str,
+    out_png: str,
+    style: dict,
+) -> object:
+    """Simulate control studies of this study's size (``power["items"]``, or else as many
+    dilemmas as ``items_jsonl`` holds), write the power table and draw the figure."""
+    from valueprefs.analysis.inputs import Settings
+    from valueprefs.analysis.power import power_table
+    from valueprefs.figures import plots
+    from valueprefs.figures.style import FigureStyle
+
+    values = read_values(vocabulary_csv)
+    sizes = power["items"] or [max(sum(1 for _ in iter_jsonl(items_jsonl)), 10)]
+    settings = Settings.from_config(analysis, {"n_samples": 0}, {"specificity": []})
+    frame = power_table(values, {**power, "items": sizes}, calibration["control"], ks, settings)
+    write_csv(out_csv, frame)
+    look = FigureStyle(**style)
+    plots.power(frame, look).savefig(out_png, dpi=look.dpi)
+    return frame

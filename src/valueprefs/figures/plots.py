@@ -222,6 +222,47 @@ def recovery(frame: pd.DataFrame, n_values: int, style: FigureStyle) -> plt.Figu
     return figure
 
 
+def power(frame: pd.DataFrame, style: FigureStyle) -> plt.Figure:
+    """Per simulated study size (one panel each) and k: the headline consistency's mean and its
+    mean 95% interval for every planted rho (dashed), and the smallest consistency a run of this
+    size tells from 0."""
+    _apply(style)
+    sizes = sorted(frame["items"].unique())
+    figure, axes = plt.subplots(1, len(sizes), figsize=(4.5 * len(sizes) + 1.5, style.height + 0.5), squeeze=False)
+    rhos = sorted(frame["rho"].unique())
+    palette = palette_colors(style.palette, len(rhos))
+    ks = sorted(frame["k"].unique())
+    for ax, items in zip(axes[0], sizes, strict=True):
+        part = frame[frame["items"] == items]
+        for offset, (color, rho) in enumerate(zip(palette, rhos, strict=True)):
+            rows = part[part["rho"] == rho].set_index("k").reindex(ks)
+            x = np.arange(len(ks)) + (offset - (len(rhos) - 1) / 2) * 0.25
+            ax.errorbar(x, rows["consistency"], yerr=rows["width"] / 2, fmt="o", color=color, capsize=3,
+                        label=f"planted {rho:g}")  # fmt: skip
+            ax.axhline(rho, color=color, linestyle="--", linewidth=0.8)
+        detectable = part.groupby("k")["detectable"].max().reindex(ks)
+        labels = [f"k = {k}\nfrom 0: {_detectable(found)}" for k, found in zip(ks, detectable, strict=True)]
+        ax.set_xticks(np.arange(len(ks)), labels)
+        ax.set_xlim(-0.7, len(ks) - 0.3)
+        ax.set_title(f"{items} dilemmas", fontsize=10)
+        ax.set_ylim(-1.05, 1.05)
+    axes[0][0].set_ylabel("headline consistency")
+    first = frame.iloc[0]
+    note = (
+        f"dots: mean over {int(first['studies'])} simulated studies (scenario {first['scenario']}), bars: their "
+        "mean 95% interval, dashed: planted; 'from 0': the smallest consistency a run of this size detects "
+        "with 80% power at 5%, from the widest of those intervals (detectable_difference in power.csv: "
+        "between two runs)"
+    )
+    _finish(figure, axes[0][-1], f"What the headline can resolve with {int(first['values'])} values", note)
+    return figure
+
+
+def _detectable(consistency: float) -> str:
+    """A detectable consistency as a label: none beyond 1 (or where it could not be estimated)."""
+    return f"{consistency:.2f}" if np.isfinite(consistency) and consistency <= 1 else "none"
+
+
 def message(title: str, text: str, style: FigureStyle) -> plt.Figure:
     """A figure that says why there is nothing to plot (e.g. a data set not configured)."""
     _apply(style)
