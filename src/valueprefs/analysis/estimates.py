@@ -140,11 +140,12 @@ class Estimates:
         return np.logical_and.reduce([self.measured(measure)["evidence"] >= threshold for measure in measures])
 
     def on_values(self, measure: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A measure and its replicates over ``values`` only (a value a replicate did not draw
-        is missing from that replicate)."""
-        found = self.measured(measure)
+        """A measure and its replicates over ``values`` only; each replicate also leaves out the
+        values below ``min_evidence`` in its own draw, as the point did on all items (the
+        replicate repeats the whole computation: the intervals were calibrated so)."""
+        found, threshold = self.measured(measure), max(self.settings.min_evidence, 1)
         point = np.where(values, found["point"], np.nan)
-        return point, np.where(values & (found["drawn_evidence"] >= 1), found["replicates"], np.nan)
+        return point, np.where(values & (found["drawn_evidence"] >= threshold), found["replicates"], np.nan)
 
     # --- reliability and consistency on one split design -----------------------------------
     def under(self, measure: tuple, min_evidence: int | None = None):
