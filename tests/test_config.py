@@ -108,6 +108,22 @@ BAD_CONFIGS = [
         ),
         "key 'annotation.shards': 2 shards with a Batch API judge ('gpt', batch: true) are not supported",
     ),
+    (
+        "two judges of one name",
+        lambda c: c["judges"].append({"name": "reader", "backend": "synthetic", "steps": ["values"]}),
+        "key 'judges[2].name': 'reader' is already the name of judges[1]; judge names must be unique",
+    ),
+    (
+        "no judge for the arguments step",
+        lambda c: c["judges"][0].update(steps=["values"]),
+        "key 'judges': no judge does the 'arguments' step (steps by judge: offline: values; reader: values, "
+        "specificity); add it to a judge's steps",
+    ),
+    (
+        "no judge for the specificity prompts",
+        lambda c: c["judges"][1].update(steps=["values"]),
+        "key 'judges': no judge does the 'specificity' step",
+    ),
 ]
 
 
@@ -122,7 +138,13 @@ def test_bad_config_is_refused_naming_the_file_and_key(tmp_path, label, change, 
     assert line.startswith(f"invalid config ({configfile}): key '") and message in line and "\n" not in line
 
 
-THROUGH_THE_WORKFLOW = ["unknown key", "k = 0", "preference sample beyond n_samples", "logprob from an API"]
+THROUGH_THE_WORKFLOW = [
+    "unknown key",
+    "k = 0",
+    "preference sample beyond n_samples",
+    "logprob from an API",
+    "no judge for the arguments step",
+]
 
 
 @pytest.mark.parametrize("label", THROUGH_THE_WORKFLOW)

@@ -58,6 +58,12 @@ def test_every_task_file_has_every_item_and_sample(demo_run):
         ]
         assert summary["decisions"] == len(short) == 6  # the denominator of the unparsed count
         assert summary.get("unparsed_decisions", 0) == sum(r["decision"] == "unparsed" for r in short)
+        unparsed = {
+            f"dailydilemmas/{r['task']}/{r['item_id']}/{r['sample']}": r for r in short if r["decision"] == "unparsed"
+        }
+        assert len(summary["unparsed_examples"]) == min(3, len(unparsed))  # quoted in the run summary
+        for where, text in summary["unparsed_examples"].items():
+            assert " ".join(unparsed[where]["text"].split()).startswith(text)
         # truncation counted per task against the files: answers that stopped at the token limit
         for task, counted in summary["truncated"].items():
             rows = read_jsonl(base / f"{task}.jsonl")

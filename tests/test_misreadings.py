@@ -7,6 +7,8 @@ that is not unambiguous is unparsed (and repaired or counted), never a guess.
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from valueprefs.annotation.parsing import parse_level
 from valueprefs.data.own_files import load_vocabulary_file
@@ -28,6 +30,9 @@ STATED_LEVELS = [
     ("The tree has a root and 2 branches.\n\n3", 3),
     ("Score: four", 4),
     ("level 4 (out of 5)", 4),
+    ("Specificity (1 = general, 5 = specific): 4", 4),  # the rubric restated: once read as 1
+    ("Specificity (1=most general; 5=most specific): 2", 2),
+    ("On a scale where 1 is general and 5 is specific: 3", 3),
 ]
 UNREADABLE_LEVELS = [
     ("Level 2 or 3", "more than one level (2, 3)"),
@@ -51,6 +56,33 @@ def test_the_stated_level_is_read_not_the_first_number(text, level):
 def test_several_levels_or_none_go_to_the_repair_call(text, problem):
     parsed = parse_level(text)
     assert not parsed.ok and parsed.value is None and problem in parsed.problem
+
+
+RUBRICS = [  # ways a judge restates the scale before or after its level
+    "Specificity (1 = general, 5 = specific)",
+    "(1=most general; 5=most specific)",
+    "On a scale where 1 is general and 5 is specific",
+    "1 means very abstract and 5 means very concrete",
+    "Scale: 1 = vague, 3 = moderately detailed, 5 = highly specific",
+    "where 1 stands for broad and 5 for narrow",
+    "1 -> generic, 5 -> precise",
+]
+STATEMENTS = ["Specificity: {n}", "Score: {n}", "{n}", "Level {n}", "I would rate it {n}/5", "Answer: {n}"]
+
+
+SEPARATORS = [": ", ". ", "\n", " - "]
+
+
+@given(
+    st.sampled_from(RUBRICS), st.sampled_from(STATEMENTS), st.integers(1, 5), st.sampled_from(SEPARATORS), st.booleans()
+)
+def test_a_restated_rubric_is_never_read_as_the_level(rubric, statement, level, join, rubric_first):
+    """An answer that restates the rubric and states one level is read as that level or
+    unparsed (and repaired), never as a number of the rubric."""
+    parts = [rubric, statement.format(n=level)]
+    text = join.join(parts if rubric_first else parts[::-1])
+    parsed = parse_level(text)
+    assert parsed.value in (level, None), text
 
 
 # --- short-form decisions ---------------------------------------------------------------------

@@ -60,6 +60,7 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     truncated = {"dd/long_k5": {"truncated": 3, "answers": 4}, "dd/short": {"truncated": 0, "answers": 1}}
     counts = {"responses": 5, "calls": 5, "model_calls": 2, "cache_hits": 3, "truncated": truncated}
     counts |= {"decisions": 4, "unparsed_decisions": 4}
+    counts |= {"unparsed_examples": {"dd/short/d1/0": "Choosing Action 1 would be unethical, so Action 2"}}
     generation.write_text(json.dumps({"model": "m", "alignment": "instruct", **counts}))
     annotation = tmp_path / "annotation/m/instruct/dd/long_k5.summary.json"
     annotation.parent.mkdir(parents=True)
@@ -67,10 +68,12 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     text = run_summary({"m/instruct": str(generation)}, {"m/instruct/dd/long_k5": str(annotation)})
     assert "generate m/instruct: 5 responses, 2 model calls (3 cached), 0 of 5 calls failed" in text
     assert "4 of 4 short-form answers unparsed" in text
+    assert "  unparsed short-form answer, dd/short/d1/0: 'Choosing Action 1 would be unethical, so Action 2'" in text
     assert "annotate 1 files: 4 responses, 9 arguments, 1 judge calls" in text
     assert "failed labels, j/values: no value: 2" in text
     assert "answers cut off at the token limit (finish_reason length): dd/long_k5 3 of 4" in text
-    assert "dd/short" not in text  # nothing cut there
+    cut = next(line for line in text.splitlines() if "cut off at the token limit" in line)
+    assert "dd/short" not in cut  # nothing cut there
     from valueprefs.summary import summary_rows
 
     [row] = summary_rows({"m/instruct": str(generation)}, {})

@@ -162,6 +162,9 @@ def _first_problem(config: dict) -> tuple[str, str] | None:
             unknown = sorted(set(spec["limits"]) - set(config["datasets"]))
             if unknown:
                 return f"models.{family}.{alignment}.limits", f"{unknown[0]!r} is not a data set of this config"
+    problem = _judge_problem(config["judges"], annotation)
+    if problem:
+        return problem
     judges = {judge["name"]: judge for judge in config["judges"]}
     standardizer = annotation["standardize_judge"]
     if standardizer is not None and standardizer not in judges:
@@ -182,6 +185,24 @@ def _first_problem(config: dict) -> tuple[str, str] | None:
                         "generation.short_form_mode 'logprob' needs log-probabilities of the prompt "
                         "(backend llamacpp or vllm); an OpenAI-compatible API does not give them"
                     )
+    return None
+
+
+def _judge_problem(judges: list[dict], annotation: dict) -> tuple[str, str] | None:
+    """Two judges of one name (their labels would land under one name, both paid), or an
+    annotation step no judge does (found only after generation was paid for)."""
+    seen: dict[str, int] = {}
+    for index, judge in enumerate(judges):
+        if judge["name"] in seen:
+            return f"judges[{index}].name", (
+                f"{judge['name']!r} is already the name of judges[{seen[judge['name']]}]; judge names must be unique"
+            )
+        seen[judge["name"]] = index
+    needed = ["arguments", "values"] + (["specificity"] if annotation["specificity"] else [])
+    for step in needed:
+        if not any(step in judge["steps"] for judge in judges):
+            doing = "; ".join(f"{judge['name']}: {', '.join(judge['steps'])}" for judge in judges)
+            return "judges", f"no judge does the {step!r} step (steps by judge: {doing}); add it to a judge's steps"
     return None
 
 

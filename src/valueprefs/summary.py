@@ -35,6 +35,8 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
+        examples = list(s.get("unparsed_examples", {}).items())[:3]
+        lines += [f"  unparsed short-form answer, {where}: {text!r}" for where, text in examples]
         cut = _cut_off(s)
         if cut:
             lines.append(f"  answers cut off at the token limit (finish_reason length): {cut}")

@@ -18,6 +18,13 @@ _SCALE = re.compile(
     r"\(?\s*(?:from\s+|between\s+|on\s+a\s+scale\s+of\s+)?1\s*(?:-|\u2013|to|and)\s*5\s*\)?", re.IGNORECASE
 )
 _LIST_MARK = re.compile(r"^[ \t]*(?:\d+[.)]|[-*\u2022])[ \t]+(?=\S)", re.MULTILINE)
+# The rubric restated: "1 = general", "5 is most specific", "1 means very abstract", "(1: vague)".
+_RUBRIC = re.compile(
+    r"\b[1-5]\s*(?:=|is|means|stands\s+for|for|:|\u2192|->)\s*(?:the\s+)?(?:(?:most|very|least|fully|highly"
+    r"|extremely|quite|rather|more|less)\s+)?(?:general|specific|abstract|concrete|vague|detailed|broad|narrow"
+    r"|generic|precise|particular|universal)\w*",
+    re.IGNORECASE,
+)
 _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
 _ONE_VALUE = r"(\d+(?:\.\d+)?|one|two|three|four|five)\b"
 _VALUE = _ONE_VALUE + r"(?:\s*(?:or|to|-|\u2013)\s*" + _ONE_VALUE + ")?"  # "3 or 4" states two levels
@@ -154,16 +161,17 @@ def parse_level(text: str) -> Parsed:
     """The specificity level an answer states (1 to 5), or the problem that makes it unreadable.
 
     Judges often explain themselves ("1. Root ... 2. Branch ... level 4", "Specificity level
-    (1-5): 4"), so the first number is not the level. Read, in this order, and stop at the
-    first kind of statement the answer makes: a named level ("specificity: 4", "score 4",
-    "rating: 4", "answer: 4"); "level 4", "4/5" or "4 out of 5"; the whole answer (or its last
-    line) being one number; any number left once list markers ("1.", "2)") and the scale itself
-    ("1-5", "from 1 to 5") are removed. A kind that states more than one level, or none at all,
-    makes the answer unparsed (it gets the repair call): a level is never guessed.
+    (1-5): 4") or restate the rubric ("1 = general, 5 = specific"), so the first number is not
+    the level. The rubric, the scale itself ("1-5", "from 1 to 5") and list markers ("1.",
+    "2)") are removed first. Then read, in this order, and stop at the first kind of statement
+    the answer makes: a named level ("specificity: 4", "score 4", "rating: 4", "answer: 4");
+    "level 4", "4/5" or "4 out of 5"; the whole answer (or its last line) being one number; any
+    number left. A kind that states more than one level, or none at all, makes the answer
+    unparsed (it gets the repair call): a level is never guessed.
     """
     if len(text) > MAX_ANSWER_CHARS:
         return Parsed(problem=f"answer is too long ({len(text)} characters)")
-    cleaned = _LIST_MARK.sub(" ", _SCALE.sub(" ", text))
+    cleaned = _LIST_MARK.sub(" ", _SCALE.sub(" ", _RUBRIC.sub(" ", text)))
     for statements in (_NAMED_LEVEL, _LEVEL_WORD):
         found = [value for match in statements.finditer(cleaned) for value in match.groups() if value]
         if found:

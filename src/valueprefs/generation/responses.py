@@ -19,6 +19,8 @@ from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import prompt_hash
 
 log = logging.getLogger("valueprefs.generation")
+UNPARSED_EXAMPLES = 3  # unparsed short-form answers quoted in a job's summary
+EXAMPLE_CHARS = 160
 
 
 class TooManyFailures(ValuePrefsError):
@@ -105,12 +107,14 @@ def write_responses(
     """Write one JSONL per (dataset, task) and the timings; return counts for the summary,
     with ``truncated``: per data set and task, the answers that stopped at the token limit
     (``finish_reason: length``) out of its answers; and ``answer_tokens``: per data set and
-    task, how many answers had each length in tokens (a histogram; shards add up)."""
+    task, how many answers had each length in tokens (a histogram; shards add up); and
+    ``unparsed_examples``: a few short-form answers read as no decision, by where they are."""
     per_file: dict[tuple[str, str], list[dict]] = {key: [] for key in outputs}
     all_timings: list[dict] = []
     counts: Counter = Counter()
     truncated: dict[str, dict[str, int]] = {}
     lengths: dict[str, Counter] = {}
+    unparsed: dict[str, str] = {}
     for call, result in zip(calls, results, strict=True):
         rows, timings = response_rows(call, result, base)
         per_file[(call.dataset, call.task)].extend(rows)
@@ -123,6 +127,9 @@ def write_responses(
             if "decision" in row:
                 counts["decisions"] += 1
                 counts["unparsed_decisions"] += row["decision"] == UNPARSED
+                if row["decision"] == UNPARSED and row["status"] == "ok" and len(unparsed) < UNPARSED_EXAMPLES:
+                    where = f"{call.dataset}/{call.task}/{call.item_id}/{row['sample']}"
+                    unparsed[where] = " ".join(row["text"].split())[:EXAMPLE_CHARS]
             if row["status"] == "failed":
                 counts[f"failure: {row['error']}"] += 1
             if row["status"] == "ok" and "finish_reason" in row:
@@ -137,7 +144,7 @@ def write_responses(
     counts["model_seconds"] = round(sum(t["seconds"] for t in all_timings), 3)
     counts["truncated_responses"] = sum(task["truncated"] for task in truncated.values())
     answer_tokens = {task: {str(n): count for n, count in sorted(c.items())} for task, c in lengths.items()}
-    return dict(counts) | {"truncated": truncated, "answer_tokens": answer_tokens}
+    return dict(counts) | {"truncated": truncated, "answer_tokens": answer_tokens, "unparsed_examples": unparsed}
 
 
 def generate_model(
