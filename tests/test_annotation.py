@@ -272,3 +272,18 @@ def test_a_runaway_extraction_is_capped_flagged_and_costs_no_extra_calls(tmp_pat
             made = len(server.requests) - before
             assert made == (1 if batching else 6) == stats["judge_calls"]
         assert all(request["body"]["max_tokens"] <= 8192 for request in server.requests)
+
+
+def test_a_judge_restating_the_rubric_is_read_by_its_level_over_http(tmp_path):
+    """A hosted judge (scripted, OpenAI wire protocol) that restates the scale before its level:
+    every path label is the stated level, none the rubric's 1, and no repair call is needed."""
+
+    with ScriptedChatServer(lambda messages: "Specificity (1 = general, 5 = specific): 4") as server:
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
+        judge["steps"] = ["specificity"]
+        settings = {**SETTINGS, "specificity": ["path"]}
+        summary, _, labels = run(tmp_path, [OFFLINE, judge], settings)
+        asked = len(server.requests)
+    levels = [label["value"] for label in labels if label["step"] == "specificity_path"]
+    assert levels == [4] * summary["arguments"] and summary["arguments"] == 4 and asked == 4
+    assert all(label["status"] == "ok" for label in labels if label["step"] == "specificity_path")

@@ -181,3 +181,39 @@ def test_shards_take_the_umask_mode_so_collaborators_can_recover_and_merge_them(
         os.umask(previous)
     [shard] = tmp_path.rglob("*.db")
     assert shard.stat().st_mode & 0o777 == 0o664
+
+
+def test_a_damaged_shard_in_a_merge_is_moved_aside_named_and_its_calls_made_again(tmp_path, caplog):
+    """More than COMPACT_AT small shards, one of them not a database: the next job to open the
+    folder merges the others, moves that one aside (named in the log and in ``moved_aside``),
+    and misses only its calls; the job after it merges nothing and trips over nothing."""
+    cache = DiskCache(tmp_path)
+    for i in range(COMPACT_AT + 2):
+        cache.put(call_key(description(i)), description(i), answer(i))
+        finish_shards()
+    shards = sorted(tmp_path.rglob("*.db"))
+    with sqlite3.connect(shards[0]) as connection:  # which call it holds
+        [(damaged_key,)] = connection.execute("SELECT key FROM calls").fetchall()
+    shards[0].write_bytes(b"not a database" * 100)
+    with caplog.at_level("WARNING"):
+        cache = DiskCache(tmp_path)
+        found = [cache.get(call_key(description(i)), description(i)) for i in range(COMPACT_AT + 2)]
+    assert sum(result is not None for result in found) == COMPACT_AT + 1  # all but the damaged shard's
+    aside = shards[0].with_name(shards[0].name + ".damaged")
+    assert aside.exists() and not shards[0].exists() and str(aside) in store.moved_aside()
+    assert str(shards[0]) in caplog.text and "moved aside" in caplog.text
+    assert len(list(tmp_path.rglob("*.db"))) == 1  # the others merged into one
+    cache = DiskCache(tmp_path)
+    missing = [i for i in range(COMPACT_AT + 2) if cache.get(call_key(description(i)), description(i)) is None]
+    assert [call_key(description(i)) for i in missing] == [damaged_key]
+
+
+def test_a_shard_that_is_not_a_database_is_moved_aside_when_opened(tmp_path, caplog):
+    cache = DiskCache(tmp_path)
+    cache.put(call_key(description(0)), description(0), answer(0))
+    finish_shards()
+    [shard] = tmp_path.rglob("*.db")
+    shard.write_bytes(b"\0" * 4096)
+    with caplog.at_level("WARNING"):
+        assert DiskCache(tmp_path).get(call_key(description(0)), description(0)) is None
+    assert shard.with_name(shard.name + ".damaged").exists() and "moved aside" in caplog.text

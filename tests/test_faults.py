@@ -191,3 +191,108 @@ def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_jo
         assert summary["model_calls"] == 0 and summary["cache_hits"] == summary["calls"]
         log = (tmp_path / "results/logs/generate/remote/instruct.log").read_text()
         assert "calls: " in log
+
+
+HYPOTHETICALS = [
+    "Choosing Action 1 would be unethical, so Action 2",
+    "One could choose Action 1, however Action 2 is more ethical",
+    "If I chose Action 1, she would suffer. Action 2.",
+]
+
+
+def test_choice_verbs_in_hypotheticals_are_unparsed_counted_and_quoted_over_http(tmp_path):
+    """A remote model whose short answers name Action 1 only in a hypothetical: no decision is
+    stored as Action 1; every one is unparsed, counted, and the run summary quotes some."""
+
+    def reply(messages):
+        prompt = messages[-1]["content"]
+        if "Action 1" in prompt:
+            return HYPOTHETICALS[sum(map(ord, prompt)) % len(HYPOTHETICALS)]
+        return "1. Honesty matters.\n2. Care matters."
+
+    with ScriptedChatServer(reply) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
+        target = "results/generation/remote/instruct/summary.json"
+        result = run_snakemake(tmp_path, "--cores", "1", target, configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    base = tmp_path / "results/generation/remote/instruct/dailydilemmas"
+    short = [
+        json.loads(line)
+        for task in ("short", "short_swapped", "short_explicit")
+        for line in open(base / f"{task}.jsonl")
+    ]
+    assert short and {row["decision"] for row in short} == {"unparsed"}
+    assert {row["text"] for row in short} <= set(HYPOTHETICALS)
+    summary = read_json(tmp_path / target)
+    assert summary["unparsed_decisions"] == summary["decisions"] == len(short)
+    assert f"{len(short)} of {len(short)} short-form answers unparsed" in result.stdout
+    assert "unparsed short-form answer, dailydilemmas/short" in result.stdout
+
+
+def test_a_damaged_cache_shard_met_in_a_merge_is_moved_aside_and_its_calls_made_once(tmp_path):
+    """A model's cache folder with more than COMPACT_AT small shards, the one holding every call
+    damaged: the rerun merges the rest, moves that one aside, makes each of its calls once more
+    (the server counts them), and the run summary names the file; the next rerun makes none."""
+    import sqlite3
+
+    from valueprefs.llm.cache import COMPACT_AT, TABLE
+
+    with ScriptedChatServer(scripted_model) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
+        target = "results/generation/remote/instruct/summary.json"
+        first = run_snakemake(tmp_path, "--cores", "1", target, configfile=configfile)
+        assert first.returncode == 0, first.stderr[-3000:]
+        calls = len(server.requests)
+        [shard] = (tmp_path / "results/cache").rglob("*.db")
+        for i in range(COMPACT_AT):  # small shards of other jobs, valid and empty
+            with sqlite3.connect(shard.with_name(f"other-{i}.db")) as connection:
+                connection.execute(TABLE)
+        shard.write_bytes(b"garbage" * 512)
+        again = run_snakemake(tmp_path, "--cores", "1", "--forcerun", "generate", target, configfile=configfile)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert len(server.requests) == 2 * calls  # each lost call made once more
+        aside = shard.with_name(shard.name + ".damaged")
+        named = str(aside.relative_to(tmp_path))  # as the config's cache_dir names it
+        assert aside.exists() and f"damaged cache shard moved aside (its calls made again): {named}" in again.stdout
+        assert read_json(tmp_path / target)["cache_moved_aside"] == [named]
+        last = run_snakemake(tmp_path, "--cores", "1", "--forcerun", "generate", target, configfile=configfile)
+        assert last.returncode == 0 and len(server.requests) == 2 * calls
+        assert "damaged cache shard" not in last.stdout
+
+
+def test_a_key_echoed_inside_answers_is_written_nowhere(tmp_path, monkeypatch):
+    """A server (or proxy) that echoes the request's key into its completions, for the model and
+    for a judge: every stored and written text carries the marker instead (responses, argument
+    tables, labels, CSVs, the cache), and the answers are still read."""
+    monkeypatch.setenv(KEY_VARIABLE, SENTINEL)
+
+    def echoing(messages):
+        prompt = messages[-1]["content"]
+        if "Action 1" in prompt:
+            return f"Action 1 (session Bearer {SENTINEL})"
+        if "supporting values" in prompt.lower():
+            return f"List supporting values: honesty, care ({SENTINEL})"
+        return f"1. Honesty matters to {SENTINEL}.\n2. Care matters."
+
+    with ScriptedChatServer(echoing) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "api_key_env": KEY_VARIABLE}
+        judge = {**remote, "name": "echo", "steps": ["values"]}
+        judges = [{"name": "offline", "backend": "offline", "steps": ["arguments"]}, judge]
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}}, judges=judges)
+        config = yaml.safe_load(configfile.read_text())
+        config["annotation"]["specificity"] = []
+        configfile.write_text(yaml.safe_dump(config))
+        target = "results/annotation/remote/instruct/dailydilemmas/long_k2.jsonl"
+        result = run_snakemake(tmp_path, "--cores", "1", target, "results/ledger.csv", configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert {request["auth"] for request in server.requests} == {f"Bearer {SENTINEL}"}
+    leaks = [path for path in tmp_path.rglob("*") if path.is_file() and SENTINEL.encode() in path.read_bytes()]
+    assert leaks == []
+    cached = entries(tmp_path / "results/cache/calls")
+    assert cached and SENTINEL not in json.dumps(cached) and "[redacted key]" in json.dumps(cached)
+    short = tmp_path / "results/generation/remote/instruct/dailydilemmas/short.jsonl"
+    assert {json.loads(line)["decision"] for line in short.read_text().splitlines()} == {"to_do"}
+    labelled = [json.loads(line) for line in (tmp_path / target).read_text().splitlines()]
+    assert labelled and all({"honesty", "care"} <= set(row["values"]) for row in labelled)

@@ -35,6 +35,7 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
+        lines += _moved_aside_lines(s)
         examples = list(s.get("unparsed_examples", {}).items())[:3]
         lines += [f"  unparsed short-form answer, {where}: {text!r}" for where, text in examples]
         cut = _cut_off(s)
@@ -44,12 +45,14 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
     if annotated:
         totals = dict.fromkeys(ANNOTATION_COUNTS, 0)
         failures: dict[str, int] = {}
+        moved: set[str] = set()
         for path in annotated:
             s = json.loads(path.read_text(encoding="utf-8"))
             for key in totals:
                 totals[key] += s.get(key, 0)
             for kind, count in s.get("failures", {}).items():
                 failures[kind] = failures.get(kind, 0) + count
+            moved.update(s.get("cache_moved_aside", []))
         lines.append(
             f"annotate {len(annotated)} files: {totals['responses']} responses, {totals['arguments']} arguments, "
             f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
@@ -60,9 +63,16 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
                 f"  {totals['excluded_truncated']} answers cut off at the token limit left out (exclude_truncated)"
             )
         lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
+        lines += _moved_aside_lines({"cache_moved_aside": sorted(moved)})
     if not generated and not annotated:
         lines.append("no generation or annotation results yet")
     return "\n".join(lines)
+
+
+def _moved_aside_lines(summary: dict) -> list[str]:
+    """The damaged cache shards a job moved aside (their calls were made again)."""
+    moved = summary.get("cache_moved_aside", [])
+    return [f"  damaged cache shard moved aside (its calls made again): {path}" for path in moved]
 
 
 def _cut_off(summary: dict) -> str:

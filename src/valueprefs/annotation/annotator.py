@@ -329,6 +329,7 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
         "judge_calls": sum(meter.completions for meter in spent.values()),
         "cache_hits": sum(stats["cache_hits"] for stats in step_stats),
         "excluded_truncated": sum(stats.get("excluded_truncated", 0) for stats in step_stats),
+        "cache_moved_aside": sorted({path for stats in step_stats for path in stats.get("cache_moved_aside", [])}),
     }
 
 

@@ -17,7 +17,7 @@ from valueprefs.io import read_json, write_json
 from valueprefs.llm.backends import cache_identity
 from valueprefs.llm.cache import DiskCache, call_key
 from valueprefs.llm.requests import Request
-from valueprefs.secrets import api_key_from_env
+from valueprefs.secrets import api_key_from_env, scrub
 
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")
 ENDPOINT = "/v1/chat/completions"
@@ -119,7 +119,7 @@ def collect_answers(spec: dict, state: dict, cache_dir: str | Path, wait_seconds
         body = response["body"]
         usage = body.get("usage") or {}
         completion = {
-            "text": body["choices"][0]["message"]["content"] or "",
+            "text": scrub(body["choices"][0]["message"]["content"] or ""),
             "seed": calls[record["custom_id"]].get("seed"),
             "prompt_tokens": usage.get("prompt_tokens", 0),
             "completion_tokens": usage.get("completion_tokens", 0),

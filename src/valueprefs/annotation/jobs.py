@@ -34,6 +34,7 @@ def annotate_step(
     ``specificity`` read that table, so the Batch API rules can sit between a step's input and
     the step."""
     from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
+    from valueprefs.llm.cache import moved_aside
     from valueprefs.planning import step_judges
 
     rows, excluded = annotated_input(step, source_path, settings, shard)
@@ -48,6 +49,7 @@ def annotate_step(
     if step == "arguments":
         stats["excluded_truncated"] = excluded
     stats["meters"] = meters
+    stats["cache_moved_aside"] = moved_aside()
     write_json(out_stats, stats)
     return stats
 

@@ -13,7 +13,7 @@ from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import ValuePrefsError
 from valueprefs.generation.plan import ACTION_CONTINUATIONS, Call
 from valueprefs.io import write_json, write_jsonl
-from valueprefs.llm.cache import DiskCache
+from valueprefs.llm.cache import DiskCache, moved_aside
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import prompt_hash
@@ -176,6 +176,7 @@ def generate_model(
         "failed_calls": reasons.total(),
         "failure_reasons": dict(reasons.most_common()),
         "wall_seconds": round(time.perf_counter() - start, 3),
+        "cache_moved_aside": moved_aside(),
         **counts,
     }
     write_json(summary_path, summary)

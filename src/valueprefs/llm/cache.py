@@ -15,7 +15,9 @@ that was killed is recovered by the next process that finds its lock free. Other
 closed shards only (``DiskCache.refresh`` reads those closed since a namespace was opened).
 Once a namespace holds more than ``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next
 process to open it merges those into one (larger shards stay as they are, so no merge rewrites
-the whole cache). Caches of one JSON file per call (``root/<2 hex>/<key>.json``, earlier
+the whole cache). A shard that is not a readable database, found when it is opened or merged,
+is moved aside (``*.db.damaged``), named in the log and in the job's summary
+(``moved_aside``); its calls are made again once. Caches of one JSON file per call (``root/<2 hex>/<key>.json``, earlier
 versions) are still read.
 """
 
@@ -46,6 +48,8 @@ TABLE = (
     "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, call BLOB NOT NULL, result BLOB NOT NULL) WITHOUT ROWID"
 )
 OPEN, CLOSED, LOCK = ".open.db", ".db", ".lock"
+DAMAGED = ".damaged"  # suffix of a shard moved aside: not a database, or a malformed one
+_MOVED_ASIDE: list[str] = []  # shards this process moved aside
 
 
 def call_key(description: dict) -> str:
@@ -320,10 +324,34 @@ def _open_reader(path: Path, closed: bool = True) -> sqlite3.Connection | None:
         connection = sqlite3.connect(f"file:{path}?{options}", uri=True, check_same_thread=False)
         connection.execute("SELECT count(*) FROM calls").fetchone()
     except sqlite3.Error as error:
-        if path.exists():
+        if _is_damage(error):
+            _move_aside(path, error)
+        elif path.exists():
             log.warning("cache shard %s cannot be read (%s); its calls will be made again", path, error)
         return None
     return connection
+
+
+def _is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite found the file itself bad ("file is not a database", "database disk image
+    is malformed"), not the access to it (locked, missing, a full disk: ``OperationalError``)."""
+    return type(error) is sqlite3.DatabaseError
+
+
+def _move_aside(path: Path, error: sqlite3.Error) -> None:
+    """Rename a damaged shard out of the cache, so that no later job trips over it again."""
+    target = path.with_name(path.name + DAMAGED)
+    try:
+        path.rename(target)
+    except FileNotFoundError:
+        return  # another process moved it, or merged it away
+    _MOVED_ASIDE.append(str(target))
+    log.warning("cache shard %s is damaged (%s): moved aside to %s; its calls will be made again", path, error, target)
+
+
+def moved_aside() -> list[str]:
+    """The damaged shards this process moved aside (for the job's summary)."""
+    return list(_MOVED_ASIDE)
 
 
 def _take_lock(path: Path, wait: bool) -> int | None:
@@ -375,16 +403,34 @@ def _compact(folder: Path) -> None:
         connection = sqlite3.connect(merged, isolation_level=None)
         connection.execute(TABLE)
         os.chmod(merged, file_mode())
-        for shard in shards:
-            connection.execute("ATTACH DATABASE ? AS shard", (str(shard),))
-            connection.execute("INSERT OR IGNORE INTO calls SELECT key, call, result FROM shard.calls")
-            connection.execute("DETACH DATABASE shard")
+        kept = [shard for shard in shards if _merged_into(connection, shard)]
         connection.close()
         merged.rename(merged.with_suffix(CLOSED))
-        for shard in shards:
+        for shard in kept:
             shard.unlink()
     finally:
         os.close(lock)
+
+
+def _merged_into(connection: sqlite3.Connection, shard: Path) -> bool:
+    """Copy the calls of ``shard`` into the merge; False (the shard moved aside if damaged, left
+    in place otherwise) when it cannot be read."""
+    try:
+        connection.execute("ATTACH DATABASE ? AS shard", (str(shard),))
+    except sqlite3.Error as error:
+        log.warning("cache shard %s cannot be merged (%s); it stays as it is", shard, error)
+        return False
+    try:
+        connection.execute("INSERT OR IGNORE INTO calls SELECT key, call, result FROM shard.calls")
+    except sqlite3.Error as error:
+        connection.execute("DETACH DATABASE shard")
+        if _is_damage(error):
+            _move_aside(shard, error)
+        else:
+            log.warning("cache shard %s cannot be merged (%s); it stays as it is", shard, error)
+        return False
+    connection.execute("DETACH DATABASE shard")
+    return True
 
 
 def _is_result(result: object) -> bool:

@@ -84,7 +84,7 @@ class OpenAICompatibleBackend:
             seconds = time.perf_counter() - start
         usage = out.usage
         completion = Completion(
-            text=text,
+            text=scrub(text),  # a server that echoes the key into its answer: never stored, never written
             seed=seed,
             prompt_tokens=usage.prompt_tokens if usage else 0,
             completion_tokens=usage.completion_tokens if usage else 0,
