@@ -273,7 +273,7 @@ def test_a_key_echoed_inside_answers_is_written_nowhere(tmp_path, monkeypatch):
         if "Action 1" in prompt:
             return f"Action 1 (session Bearer {SENTINEL})"
         if "supporting values" in prompt.lower():
-            return f"List supporting values: honesty, care ({SENTINEL})"
+            return f"List supporting values: honesty, care\n(session {SENTINEL})"
         return f"1. Honesty matters to {SENTINEL}.\n2. Care matters."
 
     with ScriptedChatServer(echoing) as server:

@@ -21,7 +21,7 @@ _LIST_MARK = re.compile(r"^[ \t]*(?:\d+[.)]|[-*\u2022])[ \t]+(?=\S)", re.MULTILI
 # The rubric restated: "1 = general", "5 is most specific", "1 means very abstract", "(1: vague)".
 _RUBRIC = re.compile(
     r"\b[1-5]\s*(?:=|is|means|stands\s+for|for|:|\u2192|->)\s*(?:the\s+)?(?:(?:most|very|least|fully|highly"
-    r"|extremely|quite|rather|more|less)\s+)?(?:general|specific|abstract|concrete|vague|detailed|broad|narrow"
+    r"|extremely|quite|rather|more|less|moderately|somewhat|fairly|slightly)\s+)?(?:general|specific|abstract|concrete|vague|detailed|broad|narrow"
     r"|generic|precise|particular|universal)\w*",
     re.IGNORECASE,
 )
