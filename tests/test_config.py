@@ -108,6 +108,7 @@ BAD_CONFIGS = [
         ),
         "key 'annotation.shards': 2 shards with a Batch API judge ('gpt', batch: true) are not supported",
     ),
+    ("empty cache_dir", lambda c: c.update(cache_dir=""), "key 'cache_dir': '' should be non-empty"),
     (
         "two judges of one name",
         lambda c: c["judges"].append({"name": "reader", "backend": "synthetic", "steps": ["values"]}),

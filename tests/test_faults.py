@@ -296,3 +296,47 @@ def test_a_key_echoed_inside_answers_is_written_nowhere(tmp_path, monkeypatch):
     assert {json.loads(line)["decision"] for line in short.read_text().splitlines()} == {"to_do"}
     labelled = [json.loads(line) for line in (tmp_path / target).read_text().splitlines()]
     assert labelled and all({"honesty", "care"} <= set(row["values"]) for row in labelled)
+
+
+def test_huge_prompts_are_not_sent_and_huge_answers_are_flagged(tmp_path):
+    """A model that answers a 24-token long-form request with 320,000 characters: the answer is
+    flagged 'suspect' and counted; the judge prompt that would carry its first argument is over
+    annotation.max_prompt_chars, so it is never sent (its label fails with the size, counted),
+    while the short second argument is judged as usual."""
+    huge = "1. " + "honesty " * 40_000 + "\n2. Care matters."
+
+    def reply(messages):
+        prompt = messages[-1]["content"]
+        if "Action 1" in prompt:
+            return "Action 1"
+        if "supporting values" in prompt.lower():
+            return "List supporting values: care"
+        return huge
+
+    with ScriptedChatServer(reply) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
+        judge = {**remote, "name": "api", "steps": ["values"]}
+        judges = [{"name": "offline", "backend": "offline", "steps": ["arguments"]}, judge]
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}}, judges=judges)
+        config = yaml.safe_load(configfile.read_text())
+        config["annotation"]["specificity"] = []
+        configfile.write_text(yaml.safe_dump(config))
+        target = "results/annotation/remote/instruct/dailydilemmas/long_k2.summary.json"
+        result = run_snakemake(tmp_path, "--cores", "1", target, configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    sizes = [sum(len(m["content"]) for m in request["body"]["messages"]) for request in server.requests]
+    assert max(sizes) < 200_000  # nothing over the limit reached the server
+    generated = read_json(tmp_path / "results/generation/remote/instruct/summary.json")
+    long = tmp_path / "results/generation/remote/instruct/dailydilemmas/long_k2.jsonl"
+    rows = [json.loads(line) for line in long.read_text().splitlines()]
+    assert rows and all("characters for max_tokens 24" in row["suspect"] for row in rows)
+    every = [json.loads(line) for path in long.parent.parent.rglob("*.jsonl") for line in path.read_text().splitlines()]
+    flagged = sum("suspect" in row for row in every if "text" in row)
+    assert generated["suspect_answers"] == flagged >= len(rows)  # other data sets' long answers too
+    assert f"answers longer than their max_tokens allows (flagged 'suspect'): {flagged}" in result.stdout
+    annotated = read_json(tmp_path / target)
+    [(failure, count)] = annotated["failures"].items()
+    assert "over max_prompt_chars 200,000: not sent" in failure and count == len(rows)  # each first argument
+    labels = tmp_path / "results/annotation/remote/instruct/dailydilemmas/long_k2.labels.jsonl"
+    judged = [json.loads(line) for line in labels.read_text().splitlines() if json.loads(line)["judge"] == "api"]
+    assert sorted(label["status"] for label in judged) == ["failed"] * len(rows) + ["ok"] * len(rows)

@@ -140,3 +140,18 @@ def test_unreachable_server_is_a_recorded_failure(tmp_path):
     assert all(isinstance(r, CallFailure) and "Connection" in r.reason for r in results)
     assert meter.requests == 2 * (1 + 1) and meter.completions == 0  # each call tried, then retried once
     assert not list((tmp_path / "c").rglob("*.json"))
+
+
+def test_a_prompt_over_the_limit_is_never_sent(tmp_path):
+    """run_calls with max_prompt_chars against a real HTTP server: the oversized request fails
+    naming its size and reaches neither the server nor the cache; the others are made."""
+    from servers import ScriptedChatServer
+
+    requests = [Request(messages=({"role": "user", "content": text},), max_tokens=8) for text in ("hi", "x" * 5000)]
+    with ScriptedChatServer(lambda messages: "hello") as scripted:
+        spec = {"model": "m", "base_url": scripted.base_url}
+        found = run_calls(requests, identity(spec), DiskCache(tmp_path), factory(spec), CallMeter(), "m", 1000)
+        sent = len(scripted.requests)
+    assert found[0][0]["text"] == "hello" and sent == 1
+    assert isinstance(found[1], CallFailure)
+    assert found[1].reason == "prompt of 5,000 characters (about 1,250 tokens) is over max_prompt_chars 1,000: not sent"

@@ -10,7 +10,7 @@ from pathlib import Path
 # The counts of a run that say whether its answers can be trusted, per job (report table).
 GENERATION_COUNTS = (
     "responses", "calls", "failed_calls", "decisions", "unparsed_decisions", "order_pairs",
-    "position_driven_decisions", "truncated_responses",
+    "position_driven_decisions", "truncated_responses", "suspect_answers",
 )  # fmt: skip
 ANNOTATION_COUNTS = (
     "responses", "excluded_truncated", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap",
@@ -36,6 +36,8 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
         lines += _moved_aside_lines(s)
+        if s.get("suspect_answers"):
+            lines.append(f"  answers longer than their max_tokens allows (flagged 'suspect'): {s['suspect_answers']}")
         examples = list(s.get("unparsed_examples", {}).items())[:3]
         lines += [f"  unparsed short-form answer, {where}: {text!r}" for where, text in examples]
         cut = _cut_off(s)

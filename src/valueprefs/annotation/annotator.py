@@ -99,7 +99,8 @@ class Annotator:
         meter = self.meters.setdefault(judge["name"], CallMeter())
         context = SyntheticContext(self.templates)
         build = lambda: make_backend(judge, models_dir, synthetic=context)  # noqa: E731
-        return LLMJudge(judge, self.templates, self.cache, build, identity, meter)
+        limit = self.settings.get("max_prompt_chars")
+        return LLMJudge(judge, self.templates, self.cache, build, identity, meter, limit)
 
     def record(self, judge: dict, step: str, where: dict, label: Label, **extra) -> None:
         self.records.append(

@@ -31,7 +31,8 @@ class Label:
 class LLMJudge:
     """Asks one judge model; the backend is built only when some answer is not cached.
 
-    ``identity`` names the judge model in the cache; ``meter`` counts what it is sent now."""
+    ``identity`` names the judge model in the cache; ``meter`` counts what it is sent now;
+    a prompt over ``max_prompt_chars`` is not sent (its label fails naming the size)."""
 
     def __init__(
         self,
@@ -41,8 +42,10 @@ class LLMJudge:
         backend_factory: Callable | None,
         identity: dict | None = None,
         meter: CallMeter | None = None,
+        max_prompt_chars: int | None = None,
     ):
         self.spec = spec
+        self.max_prompt_chars = max_prompt_chars
         self.identity = identity
         self.meter = meter or CallMeter()
         self.templates = templates
@@ -68,7 +71,10 @@ class LLMJudge:
         return Request(messages=tuple(messages), max_tokens=max_tokens, temperature=0.0, seed=0)
 
     def _complete(self, requests: list[Request]) -> list[object]:
-        return run_calls(requests, self.identity, self.cache, self.backend_factory, self.meter, self.spec["name"])
+        return run_calls(
+            requests, self.identity, self.cache, self.backend_factory, self.meter, self.spec["name"],
+            self.max_prompt_chars,
+        )  # fmt: skip
 
     def _label(self, prompt: str, result: object, parse: Callable[[str], Parsed]) -> Label:
         if isinstance(result, CallFailure):

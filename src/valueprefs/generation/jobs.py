@@ -70,6 +70,7 @@ def generate_for_model(
         timings_path,
         summary_path,
         settings["max_failure_fraction"],
+        settings["max_prompt_chars"],
     )
 
 

@@ -20,6 +20,7 @@ from valueprefs.prompts import prompt_hash
 
 log = logging.getLogger("valueprefs.generation")
 UNPARSED_EXAMPLES = 3  # unparsed short-form answers quoted in a job's summary
+MAX_CHARS_PER_TOKEN = 32  # no tokenizer's token is longer: an answer beyond this per token is suspect
 EXAMPLE_CHARS = 160
 
 
@@ -68,6 +69,9 @@ def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], l
             "completion_tokens": completion["completion_tokens"],
             "finish_reason": completion["finish_reason"],
         }
+        suspect = suspect_length(completion, call.request.max_tokens)
+        if suspect:
+            row["suspect"] = suspect
         if call.mode == "short":
             row["decision"] = decision(completion["text"], swapped=call.swapped)
         rows.append(row)
@@ -75,6 +79,18 @@ def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], l
             {key: row[key] for key in ("dataset", "task", "item_id", "sample")} | {"seconds": completion["seconds"]}
         )
     return rows, timings
+
+
+def suspect_length(completion: dict, max_tokens: int) -> str | None:
+    """Why an answer is longer than its ``max_tokens`` allows (more tokens reported, or more
+    than ``MAX_CHARS_PER_TOKEN`` characters per token allowed), or None: a server that ignores
+    the limit, or a proxy that pads answers, must not pass unseen to the judges."""
+    text = completion["text"]
+    if completion["completion_tokens"] > max_tokens:
+        return f"{completion['completion_tokens']} tokens reported for max_tokens {max_tokens}"
+    if len(text) > max_tokens * MAX_CHARS_PER_TOKEN:
+        return f"{len(text):,} characters for max_tokens {max_tokens} (at most {MAX_CHARS_PER_TOKEN} per token)"
+    return None
 
 
 def order_effects(per_file: dict[tuple[str, str], list[dict]]) -> Counter:
@@ -124,6 +140,7 @@ def write_responses(
             counts[f"status_{row['status']}"] += 1
             counts["prompt_tokens"] += row.get("prompt_tokens", 0)
             counts["completion_tokens"] += row.get("completion_tokens", 0)
+            counts["suspect_answers"] += "suspect" in row
             if "decision" in row:
                 counts["decisions"] += 1
                 counts["unparsed_decisions"] += row["decision"] == UNPARSED
@@ -157,11 +174,14 @@ def generate_model(
     timings_path: str,
     summary_path: str,
     max_failure_fraction: float,
+    max_prompt_chars: int | None = None,
 ) -> dict:
-    """Run (or read from cache) every call of one model and write its responses and summary."""
+    """Run (or read from cache) every call of one model and write its responses and summary;
+    prompts over ``max_prompt_chars`` are not sent (failed calls, with their size)."""
     start = time.perf_counter()
     meter = CallMeter()
-    results = run_calls([call.request for call in calls], identity, cache, backend_factory, meter, base["model"])
+    requests = [call.request for call in calls]
+    results = run_calls(requests, identity, cache, backend_factory, meter, base["model"], max_prompt_chars)
     counts = write_responses(calls, results, base, outputs, timings_path)
     reasons = Counter(r.reason for r in results if isinstance(r, CallFailure))
     summary = {

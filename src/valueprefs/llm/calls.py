@@ -20,6 +20,7 @@ def run_calls(
     backend_factory: Callable,
     meter: CallMeter,
     label: str = "calls",
+    max_prompt_chars: int | None = None,
 ) -> list[object]:
     """Results of every request, in order: cached ones are read, the rest are made and cached.
     Identical requests (the same cache key) are made once and share one answer, within this job
@@ -28,11 +29,17 @@ def run_calls(
 
     The backend is built only if some call is missing from the cache, so a finished job
     reruns without loading the model at all. ``identity`` names the model (``cache_identity``);
-    what the backend sent and received is added to ``meter``.
+    what the backend sent and received is added to ``meter``. A request whose prompt is longer
+    than ``max_prompt_chars`` is not sent (nor looked up): it fails naming its size.
     """
     descriptions = [{**identity, **request.describe()} for request in requests]
     keys = [call_key(d) for d in descriptions]
     results: list[object] = [cache.get(key, description) for key, description in zip(keys, descriptions, strict=True)]
+    oversized = _oversized(requests, max_prompt_chars)
+    for index, failure in oversized.items():
+        results[index] = failure
+    if oversized:
+        log.warning("%d calls not sent: their prompt is over max_prompt_chars %d", len(oversized), max_prompt_chars)
     first: dict[str, int] = {}  # identical calls are made once and share the answer
     missing, copies = [], {}
     for index, result in enumerate(results):
@@ -57,6 +64,27 @@ def run_calls(
     for index, source in copies.items():
         results[index] = results[source]
     return results
+
+
+def prompt_chars(request: Request | ScoreRequest) -> int:
+    """How many characters a request's prompt (or all its messages) holds."""
+    if request.messages:
+        return sum(len(str(message.get("content", ""))) for message in request.messages)
+    return len(request.prompt or "")
+
+
+def _oversized(requests: list[Request | ScoreRequest], limit: int | None) -> dict[int, CallFailure]:
+    """The requests over ``limit`` characters, each with the failure that says so."""
+    if limit is None:
+        return {}
+    sizes = {index: prompt_chars(request) for index, request in enumerate(requests)}
+    return {
+        index: CallFailure(
+            f"prompt of {size:,} characters (about {size // 4:,} tokens) is over max_prompt_chars {limit:,}: not sent"
+        )
+        for index, size in sizes.items()
+        if size > limit
+    }
 
 
 class _Calls:
