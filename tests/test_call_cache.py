@@ -217,3 +217,24 @@ def test_a_shard_that_is_not_a_database_is_moved_aside_when_opened(tmp_path, cap
     with caplog.at_level("WARNING"):
         assert DiskCache(tmp_path).get(call_key(description(0)), description(0)) is None
     assert shard.with_name(shard.name + ".damaged").exists() and "moved aside" in caplog.text
+
+
+def test_what_each_call_cost_is_filed_with_it_by_run_killed_runs_and_merges_included(tmp_path):
+    """Three jobs (one killed after its calls) store calls of one model: the spend table lists
+    each run with its calls and tokens, the killed one's too; merging the shards keeps it."""
+    for n, end in ((3, "exit"), (4, "kill"), (2, "exit")):
+        writer(tmp_path, n, end).wait(timeout=60)
+    found = store.spend(tmp_path)
+    assert sorted(row["calls"] for row in found) == [2, 3, 4] and len({row["run"] for row in found}) == 3
+    tokens = [(row["prompt_tokens"], row["completion_tokens"]) for row in found]
+    assert tokens == [(3 * row["calls"], 2 * row["calls"]) for row in found]  # the writer's answers: 3 + 2 each
+    assert {row["model"] for row in found} == {"judge"}
+    cache = DiskCache(tmp_path)  # and many more shards, then merged
+    for i in range(100, 100 + COMPACT_AT + 1):
+        cache.put(call_key(description(i)), description(i), answer(i))
+        finish_shards()
+    DiskCache(tmp_path).get(call_key(description(0)), description(0))  # opening the folder merges
+    assert len(list(tmp_path.rglob("*.db"))) == 1
+    merged = store.spend(tmp_path)
+    assert sum(row["calls"] for row in merged) == 9 + COMPACT_AT + 1
+    assert [row for row in merged if row["calls"] in (2, 3, 4)] == [row for row in found]

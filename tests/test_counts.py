@@ -52,3 +52,12 @@ def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path
     assert (annotate["judge_or_model"] == "api").all()
     assert annotate["usd_spent"].sum() == pytest.approx(seen["annotate"] * (10 * 2.5 + 5 * 10.0) / 1e6)
     assert ledger.loc[ledger["rule"] == "generate", "usd_spent"].isna().all()  # no price for model m
+    # over all runs (one here), filed by the call cache with each call: the same counts
+    runs = pd.read_csv(tmp_path / "results/ledger_runs.csv")
+    counted = ["calls_made", "prompt_tokens_spent", "completion_tokens_spent"]
+    by_model = runs.groupby("judge_or_model")[counted].sum()
+    for name, rule in (("m", "generate"), ("gpt-4o", "annotate")):
+        assert by_model.loc[name].tolist() == totals.loc[rule][counted].tolist(), name
+    assert runs.loc[runs["judge_or_model"] == "gpt-4o", "usd_spent"].sum() == pytest.approx(annotate["usd_spent"].sum())
+    assert runs["job"].str.startswith("results/logs/").all() and runs["run"].notna().all()
+    assert f"spend over {runs['run'].nunique()} runs so far" in result.stdout

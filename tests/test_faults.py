@@ -13,6 +13,7 @@ import pytest
 import yaml
 from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
+from valueprefs.annotation.ledger import runs_ledger
 from valueprefs.llm.cache import entries
 
 from conftest import REAL_JUDGES, REPO, SNAKEMAKE, calls_committed, run_snakemake, small_config
@@ -143,6 +144,14 @@ def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_
     stats = read_json(killed / ANNOTATED)
     assert stats["cache_hits"] == done and stats["judge_calls"] > 0
     assert cache_entries(killed) == cache_entries(clean)
+
+    # the spend over all runs counts the killed runs' calls: as many as the uninterrupted run made
+    spent = {workdir: runs_ledger(str(workdir / "results/cache/calls"), {}) for workdir in (killed, clean)}
+    assert spent[killed]["calls_made"].sum() == spent[clean]["calls_made"].sum() > 0
+    assert spent[killed]["run"].nunique() >= spent[clean]["run"].nunique() + 2  # killed jobs ran twice
+    generate = spent[killed][spent[killed]["job"].str.startswith("results/logs/generate/")]
+    assert generate["run"].nunique() == 2  # the killed run's calls are in, beside the resumed run's
+    assert generate["calls_made"].sum() == read_json(clean / GENERATED)["model_calls"]
 
     # llama.cpp is deterministic here (greedy and seeded sampling): the files are identical
     outputs = ["results/generation/smollm2-135m/instruct", "results/annotation/smollm2-135m/instruct"]

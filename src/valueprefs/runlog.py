@@ -15,6 +15,7 @@ import os
 import re
 import socket
 import sys
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -66,6 +67,15 @@ class _LogFileHandler(logging.FileHandler):
             print(f"warning: cannot write the log {self.baseFilename}: {problem}", file=sys.stderr)
 
 
+_RUN = {"run": f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}", "job": ""}
+
+
+def current_run() -> tuple[str, str]:
+    """(run, job) of this process: a job's run is named by its start time, host and process,
+    the job by its log (``rule_log``); the call cache files what each call cost under them."""
+    return _RUN["run"], _RUN["job"]
+
+
 @contextmanager
 def rule_log(log_path: str) -> Iterator[logging.Logger]:
     """Send the library's log records to ``log_path``; turn every failure into one clear line.
@@ -74,6 +84,8 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
     killed Snakemake still runs) waits for the first to finish, then finds its calls cached.
     """
     with _job_lock(log_path):
+        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        _RUN.update(run=f"{started}-{socket.gethostname()}-{os.getpid()}", job=log_path)
         handler = _LogFileHandler(log_path, mode="w", encoding="utf-8", delay=False)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(ScrubbingFilter())

@@ -17,9 +17,15 @@ ANNOTATION_COUNTS = (
 )  # fmt: skip
 
 
-def run_summary(generation: dict[str, str], annotation: dict[str, str], data: dict[str, str] | None = None) -> str:
+def run_summary(
+    generation: dict[str, str],
+    annotation: dict[str, str],
+    data: dict[str, str] | None = None,
+    ledger_runs: str | None = None,
+) -> str:
     """Lines describing the data sets, generation and annotation jobs whose summary files (and
-    ``data``: load reports) are given."""
+    ``data``: load reports) are given, and the spend over all runs (``ledger_runs``: the ledger
+    rule's per-run table)."""
     lines = ["valueprefs run summary", "======================"]
     for dataset, path in (data or {}).items():
         if Path(path).is_file():
@@ -68,7 +74,25 @@ def run_summary(generation: dict[str, str], annotation: dict[str, str], data: di
         lines += _moved_aside_lines({"cache_moved_aside": sorted(moved)})
     if not generated and not annotated:
         lines.append("no generation or annotation results yet")
+    if ledger_runs and Path(ledger_runs).is_file():
+        lines += _spend_lines(ledger_runs)
     return "\n".join(lines)
+
+
+def _spend_lines(ledger_runs: str) -> list[str]:
+    """Calls, tokens and USD over every run so far (interrupted ones included)."""
+    import csv
+
+    with open(ledger_runs, encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    if not rows:
+        return []
+    calls = sum(int(row["calls_made"]) for row in rows)
+    tokens = sum(int(row["prompt_tokens_spent"]) + int(row["completion_tokens_spent"]) for row in rows)
+    priced = [float(row["usd_spent"]) for row in rows if row["usd_spent"]]
+    usd = f", ${sum(priced):.2f} where priced" if priced else ""
+    runs = len({row["run"] for row in rows})
+    return [f"spend over {runs} runs so far ({ledger_runs}): {calls} calls, {tokens} tokens{usd}"]
 
 
 def _moved_aside_lines(summary: dict) -> list[str]:

@@ -257,6 +257,11 @@ rule ledger:
             caption="../report/run_summary.rst",
             category="Run summary",
         ),
+        runs=report(
+            "results/ledger_runs.csv",
+            caption="../report/ledger_runs.rst",
+            category="Annotation",
+        ),
     log:
         "results/logs/ledger.log",
     localrule: True
@@ -264,6 +269,7 @@ rule ledger:
         "../../envs/annotation.yaml"
     params:
         code=code_version("ledger.py"),
+        calls_dir=f"{config['cache_dir']}/calls",
         jobs=ledger_jobs(),
         judges=config["judges"],
         prices=config["prices"],

@@ -381,6 +381,7 @@ def run_summary_text(failed=False):
         {job: f"results/generation/{job}/summary.json" for job in jobs["generation"]},
         {job: f"results/annotation/{job}.summary.json" for job in jobs["annotation"]},
         {dataset: f"results/data/{dataset}/load_report.json" for dataset in DATASETS},
+        "results/ledger_runs.csv",
     )
     if failed:
         from valueprefs.runlog import failed_jobs

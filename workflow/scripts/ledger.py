@@ -18,5 +18,7 @@ with rule_log(snakemake.log[0]):
         judges=snakemake.params.judges,
         prices=snakemake.params.prices,
         out_csv=snakemake.output.ledger,
+        calls_dir=snakemake.params.calls_dir,
+        out_runs_csv=snakemake.output.runs,
     )
     write_run_summary(generation, annotation, out_csv=snakemake.output.summary)

@@ -265,12 +265,18 @@ def write_ledger(
     judges: list[dict],
     prices: dict[str, dict],
     out_csv: str,
+    calls_dir: str | None = None,
+    out_runs_csv: str | None = None,
 ):
-    """The ledger of calls made, tokens spent and their price, per job and judge."""
-    from valueprefs.annotation.ledger import ledger
+    """The ledger of calls made, tokens spent and their price, per job and judge in its last
+    run; and (``out_runs_csv``) per run, job and model over every run the cache under
+    ``calls_dir`` has calls of."""
+    from valueprefs.annotation.ledger import ledger, runs_ledger
 
     table = ledger(generation, annotation, standardized, judges, prices)
     write_csv(out_csv, table)
+    if out_runs_csv is not None:
+        write_csv(out_runs_csv, runs_ledger(calls_dir, prices))
     return table
 
 

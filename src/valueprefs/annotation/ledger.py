@@ -1,4 +1,5 @@
-"""The ledger: what every job sent to a model or judge in its last run, and what it cost.
+"""The ledger: what every job sent to a model or judge in its last run, and what it cost; and
+over all runs (``runs_ledger``), from what the call cache filed with every call it stored.
 
 Counts come from the backends as they sent requests and received answers (answers read from
 the cache cost nothing and are not counted): ``requests_sent`` is every request, retries
@@ -10,6 +11,7 @@ flight at once overlap: the sum is the answering work, not the job's wall time).
 import pandas as pd
 
 from valueprefs.io import read_json
+from valueprefs.llm.cache import spend
 
 COLUMNS = [
     "rule",
@@ -55,10 +57,15 @@ def ledger(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def _usd(prompt_tokens: int, completion_tokens: int, price: dict | None) -> float | None:
+    """USD for the tokens at ``price`` (per million input and output tokens); None unpriced."""
+    if not price:
+        return None
+    return round((prompt_tokens * price["input"] + completion_tokens * price["output"]) / 1e6, 6)
+
+
 def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dict:
-    usd = None
-    if price:
-        usd = round((spent["prompt_tokens"] * price["input"] + spent["completion_tokens"] * price["output"]) / 1e6, 6)
+    usd = _usd(spent["prompt_tokens"], spent["completion_tokens"], price)
     return {
         "rule": rule,
         "job": job,
@@ -70,3 +77,30 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dic
         "usd_spent": usd,
         "answer_seconds": spent.get("answer_seconds", 0.0),
     }
+
+
+RUN_COLUMNS = [
+    "run", "job", "judge_or_model", "calls_made", "prompt_tokens_spent", "completion_tokens_spent", "usd_spent"
+]  # fmt: skip
+
+
+def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
+    """One row per run, job and model over every run whose calls the cache under ``calls_dir``
+    holds, interrupted ones included: each call is filed, with its tokens, in the same
+    transaction that stores it (``valueprefs.llm.cache.spend``). Answers read from the cache
+    are not calls; a call made again (its entry damaged) is counted again, as it was paid again."""
+    rows = []
+    for found in spend(calls_dir):
+        usd = _usd(found["prompt_tokens"], found["completion_tokens"], prices.get(found["model"]))
+        rows.append(
+            {
+                "run": found["run"],
+                "job": found["job"],
+                "judge_or_model": found["model"],
+                "calls_made": found["calls"],
+                "prompt_tokens_spent": found["prompt_tokens"],
+                "completion_tokens_spent": found["completion_tokens"],
+                "usd_spent": usd,
+            }
+        )
+    return pd.DataFrame(rows, columns=RUN_COLUMNS)

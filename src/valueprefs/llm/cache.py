@@ -36,6 +36,7 @@ from functools import cache
 from pathlib import Path
 
 from valueprefs.io import file_mode
+from valueprefs.runlog import current_run
 
 log = logging.getLogger("valueprefs.llm.cache")
 
@@ -47,6 +48,21 @@ IDENTITY_FIELDS = ("backend", "model", "base_url")  # what a namespace is named 
 TABLE = (
     "CREATE TABLE IF NOT EXISTS calls (key TEXT PRIMARY KEY, call BLOB NOT NULL, result BLOB NOT NULL) WITHOUT ROWID"
 )
+# What every stored call cost, by run, job and model, committed with the call itself: a killed
+# job's spend is kept as its calls are, and merges add it up (the ledger over all runs).
+SPEND_TABLE = (
+    "CREATE TABLE IF NOT EXISTS spend (run TEXT NOT NULL, job TEXT NOT NULL, model TEXT NOT NULL,"
+    " calls INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,"
+    " PRIMARY KEY (run, job, model)) WITHOUT ROWID"
+)
+_ADDED_UP = (
+    " ON CONFLICT (run, job, model) DO UPDATE SET calls = calls + excluded.calls,"
+    " prompt_tokens = prompt_tokens + excluded.prompt_tokens,"
+    " completion_tokens = completion_tokens + excluded.completion_tokens"
+)
+ADD_SPEND = "INSERT INTO spend VALUES (?, ?, ?, ?, ?, ?)" + _ADDED_UP
+MERGE_SPEND = "INSERT INTO spend SELECT * FROM shard.spend WHERE true" + _ADDED_UP  # WHERE: SQLite's upsert rule
+SPEND_FIELDS = ("run", "job", "model", "calls", "prompt_tokens", "completion_tokens")
 OPEN, CLOSED, LOCK = ".open.db", ".db", ".lock"
 DAMAGED = ".damaged"  # suffix of a shard moved aside: not a database, or a malformed one
 _MOVED_ASIDE: list[str] = []  # shards this process moved aside
@@ -98,7 +114,8 @@ class DiskCache:
         call = {field: value for field, value in description.items() if field not in PROMPT_FIELDS}
         space = namespace(description)
         self._shards(space)  # shards of stopped writers are recovered before this process writes
-        _writer(self._folder(space)).insert(key, _pack(call), _pack(result))
+        spend = (*current_run(), str(description.get("model")), *_spent(result))
+        _writer(self._folder(space)).insert(key, _pack(call), _pack(result), spend)
         self.stores += 1
 
     def folder(self, description: dict) -> Path:
@@ -179,10 +196,19 @@ class _Shard:
         self.guard = threading.Lock()
         self.connection = _open_writer(self.path)
         self.connection.execute(TABLE)
+        self.connection.execute(SPEND_TABLE)
 
-    def insert(self, key: str, call: bytes, result: bytes) -> None:
-        with self.guard:  # one statement, its own transaction
-            self.connection.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?)", (key, call, result))
+    def insert(self, key: str, call: bytes, result: bytes, spend: tuple) -> None:
+        """The call and what it cost, in one transaction."""
+        with self.guard:
+            self.connection.execute("BEGIN")
+            try:
+                self.connection.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?)", (key, call, result))
+                self.connection.execute(ADD_SPEND, spend)
+            except BaseException:
+                self.connection.execute("ROLLBACK")
+                raise
+            self.connection.execute("COMMIT")
 
     def execute(self, *args) -> sqlite3.Cursor:
         with self.guard:
@@ -241,6 +267,41 @@ def read_shard(path: str | Path) -> dict[str, dict]:
         return {key: {"call": _unpack(call), "result": _unpack(result)} for key, call, result in rows}
     finally:
         connection.close()
+
+
+def spend(root: str | Path) -> list[dict]:
+    """What every stored call cost, summed per run, job and model, over every shard under
+    ``root`` (stopped writers' shards recovered first; running ones are read when closed)."""
+    root = Path(root)
+    totals: dict[tuple, list[int]] = {}
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()) if root.is_dir() else []:
+        _recover_stopped(folder)
+        for path in _closed_shards(folder):
+            connection = _open_reader(path)
+            if connection is None or not _has_spend(connection, "main"):
+                continue
+            for run, job, model, *counts in connection.execute(f"SELECT {', '.join(SPEND_FIELDS)} FROM spend"):
+                found = totals.setdefault((run, job, model), [0, 0, 0])
+                totals[(run, job, model)] = [a + b for a, b in zip(found, counts, strict=True)]
+            connection.close()
+    return [dict(zip(SPEND_FIELDS, (*key, *counts), strict=True)) for key, counts in sorted(totals.items())]
+
+
+def _spent(result: object) -> tuple[int, int, int]:
+    """Calls (one per completion) and tokens of a stored result (a score request: one call)."""
+    if isinstance(result, list) and result and all(isinstance(part, dict) for part in result):
+        return (
+            len(result),
+            sum(int(part.get("prompt_tokens", 0)) for part in result),
+            sum(int(part.get("completion_tokens", 0)) for part in result),
+        )
+    return 1, 0, 0
+
+
+def _has_spend(connection: sqlite3.Connection, schema: str) -> bool:
+    """Whether a shard has the spend table (shards of earlier versions do not)."""
+    found = connection.execute(f"SELECT 1 FROM {schema}.sqlite_master WHERE type = 'table' AND name = 'spend'")
+    return found.fetchone() is not None
 
 
 def _pack(value: object) -> bytes:
@@ -402,6 +463,7 @@ def _compact(folder: Path) -> None:
         merged = Path(f"{unique_stem(folder)}.merging")
         connection = sqlite3.connect(merged, isolation_level=None)
         connection.execute(TABLE)
+        connection.execute(SPEND_TABLE)
         os.chmod(merged, file_mode())
         kept = [shard for shard in shards if _merged_into(connection, shard)]
         connection.close()
@@ -421,8 +483,14 @@ def _merged_into(connection: sqlite3.Connection, shard: Path) -> bool:
         log.warning("cache shard %s cannot be merged (%s); it stays as it is", shard, error)
         return False
     try:
+        connection.execute("BEGIN")
         connection.execute("INSERT OR IGNORE INTO calls SELECT key, call, result FROM shard.calls")
+        if _has_spend(connection, "shard"):
+            connection.execute(MERGE_SPEND)
+        connection.execute("COMMIT")
     except sqlite3.Error as error:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
         connection.execute("DETACH DATABASE shard")
         if _is_damage(error):
             _move_aside(shard, error)
