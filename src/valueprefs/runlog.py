@@ -101,6 +101,8 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
         except OSError as error:
             if error.errno not in STORAGE_ERRORS:
                 _fail_with_traceback(error)
+            if not error.filename:  # where it happened, for the log (the console gets one line)
+                log.error("%s\n%s", TRACEBACK_HEADER, "".join(traceback.format_exception(error)))
             _fail(f"cannot write {error.filename or 'an output'}: {error.strerror}; nothing half-written was kept")
         except Exception as error:
             _fail_with_traceback(error)

@@ -4,7 +4,15 @@ PDF), and the study-sizing figure.
 Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
 """
 
-from valueprefs.io import iter_jsonl, read_optional_csv, read_values, write_csv
+from pathlib import Path
+
+from valueprefs.io import atomic_target, iter_jsonl, read_optional_csv, read_values, write_csv
+
+
+def save_figure(figure, path: str, **options) -> None:
+    """Save a matplotlib figure whole or not at all; a full disk names ``path``."""
+    with atomic_target(path, suffix=Path(path).suffix) as temporary:
+        figure.savefig(temporary, format=Path(path).suffix.lstrip("."), **options)
 
 
 def render_figure(
@@ -70,8 +78,8 @@ def render_figure(
     if drawn is None:
         drawn = plots.message(title, missing(spec, setting), look)
     write_csv(out_csv, frame)
-    drawn.savefig(out_png, dpi=look.dpi)
-    drawn.savefig(out_pdf, metadata={"CreationDate": None})  # no timestamp: a rerun writes the same bytes
+    save_figure(drawn, out_png, dpi=look.dpi)
+    save_figure(drawn, out_pdf, metadata={"CreationDate": None})  # no timestamp: a rerun writes the same bytes
     return text
 
 
@@ -86,7 +94,7 @@ def write_recovery(vocabulary_csv: str, settings: dict, out_csv: str, out_png: s
     frame = recovery_frame(values, settings)
     write_csv(out_csv, frame)
     look = FigureStyle(**style)
-    plots.recovery(frame, len(values), look).savefig(out_png, dpi=look.dpi)
+    save_figure(plots.recovery(frame, len(values), look), out_png, dpi=look.dpi)
     return frame
 
 
@@ -114,5 +122,5 @@ def write_power(
     frame = power_table(values, {**power, "items": sizes}, calibration["control"], ks, settings)
     write_csv(out_csv, frame)
     look = FigureStyle(**style)
-    plots.power(frame, look).savefig(out_png, dpi=look.dpi)
+    save_figure(plots.power(frame, look), out_png, dpi=look.dpi)
     return frame

@@ -6,11 +6,13 @@ import importlib
 import importlib.metadata
 import importlib.util
 import json
+import logging
 from pathlib import Path
 
 from valueprefs.errors import ConfigError
-from valueprefs.io import atomic_write_text
+from valueprefs.io import atomic_target, atomic_write_text
 
+log = logging.getLogger("valueprefs.llm.backends")
 PACKAGE_PREFIX = "package:"
 
 
@@ -35,7 +37,15 @@ def locate_model(model: str, models_dir: str | Path) -> str:
     if not hasattr(module, "assemble"):
         raise ConfigError(f"model {model!r}: package {package!r} has no .gguf file and no assemble()")
     target = Path(models_dir) / f"{package}.gguf"
-    return str(module.assemble(target))
+    if target.exists():
+        try:
+            return str(module.assemble(target))  # checks the file assembled before against its hash
+        except FileExistsError:
+            log.warning("model file %s is not what %s assembles (cut short?); assembling it again", target, package)
+            target.unlink()
+    with atomic_target(target, suffix=".gguf") as temporary:  # whole or not at all; a full disk names it
+        module.assemble(temporary, overwrite=True)
+    return str(target)
 
 
 def cache_identity(spec: dict, models_dir: str | Path) -> dict:
