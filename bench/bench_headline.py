@@ -32,17 +32,21 @@ def main() -> None:
     parser.add_argument("--studies", type=int, default=10)
     parser.add_argument("--items", type=int, default=200)
     parser.add_argument("--k", type=int, nargs="+", default=[5, 10])
+    parser.add_argument("--n-samples", type=int, default=0, help="temperature samples per long answer")
     parser.add_argument("--values", type=int, default=0, help="made-up values in the vocabulary (0: the demo's)")
     parser.add_argument("--min-evidence", type=int, default=0, help="analysis.min_evidence (0: config.yaml's)")
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     check_config(config, [str(REPO / "config.yaml")], str(REPO / "workflow/schemas/config.schema.yaml"))
-    settings = Settings.from_config(config["analysis"], {"n_samples": 0}, {"specificity": []})
+    settings = Settings.from_config(config["analysis"], {"n_samples": args.n_samples}, {"specificity": []})
     settings = replace(settings, min_evidence=args.min_evidence or settings.min_evidence)
     values = [f"value {i:03d}" for i in range(args.values)] if args.values else list(demo_vocabulary()["value"])
     control = scenario_control({**config["calibration"]["control"], "scenario": args.scenario})
     rows = pd.concat(
-        [control_studies(control, rho, values, args.items, args.k, args.studies, settings) for rho in args.rho],
+        [
+            control_studies(control, rho, values, args.items, args.k, args.studies, settings, args.n_samples)
+            for rho in args.rho
+        ],
         ignore_index=True,
     )
     size = f"{len(values)} values, {args.items} dilemmas, k {args.k}"

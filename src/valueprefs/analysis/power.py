@@ -20,14 +20,22 @@ POWER = 2.8  # standard errors between 0 and a value detected with 80% power at 
 
 
 def control_studies(
-    control: dict, rho: float, values: list[str], items: int, ks: list[int], studies: int, settings: Settings
+    control: dict,
+    rho: float,
+    values: list[str],
+    items: int,
+    ks: list[int],
+    studies: int,
+    settings: Settings,
+    n_samples: int = 0,
 ) -> pd.DataFrame:
-    """The control_consistency rows of ``studies`` seeded studies of one planted rho."""
+    """The control_consistency rows of ``studies`` seeded studies of one planted rho (with
+    ``n_samples`` temperature samples per long answer besides the greedy one)."""
     params = ControlParams.from_spec({**control, "consistency": rho})
     shape = dilemma_shape(control)
     rows = []
     for seed in tqdm(range(studies), desc=f"power: {items} dilemmas, rho {rho:g}", unit="study"):
-        inputs = control_study(params, values, items, ks, 0, 1000 + seed, *shape)
+        inputs = control_study(params, values, items, ks, n_samples, 1000 + seed, *shape)
         found = analyze_run(inputs, replace(settings, seed=1000 + seed, reference_dataset=None))[0]
         rows.append(found[found["analysis"] == "control_consistency"].assign(rho=rho, items=items))
     return pd.concat(rows, ignore_index=True)
