@@ -202,6 +202,19 @@ def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_jo
         assert "calls: " in log
 
 
+REMOTE_GENERATED = "results/generation/remote/instruct/summary.json"
+
+
+def generate_remotely(workdir, server):
+    """Generation of the small config by one remote model served by ``server``: its config
+    file and the finished run."""
+    remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
+    configfile = small_config(workdir, models={"remote": {"instruct": remote}})
+    result = run_snakemake(workdir, "--cores", "1", REMOTE_GENERATED, configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return configfile, result
+
+
 HYPOTHETICALS = [
     "Choosing Action 1 would be unethical, so Action 2",
     "One could choose Action 1, however Action 2 is more ethical",
@@ -220,11 +233,7 @@ def test_choice_verbs_in_hypotheticals_are_unparsed_counted_and_quoted_over_http
         return "1. Honesty matters.\n2. Care matters."
 
     with ScriptedChatServer(reply) as server:
-        remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
-        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
-        target = "results/generation/remote/instruct/summary.json"
-        result = run_snakemake(tmp_path, "--cores", "1", target, configfile=configfile)
-    assert result.returncode == 0, result.stderr[-3000:]
+        _, result = generate_remotely(tmp_path, server)
     base = tmp_path / "results/generation/remote/instruct/dailydilemmas"
     short = [
         json.loads(line)
@@ -233,7 +242,7 @@ def test_choice_verbs_in_hypotheticals_are_unparsed_counted_and_quoted_over_http
     ]
     assert short and {row["decision"] for row in short} == {"unparsed"}
     assert {row["text"] for row in short} <= set(HYPOTHETICALS)
-    summary = read_json(tmp_path / target)
+    summary = read_json(tmp_path / REMOTE_GENERATED)
     assert summary["unparsed_decisions"] == summary["decisions"] == len(short)
     assert f"{len(short)} of {len(short)} short-form answers unparsed" in result.stdout
     assert "unparsed short-form answer, dailydilemmas/short" in result.stdout
@@ -248,11 +257,8 @@ def test_a_damaged_cache_shard_met_in_a_merge_is_moved_aside_and_its_calls_made_
     from valueprefs.llm.cache import COMPACT_AT, TABLE
 
     with ScriptedChatServer(scripted_model) as server:
-        remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
-        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
-        target = "results/generation/remote/instruct/summary.json"
-        first = run_snakemake(tmp_path, "--cores", "1", target, configfile=configfile)
-        assert first.returncode == 0, first.stderr[-3000:]
+        configfile, _ = generate_remotely(tmp_path, server)
+        target = REMOTE_GENERATED
         calls = len(server.requests)
         [shard] = (tmp_path / "results/cache").rglob("*.db")
         for i in range(COMPACT_AT):  # small shards of other jobs, valid and empty
@@ -271,6 +277,20 @@ def test_a_damaged_cache_shard_met_in_a_merge_is_moved_aside_and_its_calls_made_
         assert "damaged cache shard" not in last.stdout
 
 
+def remote_model_and_values_judge(workdir, remote: dict, judge: str):
+    """The small config with one remote model that is also the values judge ``judge`` (arguments
+    by structure, no specificity)."""
+    judges = [
+        {"name": "offline", "backend": "offline", "steps": ["arguments"]},
+        {**remote, "name": judge, "steps": ["values"]},
+    ]
+    configfile = small_config(workdir, models={"remote": {"instruct": remote}}, judges=judges)
+    config = yaml.safe_load(configfile.read_text())
+    config["annotation"]["specificity"] = []
+    configfile.write_text(yaml.safe_dump(config))
+    return configfile
+
+
 def test_a_key_echoed_inside_answers_is_written_nowhere(tmp_path, monkeypatch):
     """A server (or proxy) that echoes the request's key into its completions, for the model and
     for a judge: every stored and written text carries the marker instead (responses, argument
@@ -287,12 +307,7 @@ def test_a_key_echoed_inside_answers_is_written_nowhere(tmp_path, monkeypatch):
 
     with ScriptedChatServer(echoing) as server:
         remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "api_key_env": KEY_VARIABLE}
-        judge = {**remote, "name": "echo", "steps": ["values"]}
-        judges = [{"name": "offline", "backend": "offline", "steps": ["arguments"]}, judge]
-        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}}, judges=judges)
-        config = yaml.safe_load(configfile.read_text())
-        config["annotation"]["specificity"] = []
-        configfile.write_text(yaml.safe_dump(config))
+        configfile = remote_model_and_values_judge(tmp_path, remote, "echo")
         target = "results/annotation/remote/instruct/dailydilemmas/long_k2.jsonl"
         result = run_snakemake(tmp_path, "--cores", "1", target, "results/ledger.csv", configfile=configfile)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -324,12 +339,7 @@ def test_huge_prompts_are_not_sent_and_huge_answers_are_flagged(tmp_path):
 
     with ScriptedChatServer(reply) as server:
         remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
-        judge = {**remote, "name": "api", "steps": ["values"]}
-        judges = [{"name": "offline", "backend": "offline", "steps": ["arguments"]}, judge]
-        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}}, judges=judges)
-        config = yaml.safe_load(configfile.read_text())
-        config["annotation"]["specificity"] = []
-        configfile.write_text(yaml.safe_dump(config))
+        configfile = remote_model_and_values_judge(tmp_path, remote, "api")
         target = "results/annotation/remote/instruct/dailydilemmas/long_k2.summary.json"
         result = run_snakemake(tmp_path, "--cores", "1", target, configfile=configfile)
     assert result.returncode == 0, result.stderr[-3000:]
