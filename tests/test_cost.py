@@ -119,3 +119,24 @@ def test_ledger_lists_what_each_job_sent_and_its_price(tmp_path):
     assert (row["calls_made"], row["requests_sent"]) == (3, 4)
     assert table["answer_seconds"].tolist() == [1.5, 2.25]
     assert row["usd_spent"] == pytest.approx(2 * 2.5 + 0.1 * 10.0)
+
+
+def test_the_runs_ledger_prices_collected_batches_at_the_batch_price(tmp_path, monkeypatch):
+    """Spend filed by a batch-collect job is priced at the Batch API's price, the same model's
+    calls sent one by one at the standard price (hand-computed)."""
+    from valueprefs.annotation.ledger import runs_ledger
+    from valueprefs.llm.cache import DiskCache, call_key, finish_shards
+    from valueprefs.runlog import rule_log
+
+    monkeypatch.chdir(tmp_path)
+    answer = [{"text": "honesty", "seed": 0, "prompt_tokens": 1000, "completion_tokens": 100, "finish_reason": "stop"}]
+    for i, log in enumerate(("results/logs/batch_collect/gpt-4o/x/values.log", "results/logs/annotate/x/values.log")):
+        with rule_log(log):
+            description = {"backend": "openai", "model": "gpt-4o", "messages": [{"role": "user", "content": f"p{i}"}]}
+            DiskCache("calls").put(call_key(description), description, answer)
+            finish_shards()
+    prices = {"gpt-4o": {"input": 2.5, "output": 10.0}}
+    usd = runs_ledger("calls", prices).set_index("job")["usd_spent"]
+    assert usd["results/logs/batch_collect/gpt-4o/x/values.log"] == pytest.approx((1000 * 1.25 + 100 * 5.0) / 1e6)
+    assert usd["results/logs/annotate/x/values.log"] == pytest.approx((1000 * 2.5 + 100 * 10.0) / 1e6)
+    assert runs_ledger("calls", prices)["calls_made"].tolist() == [1, 1]

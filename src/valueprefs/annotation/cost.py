@@ -114,15 +114,24 @@ def _response_costs(judge, sample, text, arguments, templates, vocabulary, setti
 
 def _price(judge: dict, prices: dict) -> tuple[dict, str]:
     """USD per million input and output tokens for the judge's model, and which price it is."""
-    price = prices.get(judge.get("model", ""), {})
+    price = model_price(judge.get("model", ""), prices, bool(judge.get("batch")))
     if not price:
         return {}, "no price"
-    if not judge.get("batch"):
-        return {"input": price["input"], "output": price["output"]}, "standard"
+    return price, "batch" if judge.get("batch") else "standard"
+
+
+def model_price(model: str, prices: dict, batch: bool = False) -> dict:
+    """USD per million input and output tokens of ``model`` ({} without a price); ``batch``: the
+    Batch API's (``batch_input``/``batch_output``, by default the standard price discounted)."""
+    price = prices.get(model, {})
+    if not price:
+        return {}
+    if not batch:
+        return {"input": price["input"], "output": price["output"]}
     return {
         "input": price.get("batch_input", price["input"] * BATCH_DISCOUNT),
         "output": price.get("batch_output", price["output"] * BATCH_DISCOUNT),
-    }, "batch"
+    }
 
 
 def cost_summary(table: pd.DataFrame) -> str:

@@ -10,6 +10,7 @@ flight at once overlap: the sum is the answering work, not the job's wall time).
 
 import pandas as pd
 
+from valueprefs.annotation.cost import model_price
 from valueprefs.io import read_json
 from valueprefs.llm.cache import spend
 
@@ -79,6 +80,7 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dic
     }
 
 
+BATCH_COLLECT_LOGS = "results/logs/batch_collect/"  # the log (job) of the rule that collects batches
 RUN_COLUMNS = [
     "run", "job", "judge_or_model", "calls_made", "prompt_tokens_spent", "completion_tokens_spent", "usd_spent"
 ]  # fmt: skip
@@ -88,10 +90,13 @@ def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
     """One row per run, job and model over every run whose calls the cache under ``calls_dir``
     holds, interrupted ones included: each call is filed, with its tokens, in the same
     transaction that stores it (``valueprefs.llm.cache.spend``). Answers read from the cache
-    are not calls; a call made again (its entry damaged) is counted again, as it was paid again."""
+    are not calls; a call made again (its entry damaged) is counted again, as it was paid again;
+    answers collected from a Batch API batch are priced at the batch price."""
     rows = []
     for found in spend(calls_dir):
-        usd = _usd(found["prompt_tokens"], found["completion_tokens"], prices.get(found["model"]))
+        batch = found["job"].startswith(BATCH_COLLECT_LOGS)  # answers of a Batch API batch: its price
+        price = model_price(found["model"], prices, batch)
+        usd = _usd(found["prompt_tokens"], found["completion_tokens"], price)
         rows.append(
             {
                 "run": found["run"],
