@@ -26,6 +26,7 @@ from valueprefs.preferences.trueskill_games import GameTable, play, replicate_or
 # min_evidence 3 on the rho = 1 and rho = 0 controls at k = 3), a third of the rho = 1
 # studies had no headline, and intervals were wider (bench/RESULTS.md).
 HEADLINE_EVIDENCE = 1
+NO_RELIABILITY = {"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0}  # without splits
 
 
 class Estimates:
@@ -68,12 +69,10 @@ class Estimates:
         fewer games than ``min_evidence``)."""
         return self._thresholded(("short", dataset, task))
 
-    def short_under(
-        self, dataset: str, task: str, weights: np.ndarray, min_evidence: int | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Short-form preferences (rows x values; NaN: fewer games than ``min_evidence``, by
-        default the configured one) with item i counted ``weights[row, i]`` times, by the
-        configured estimator; and the games."""
+    def short_under(self, dataset: str, task: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Short-form preferences (rows x values; NaN: never played) with item i counted
+        ``weights[row, i]`` times, by the configured estimator; and the games (thresholds are
+        the callers')."""
         evidence = self.inputs.short[dataset][task]
         games, positions = evidence.games, evidence.positions
         if self.settings.estimator == "logistic":
@@ -84,8 +83,7 @@ class Estimates:
         else:
             table = GameTable.from_games(games, len(self.index))
             mu, _, played = play(table, replicate_orders(weights, positions))
-        threshold = self.settings.min_evidence if min_evidence is None else min_evidence
-        return np.where(played >= max(threshold, 1), mu, np.nan), played
+        return np.where(played >= 1, mu, np.nan), played
 
     # --- long form ---------------------------------------------------------------------
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
@@ -93,20 +91,16 @@ class Estimates:
         responses than ``min_evidence``)."""
         return self._thresholded(("long", dataset, k, sample))
 
-    def long_under(
-        self, dataset: str, k: int, sample: int, weights: np.ndarray, min_evidence: int | None = None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Long-form preferences of one sample (rows x values; NaN: fewer responses than
-        ``min_evidence``, by default the configured one) with item i counted ``weights[row, i]``
-        times; and the responses."""
+    def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Long-form preferences of one sample (rows x values; NaN: never argued for) with item
+        i counted ``weights[row, i]`` times; and the responses (thresholds are the callers')."""
         keys, matrix = self.inputs.positions[dataset][k]
         chosen = [row for row, (_, response_sample) in enumerate(keys) if response_sample == sample]
         positions = self.item_positions(dataset)
         items = np.array([positions.get(keys[row][0], -1) for row in chosen], dtype=np.int64)
         response_weights = np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
         preference, counts = long_form_scores(matrix[chosen], response_weights)
-        threshold = self.settings.min_evidence if min_evidence is None else min_evidence
-        return np.where(counts >= max(threshold, 1), preference, np.nan), counts
+        return np.where(counts >= 1, preference, np.nan), counts
 
     # --- one measure, on all items and on their bootstrap replicates ----------------------
     def measured(self, measure: tuple) -> dict:
@@ -115,7 +109,7 @@ class Estimates:
         every value seen at least once, thresholds applied by the caller; estimated once."""
         if measure not in self._measured:
             dataset = measure[1]
-            under = self.under(measure, 1)
+            under = self.under(measure)
             point, evidence = under(np.ones((1, len(self.inputs.items[dataset]))))
             weights = self.weights(dataset)
             empty = np.empty((0, len(self.index)))
@@ -148,13 +142,13 @@ class Estimates:
         return point, np.where(values & (found["drawn_evidence"] >= threshold), found["replicates"], np.nan)
 
     # --- reliability and consistency on one split design -----------------------------------
-    def under(self, measure: tuple, min_evidence: int | None = None):
+    def under(self, measure: tuple):
         """The preferences of a measure (("short", data set, task) or ("long", data set, k,
         sample)) and their evidence as a function of item weights (rows x items -> rows x
         values, twice)."""
         if measure[0] == "short":
-            return lambda weights: self.short_under(measure[1], measure[2], weights, min_evidence)
-        return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights, min_evidence)
+            return lambda weights: self.short_under(measure[1], measure[2], weights)
+        return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights)
 
     def halves(self, measure: tuple, min_evidence: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The measure on each half of the seeded splits of its data set's items (splits x
@@ -163,10 +157,9 @@ class Estimates:
         key = ("halves", measure)
         if key not in self._reliability:
             first, second = self._splits(measure[1])
-            under = self.under(measure, 1)
+            under = self.under(measure)
             self._reliability[key] = (under(first), under(second))
-        threshold = max(self.settings.min_evidence if min_evidence is None else min_evidence, 1)
-        return tuple(np.where(evidence >= threshold, found, np.nan) for found, evidence in self._reliability[key])
+        return _at_least(self._reliability[key], self.settings.min_evidence if min_evidence is None else min_evidence)
 
     def replicate_halves(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
         """Per bootstrap replicate, the measure on each half of its drawn items, for
@@ -183,14 +176,16 @@ class Estimates:
                 per = self.settings.replicate_splits
                 split = first[np.arange(len(weights) * per) % len(first)]
                 drawn = np.repeat(weights, per, axis=0)
-                under = self.under(measure, HEADLINE_EVIDENCE)
-                self._reliability[key] = (under(drawn * split)[0], under(drawn * (1.0 - split))[0])
+                under = self.under(measure)
+                self._reliability[key] = _at_least(
+                    (under(drawn * split), under(drawn * (1.0 - split))), HEADLINE_EVIDENCE
+                )
         return self._reliability[key]
 
     def reliability(self, measure: tuple) -> dict:
         """Split-half (Spearman-Brown) reliability of a measure."""
         if not self.settings.reliability_splits:
-            return {"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0}
+            return NO_RELIABILITY
         return split_half_reliability(*self.halves(measure))
 
     def short_reliability(self, dataset: str, task: str = "short") -> dict:
@@ -236,8 +231,7 @@ class Estimates:
         if not self.settings.reliability_splits:
             return empty, empty
         covariates = self.value_covariates(x[1])
-        halves = (*self.halves(x, HEADLINE_EVIDENCE), *self.halves(y, HEADLINE_EVIDENCE))
-        point = cross_fit(*(residuals(np.where(values, half, np.nan), covariates) for half in halves))
+        point = cross_fit(*(residuals(half, covariates) for half in self._row_halves(x, y, values)))
         drawn_halves = (*self.replicate_halves(x), *self.replicate_halves(y))
         drawn = cross_fit(*(residuals(np.where(values, half, np.nan), covariates) for half in drawn_halves))
         per = self.settings.replicate_splits
@@ -248,9 +242,8 @@ class Estimates:
         over ``values``, per split over the values present in all four halves, as the headline
         takes them: the paper's r and its ceiling are over the same values."""
         if not self.settings.reliability_splits:
-            return tuple({"reliability": float("nan"), "half_r": float("nan"), "splits": 0, "n": 0} for _ in "xy")
-        halves = (*self.halves(x, HEADLINE_EVIDENCE), *self.halves(y, HEADLINE_EVIDENCE))
-        found = cross_fit(*(np.where(values, half, np.nan) for half in halves), method="pearson")
+            return NO_RELIABILITY, NO_RELIABILITY
+        found = cross_fit(*self._row_halves(x, y, values), method="pearson")
         return tuple(half_reliability(found[name], found["values"]) for name in ("half_x", "half_y"))
 
     def mean_consistency(self, pairs: list[tuple[tuple, tuple]], values: np.ndarray) -> tuple[dict, dict]:
@@ -263,6 +256,16 @@ class Estimates:
             for which in (0, 1)
         )
 
+    def _row_halves(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Both measures on both halves of the seeded splits (``HEADLINE_EVIDENCE``), over ``values``."""
+        halves = (*self.halves(x, HEADLINE_EVIDENCE), *self.halves(y, HEADLINE_EVIDENCE))
+        return tuple(np.where(values, half, np.nan) for half in halves)
+
     def _splits(self, dataset: str) -> tuple[np.ndarray, np.ndarray]:
         splits = self.settings.reliability_splits
         return split_weights(len(self.inputs.items[dataset]), splits, self.settings.seed, dataset)
+
+
+def _at_least(found: tuple, threshold: int) -> tuple[np.ndarray, ...]:
+    """Each (preferences, evidence) pair's preferences without the values below ``threshold``."""
+    return tuple(np.where(evidence >= max(threshold, 1), preference, np.nan) for preference, evidence in found)
