@@ -147,11 +147,18 @@ def test_a_prompt_over_the_limit_is_never_sent(tmp_path):
     naming its size and reaches neither the server nor the cache; the others are made."""
     from servers import ScriptedChatServer
 
+    from valueprefs.llm.cache import finish_shards
+
     requests = [Request(messages=({"role": "user", "content": text},), max_tokens=8) for text in ("hi", "x" * 5000)]
     with ScriptedChatServer(lambda messages: "hello") as scripted:
         spec = {"model": "m", "base_url": scripted.base_url}
         found = run_calls(requests, identity(spec), DiskCache(tmp_path), factory(spec), CallMeter(), "m", 1000)
         sent = len(scripted.requests)
+        cached = DiskCache(tmp_path / "earlier")  # answered before the limit was set ...
+        run_calls(requests[1:], identity(spec), cached, factory(spec), CallMeter(), "m")
+        finish_shards()
+        later = DiskCache(tmp_path / "earlier")  # ... refused once it is: not looked up, no hit counted
+        refused = run_calls(requests[1:], identity(spec), later, factory(spec), CallMeter(), "m", 1000)
     assert found[0][0]["text"] == "hello" and sent == 1
-    assert isinstance(found[1], CallFailure)
+    assert isinstance(found[1], CallFailure) and refused == [found[1]] and later.hits == 0
     assert found[1].reason == "prompt of 5,000 characters (about 1,250 tokens) is over max_prompt_chars 1,000: not sent"

@@ -34,10 +34,11 @@ def run_calls(
     """
     descriptions = [{**identity, **request.describe()} for request in requests]
     keys = [call_key(d) for d in descriptions]
-    results: list[object] = [cache.get(key, description) for key, description in zip(keys, descriptions, strict=True)]
     oversized = _oversized(requests, max_prompt_chars)
-    for index, failure in oversized.items():
-        results[index] = failure
+    results: list[object] = [
+        oversized[index] if index in oversized else cache.get(key, description)
+        for index, (key, description) in enumerate(zip(keys, descriptions, strict=True))
+    ]
     if oversized:
         log.warning("%d calls not sent: their prompt is over max_prompt_chars %d", len(oversized), max_prompt_chars)
     first: dict[str, int] = {}  # identical calls are made once and share the answer
