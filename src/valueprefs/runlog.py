@@ -67,7 +67,12 @@ class _LogFileHandler(logging.FileHandler):
             print(f"warning: cannot write the log {self.baseFilename}: {problem}", file=sys.stderr)
 
 
-_RUN = {"run": f"{socket.gethostname()}-{os.getpid()}-{int(time.time())}", "job": ""}
+def _run_id() -> str:
+    """A run of this process from now: start time (UTC), host and process."""
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}-{socket.gethostname()}-{os.getpid()}"
+
+
+_RUN = {"run": _run_id(), "job": ""}
 
 
 def current_run() -> tuple[str, str]:
@@ -84,8 +89,7 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
     killed Snakemake still runs) waits for the first to finish, then finds its calls cached.
     """
     with _job_lock(log_path):
-        started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        _RUN.update(run=f"{started}-{socket.gethostname()}-{os.getpid()}", job=log_path)
+        _RUN.update(run=_run_id(), job=log_path)
         handler = _LogFileHandler(log_path, mode="w", encoding="utf-8", delay=False)
         handler.setFormatter(logging.Formatter(LOG_FORMAT))
         handler.addFilter(ScrubbingFilter())

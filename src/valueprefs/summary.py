@@ -41,7 +41,7 @@ def run_summary(
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
         lines += [f"  failed calls: {count} x {reason}" for reason, count in s.get("failure_reasons", {}).items()]
-        lines += _moved_aside_lines(s)
+        lines += _moved_aside_lines(s.get("cache_moved_aside", []))
         if s.get("suspect_answers"):
             lines.append(f"  answers longer than their max_tokens allows (flagged 'suspect'): {s['suspect_answers']}")
         examples = list(s.get("unparsed_examples", {}).items())[:3]
@@ -71,7 +71,7 @@ def run_summary(
                 f"  {totals['excluded_truncated']} answers cut off at the token limit left out (exclude_truncated)"
             )
         lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
-        lines += _moved_aside_lines({"cache_moved_aside": sorted(moved)})
+        lines += _moved_aside_lines(sorted(moved))
     if not generated and not annotated:
         lines.append("no generation or annotation results yet")
     if ledger_runs and Path(ledger_runs).is_file():
@@ -95,10 +95,9 @@ def _spend_lines(ledger_runs: str) -> list[str]:
     return [f"spend over {runs} runs so far ({ledger_runs}): {calls} calls, {tokens} tokens{usd}"]
 
 
-def _moved_aside_lines(summary: dict) -> list[str]:
-    """The damaged cache shards a job moved aside (their calls were made again)."""
-    moved = summary.get("cache_moved_aside", [])
-    return [f"  damaged cache shard moved aside (its calls made again): {path}" for path in moved]
+def _moved_aside_lines(paths: list[str]) -> list[str]:
+    """The damaged cache shards jobs moved aside (their calls were made again)."""
+    return [f"  damaged cache shard moved aside (its calls made again): {path}" for path in paths]
 
 
 def _cut_off(summary: dict) -> str:
