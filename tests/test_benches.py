@@ -55,3 +55,15 @@ def test_the_paper_grid_scales_calls_by_runs_over_scale_and_files_by_runs():
     assert grid["judge USD (gpt-4o prices)"] == (1.5, 30.0)
     days = grid["days of judge calls (16 in flight, 1 s each)"]  # 1,728,000 calls / 16 per s = 1.25 days
     assert days == (pytest.approx(1.25), pytest.approx(25.0))
+
+
+def test_headline_benchmark_runs_with_the_readmes_options_at_a_tiny_size():
+    """The README's demo-size command (--items, --k, --n-samples) and its paper-size one
+    (--values, --studies), at a size that runs in seconds: one table line per rho and k."""
+    command = [sys.executable, str(REPO / "bench/bench_headline.py"), "--items", "40", "--k", "3", "5"]
+    command += ["--n-samples", "2", "--values", "30", "--studies", "2", "--rho", "0", "1", "--min-evidence", "1"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "scenario assumptions, 30 values, 40 dilemmas, k [3, 5], min_evidence 1" in result.stdout
+    table = [line for line in result.stdout.splitlines() if line.startswith("|") and "---" not in line]
+    assert len(table) == 1 + 4 and "largest detectable-from-0 consistency" in result.stdout
