@@ -186,3 +186,32 @@ def test_a_model_assembled_on_a_full_disk_names_its_file_and_a_cut_one_is_made_a
     cut.write_bytes(b"GGUF" + b"\0" * 1000)  # what a full disk left behind before
     assert locate_model(model, tmp_path) == str(cut) and cut.stat().st_size > 100_000_000
     assert locate_model(model, tmp_path) == str(cut)  # now whole: read as it is
+
+
+def test_a_full_disk_under_the_call_cache_is_one_line_and_keeps_every_committed_call(small_disk, tmp_path):
+    """A job whose call cache fills the disk: one line naming the cache file (SQLite's own error
+    names none), no traceback (closing the shard fails too, at the job's end and at exit), and
+    once there is room again every call it committed is read back."""
+    from valueprefs.llm.cache import entries
+
+    script = f"""
+from valueprefs.llm.cache import DiskCache
+from valueprefs.runlog import rule_log
+with rule_log({str(tmp_path / "rule.log")!r}):
+    cache = DiskCache({str(small_disk / "cache")!r})
+    for i in range(1000):
+        call = {{"backend": "openai", "model": "m", "base_url": "http://127.0.0.1", "messages": [], "i": i}}
+        cache.put(f"key {{i}}", call, [{{"text": "x" * 300, "prompt_tokens": 3, "completion_tokens": 5}}])
+        print(f"key {{i}}", flush=True)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    stored = result.stdout.split("\n")[:-1]
+    assert result.returncode == 1 and 0 < len(stored) < 1000
+    (shard,) = (small_disk / "cache").glob("*/*.open.db")
+    assert result.stderr.strip() == (
+        f"error: cannot write {shard}: No space left on device; nothing half-written was kept"
+    )
+    assert f"cache shard {shard} cannot be closed" in (tmp_path / "rule.log").read_text()
+    subprocess.run(["mount", "-o", "remount,size=1m", str(small_disk)], check=True)
+    assert sorted(entries(small_disk / "cache")) == sorted(stored)
+    assert not list((small_disk / "cache").glob("*/*.open.db"))  # recovered and closed

@@ -11,7 +11,8 @@ namespace (WAL journal in exclusive locking mode, so no shared memory: safe on a
 filesystem; one transaction per call, so a kill loses at most the calls in flight). A shard is
 ``*.open.db`` while its writer runs and is renamed ``*.db`` when a batch of calls ends
 (``DiskCache.publish``) or the job does (``finish_shards``, also at exit); the shard of a process
-that was killed is recovered by the next process that finds its lock free. Other processes read
+that was killed, or that a full disk kept from closing, is recovered by the next process that
+finds its lock free. Other processes read
 closed shards only (``DiskCache.refresh`` reads those closed since a namespace was opened).
 Once a namespace holds more than ``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next
 process to open it merges those into one (larger shards stay as they are, so no merge rewrites
@@ -22,6 +23,8 @@ versions) are still read.
 """
 
 import atexit
+import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -32,6 +35,7 @@ import sqlite3
 import threading
 import time
 import zlib
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -194,29 +198,56 @@ class _Shard:
         self.lock = _take_lock(Path(f"{stem}{LOCK}"), wait=True)
         self.path = Path(f"{stem}{OPEN}")
         self.guard = threading.Lock()
-        self.connection = _open_writer(self.path)
-        self.connection.execute(TABLE)
-        self.connection.execute(SPEND_TABLE)
+        with _named_if_full(self.path):
+            self.connection = _open_writer(self.path)
+            self.connection.execute(TABLE)
+            self.connection.execute(SPEND_TABLE)
 
     def insert(self, key: str, call: bytes, result: bytes, spend: tuple) -> None:
-        """The call and what it cost, in one transaction."""
-        with self.guard:
+        """The call and what it cost, in one transaction (on a full disk: neither, and an
+        ``OSError`` that names the shard)."""
+        with self.guard, _named_if_full(self.path):
             self.connection.execute("BEGIN")
             try:
                 self.connection.execute("INSERT OR REPLACE INTO calls VALUES (?, ?, ?)", (key, call, result))
                 self.connection.execute(ADD_SPEND, spend)
+                self.connection.execute("COMMIT")
             except BaseException:
-                self.connection.execute("ROLLBACK")
+                if self.connection.in_transaction:
+                    self.connection.execute("ROLLBACK")
                 raise
-            self.connection.execute("COMMIT")
 
     def execute(self, *args) -> sqlite3.Cursor:
         with self.guard:
             return self.connection.execute(*args)
 
     def finish(self) -> None:
+        """Close the shard for readers; if that fails (a full disk), its committed calls stay in
+        the open shard, which the next process to open the namespace recovers: one warning, no
+        exception (this runs at exit, and after a job's own error)."""
         with self.guard:
-            _publish(self.connection, self.path, self.lock)
+            try:
+                _publish(self.connection, self.path, self.lock)
+            except (sqlite3.Error, OSError) as error:
+                self.connection.close()
+                with contextlib.suppress(OSError):
+                    os.close(self.lock)
+                log.warning(
+                    "cache shard %s cannot be closed (%s); its calls are kept and the next run recovers them",
+                    self.path,
+                    error,
+                )
+
+
+@contextlib.contextmanager
+def _named_if_full(path: Path) -> Iterator[None]:
+    """SQLite's "database or disk is full" as the ``OSError`` of a full disk, naming ``path``."""
+    try:
+        yield
+    except sqlite3.OperationalError as error:
+        if getattr(error, "sqlite_errorcode", 0) & 0xFF != sqlite3.SQLITE_FULL:
+            raise
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path)) from error
 
 
 _WRITERS: dict[str, _Shard] = {}  # folder -> this process's shard there
