@@ -215,3 +215,45 @@ with rule_log({str(tmp_path / "rule.log")!r}):
     subprocess.run(["mount", "-o", "remount,size=1m", str(small_disk)], check=True)
     assert sorted(entries(small_disk / "cache")) == sorted(stored)
     assert not list((small_disk / "cache").glob("*/*.open.db"))  # recovered and closed
+
+
+@pytest.mark.slow  # two small workflow runs over a scripted server
+def test_a_workflow_whose_call_cache_fills_the_disk_prints_no_traceback_and_resumes(small_disk, tmp_path):
+    """Generation over HTTP with the call cache on a full disk: the failed job is one line naming
+    the cache file, with no traceback on the console; once there is room the rerun finishes,
+    reads every call committed before the disk filled, and makes the others (answered, not
+    stored) once more: the server counts them."""
+    import json
+    from collections import Counter
+
+    import yaml
+    from servers import ScriptedChatServer
+
+    from conftest import run_snakemake, small_config
+
+    def reply(messages):
+        return "Action 1" if "Action 1" in messages[-1]["content"] else "1. Honesty matters.\n2. Care matters."
+
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    target = "results/generation/remote/instruct/summary.json"
+    with ScriptedChatServer(reply) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
+        configfile = small_config(workdir, models={"remote": {"instruct": remote}}, n_samples=4)
+        config = yaml.safe_load(configfile.read_text()) | {"cache_dir": str(small_disk / "cache")}
+        configfile.write_text(yaml.safe_dump(config))
+        full = run_snakemake(workdir, "--cores", "1", target, configfile=configfile)
+        assert full.returncode != 0
+        first_run = len(server.requests)
+        console = full.stdout + full.stderr
+        assert "Traceback" not in console and "Exception ignored" not in console
+        assert f"error: cannot write {small_disk / 'cache'}/" in console
+        assert ".open.db: No space left on device; nothing half-written was kept" in console
+        subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)
+        again = run_snakemake(workdir, "--cores", "1", target, configfile=configfile)
+        assert again.returncode == 0, again.stderr[-3000:]
+    made = Counter(json.dumps(request["body"], sort_keys=True) for request in server.requests)
+    summary = json.loads((workdir / target).read_text())
+    assert len(made) == summary["responses"] and max(made.values()) <= 2
+    assert summary["cache_hits"] > 0  # what was committed before the disk filled is kept
+    assert sum(count == 2 for count in made.values()) == first_run - summary["cache_hits"]  # the rest once more
