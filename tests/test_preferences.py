@@ -8,8 +8,9 @@ import trueskill
 
 from valueprefs.analysis.simulate import recovery
 from valueprefs.data.sources import load_dilemmas, load_vocabulary
-from valueprefs.preferences.long_form import long_form_table
+from valueprefs.preferences.long_form import long_form_scores, long_form_table, position_matrix
 from valueprefs.preferences.short_form import decision_games, dilemma_sides, short_form_table
+from valueprefs.preferences.side_ranks import side_rank_matrix
 from valueprefs.preferences.table1 import GAMES, VALUES, table1, table1_markdown
 from valueprefs.preferences.trueskill_games import GameTable, play
 
@@ -110,6 +111,63 @@ def test_long_form_preference_is_minus_the_mean_normalized_first_position():
     assert frame.loc["honesty", "preference"] == pytest.approx(-(0.5 + 0.5) / 2)
     assert frame.loc["honesty", "responses"] == 2 and frame.loc["care", "responses"] == 1
     assert np.isnan(frame.loc["comfort", "preference"]) and frame.loc["comfort", "responses"] == 0
+
+
+SIDE_VALUES = ["care", "honesty", "duty", "courage", "comfort", "justice", "loyalty"]
+
+
+def side_ranks(arguments: list[dict], sides: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Side ranks and the paper's position score of annotated arguments, per response and value."""
+    index = {value: i for i, value in enumerate(SIDE_VALUES)}
+    keys, positions = position_matrix(arguments, index)
+    found = {item: tuple([index[v] for v in side] for side in pair) for item, pair in sides.items()}
+    return side_rank_matrix(keys, positions, found), positions
+
+
+def test_side_ranks_by_hand():
+    """d1: to do {care, honesty, duty}, not to do {courage, comfort}; d2 has one value a side;
+    loyalty is on no side. Ranks run from 0 (first of its side) to 1; a value the answer does
+    not argue shares the last ranks; values first named in one argument share theirs."""
+    arguments = [
+        {"item_id": "d1", "sample": 0, "position": 1, "n_arguments": 4, "values": ["loyalty"]},
+        {"item_id": "d1", "sample": 0, "position": 2, "n_arguments": 4, "values": ["honesty", "comfort"]},
+        {"item_id": "d1", "sample": 0, "position": 3, "n_arguments": 4, "values": ["care"]},
+        {"item_id": "d1", "sample": 0, "position": 4, "n_arguments": 4, "values": ["justice"]},
+        {"item_id": "d1", "sample": 1, "position": 1, "n_arguments": 2, "values": ["care", "duty"]},
+        {"item_id": "d1", "sample": 1, "position": 2, "n_arguments": 2, "values": ["courage"]},
+        {"item_id": "d2", "sample": 0, "position": 1, "n_arguments": 1, "values": ["justice"]},
+    ]
+    sides = {"d1": (["care", "honesty", "duty"], ["courage", "comfort"]), "d2": (["justice"], ["loyalty"])}
+    ranks, _ = side_ranks(arguments, sides)
+    care, honesty, duty, courage, comfort, justice, loyalty = ranks.T
+    # d1 sample 0: honesty 1st, care 2nd, duty absent (3rd) of three; comfort 1st, courage absent
+    assert [honesty[0], care[0], duty[0], comfort[0], courage[0]] == [0.0, 0.5, 1.0, 0.0, 1.0]
+    # d1 sample 1: care and duty share ranks 1 and 2, honesty absent; courage first of its side
+    assert [care[1], duty[1], honesty[1], courage[1], comfort[1]] == [0.25, 0.25, 1.0, 0.0, 1.0]
+    assert np.isnan(loyalty[:2]).all() and np.isnan(justice[:2]).all()  # argued, on no side of d1
+    assert np.isnan(ranks[2]).all()  # d2: one value a side, nothing to rank
+    preference, counts = long_form_scores(ranks)
+    assert preference[0, 0] == pytest.approx(-(0.5 + 0.25) / 2) and counts[0, 0] == 2
+    assert counts[0, SIDE_VALUES.index("justice")] == 0  # argued twice, never ranked
+
+
+def test_side_ranks_ignore_an_effect_that_moves_one_action_ahead():
+    """Two answers to d1 in the same order within each action, one of them with the "to do"
+    values all moved ahead (an effect of the dilemma, not of the values): the side ranks are
+    equal, the paper's positions are not."""
+
+    def answer(sample, order):
+        return [
+            {"item_id": "d1", "sample": sample, "position": p, "n_arguments": len(order), "values": [v]}
+            for p, v in enumerate(order, start=1)
+        ]
+
+    sides = {"d1": (["care", "honesty", "duty"], ["courage", "comfort"])}
+    interleaved = answer(0, ["courage", "honesty", "comfort", "care", "duty"])
+    moved_ahead = answer(1, ["honesty", "care", "duty", "courage", "comfort"])
+    ranks, positions = side_ranks(interleaved + moved_ahead, sides)
+    assert np.array_equal(ranks[0], ranks[1], equal_nan=True)
+    assert not np.array_equal(positions[0], positions[1], equal_nan=True)
 
 
 def test_both_estimators_recover_latent_preferences_over_the_real_vocabulary(shared_data):

@@ -18,7 +18,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from valueprefs.analysis.analyses import analyze_run
-from valueprefs.analysis.control_study import control_study, dilemma_shape
+from valueprefs.analysis.control_study import control_study, dilemma_shape, fresh_latents
 from valueprefs.analysis.inputs import Settings
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.scenarios import TUNED_ON, scenario_control
@@ -44,7 +44,7 @@ def calibration_rows(values: list[str], calibration: dict, analysis: Settings) -
             progress = tqdm(range(calibration["studies"]), desc=f"calibration: {scenario}, {name}", unit="study")
             for study in progress:
                 size = calibration["items"], calibration["k"], calibration["n_samples"]
-                inputs = control_study(params, values, *size, study, *shape)
+                inputs = control_study(fresh_latents(params, study), values, *size, study, *shape)
                 rows = analyze_run(inputs, replace(analysis, seed=study, reference_dataset=None))[0]
                 studies.append(rows[rows["analysis"].isin(STATISTICS + CHECKS)].assign(study=study))
             found = coverage(pd.concat(studies, ignore_index=True), rho)

@@ -4,6 +4,7 @@ parsers, and turned into the inputs of the run analysis. Fresh studies of one si
 calibration checks the reported intervals against."""
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 
@@ -107,6 +108,14 @@ def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, se
                     }
                 )
     return rows
+
+
+def fresh_latents(params: ControlParams, study: int) -> ControlParams:
+    """The control of one study of many: its latent preferences (and answer noise) drawn anew
+    from ``latent_seed`` + ``study``, so that studies are independent draws of the model too,
+    not of its dilemmas alone (with one draw for all, a rho = 0 control's latents correlate
+    over the values a study can measure by that draw's chance, the same in every study)."""
+    return replace(params, latent_seed=params.latent_seed + study)
 
 
 def dilemma_shape(control: dict) -> tuple[tuple[int, ...], float]:

@@ -18,6 +18,8 @@ from valueprefs.analysis.stats import item_weights, nanmean
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.preferences.logistic import logistic_preferences
 from valueprefs.preferences.long_form import long_form_scores
+from valueprefs.preferences.short_form import dilemma_sides
+from valueprefs.preferences.side_ranks import side_rank_matrix
 from valueprefs.preferences.trueskill_games import GameTable, play, replicate_orders
 
 # The headline consistency takes every value present in all four halves of a split: a threshold
@@ -40,6 +42,7 @@ class Estimates:
         self._measured: dict[tuple, dict] = {}
         self._reliability: dict[tuple, dict] = {}
         self._covariates: dict[str, np.ndarray] = {}
+        self._side_ranks: dict[tuple, np.ndarray] = {}
 
     def weights(self, dataset: str) -> np.ndarray:
         """Resampled weights of the data set's items (replicates x items), seeded per data set."""
@@ -94,13 +97,40 @@ class Estimates:
     def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Long-form preferences of one sample (rows x values; NaN: never argued for) with item
         i counted ``weights[row, i]`` times; and the responses (thresholds are the callers')."""
-        keys, matrix = self.inputs.positions[dataset][k]
+        chosen, response_weights = self._responses(dataset, k, sample, weights)
+        preference, counts = long_form_scores(self.inputs.positions[dataset][k][1][chosen], response_weights)
+        return np.where(counts >= 1, preference, np.nan), counts
+
+    def side_ranks_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The headline's long-form preferences of one sample (``side_ranks``: ranks among the
+        values of the same action; NaN: never ranked) with item i counted ``weights[row, i]``
+        times; and the responses that rank each value."""
+        key = (dataset, k)
+        if key not in self._side_ranks:
+            keys, matrix = self.inputs.positions[dataset][k]
+            sides = {item_id: (to_do, not_to_do) for item_id, to_do, not_to_do, _ in self._sides(dataset)}
+            self._side_ranks[key] = side_rank_matrix(keys, matrix, sides)
+        chosen, response_weights = self._responses(dataset, k, sample, weights)
+        preference, counts = long_form_scores(self._side_ranks[key][chosen], response_weights)
+        return np.where(counts >= 1, preference, np.nan), counts
+
+    def _responses(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[list[int], np.ndarray]:
+        """The rows of one sample's responses at k, and each one's weight per row of ``weights``
+        (its item's; 0 for an item the data set lacks)."""
+        keys = self.inputs.positions[dataset][k][0]
         chosen = [row for row, (_, response_sample) in enumerate(keys) if response_sample == sample]
         positions = self.item_positions(dataset)
         items = np.array([positions.get(keys[row][0], -1) for row in chosen], dtype=np.int64)
-        response_weights = np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
-        preference, counts = long_form_scores(matrix[chosen], response_weights)
-        return np.where(counts >= 1, preference, np.nan), counts
+        return chosen, np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
+
+    def _sides(self, dataset: str) -> list[tuple[str, list[int], list[int], int]]:
+        """``dilemma_sides`` of the data set's items, over the values of the vocabulary."""
+        index = self.index
+        known = [
+            {**item, **{side: [v for v in item[side] if v in index] for side in ("values_to_do", "values_not_to_do")}}
+            for item in self.inputs.items[dataset]
+        ]
+        return dilemma_sides(known, index)
 
     # --- one measure, on all items and on their bootstrap replicates ----------------------
     def measured(self, measure: tuple) -> dict:
@@ -143,12 +173,22 @@ class Estimates:
 
     # --- reliability and consistency on one split design -----------------------------------
     def under(self, measure: tuple):
-        """The preferences of a measure (("short", data set, task) or ("long", data set, k,
-        sample)) and their evidence as a function of item weights (rows x items -> rows x
+        """The preferences of a measure (("short", data set, task), or ("long" or "side_ranks",
+        data set, k, sample)) and their evidence as a function of item weights (rows x items -> rows x
         values, twice)."""
         if measure[0] == "short":
             return lambda weights: self.short_under(measure[1], measure[2], weights)
+        if measure[0] == "side_ranks":
+            return lambda weights: self.side_ranks_under(measure[1], measure[2], measure[3], weights)
         return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights)
+
+    def headline_measure(self, measure: tuple) -> tuple:
+        """The measure the headline consistency takes for ``measure``: a long-form one on a data
+        set of dilemmas is ranked within each action's values (``side_ranks``), so that effects
+        tied to a dilemma's sides do not pass for value preferences; others are unchanged."""
+        if measure[0] == "long" and self.inputs.kinds[measure[1]] == "dilemmas":
+            return ("side_ranks", *measure[1:])
+        return measure
 
     def halves(self, measure: tuple, min_evidence: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The measure on each half of the seeded splits of its data set's items (splits x
@@ -222,15 +262,17 @@ class Estimates:
             return np.column_stack([share, np.where(either > 0, np.log(either), np.nan)])
 
     def consistency(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[dict, dict]:
-        """Two measures correlated across halves of the items over ``values`` (``row_values``),
-        with their half-length reliabilities (per split, the values present in every half:
-        ``HEADLINE_EVIDENCE``), each half's preferences taken net of the values' covariates
-        (``value_covariates``, ``residuals``): over the seeded splits, and per bootstrap replicate
-        (averaged over its splits, as the point is over the seeded ones)."""
+        """Two measures (each as ``headline_measure`` takes it) correlated across halves of the
+        items over ``values`` (``row_values``), with their half-length reliabilities (per split,
+        the values present in every half: ``HEADLINE_EVIDENCE``), each half's preferences taken
+        net of the values' covariates (``value_covariates``, ``residuals``): over the seeded
+        splits, and per bootstrap replicate (averaged over its splits, as the point is over the
+        seeded ones)."""
         empty = {name: np.array([]) for name in ("across", "half_x", "half_y", "values")}
         if not self.settings.reliability_splits:
             return empty, empty
         covariates = self.value_covariates(x[1])
+        x, y = self.headline_measure(x), self.headline_measure(y)
         point = cross_fit(*(residuals(half, covariates) for half in self._row_halves(x, y, values)))
         drawn_halves = (*self.replicate_halves(x), *self.replicate_halves(y))
         drawn = cross_fit(*(residuals(np.where(values, half, np.nan), covariates) for half in drawn_halves))

@@ -11,7 +11,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from valueprefs.analysis.analyses import analyze_run
-from valueprefs.analysis.control_study import control_study, dilemma_shape
+from valueprefs.analysis.control_study import control_study, dilemma_shape, fresh_latents
 from valueprefs.analysis.inputs import Settings
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.scenarios import scenario_control
@@ -35,7 +35,7 @@ def control_studies(
     shape = dilemma_shape(control)
     rows = []
     for seed in tqdm(range(studies), desc=f"power: {items} dilemmas, rho {rho:g}", unit="study"):
-        inputs = control_study(params, values, items, ks, n_samples, 1000 + seed, *shape)
+        inputs = control_study(fresh_latents(params, 1000 + seed), values, items, ks, n_samples, 1000 + seed, *shape)
         found = analyze_run(inputs, replace(settings, seed=1000 + seed, reference_dataset=None))[0]
         rows.append(found[found["analysis"] == "control_consistency"].assign(rho=rho, items=items))
     return pd.concat(rows, ignore_index=True)
