@@ -155,7 +155,8 @@ def test_framework_view_averages_fine_values_per_category():
 
 
 def synthetic_run(n=40, seed=0):
-    """Dilemmas decided by known preferences, and long answers ordered by the same preferences."""
+    """Dilemmas decided by known preferences, and long answers that argue the dilemma's values
+    and one more, ordered by the same preferences."""
     rng = np.random.default_rng(seed)
     values = [f"v{i}" for i in range(12)]
     latent = np.linspace(2, -2, 12)
@@ -167,7 +168,8 @@ def synthetic_run(n=40, seed=0):
                       "values_not_to_do": [values[v] for v in not_to_do]})  # fmt: skip
         decision = "to_do" if latent[to_do].sum() > latent[not_to_do].sum() else "not_to_do"
         decisions.append({"item_id": f"d{i}", "sample": 0, "decision": decision})
-        for position, v in enumerate(sorted(rng.choice(12, size=5, replace=False)), start=1):
+        another = next(v for v in rng.choice(12, size=5, replace=False) if v not in chosen)  # and one more
+        for position, v in enumerate(sorted([*chosen, another]), start=1):
             arguments.append({"item_id": f"d{i}", "sample": 0, "position": position, "n_arguments": 5,
                               "argument": f"argument about {values[v]}", "values": [values[v]]})  # fmt: skip
     explicit = [dict(d, decision="not_to_do") if i < 4 else d for i, d in enumerate(decisions)]

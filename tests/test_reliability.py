@@ -215,18 +215,18 @@ def test_power_simulates_the_reference_data_sets_own_size(tmp_path):
     vocabulary = tmp_path / "vocabulary.csv"
     pd.DataFrame({"value": values}).to_csv(vocabulary, index=False)
     items = tmp_path / "items.jsonl"
-    items.write_text("".join(json.dumps({"dilemma_id": f"d{i}"}) + "\n" for i in range(37)))
+    items.write_text("".join(json.dumps({"dilemma_id": f"d{i}"}) + "\n" for i in range(80)))
     power = {**config["power"], "rho": [1.0], "studies": 2, "scenario": "assumptions"}
     frame = write_power(
         str(vocabulary), str(items), power, config["calibration"], config["analysis"], [3],
         str(tmp_path / "power.csv"), str(tmp_path / "power.png"), {},
     )  # fmt: skip
-    assert list(frame["items"]) == [37] and list(frame["values"]) == [24] and list(frame["studies"]) == [2]
+    assert list(frame["items"]) == [80] and list(frame["values"]) == [24] and list(frame["studies"]) == [2]
     row = frame.iloc[0]
     assert row["se"] == pytest.approx(row["width"] / 3.92)
     assert row["detectable"] == pytest.approx(2.8 * row["se"])
     assert row["detectable_difference"] == pytest.approx(np.sqrt(2) * row["detectable"])
-    assert pd.read_csv(tmp_path / "power.csv")["items"].tolist() == [37]
+    assert pd.read_csv(tmp_path / "power.csv")["items"].tolist() == [80]
 
 
 def test_power_rule_writes_the_table_and_figure_for_listed_sizes(snakemake_in):
