@@ -108,7 +108,8 @@ class Estimates:
         key = (dataset, k)
         if key not in self._side_ranks:
             keys, matrix = self.inputs.positions[dataset][k]
-            sides = {item_id: (to_do, not_to_do) for item_id, to_do, not_to_do, _ in self._sides(dataset)}
+            found = dilemma_sides(self.inputs.items[dataset], self.index)
+            sides = {item_id: (to_do, not_to_do) for item_id, to_do, not_to_do, _ in found}
             self._side_ranks[key] = side_rank_matrix(keys, matrix, sides)
         chosen, response_weights = self._responses(dataset, k, sample, weights)
         preference, counts = long_form_scores(self._side_ranks[key][chosen], response_weights)
@@ -122,15 +123,6 @@ class Estimates:
         positions = self.item_positions(dataset)
         items = np.array([positions.get(keys[row][0], -1) for row in chosen], dtype=np.int64)
         return chosen, np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
-
-    def _sides(self, dataset: str) -> list[tuple[str, list[int], list[int], int]]:
-        """``dilemma_sides`` of the data set's items, over the values of the vocabulary."""
-        index = self.index
-        known = [
-            {**item, **{side: [v for v in item[side] if v in index] for side in ("values_to_do", "values_not_to_do")}}
-            for item in self.inputs.items[dataset]
-        ]
-        return dilemma_sides(known, index)
 
     # --- one measure, on all items and on their bootstrap replicates ----------------------
     def measured(self, measure: tuple) -> dict:
@@ -174,8 +166,8 @@ class Estimates:
     # --- reliability and consistency on one split design -----------------------------------
     def under(self, measure: tuple):
         """The preferences of a measure (("short", data set, task), or ("long" or "side_ranks",
-        data set, k, sample)) and their evidence as a function of item weights (rows x items -> rows x
-        values, twice)."""
+        data set, k, sample)) and their evidence as a function of item weights (rows x items ->
+        rows x values, twice)."""
         if measure[0] == "short":
             return lambda weights: self.short_under(measure[1], measure[2], weights)
         if measure[0] == "side_ranks":
