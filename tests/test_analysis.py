@@ -330,14 +330,22 @@ def test_values_with_too_little_evidence_are_excluded_and_counted():
 
 def test_every_statistic_of_a_row_is_over_one_set_of_values():
     """The paper's r, its ceiling and the headline of a row compare the same values: those with
-    min_evidence games and responses, counted here by hand from the inputs; the ceiling's
+    min_evidence games and answers to dilemmas that annotate them, counted here by hand from
+    the inputs; the ceiling's
     reliabilities and the headline, per split, over those present in all four halves
     (scipy on the halves)."""
     inputs = synthetic_run()[0]
     chosen = settings(bootstrap=5, min_evidence=12)
     row = analyze_run(inputs, chosen)[0].set_index("key").loc["short_vs_long/dd/3"]
     games = pd.Series([v for item in inputs.items["dd"] for v in item["values_to_do"] + item["values_not_to_do"]])
-    responses = inputs.arguments["dd"][3].explode("values").groupby("values")["item_id"].nunique()
+    answered = set(inputs.arguments["dd"][3]["item_id"])
+    annotated = [
+        v
+        for item in inputs.items["dd"]
+        if item["dilemma_id"] in answered
+        for v in {*item["values_to_do"], *item["values_not_to_do"]}
+    ]
+    responses = pd.Series(annotated).value_counts()
     both = [v for v in inputs.values if games.value_counts().get(v, 0) >= 12 and responses.get(v, 0) >= 12]
     assert 3 <= len(both) < len(inputs.values) and row["n"] == len(both)
 
@@ -379,7 +387,7 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     from valueprefs.figures.figure_data import evidence_note
 
     note = evidence_note(data)
-    assert "noise ceiling" in note and "fewer than 3 games or responses on all items excluded" in note
+    assert "noise ceiling" in note and "fewer than 3 games or annotated answers excluded" in note
     # with the headline consistency in the rows, the bars are the headline and the dots the paper's r
     headline = {"consistency": [0.3, 0.7], "consistency_low": [0.0, 0.5], "consistency_high": [0.6, 0.9]}
     headline |= {"consistency_p": [0.04, 0.001], "consistency_n": [180, 200], "correction": ["applied", "applied"]}
@@ -392,7 +400,7 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     assert list(data["r"]) == [0.3, 0.7] and list(data["ci_low"]) == [0.0, 0.5] and list(data["p"]) == [0.04, 0.001]
     assert list(data["paper_r"]) == [0.12, 0.25] and "ceiling" not in data
     assert list(data["n"]) == [180, 200] and list(data["correction"]) == ["applied", "applied"]
-    assert "values with fewer than 3 games or responses on all items excluded" in evidence_note(data)
+    assert "values in fewer than 3 games or annotated answers excluded" in evidence_note(data)
     assert "dots: the paper's r" in evidence_note(data) and "noise ceiling" not in evidence_note(data)
 
 

@@ -368,3 +368,33 @@ def test_each_study_of_many_draws_its_own_model():
     first, second = (latents(fresh_latents(params, study), len(DEMO_VALUES)) for study in (1, 2))
     assert not np.allclose(first[0], second[0]) and not np.allclose(first[1], second[1])
     assert all(abs(np.corrcoef(*drawn)[0, 1]) < 1e-9 for drawn in (first, second))  # each still exactly rho = 0
+
+
+def test_the_evidence_threshold_compares_the_same_values_whatever_the_model_prefers():
+    """``min_evidence`` counts what the dilemmas' annotations decide (games, and answers to
+    dilemmas that annotate a value), not how often a model argues a value: two models with
+    different preferences on the same dilemmas compare the same values at every threshold. A
+    threshold on the responses that argue a value (counted here by hand) would compare
+    different ones: the values a model argues least are those its long form ranks low."""
+    measures = [("short", "dilemmas", "short"), ("long", "dilemmas", 5, 0)]
+    compared, argued = [], []
+    for latent_seed in (1, 2):
+        params = ControlParams.from_spec({**PLANTED, "latent_seed": latent_seed, "consistency": 0.5})
+        inputs = control_study(params, DEMO_VALUES, 120, [5], 0, seed=3)
+        estimates = Estimates(inputs, replace(SETTINGS, min_evidence=12, bootstrap=2))
+        compared.append(estimates.row_values(measures))
+        frame = inputs.arguments["dilemmas"][5].explode("values")
+        counts = frame.groupby("values")["item_id"].nunique().reindex(DEMO_VALUES, fill_value=0)
+        argued.append(counts.to_numpy() >= 12)
+        answered = set(inputs.arguments["dilemmas"][5]["item_id"])
+        annotated = [
+            value
+            for item in inputs.items["dilemmas"]
+            if item["dilemma_id"] in answered
+            for value in {*item["values_to_do"], *item["values_not_to_do"]}
+        ]
+        exposure = pd.Series(annotated).value_counts().reindex(DEMO_VALUES, fill_value=0).to_numpy()
+        assert (estimates.measured(measures[1])["exposure"] == exposure).all()
+    assert 10 <= compared[0].sum() < len(DEMO_VALUES) - 10
+    assert (compared[0] == compared[1]).all()
+    assert (argued[0] != argued[1]).sum() >= 5

@@ -43,6 +43,7 @@ class Estimates:
         self._reliability: dict[tuple, dict] = {}
         self._covariates: dict[str, np.ndarray] = {}
         self._side_ranks: dict[tuple, np.ndarray] = {}
+        self._annotated: dict[tuple, np.ndarray] = {}
 
     def weights(self, dataset: str) -> np.ndarray:
         """Resampled weights of the data set's items (replicates x items), seeded per data set."""
@@ -62,14 +63,14 @@ class Estimates:
         return frame[frame["sample"] == sample] if len(frame) else frame
 
     def too_little(self, measure: tuple) -> int:
-        """How many values a measure saw, but in fewer games or responses than ``min_evidence``."""
-        evidence = self.measured(measure)["evidence"]
-        return int(((evidence > 0) & (evidence < self.settings.min_evidence)).sum())
+        """How many values a measure saw, but with less exposure than ``min_evidence``."""
+        found = self.measured(measure)
+        return int(((found["evidence"] > 0) & (found["exposure"] < self.settings.min_evidence)).sum())
 
     # --- short form --------------------------------------------------------------------
     def short_preferences(self, dataset: str, task: str = "short") -> tuple[np.ndarray, np.ndarray]:
         """Short-form preferences of the preference sample and their bootstrap replicates (NaN:
-        fewer games than ``min_evidence``)."""
+        fewer games than ``min_evidence``, ``enough``)."""
         return self._thresholded(("short", dataset, task))
 
     def short_under(self, dataset: str, task: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -90,8 +91,8 @@ class Estimates:
 
     # --- long form ---------------------------------------------------------------------
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
-        """Long-form preferences of one sample and their bootstrap replicates (NaN: fewer
-        responses than ``min_evidence``)."""
+        """Long-form preferences of one sample and their bootstrap replicates (NaN: never
+        argued, or exposed in fewer responses than ``min_evidence``, ``enough``)."""
         return self._thresholded(("long", dataset, k, sample))
 
     def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -115,6 +116,28 @@ class Estimates:
         preference, counts = long_form_scores(self._side_ranks[key][chosen], response_weights)
         return np.where(counts >= 1, preference, np.nan), counts
 
+    def exposure_under(self, measure: tuple, weights: np.ndarray) -> np.ndarray | None:
+        """Per row of ``weights`` and value, the responses of a long-form measure on dilemmas
+        whose item annotates the value on either action (None for other measures). The data
+        set's annotations, not the model, decide these counts; the responses that argue a value
+        (the measure's evidence) are the model's outcome: values rarely argued are the ones
+        its long form ranks low, and a threshold on them selects values by preference."""
+        if measure[0] == "short" or self.inputs.kinds[measure[1]] != "dilemmas":
+            return None
+        dataset, k, sample = measure[1:]
+        if (dataset, k) not in self._annotated:
+            keys = self.inputs.positions[dataset][k][0]
+            annotated = {}
+            for item in self.inputs.items[dataset]:
+                both = {*item["values_to_do"], *item["values_not_to_do"]}
+                annotated[item[ID_FIELD["dilemmas"]]] = [self.index[v] for v in both if v in self.index]
+            matrix = np.zeros((len(keys), len(self.index)))
+            for row, (item_id, _) in enumerate(keys):
+                matrix[row, annotated.get(item_id, [])] = 1.0
+            self._annotated[(dataset, k)] = matrix
+        chosen, response_weights = self._responses(dataset, k, sample, weights)
+        return response_weights @ self._annotated[(dataset, k)][chosen]
+
     def _responses(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[list[int], np.ndarray]:
         """The rows of one sample's responses at k, and each one's weight per row of ``weights``
         (its item's; 0 for an item the data set lacks)."""
@@ -127,41 +150,55 @@ class Estimates:
     # --- one measure, on all items and on their bootstrap replicates ----------------------
     def measured(self, measure: tuple) -> dict:
         """A measure (("short", data set, task) or ("long", data set, k, sample)) on all items
-        and per bootstrap replicate, with the evidence behind each value (games or responses):
-        every value seen at least once, thresholds applied by the caller; estimated once."""
+        and per bootstrap replicate, with the evidence behind each value (games or responses
+        that argue it) and its exposure (what ``min_evidence`` counts: games, or for the long
+        form on dilemmas ``exposure_under``): every value seen at least once, thresholds
+        applied by the caller; estimated once."""
         if measure not in self._measured:
             dataset = measure[1]
             under = self.under(measure)
-            point, evidence = under(np.ones((1, len(self.inputs.items[dataset]))))
+            ones = np.ones((1, len(self.inputs.items[dataset])))
+            point, evidence = under(ones)
             weights = self.weights(dataset)
             empty = np.empty((0, len(self.index)))
             replicates, drawn_evidence = under(weights) if len(weights) else (empty, empty)
+            exposure, drawn_exposure = (self.exposure_under(measure, w) for w in (ones, weights))
             self._measured[measure] = {
-                "point": point[0], "evidence": evidence[0], "replicates": replicates, "drawn_evidence": drawn_evidence
+                "point": point[0], "evidence": evidence[0], "replicates": replicates, "drawn_evidence": drawn_evidence,
+                "exposure": (evidence if exposure is None else exposure)[0],
+                "drawn_exposure": drawn_evidence if drawn_exposure is None else drawn_exposure,
             }  # fmt: skip
         return self._measured[measure]
 
-    def _thresholded(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
-        """A measure and its replicates, each without the values below ``min_evidence`` in it."""
+    def enough(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Per value, whether a measure may enter a correlation, on all items and per bootstrap
+        replicate: at least ``min_evidence`` exposure (``measured``). On dilemmas the threshold
+        thus counts what the annotations decide, so raising it does not keep the values a model
+        argues most; on data sets without annotations it counts the responses that argue a
+        value. (A statistic that cannot rank a value the model never argued, as the paper's
+        position score, leaves it out by itself: its ``n`` says how many it had.)"""
         found, threshold = self.measured(measure), max(self.settings.min_evidence, 1)
-        point = np.where(found["evidence"] >= threshold, found["point"], np.nan)
-        return point, np.where(found["drawn_evidence"] >= threshold, found["replicates"], np.nan)
+        return found["exposure"] >= threshold, found["drawn_exposure"] >= threshold
+
+    def _thresholded(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """A measure and its replicates, each without the values it may not correlate (``enough``)."""
+        found, (point, drawn) = self.measured(measure), self.enough(measure)
+        return np.where(point, found["point"], np.nan), np.where(drawn, found["replicates"], np.nan)
 
     def row_values(self, measures: list[tuple]) -> np.ndarray:
-        """The values a row of the correlation table compares (True per value): those with at
-        least ``min_evidence`` games or responses on all items in every one of its measures.
-        Every statistic of the row (the paper's, the ceiling, the headline) is taken over
-        them; the ones computed on halves of the items use those present in every half."""
-        threshold = max(self.settings.min_evidence, 1)
-        return np.logical_and.reduce([self.measured(measure)["evidence"] >= threshold for measure in measures])
+        """The values a row of the correlation table compares (True per value): those every
+        one of its measures may correlate on all items (``enough``). Every statistic of the
+        row (the paper's, the ceiling, the headline) is taken over them; the ones computed on
+        halves of the items use those present in every half."""
+        return np.logical_and.reduce([self.enough(measure)[0] for measure in measures])
 
     def on_values(self, measure: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A measure and its replicates over ``values`` only; each replicate also leaves out the
-        values below ``min_evidence`` in its own draw, as the point did on all items (the
+        values its own draw may not correlate (``enough``), as the point did on all items (the
         replicate repeats the whole computation: the intervals were calibrated so)."""
-        found, threshold = self.measured(measure), max(self.settings.min_evidence, 1)
+        found = self.measured(measure)
         point = np.where(values, found["point"], np.nan)
-        return point, np.where(values & (found["drawn_evidence"] >= threshold), found["replicates"], np.nan)
+        return point, np.where(values & self.enough(measure)[1], found["replicates"], np.nan)
 
     # --- reliability and consistency on one split design -----------------------------------
     def under(self, measure: tuple):

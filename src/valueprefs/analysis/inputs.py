@@ -52,7 +52,7 @@ class Settings:
     specificity: list[str]
     estimator: str  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
     reliability_splits: int
-    min_evidence: int  # games (short) or responses (long) a value needs to enter a correlation
+    min_evidence: int  # games (short) or answers to dilemmas annotating it (long) a value needs to be correlated
     replicate_splits: int = 4  # splits of each replicate's items behind the headline consistency
 
     @classmethod

@@ -80,7 +80,7 @@ def evidence_note(frame: pd.DataFrame) -> str:
         parts.append("bar marks: noise ceiling (split-half reliabilities)")
     if "min_evidence" in frame.columns and frame["min_evidence"].notna().any():
         threshold = int(frame["min_evidence"].max())
-        parts.append(f"values with fewer than {threshold} games or responses on all items excluded")
+        parts.append(f"values in fewer than {threshold} games or annotated answers excluded")
     return "".join(f"; {part}" for part in parts)
 
 
