@@ -67,3 +67,18 @@ def test_headline_benchmark_runs_with_the_readmes_options_at_a_tiny_size():
     assert "scenario assumptions, 30 values, 40 dilemmas, k [3, 5], min_evidence 1" in result.stdout
     table = [line for line in result.stdout.splitlines() if line.startswith("|") and "---" not in line]
     assert len(table) == 1 + 4 and "largest detectable-from-0 consistency" in result.stdout
+
+
+def test_short_form_confounds_benchmark_runs_at_a_tiny_size():
+    """One line per scenario; on the estimators' own assumptions the short form follows the
+    planted latent and its set mates' latent not at all (both could come out otherwise)."""
+    command = [sys.executable, str(REPO / "bench/bench_short_form_confounds.py"), "--scenario", "assumptions"]
+    command += ["max_rule", "--values", "30", "--items", "150", "--k", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "30 values, 150 dilemmas, k 3, rho = 1, one study" in result.stdout
+    table = [line.split("|")[1:-1] for line in result.stdout.splitlines() if line.startswith("| ")]
+    header, rows = [cell.strip() for cell in table[0]], {row[0].strip(): row for row in table[1:]}
+    assert set(rows) == {"assumptions", "max_rule"}
+    assumptions = dict(zip(header, rows["assumptions"], strict=True))
+    assert float(assumptions["short ~ latent"]) > 0.5 and abs(float(assumptions["short ~ set mates' latent"])) < 0.4
