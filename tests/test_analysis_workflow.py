@@ -115,6 +115,26 @@ def test_correlations_table_has_every_analysis_with_intervals(analyzed):
     assert list(figure["alignment"]) == ["base", "instruct"]
 
 
+def test_comparisons_pair_base_and_instruct_on_the_same_items(analyzed):
+    """Base and instruct answered the same dilemmas: every alignment difference is paired and
+    equals the two rows of the correlation table; dilemmas minus questions are independent."""
+    workdir, _run = analyzed
+    import pandas as pd
+
+    table = pd.read_csv(workdir / "results/analysis/correlations.csv")
+    found = pd.read_csv(workdir / "results/analysis/comparisons.csv")
+    aligned = found[found["comparison"] == "alignment"]
+    assert len(aligned) and (aligned["scheme"] == "paired").all() and set(aligned["family"]) == {"fam"}
+    f1 = table[table["analysis"] == "recognition_overall_f1"].set_index("alignment")["r"]
+    recognition = aligned[aligned["analysis"] == "recognition_overall_f1"].iloc[0]
+    assert recognition["estimate"] == pytest.approx(f1["instruct"] - f1["base"]) and recognition["estimate"] > 0
+    tested = found.dropna(subset=["p", "p_adjusted"])
+    assert len(tested) and (tested["p_adjusted"] >= tested["p"]).all() and set(tested["adjustment"]) == {"holm"}
+    data = found[found["comparison"] == "dataset"]
+    assert set(data["dataset"]) == {"dailydilemmas minus opinionqa"} and (data["scheme"] == "independent").all()
+    assert set(data["analysis"]) == {"temperature", "between_k"}
+
+
 def test_preference_tables_per_sample(analyzed):
     workdir, _run = analyzed
     import pandas as pd

@@ -134,6 +134,11 @@ rule analysis_tables:
             caption="../report/controls.rst",
             category="Analysis",
         ),
+        comparisons=report(
+            "results/analysis/comparisons.csv",
+            caption="../report/comparisons.rst",
+            category="Analysis",
+        ),
     log:
         "results/logs/analysis_tables.log",
     localrule: True
@@ -141,6 +146,7 @@ rule analysis_tables:
         "../../envs/analysis.yaml"
     params:
         code=code_version("analysis_tables.py"),
+        kinds=dataset_kinds(),
     script:
         "../scripts/analysis_tables.py"
 

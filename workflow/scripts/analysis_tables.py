@@ -15,4 +15,6 @@ with rule_log(snakemake.log[0]):
         out_frameworks=snakemake.output.frameworks,
         out_recognition=snakemake.output.recognition,
         out_controls=snakemake.output.controls,
+        kinds=dict(snakemake.params.kinds),
+        out_comparisons=snakemake.output.comparisons,
     )

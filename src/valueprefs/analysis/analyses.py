@@ -40,6 +40,7 @@ class RunAnalyses:
         key = "/".join(str(part) for part in (analysis, dataset, *where.values()))
         row = {"key": key, "analysis": analysis, "dataset": dataset, "k": None, "k2": None, "method": "pearson"}
         row["min_evidence"] = self.settings.min_evidence
+        row["items"] = self.estimates.items_digest(dataset)
         self.rows.append({**row, **where, **stats})
         drawn = {"key": key, "replicates": [float(x) for x in replicates]}
         if headline_draws is not None:

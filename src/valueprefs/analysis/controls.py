@@ -23,7 +23,7 @@ import numpy as np
 from valueprefs.analysis.stats import correlate, row_correlations
 
 CONTROLLED_DECISIONS = {"order_swap": "control_order_swap", "implicit_vs_explicit": "control_explicit"}
-ROW_KEYS = ("key", "analysis", "dataset", "k", "k2", "method", "min_evidence")  # set again by ``add``
+ROW_KEYS = ("key", "analysis", "dataset", "k", "k2", "method", "min_evidence", "items")  # set again by ``add``
 
 
 def covers(stats: dict, expected: float) -> bool:

@@ -3,6 +3,8 @@ bootstrap draws per data set, short- and long-form preferences with their replic
 configured estimator), split-half reliabilities, and the values left out for too little evidence.
 """
 
+import zlib
+
 import numpy as np
 import pandas as pd
 
@@ -51,6 +53,14 @@ class Estimates:
             n, settings = len(self.inputs.items[dataset]), self.settings
             self._weights[dataset] = item_weights(n, settings.bootstrap, settings.seed, dataset, settings.resampling)
         return self._weights[dataset]
+
+    def items_digest(self, dataset: str) -> str:
+        """The data set's item ids, in order, as a short digest: two runs whose rows carry the same
+        one resampled the same items in every replicate (``weights``), so their statistics can
+        be compared replicate by replicate (``comparisons``)."""
+        key = ID_FIELD[self.inputs.kinds[dataset]]
+        ids = "\n".join(str(item[key]) for item in self.inputs.items[dataset])
+        return f"{len(self.inputs.items[dataset])}:{zlib.crc32(ids.encode()):08x}"
 
     def item_positions(self, dataset: str) -> dict[str, int]:
         """Item id -> its position in the data set."""
