@@ -135,6 +135,40 @@ def test_comparisons_pair_base_and_instruct_on_the_same_items(analyzed):
     assert set(data["analysis"]) == {"temperature", "between_k"}
 
 
+def test_the_alignment_companion_figure_draws_each_difference(analyzed):
+    """One family with base and instruct: the figure's data are the comparisons table's
+    alignment rows of the consistency analyses (on six dilemmas the headline is too unreliable:
+    the paper's statistic alone), and the figure is drawn (not the no-data message)."""
+    workdir, _run = analyzed
+    import pandas as pd
+
+    data = pd.read_csv(workdir / "results/figures/alignment_differences.csv")
+    found = pd.read_csv(workdir / "results/analysis/comparisons.csv")
+    expected = found[(found["comparison"] == "alignment")]
+    expected = expected[expected["analysis"].isin(["short_vs_long", "between_k", "temperature"])]
+    assert len(data) == len(expected) > 0 and set(data["family"]) == {"fam"}
+    assert (workdir / "results/figures/alignment_differences.png").stat().st_size > 20_000
+
+
+def test_the_scorecard_tests_what_the_config_allows(analyzed):
+    """Base and instruct of one family, two k and a questions data set: the alignment claims
+    and dilemmas over questions have estimates; three k settings are missing, which the k claim
+    names; every claim has a line; no control ran, so all lines are the models'."""
+    workdir, _run = analyzed
+    import pandas as pd
+
+    claims = pd.read_csv(workdir / "results/analysis/claims.csv").set_index("claim")
+    assert len(claims) == 11 and set(claims["runs"]) == {"models"}
+    assert claims.loc["k_large_agree", "verdict"] == "untestable"
+    assert "generation.k" in claims.loc["k_large_agree", "needs"]
+    for claim in ("alignment_short_long", "alignment_recognition", "dilemmas_over_questions", "recognition_unrelated"):
+        assert claims.loc[claim, "verdict"] in {"supported", "contradicted", "undecided"}, claim
+    assert claims.loc["alignment_recognition", "parts"] == 1
+    f1 = pd.read_csv(workdir / "results/analysis/correlations.csv")
+    f1 = f1[f1["analysis"] == "recognition_overall_f1"].set_index("alignment")["r"]
+    assert claims.loc["alignment_recognition", "estimate"] == pytest.approx(f1["instruct"] - f1["base"])
+
+
 def test_preference_tables_per_sample(analyzed):
     workdir, _run = analyzed
     import pandas as pd
@@ -172,14 +206,14 @@ def test_restyling_one_figure_plans_only_that_figure(analyzed):
     config["figures"] = {"style": {"palette": "muted"}}
     restyled.write_text(yaml.safe_dump(config))
     every_figure = planned_rules(run("-n", configfile=restyled))
-    assert set(every_figure) == {f"figure_{number}" for number in FIGURE_NUMBERS}
+    assert set(every_figure) == {f"figure_{number}" for number in FIGURE_NUMBERS} | {"figure_alignment"}
 
 
 def test_editing_library_code_plans_only_the_rules_that_import_it(analyzed):
     workdir, run = analyzed
     library = workdir / "checkout/src/valueprefs"
     for module, expected, untouched in (
-        ("figures/plots.py", {f"figure_{number}" for number in FIGURE_NUMBERS}, set()),
+        ("figures/plots.py", {f"figure_{number}" for number in FIGURE_NUMBERS} | {"figure_alignment"}, set()),
         (
             "preferences/trueskill_games.py",
             {"preferences_short", "preferences_long", "analyze_run", "table1", "figure_06"},
@@ -212,6 +246,7 @@ def test_report_gathers_figures_with_captions(analyzed):
         assert setting in html, setting
     assert "every step has a single judge" in html  # why the judge agreement table is empty
     assert "run_summary.csv" in html
+    assert "Start here: the paper's claims, tested on this run" in html and "claims.csv" in html
 
 
 def test_run_summary_table_counts_every_job(analyzed):

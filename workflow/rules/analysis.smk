@@ -151,6 +151,28 @@ rule analysis_tables:
         "../scripts/analysis_tables.py"
 
 
+rule claims:
+    input:
+        correlations="results/analysis/correlations.csv",
+        replicates="results/analysis/replicates.jsonl",
+    output:
+        claims=report(
+            "results/analysis/claims.csv",
+            caption="../report/claims.rst",
+            category="Claims",
+        ),
+    log:
+        "results/logs/claims.log",
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        code=code_version("claims.py"),
+        kinds=dataset_kinds(),
+    script:
+        "../scripts/claims.py"
+
+
 rule calibrate:
     """Not part of the default target: `snakemake calibrate`."""
     input:

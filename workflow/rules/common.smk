@@ -411,6 +411,7 @@ def final_targets():
         "results/ledger.csv",
         *preference_tables(),
         "results/analysis/correlations.csv",
+        "results/analysis/claims.csv",
         *paper_figures(),
     ]
 
@@ -550,12 +551,12 @@ def figure_style(number):
 
 
 def paper_figures():
-    """Every figure of the paper (PNG and PDF) and Table 1."""
+    """Every figure of the paper (PNG and PDF), Table 1, and the alignment companion figure."""
     return [
         f"results/figures/fig{spec.number}.{extension}"
         for spec in FIGURES
         for extension in ("png", "pdf")
-    ] + ["results/figures/table1.md"]
+    ] + ["results/figures/table1.md", "results/figures/alignment_differences.png"]
 
 
 def slurm_plan():

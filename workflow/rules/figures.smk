@@ -57,6 +57,34 @@ rule table1:
         "../scripts/table1.py"
 
 
+rule figure_alignment:
+    """The companion of the consistency figures: instruct minus base, per family and pooled."""
+    input:
+        comparisons="results/analysis/comparisons.csv",
+    output:
+        png=report(
+            "results/figures/alignment_differences.png",
+            caption="../report/alignment_differences.rst",
+            category="Figures",
+            labels={
+                "figure": "Alignment",
+                "shows": "instruct minus base, with intervals",
+            },
+        ),
+        pdf="results/figures/alignment_differences.pdf",
+        data="results/figures/alignment_differences.csv",
+    log:
+        "results/logs/figures/alignment_differences.log",
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        code=code_version("figure_alignment.py"),
+        style=figure_style("alignment"),
+    script:
+        "../scripts/figure_alignment.py"
+
+
 rule paper_figures:
     input:
         paper_figures(),

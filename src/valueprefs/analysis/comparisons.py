@@ -137,7 +137,7 @@ def dataset_rows(table: pd.DataFrame, replicates: dict[tuple, dict], kinds: dict
     rows = []
     consistency = table[table["analysis"].isin(("between_k", "temperature"))]
     for (model, alignment), run in consistency.groupby(["model", "alignment"], sort=True):
-        by_setting = {(row["dataset"], row["analysis"], _setting(row)): row for _, row in run.iterrows()}
+        by_setting = {(row["dataset"], row["analysis"], setting_label(row)): row for _, row in run.iterrows()}
         for (dataset, analysis, setting), first_row in by_setting.items():
             if kinds.get(dataset) != "dilemmas":
                 continue
@@ -197,10 +197,11 @@ def _keyed(rows: pd.DataFrame):
 def _what(comparison: str, key: str, statistic: str, found: pd.DataFrame) -> dict:
     first = found.iloc[0]
     return {"comparison": comparison, "analysis": first["analysis"], "dataset": first["dataset"],
-            "setting": _setting(first), "statistic": statistic}  # fmt: skip
+            "setting": setting_label(first), "statistic": statistic}  # fmt: skip
 
 
-def _setting(row: pd.Series) -> str:
+def setting_label(row: pd.Series) -> str:
+    """A row's k setting as text ("k 5, k2 10"; empty for rows without one)."""
     parts = [f"{name} {int(row[name])}" for name in ("k", "k2") if name in row and pd.notna(row[name])]
     return ", ".join(parts)
 

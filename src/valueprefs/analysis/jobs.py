@@ -111,3 +111,17 @@ def write_calibration(vocabulary_csv: str, calibration: dict, analysis: dict, ou
     write_csv(out_coverage, table)
     log.info("calibration: %d studies per control, %d rows", calibration["studies"], len(table))
     return table
+
+
+def write_claims(correlations_csv: str, replicates_jsonl: str, kinds: dict[str, str], out_claims: str):
+    """The scorecard: each of the paper's claims tested on this run's tables (``kinds``: data set
+    name -> kind)."""
+    from valueprefs.analysis.claims import claims_table
+
+    table = read_optional_csv(correlations_csv)
+    drawn = [row for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)]
+    claims = claims_table(table, drawn, kinds)
+    write_csv(out_claims, claims)
+    for row in claims.itertuples():
+        log.info("%s (%s): %s", row.claim, row.runs, row.verdict)
+    return claims

@@ -83,6 +83,31 @@ def render_figure(
     return text
 
 
+def render_alignment_figure(comparisons_csv: str, style: dict, out_png: str, out_pdf: str, out_csv: str):
+    """The companion of the consistency figures: instruct minus base of the headline consistency
+    and the paper's statistic per family and pooled, from the comparisons table (a message where
+    no family has both)."""
+    from valueprefs.figures import plots
+    from valueprefs.figures.style import FigureStyle
+
+    look = FigureStyle(**(style or {}))
+    frame = read_optional_csv(comparisons_csv)
+    if not frame.empty:
+        frame = frame[
+            (frame["comparison"] == "alignment") & frame["analysis"].isin(["short_vs_long", "between_k", "temperature"])
+        ].fillna({"setting": ""})
+    title = "Does alignment change consistency? Instruct minus base"
+    if frame.empty:
+        text = "No model family has both base and instruct in this config (models.<family>.base and .instruct)."
+        drawn = plots.message(title, text, look)
+    else:
+        drawn = plots.alignment_differences(frame, look)
+    write_csv(out_csv, frame)
+    save_figure(drawn, out_png, dpi=look.dpi)
+    save_figure(drawn, out_pdf, metadata={"CreationDate": None})
+    return frame
+
+
 def write_recovery(vocabulary_csv: str, settings: dict, out_csv: str, out_png: str, style: dict) -> object:
     """Simulate studies of the configured sizes, write the table and draw the figure."""
 

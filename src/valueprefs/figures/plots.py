@@ -258,6 +258,45 @@ def power(frame: pd.DataFrame, style: FigureStyle) -> plt.Figure:
     return figure
 
 
+def alignment_differences(frame: pd.DataFrame, style: FigureStyle) -> plt.Figure:
+    """Instruct minus base, one line per comparison (``comparisons.csv`` rows): per family a
+    filled dot for the headline consistency and an open one for the paper's statistic, and the
+    mean over families as a diamond: the companion of the consistency figures (3a, 3b, 12, 4,
+    5a, 5b), a difference with its own interval instead of two overlapping whiskers."""
+    _apply(style)
+    labels = [
+        f"{row.analysis.replace('_', ' ')}, {row.dataset}, {row.setting}".rstrip(", ") for row in frame.itertuples()
+    ]
+    order = list(dict.fromkeys(labels))
+    figure, ax = plt.subplots(figsize=(8, max(style.height, 0.6 * len(order) + 2)))
+    families = [name for name in dict.fromkeys(frame["family"]) if name != "pooled"]
+    palette = dict(zip(families, palette_colors(style.palette, max(len(families), 1)), strict=False))
+    slots = [*families, "pooled"]
+    for label, row in zip(labels, frame.itertuples(), strict=True):
+        headline = row.statistic == "headline consistency"
+        offset = (slots.index(row.family) - (len(slots) - 1) / 2) * 0.14 + (0.0 if headline else 0.05)
+        color = "0.1" if row.family == "pooled" else palette[row.family]
+        error = [[row.estimate - row.ci_low], [row.ci_high - row.estimate]]
+        ax.errorbar(row.estimate, order.index(label) + offset, xerr=error, fmt="D" if row.family == "pooled" else "o",
+                    capsize=3, color=color, markerfacecolor=color if headline else "white", markersize=6)  # fmt: skip
+    for name in families:
+        ax.plot([], [], "o", color=palette[name], label=name)
+    if "pooled" in slots and "pooled" in set(frame["family"]):
+        ax.plot([], [], "D", color="0.1", label="mean over families")
+    ax.plot([], [], "o", color="0.5", markerfacecolor="white", label="paper's statistic")
+    ax.axvline(0, color="0.4", linewidth=1)
+    ax.set_yticks(range(len(order)), ["\n".join(textwrap.wrap(label, 34)) for label in order])
+    ax.invert_yaxis()
+    ax.set_xlabel("instruct minus base")
+    note = (
+        "filled: headline consistency, open: the paper's statistic, each with its 95% interval (paired over the "
+        "same resampled items where both alignments answered the same items); diamonds: mean over families; "
+        "right of 0: alignment raised consistency (results/analysis/comparisons.csv, claims.csv)"
+    )
+    _finish(figure, ax, "Does alignment change consistency? Instruct minus base", note)
+    return figure
+
+
 def _detectable(consistency: float) -> str:
     """A detectable consistency as a label: none beyond 1 (or where it could not be estimated)."""
     return f"{consistency:.2f}" if np.isfinite(consistency) and consistency <= 1 else "none"
