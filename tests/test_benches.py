@@ -82,3 +82,13 @@ def test_short_form_confounds_benchmark_runs_at_a_tiny_size():
     assert set(rows) == {"assumptions", "max_rule"}
     assumptions = dict(zip(header, rows["assumptions"], strict=True))
     assert float(assumptions["short ~ latent"]) > 0.5 and abs(float(assumptions["short ~ set mates' latent"])) < 0.4
+
+
+def test_claims_benchmark_runs_at_a_tiny_size():
+    """Two studies of 60 dilemmas: one line per scenario and planted pair, shares in [0, 1]."""
+    command = [sys.executable, str(REPO / "bench/bench_claims.py"), "--studies", "2", "--items", "60", "--k", "3"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "60 values, 60 dilemmas, k [3], claim alignment_short_long" in result.stdout
+    table = [line for line in result.stdout.splitlines() if line.startswith("| (")]
+    assert len(table) == 2 and "null, independent draws" in table[0] and "gain 0.6, shared" in table[1]

@@ -126,10 +126,13 @@ def test_two_runs_on_the_same_dilemmas_pair_and_narrow_the_interval():
     drawn = [line for _, lines in tables for line in lines]
     assert table.groupby("alignment")["items"].first().nunique() == 1
     found = comparisons_table(table, drawn, {"dilemmas": "dilemmas"}).set_index(["analysis", "statistic"])
-    paired = found.loc[("short_vs_long", "headline consistency")]
+    paired = found[found["comparison"] == "alignment"].loc[("short_vs_long", "headline consistency")]
     assert paired["scheme"] == "paired" and paired["ci_low"] > 0
     table.loc[table["alignment"] == "base", "items"] = "other items"
     independent = comparisons_table(table, drawn, {"dilemmas": "dilemmas"}).set_index(["analysis", "statistic"])
-    loose = independent.loc[("short_vs_long", "headline consistency")]
+    loose = independent[independent["comparison"] == "alignment"].loc[("short_vs_long", "headline consistency")]
     assert loose["scheme"] == "independent" and loose["estimate"] == paired["estimate"]
     assert loose["ci_high"] - loose["ci_low"] > paired["ci_high"] - paired["ci_low"]
+    controls = found[found["comparison"] == "controls"].loc[("short_vs_long", "headline consistency")]
+    assert controls["a"].startswith("control/base") and controls["estimate"] == pytest.approx(-paired["estimate"])
+    assert controls["ci_high"] < 0 and controls["scheme"] == "paired"  # the planted 0.2 and 0.8 told apart

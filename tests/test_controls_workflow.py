@@ -170,6 +170,13 @@ def test_consistent_and_inconsistent_controls_recover_what_was_planted(controlle
     assert consistent["ci_low"] > inconsistent["ci_high"]  # told apart outside each other's intervals
     long = check(checks, "consistent", "control_recovery", "long_k4")
     assert long["r"] > 0.6 and long["ci_low"] > 0.4
+    # the comparisons table calls them different: paired over the same 200 dilemmas, Holm-adjusted
+    workdir = controlled[0]
+    found = pd.read_csv(workdir / "results" / "analysis" / "comparisons.csv")
+    key = "short_vs_long/dailydilemmas/4"
+    pair = found[(found["a"] == f"consistent/instruct: {key}") & (found["b"] == f"inconsistent/instruct: {key}")]
+    headline = pair[pair["statistic"] == "headline consistency"].iloc[0]
+    assert headline["scheme"] == "paired" and headline["ci_low"] > 0 and headline["p_adjusted"] < 0.05
 
 
 def test_position_bias_shows_in_order_swap_and_explicit_shift_in_figure_20(controlled):

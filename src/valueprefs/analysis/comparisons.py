@@ -1,7 +1,7 @@
 """The paper's comparisons as differences with intervals: instruct minus base per family and
 pooled over families, between k settings, and dilemmas minus questions, each for the headline
 consistency and the paper's statistic, with p-values adjusted within each family of
-comparisons (Holm).
+comparisons (Holm); and every pair of calibration controls, whose planted consistencies differ.
 
 A difference of two rows is paired when both were computed on the same items (the same
 ``items`` digest): their bootstrap replicates then drew the same items, replicate by replicate,
@@ -153,14 +153,31 @@ def dataset_rows(table: pd.DataFrame, replicates: dict[tuple, dict], kinds: dict
     return rows
 
 
+def control_rows(table: pd.DataFrame, replicates: dict[tuple, dict]) -> list[dict]:
+    """Every pair of calibration control runs (runs with control checks), short vs long: the
+    planted consistencies differ by design, so a run must tell them apart."""
+    rows = []
+    controls = set(table.loc[table["analysis"].str.startswith("control_"), "model"])
+    short_long = table[table["model"].isin(controls) & (table["analysis"] == "short_vs_long")]
+    for _, found in short_long.sort_values(["model", "alignment"]).groupby("key", sort=True):
+        for (_, first), (_, second) in combinations(found.iterrows(), 2):
+            for statistic in STATISTICS:
+                where = {"comparison": "controls", "analysis": "short_vs_long", "dataset": first["dataset"]}
+                where |= {"setting": setting_label(first), "statistic": statistic, "family": "controls"}
+                result = difference(Arm(first, statistic, replicates), Arm(second, statistic, replicates))
+                rows.append({**where, **result})
+    return rows
+
+
 def comparisons_table(table: pd.DataFrame, replicates: list[dict], kinds: dict[str, str]) -> pd.DataFrame:
     """Every comparison of the paper this run can make, one row each (``comparison``: alignment,
-    k, dataset), with Holm-adjusted p-values within each family of comparisons (the same
-    comparison and statistic)."""
+    k, dataset; and controls: pairs of calibration controls), with Holm-adjusted p-values within
+    each family of comparisons (the same comparison and statistic)."""
     drawn = {(row["model"], row["alignment"], row["key"]): row for row in replicates}
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
     rows = alignment_rows(table, drawn) + k_rows(table, drawn) + dataset_rows(table, drawn, kinds)
+    rows += control_rows(table, drawn)
     if not rows:
         return pd.DataFrame(columns=COLUMNS)
     found = pd.DataFrame(rows).drop(columns=["_draws", "_variance"], errors="ignore")
