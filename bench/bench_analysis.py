@@ -137,6 +137,7 @@ def main() -> None:
             [str(r / "attributes.csv") for r in runs], str(root / "vocabulary.csv"),
             str(out / "correlations.csv"), str(out / "replicates.jsonl"), str(out / "attributes.csv"),
             str(out / "frameworks.csv"), str(out / "recognition.csv"), str(out / "controls.csv"),
+            {"dd": "dilemmas"}, str(out / "comparisons.csv"),
         )  # fmt: skip
         total = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

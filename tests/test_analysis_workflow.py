@@ -247,6 +247,7 @@ def test_report_gathers_figures_with_captions(analyzed):
     assert "every step has a single judge" in html  # why the judge agreement table is empty
     assert "run_summary.csv" in html
     assert "Start here: the paper's claims, tested on this run" in html and "claims.csv" in html
+    assert "showCategory(&#39;Claims&#39;)" in html or "showCategory('Claims')" in html  # the first link
 
 
 def test_run_summary_table_counts_every_job(analyzed):
