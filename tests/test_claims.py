@@ -68,6 +68,7 @@ def test_controls_are_scored_apart_from_the_models():
     weak = found[found["claim"] == "short_long_weak"].set_index("runs")
     assert set(weak.index) == {"models", "controls"}
     assert weak.loc["controls", "estimate"] == pytest.approx(0.9) and weak.loc["controls", "parts"] == 1
+    assert weak.loc["controls", "ci_high"] == 1.0  # 0.9 + 1.96 x 0.07, kept within a correlation's bounds
     assert weak.loc["models", "parts"] == 4
 
 

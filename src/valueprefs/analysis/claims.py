@@ -14,11 +14,19 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from valueprefs.analysis.comparisons import ARMS, Arm, difference, pooled, setting_label
+from valueprefs.analysis.comparisons import ARMS, BOUNDS, Arm, difference, pooled, setting_label
 from valueprefs.metrics import DIVERSITY_COLUMN, SPECIFICITY_COLUMNS
 
 WEAK = 0.3  # "weak" correlation: below 0.3 in absolute value (Cohen's small-to-medium boundary)
 HEADLINE = "consistency"
+CORRELATION = (-1.0, 1.0)  # the bounds of a claim about one statistic, not a difference
+SINGLE_STATISTICS = {
+    "short_long_weak",
+    "long_modes_weak",
+    "specificity_negative",
+    "diversity_positive",
+    "recognition_unrelated",
+}
 NOT_ESTIMATED = "more items: the statistic could not be estimated (too unreliable, or too few values) in any run"
 
 
@@ -153,7 +161,7 @@ def claims_table(table: pd.DataFrame, replicates: list[dict], kinds: dict[str, s
             if not found:  # the rows exist, their statistic could not be estimated
                 rows.append({**line, "verdict": "undecided", "parts": 0, "needs": NOT_ESTIMATED})
                 continue
-            summary = pooled(found)
+            summary = pooled(found, CORRELATION if claim.name in SINGLE_STATISTICS else BOUNDS)
             verdict = judge(claim.expects, summary["ci_low"], summary["ci_high"])
             rows.append({**line, **{name: summary[name] for name in ("estimate", "ci_low", "ci_high", "scheme")},
                          "verdict": verdict, "parts": len(found), "needs": ""})  # fmt: skip

@@ -77,18 +77,19 @@ def difference(first: Arm, second: Arm) -> dict:
     }
 
 
-def pooled(differences: list[dict]) -> dict:
+def pooled(differences: list[dict], bounds: tuple[float, float] = BOUNDS) -> dict:
     """The mean of several differences (one per family, from ``difference``): replicate by
-    replicate when every one is paired, else from the sum of their variances."""
+    replicate when every one is paired, else from the sum of their variances; the interval kept
+    within ``bounds`` (those of a difference; a correlation's own are [-1, 1])."""
     estimate = float(np.mean([found["estimate"] for found in differences]))
     draws = [found["_draws"] for found in differences]
     if all(drawn is not None for drawn in draws) and len({len(drawn) for drawn in draws}) == 1:
         mean = np.mean(np.vstack(draws), axis=0)
-        low, high = interval(mean, estimate, BOUNDS)
+        low, high = interval(mean, estimate, bounds)
         p, scheme = resampled_p(mean, estimate), "paired"
     else:
         se = float(np.sqrt(sum(found["_variance"] for found in differences))) / len(differences)
-        (low, high), p, scheme = _normal_interval(estimate, se), _normal_p(estimate, se), "independent"
+        (low, high), p, scheme = _normal_interval(estimate, se, bounds), _normal_p(estimate, se), "independent"
     return {"estimate": estimate, "ci_low": low, "ci_high": high, "p": p, "scheme": scheme}
 
 
@@ -218,9 +219,9 @@ def _what(comparison: str, key: str, statistic: str, found: pd.DataFrame) -> dic
 
 
 def setting_label(row: pd.Series) -> str:
-    """A row's k setting as text ("k 5, k2 10"; empty for rows without one)."""
-    parts = [f"{name} {int(row[name])}" for name in ("k", "k2") if name in row and pd.notna(row[name])]
-    return ", ".join(parts)
+    """A row's k setting as text ("k 5", "k 5 vs 10"; empty for rows without one)."""
+    ks = [str(int(row[name])) for name in ("k", "k2") if name in row and pd.notna(row[name])]
+    return f"k {' vs '.join(ks)}" if ks else ""
 
 
 def _pair(row: pd.Series) -> str:
@@ -232,10 +233,10 @@ def _variance(replicates: np.ndarray) -> float:
     return float(finite.var(ddof=1)) if len(finite) >= 2 else float("nan")
 
 
-def _normal_interval(estimate: float, se: float) -> tuple[float, float]:
+def _normal_interval(estimate: float, se: float, bounds: tuple[float, float] = BOUNDS) -> tuple[float, float]:
     if not (np.isfinite(estimate) and np.isfinite(se)):
         return float("nan"), float("nan")
-    low, high = np.clip([estimate - NORMAL_QUANTILE * se, estimate + NORMAL_QUANTILE * se], *BOUNDS)
+    low, high = np.clip([estimate - NORMAL_QUANTILE * se, estimate + NORMAL_QUANTILE * se], *bounds)
     return float(low), float(high)
 
 

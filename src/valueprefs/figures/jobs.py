@@ -94,7 +94,9 @@ def render_alignment_figure(comparisons_csv: str, style: dict, out_png: str, out
     frame = read_optional_csv(comparisons_csv)
     if not frame.empty:
         frame = frame[
-            (frame["comparison"] == "alignment") & frame["analysis"].isin(["short_vs_long", "between_k", "temperature"])
+            (frame["comparison"] == "alignment")
+            & frame["analysis"].isin(["short_vs_long", "between_k", "temperature"])
+            & frame["estimate"].notna()
         ].fillna({"setting": ""})
     title = "Does alignment change consistency? Instruct minus base"
     if frame.empty:
