@@ -14,7 +14,18 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from valueprefs.analysis.comparisons import ARMS, BOUNDS, Arm, difference, pooled, setting_label
+from valueprefs.analysis.comparisons import (
+    ARMS,
+    BOUNDS,
+    Arm,
+    control_models,
+    dataset_pairs,
+    difference,
+    family_differences,
+    pooled,
+    replicate_variance,
+    replicates_by_row,
+)
 from valueprefs.metrics import DIVERSITY_COLUMN, SPECIFICITY_COLUMNS
 
 WEAK = 0.3  # "weak" correlation: below 0.3 in absolute value (Cohen's small-to-medium boundary)
@@ -140,10 +151,10 @@ COLUMNS = ["claim", "runs", "sentence", "section", "statistic", "expects", "esti
 def claims_table(table: pd.DataFrame, replicates: list[dict], kinds: dict[str, str]) -> pd.DataFrame:
     """Every claim for the study's models and, apart, for the calibration controls (runs with
     control checks), where the run has any."""
-    drawn = {(row["model"], row["alignment"], row["key"]): row for row in replicates}
+    drawn = replicates_by_row(replicates)
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
-    controls = set(table.loc[table["analysis"].str.startswith("control_"), "model"])
+    controls = control_models(table)
     groups = {"models": table[~table["model"].isin(controls)], "controls": table[table["model"].isin(controls)]}
     rows = []
     for runs, rows_of in groups.items():
@@ -211,23 +222,20 @@ def _single(rows: pd.DataFrame, statistic: str, drawn: dict) -> list[dict]:
     items (averaged replicate by replicate), else with its variance only."""
     arms = [Arm(row, statistic, drawn) for _, row in rows.iterrows()]
     same_items = len({arm.items for arm in arms}) == 1
-    parts = []
-    for arm in arms:
-        finite = arm.replicates[np.isfinite(arm.replicates)]
-        variance = float(finite.var(ddof=1)) if len(finite) >= 2 else float("nan")
-        draws = arm.replicates if same_items else None
-        parts.append({"estimate": arm.point, "_draws": draws, "_variance": variance})
-    return parts
+    return [
+        {"estimate": arm.point, "_draws": arm.replicates if same_items else None,
+         "_variance": replicate_variance(arm.replicates)}
+        for arm in arms
+    ]  # fmt: skip
 
 
 def _aligned(rows: pd.DataFrame, statistic: str, drawn: dict) -> list[dict]:
     """Instruct minus base for every family and row key both alignments have."""
-    parts = []
-    for (_, _key), found in rows[rows["alignment"].isin(ARMS)].groupby(["model", "key"], sort=True):
-        arms = {row["alignment"]: row for _, row in found.iterrows()}
-        if set(arms) == set(ARMS):
-            parts.append(difference(*(Arm(arms[name], statistic, drawn) for name in ARMS)))
-    return parts
+    return [
+        result
+        for _, found in rows[rows["alignment"].isin(ARMS)].groupby("key", sort=True)
+        for _, result in family_differences(found, statistic, drawn)
+    ]
 
 
 def _larger_k(rows: pd.DataFrame, drawn: dict) -> list[dict]:
@@ -249,18 +257,10 @@ def _larger_k(rows: pd.DataFrame, drawn: dict) -> list[dict]:
 def _across_datasets(table: pd.DataFrame, drawn: dict, kinds: dict[str, str]) -> list[dict]:
     """Per run, each dilemma data set's temperature and between-k headline minus a questions
     data set's at the same setting."""
-    parts = []
-    consistency = table[table["analysis"].isin(("temperature", "between_k"))]
-    for _, run in consistency.groupby(["model", "alignment"], sort=True):
-        settings = {(row["dataset"], row["analysis"], setting_label(row)): row for _, row in run.iterrows()}
-        for (dataset, analysis, setting), row in settings.items():
-            if kinds.get(dataset) != "dilemmas":
-                continue
-            for other, kind in kinds.items():
-                match = settings.get((other, analysis, setting)) if kind == "questions" else None
-                if match is not None:
-                    parts.append(difference(Arm(row, HEADLINE, drawn), Arm(match, HEADLINE, drawn)))
-    return parts
+    return [
+        difference(Arm(first, HEADLINE, drawn), Arm(second, HEADLINE, drawn))
+        for first, second in dataset_pairs(table, kinds)
+    ]
 
 
 def _expectation(expects: str) -> str:

@@ -14,7 +14,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from valueprefs.analysis.stats import NORMAL_QUANTILE, interval, resampled_p
+from valueprefs.analysis.stats import interval, normal_interval, normal_p, resampled_p
 
 CONSISTENCY_ANALYSES = ("short_vs_long", "between_k", "temperature")
 ALIGNMENT_ANALYSES = (*CONSISTENCY_ANALYSES, "implicit_vs_explicit", "order_swap", "recognition_overall_f1")
@@ -50,14 +50,14 @@ def difference(first: Arm, second: Arm) -> dict:
     paired = bool(first.items == second.items and len(first.replicates) == len(second.replicates))
     if paired:
         drawn = first.replicates - second.replicates
-        variance = _variance(drawn)
+        variance = replicate_variance(drawn)
         low, high = interval(drawn, estimate, BOUNDS)
         p, count = resampled_p(drawn, estimate), int(np.isfinite(drawn).sum())
     else:
         drawn = None
-        variance = _variance(first.replicates) + _variance(second.replicates)
-        low, high = _normal_interval(estimate, np.sqrt(variance))
-        p = _normal_p(estimate, np.sqrt(variance))
+        variance = replicate_variance(first.replicates) + replicate_variance(second.replicates)
+        low, high = normal_interval(estimate, np.sqrt(variance), BOUNDS)
+        p = normal_p(estimate, np.sqrt(variance))
         count = int(min(np.isfinite(first.replicates).sum(), np.isfinite(second.replicates).sum()))
     return {
         "_draws": drawn,
@@ -89,8 +89,19 @@ def pooled(differences: list[dict], bounds: tuple[float, float] = BOUNDS) -> dic
         p, scheme = resampled_p(mean, estimate), "paired"
     else:
         se = float(np.sqrt(sum(found["_variance"] for found in differences))) / len(differences)
-        (low, high), p, scheme = _normal_interval(estimate, se, bounds), _normal_p(estimate, se), "independent"
+        (low, high), p, scheme = normal_interval(estimate, se, bounds), normal_p(estimate, se), "independent"
     return {"estimate": estimate, "ci_low": low, "ci_high": high, "p": p, "scheme": scheme}
+
+
+def family_differences(rows: pd.DataFrame, statistic: str, replicates: dict[tuple, dict]) -> list[tuple[str, dict]]:
+    """Instruct minus base of ``statistic`` for every family (model) whose ``rows`` (of one row
+    key) hold both, in model order: (model, ``difference``)."""
+    found = []
+    for model, family in rows.groupby("model", sort=True):
+        arms = {row["alignment"]: row for _, row in family.iterrows()}
+        if set(arms) == set(ARMS):
+            found.append((model, difference(*(Arm(arms[name], statistic, replicates) for name in ARMS))))
+    return found
 
 
 def alignment_rows(table: pd.DataFrame, replicates: dict[tuple, dict]) -> list[dict]:
@@ -99,16 +110,12 @@ def alignment_rows(table: pd.DataFrame, replicates: dict[tuple, dict]) -> list[d
     rows = []
     runs = table[table["analysis"].isin(ALIGNMENT_ANALYSES) & table["alignment"].isin(ARMS)]
     for (key, statistic), found in _keyed(runs):
-        per_family = []
-        for model, family in found.groupby("model", sort=True):
-            arms = {row["alignment"]: row for _, row in family.iterrows()}
-            if set(arms) != set(ARMS):
-                continue
-            result = difference(*(Arm(arms[name], statistic, replicates) for name in ARMS))
-            per_family.append(result)
-            rows.append({**_what("alignment", key, statistic, found), "family": model, **result})
+        per_family = family_differences(found, statistic, replicates)
+        rows += [
+            {**_what("alignment", key, statistic, found), "family": model, **result} for model, result in per_family
+        ]
         if len(per_family) > 1:
-            summary = pooled(per_family)
+            summary = pooled([result for _, result in per_family])
             rows.append({**_what("alignment", key, statistic, found), "family": "pooled", **summary,
                          "a": "instruct", "b": "base", "families": len(per_family)})  # fmt: skip
     return rows
@@ -132,25 +139,31 @@ def k_rows(table: pd.DataFrame, replicates: dict[tuple, dict]) -> list[dict]:
     return rows
 
 
+def dataset_pairs(table: pd.DataFrame, kinds: dict[str, str]):
+    """Per run, each dilemmas data set's temperature and between-k row with a questions data
+    set's row at the same analysis and k: (dilemmas row, questions row), on independent items."""
+    consistency = table[table["analysis"].isin(("between_k", "temperature"))]
+    for _, run in consistency.groupby(["model", "alignment"], sort=True):
+        by_setting = {(row["dataset"], row["analysis"], setting_label(row)): row for _, row in run.iterrows()}
+        for (dataset, analysis, setting), first in by_setting.items():
+            if kinds.get(dataset) != "dilemmas":
+                continue
+            for other in (name for name, kind in kinds.items() if kind == "questions"):
+                second = by_setting.get((other, analysis, setting))
+                if second is not None:
+                    yield first, second
+
+
 def dataset_rows(table: pd.DataFrame, replicates: dict[tuple, dict], kinds: dict[str, str]) -> list[dict]:
     """Within each run, dilemmas minus questions for every consistency row both data sets have
     (same analysis and k): independent items."""
     rows = []
-    consistency = table[table["analysis"].isin(("between_k", "temperature"))]
-    for (model, alignment), run in consistency.groupby(["model", "alignment"], sort=True):
-        by_setting = {(row["dataset"], row["analysis"], setting_label(row)): row for _, row in run.iterrows()}
-        for (dataset, analysis, setting), first_row in by_setting.items():
-            if kinds.get(dataset) != "dilemmas":
-                continue
-            for other in (name for name, kind in kinds.items() if kind == "questions"):
-                second_row = by_setting.get((other, analysis, setting))
-                if second_row is None:
-                    continue
-                for statistic in STATISTICS:
-                    first, second = Arm(first_row, statistic, replicates), Arm(second_row, statistic, replicates)
-                    where = {"comparison": "dataset", "analysis": analysis, "dataset": f"{dataset} minus {other}"}
-                    where |= {"setting": setting, "statistic": statistic, "family": f"{model}/{alignment}"}
-                    rows.append({**where, **difference(first, second)})
+    for first, second in dataset_pairs(table, kinds):
+        where = {"comparison": "dataset", "analysis": first["analysis"]}
+        where |= {"dataset": f"{first['dataset']} minus {second['dataset']}", "setting": setting_label(first)}
+        for statistic in STATISTICS:
+            found = difference(Arm(first, statistic, replicates), Arm(second, statistic, replicates))
+            rows.append({**where, "statistic": statistic, "family": f"{first['model']}/{first['alignment']}", **found})
     return rows
 
 
@@ -158,8 +171,7 @@ def control_rows(table: pd.DataFrame, replicates: dict[tuple, dict]) -> list[dic
     """Every pair of calibration control runs (runs with control checks), short vs long: the
     planted consistencies differ by design, so a run must tell them apart."""
     rows = []
-    controls = set(table.loc[table["analysis"].str.startswith("control_"), "model"])
-    short_long = table[table["model"].isin(controls) & (table["analysis"] == "short_vs_long")]
+    short_long = table[table["model"].isin(control_models(table)) & (table["analysis"] == "short_vs_long")]
     for _, found in short_long.sort_values(["model", "alignment"]).groupby("key", sort=True):
         for (_, first), (_, second) in combinations(found.iterrows(), 2):
             for statistic in STATISTICS:
@@ -170,11 +182,21 @@ def control_rows(table: pd.DataFrame, replicates: dict[tuple, dict]) -> list[dic
     return rows
 
 
+def control_models(table: pd.DataFrame) -> set[str]:
+    """The model families of the calibration controls: those whose runs have control checks."""
+    return set(table.loc[table["analysis"].str.startswith("control_"), "model"])
+
+
+def replicates_by_row(replicates: list[dict]) -> dict[tuple, dict]:
+    """The replicates of every row of the correlation table by (model, alignment, key)."""
+    return {(row["model"], row["alignment"], row["key"]): row for row in replicates}
+
+
 def comparisons_table(table: pd.DataFrame, replicates: list[dict], kinds: dict[str, str]) -> pd.DataFrame:
     """Every comparison of the paper this run can make, one row each (``comparison``: alignment,
     k, dataset; and controls: pairs of calibration controls), with Holm-adjusted p-values within
     each family of comparisons (the same comparison and statistic)."""
-    drawn = {(row["model"], row["alignment"], row["key"]): row for row in replicates}
+    drawn = replicates_by_row(replicates)
     if table.empty:
         return pd.DataFrame(columns=COLUMNS)
     rows = alignment_rows(table, drawn) + k_rows(table, drawn) + dataset_rows(table, drawn, kinds)
@@ -228,21 +250,7 @@ def _pair(row: pd.Series) -> str:
     return f"{int(row['k'])}-{int(row['k2'])}"
 
 
-def _variance(replicates: np.ndarray) -> float:
+def replicate_variance(replicates: np.ndarray) -> float:
+    """The variance of the finite replicates (NaN with fewer than two)."""
     finite = replicates[np.isfinite(replicates)]
     return float(finite.var(ddof=1)) if len(finite) >= 2 else float("nan")
-
-
-def _normal_interval(estimate: float, se: float, bounds: tuple[float, float] = BOUNDS) -> tuple[float, float]:
-    if not (np.isfinite(estimate) and np.isfinite(se)):
-        return float("nan"), float("nan")
-    low, high = np.clip([estimate - NORMAL_QUANTILE * se, estimate + NORMAL_QUANTILE * se], *bounds)
-    return float(low), float(high)
-
-
-def _normal_p(estimate: float, se: float) -> float:
-    from statistics import NormalDist
-
-    if not (np.isfinite(estimate) and np.isfinite(se) and se > 0):
-        return float("nan")
-    return float(2.0 * (1.0 - NormalDist().cdf(abs(estimate) / se)))

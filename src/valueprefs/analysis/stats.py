@@ -106,10 +106,15 @@ def resampled_p(replicates: np.ndarray, point: float) -> float:
     t-test over the values would (NaN with fewer than two finite replicates or no spread)."""
     finite = np.asarray(replicates, dtype=float)
     finite = finite[np.isfinite(finite)]
-    spread = finite.std(ddof=1) if len(finite) >= 2 else 0.0
-    if not np.isfinite(point) or not spread > 0:
+    return normal_p(point, finite.std(ddof=1) if len(finite) >= 2 else 0.0)
+
+
+def normal_p(point: float, se: float) -> float:
+    """Two-sided p-value of "the statistic is 0" for an estimate with standard error ``se``
+    (NaN where either is not finite or ``se`` is not positive)."""
+    if not (np.isfinite(point) and np.isfinite(se) and se > 0):
         return float("nan")
-    return float(2.0 * (1.0 - NormalDist().cdf(abs(point) / spread)))
+    return float(2.0 * (1.0 - NormalDist().cdf(abs(point) / se)))
 
 
 def interval(replicates: np.ndarray, point: float, bounds: tuple[float, float] = (-1.0, 1.0)) -> tuple[float, float]:
@@ -123,10 +128,17 @@ def interval(replicates: np.ndarray, point: float, bounds: tuple[float, float] =
     on the calibration controls (``snakemake calibrate``; bench/RESULTS.md)."""
     finite = np.asarray(replicates, dtype=float)
     finite = finite[np.isfinite(finite)]
-    if len(finite) < 2 or not np.isfinite(point):
+    if len(finite) < 2:
         return float("nan"), float("nan")
-    half_width = NORMAL_QUANTILE * finite.std(ddof=1)
-    low, high = np.clip([point - half_width, point + half_width], *bounds)
+    return normal_interval(point, finite.std(ddof=1), bounds)
+
+
+def normal_interval(point: float, se: float, bounds: tuple[float, float] = (-1.0, 1.0)) -> tuple[float, float]:
+    """95% interval of an estimate with standard error ``se``, its ends kept within ``bounds``
+    (NaN where either is not finite)."""
+    if not (np.isfinite(point) and np.isfinite(se)):
+        return float("nan"), float("nan")
+    low, high = np.clip([point - NORMAL_QUANTILE * se, point + NORMAL_QUANTILE * se], *bounds)
     return float(low), float(high)
 
 

@@ -281,7 +281,7 @@ def alignment_differences(frame: pd.DataFrame, style: FigureStyle) -> plt.Figure
                     capsize=3, color=color, markerfacecolor=color if headline else "white", markersize=6)  # fmt: skip
     for name in families:
         ax.plot([], [], "o", color=palette[name], label=name)
-    if "pooled" in slots and "pooled" in set(frame["family"]):
+    if "pooled" in set(frame["family"]):
         ax.plot([], [], "D", color="0.1", label="mean over families")
     ax.plot([], [], "o", color="0.5", markerfacecolor="white", label="paper's statistic")
     ax.axvline(0, color="0.4", linewidth=1)
