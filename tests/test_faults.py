@@ -69,7 +69,7 @@ def test_api_faults_are_retried_exhausted_calls_recorded_and_the_key_never_writt
 
         forwarded = proxy.count("forwarded")
         strict = small_config(tmp_path, models=models, max_failure_fraction=0.0)
-        again = run_snakemake(tmp_path, "--cores", "2", "--forcerun", "generate", target, configfile=strict)
+        again = run_snakemake(tmp_path, "--cores", "2", target, "--forcerun", "generate", configfile=strict)
         assert again.returncode != 0
         assert "1 of" in again.stderr and "> max_failure_fraction 0%" in again.stderr
         assert proxy.count("forwarded") == forwarded  # completed calls came from the cache
@@ -265,14 +265,14 @@ def test_a_damaged_cache_shard_met_in_a_merge_is_moved_aside_and_its_calls_made_
             with sqlite3.connect(shard.with_name(f"other-{i}.db")) as connection:
                 connection.execute(TABLE)
         shard.write_bytes(b"garbage" * 512)
-        again = run_snakemake(tmp_path, "--cores", "1", "--forcerun", "generate", target, configfile=configfile)
+        again = run_snakemake(tmp_path, "--cores", "1", target, "--forcerun", "generate", configfile=configfile)
         assert again.returncode == 0, again.stderr[-3000:]
         assert len(server.requests) == 2 * calls  # each lost call made once more
         aside = shard.with_name(shard.name + ".damaged")
         named = str(aside.relative_to(tmp_path))  # as the config's cache_dir names it
         assert aside.exists() and f"damaged cache shard moved aside (its calls made again): {named}" in again.stdout
         assert read_json(tmp_path / target)["cache_moved_aside"] == [named]
-        last = run_snakemake(tmp_path, "--cores", "1", "--forcerun", "generate", target, configfile=configfile)
+        last = run_snakemake(tmp_path, "--cores", "1", target, "--forcerun", "generate", configfile=configfile)
         assert last.returncode == 0 and len(server.requests) == 2 * calls
         assert "damaged cache shard" not in last.stdout
 

@@ -22,6 +22,10 @@ from valueprefs.llm.cpu import cpu_flags, cpu_model
 CHAT = ({"role": "user", "content": "Name three colours of the rainbow, please."},)
 COMPLETION = "The three primary colours are red,"
 MAX_TOKENS = 4
+# The brief check (under an emulator, where each token takes seconds): a three-token completion
+# and two new tokens, which still run the prompt's batched kernels and one decoding step.
+BRIEF = "Red, green"
+BRIEF_TOKENS = 2
 # What the child prints, one line each, flushed before the step that may crash.
 FEATURES, STEP, ANSWER = "features: ", "step: ", "answer: "
 # llama.cpp's system-info names of x86 features -> their /proc/cpuinfo flags.
@@ -53,10 +57,14 @@ def llamacpp_models(config: dict) -> list[dict]:
     return list(specs.values())
 
 
-def check_model(spec: dict, models_dir: str, launcher: tuple[str, ...] = (), timeout: float = 600) -> EngineCheck:
+def check_model(
+    spec: dict, models_dir: str, launcher: tuple[str, ...] = (), timeout: float = 600, brief: bool = False
+) -> EngineCheck:
     """Load one model in a child process (``launcher`` goes before its command: an emulator,
-    say) and have it answer; a crash or an error becomes the check's line."""
+    say) and have it answer (``brief``: one short completion only); a crash or an error becomes
+    the check's line."""
     child = ["-m", "valueprefs.llm.engine_check", "--child", json.dumps(spec), "--models-dir", models_dir]
+    child += ["--brief"] if brief else []
     command = [*launcher, sys.executable, *child]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
@@ -65,7 +73,7 @@ def check_model(spec: dict, models_dir: str, launcher: tuple[str, ...] = (), tim
     lines = done.stdout.splitlines()
     features = _last(lines, FEATURES)
     answers = [json.loads(line.removeprefix(ANSWER)) for line in lines if line.startswith(ANSWER)]
-    if done.returncode == 0 and len(answers) == 2:
+    if done.returncode == 0 and len(answers) == len(_tasks(brief)):
         said = "; ".join(f"{a['task']}: {a['prompt_tokens']} prompt tokens -> {a['text']!r}" for a in answers)
         return EngineCheck(spec["model"], True, f"ok: llama.cpp answered with {spec['model']} ({said})")
     if done.returncode < 0:
@@ -140,7 +148,19 @@ def _llama_version() -> str:
         return "<version>"
 
 
-def _answer_in_child(spec: dict, models_dir: str) -> None:
+def _tasks(brief: bool) -> dict:
+    """The requests a check makes, by name."""
+    from valueprefs.llm.requests import Request
+
+    if brief:
+        return {"completion": Request(prompt=BRIEF, max_tokens=BRIEF_TOKENS)}
+    return {
+        "chat": Request(messages=CHAT, max_tokens=MAX_TOKENS),
+        "completion": Request(prompt=COMPLETION, max_tokens=MAX_TOKENS),
+    }
+
+
+def _answer_in_child(spec: dict, models_dir: str, brief: bool) -> None:
     """The child's work: say what the build has, then load the model and answer, saying each
     step before taking it (a crash leaves the last step said)."""
 
@@ -151,16 +171,11 @@ def _answer_in_child(spec: dict, models_dir: str) -> None:
     import llama_cpp
 
     from valueprefs.llm.backends import make_backend
-    from valueprefs.llm.requests import Request
 
     say(FEATURES, llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").strip())
     say(STEP, "loading the model")
     backend = make_backend({"backend": "llamacpp", "n_threads": None, **spec}, models_dir)
-    tasks = {
-        "chat": Request(messages=CHAT, max_tokens=MAX_TOKENS),
-        "completion": Request(prompt=COMPLETION, max_tokens=MAX_TOKENS),
-    }
-    for task, request in tasks.items():
+    for task, request in _tasks(brief).items():
         say(STEP, f"answering a {task} prompt with")
         done = _first_answer(backend, request)
         if done.prompt_tokens < 2 or done.finish_reason not in ("stop", "length"):
@@ -181,9 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--configfile", default="config.yaml", help="the config whose llama.cpp models to check")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--models-dir", help=argparse.SUPPRESS)
+    parser.add_argument("--brief", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        _answer_in_child(json.loads(args.child), args.models_dir)
+        _answer_in_child(json.loads(args.child), args.models_dir, args.brief)
         return 0
     from valueprefs.config import load_config_file
 
