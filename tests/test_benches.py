@@ -84,6 +84,20 @@ def test_short_form_confounds_benchmark_runs_at_a_tiny_size():
     assert float(assumptions["short ~ latent"]) > 0.5 and abs(float(assumptions["short ~ set mates' latent"])) < 0.4
 
 
+def test_set_rule_benchmark_runs_at_a_tiny_size():
+    """One line per scenario with the reading of the rule and the halves the estimators follow; a
+    model that sums its values is never read as choosing by the strongest one."""
+    command = [sys.executable, str(REPO / "bench/bench_set_rule.py"), "--scenario", "assumptions", "max_rule"]
+    command += ["--values", "40", "--items", "300", "--studies", "2"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "40 values, 300 dilemmas, rho = 1, 2 studies per scenario" in result.stdout
+    table = [line.split("|")[1:-1] for line in result.stdout.splitlines() if line.startswith("| ")]
+    header, rows = [cell.strip() for cell in table[0]], {row[0].strip(): row for row in table[1:]}
+    assumptions = dict(zip(header, [cell.strip() for cell in rows["assumptions"]], strict=True))
+    assert assumptions["strongest"] == "0 of 2" and float(assumptions["trueskill ~ latent, upper half"]) > 0.3
+
+
 def test_claims_benchmark_runs_at_a_tiny_size():
     """Two studies of 60 dilemmas: one line per scenario and planted pair, shares in [0, 1]."""
     command = [sys.executable, str(REPO / "bench/bench_claims.py"), "--studies", "2", "--items", "60", "--k", "3"]

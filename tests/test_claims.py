@@ -57,6 +57,18 @@ def test_a_statistic_that_could_not_be_estimated_leaves_the_claim_undecided_not_
     assert found["verdict"] == "undecided" and found["parts"] == 0 and "more items" in found["needs"]
 
 
+def test_a_model_choosing_by_its_strongest_values_is_named_beside_its_short_form_claims():
+    table, drawn = two_families()
+    table["set_rule"] = "sum"
+    assert (claims_table(table, drawn, {"dd": "dilemmas"})["caveat"].fillna("") == "").all()
+    table.loc[(table["model"] == "n") & (table["alignment"] == "base"), "set_rule"] = "strongest"
+    found = claims_table(table, drawn, {"dd": "dilemmas"}).set_index("claim")
+    for claim in ("short_long_weak", "alignment_short_long"):
+        assert found.loc[claim, "caveat"].startswith("n/base choose by each action's strongest value (set_rule)")
+        assert "lower bound" in found.loc[claim, "caveat"]
+    assert (found.drop(["short_long_weak", "alignment_short_long"])["caveat"].fillna("") == "").all()
+
+
 def test_controls_are_scored_apart_from_the_models():
     table, drawn = two_families()
     control = [row("ctl", "instruct", r=0.9, consistency=0.9), row("ctl", "instruct", key="control_consistency/dd/5")]

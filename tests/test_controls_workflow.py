@@ -168,6 +168,12 @@ def test_consistent_and_inconsistent_controls_recover_what_was_planted(controlle
     assert consistent["ci_low"] <= consistent["expected"] <= consistent["ci_high"]
     assert inconsistent["ci_low"] <= 0 <= inconsistent["ci_high"]
     assert consistent["ci_low"] > inconsistent["ci_high"]  # told apart outside each other's intervals
+    # both choose by the sum of each action's values, and the rows say so (no warning in the log)
+    table = pd.read_csv(controlled[0] / "results" / "analysis" / "correlations.csv")
+    rows = table[table["model"].isin(["consistent", "inconsistent"]) & (table["analysis"] == "short_vs_long")]
+    assert len(rows) >= 4 and set(rows["set_rule"]) == {"sum"} and (rows["set_rule_gain"] < 0).all()
+    log = (controlled[0] / "results" / "logs" / "analyze_run" / "consistent" / "instruct.log").read_text()
+    assert "strongest value" not in log and "correlations" in log
     long = check(checks, "consistent", "control_recovery", "long_k4")
     assert long["r"] > 0.6 and long["ci_low"] > 0.4
     # the comparisons table calls them different: paired over the same 200 dilemmas, Holm-adjusted

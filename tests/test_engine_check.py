@@ -119,6 +119,11 @@ def test_crash_lines_name_what_the_cpu_lacks_and_the_amx_bug():
     assert line.startswith("error: llama.cpp died from SIGSEGV (Segmentation fault) while answering a chat prompt")
     assert "llama.cpp build reported: SSE3 AVX AVX2 AVX512 AMX_INT8 REPACK" in line and "lacks" not in line
     assert "AMX kernels" in line and "issues/20824" in line and "make setup" in line
+    # a native build on a virtual machine that lists AVX-512 and AMX and refuses them (an Intel Xeon KVM guest)
+    kvm_guest = sapphire_rapids | {"ssse3", "sse4_2", "fma", "f16c", "bmi2"}
+    line = crash_line("m.gguf", signal.SIGILL, "answering a chat prompt with", avx512_build, "Xeon", kvm_guest)
+    assert "the CPU lists every feature the build uses, yet refused one of its instructions" in line
+    assert "lacks" not in line and "rebuild it for this CPU's level, x86-64-v3 (in this checkout: make setup;" in line
     # a build from an AVX-512 login node on an AVX2 compute node: rebuild at the default level
     epyc_rome = {"pni", "sse4_2", "avx", "avx2", "fma", "f16c", "bmi2"}
     line = crash_line("m.gguf", signal.SIGILL, "loading the model", avx512_build, "EPYC", epyc_rome)

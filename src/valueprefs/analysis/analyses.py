@@ -91,6 +91,7 @@ class RunAnalyses:
             self.long_reliability(reference, k)
             x, y = ("short", reference, "short"), ("long", reference, k, sample)
             stats, reps, draws = self.compared(x, y)
+            stats |= self.estimates.set_rule(reference)
             self.add("short_vs_long", reference, stats, reps, headline_draws=draws, k=k)
 
     def temperature(self, dataset: str) -> None:

@@ -145,7 +145,10 @@ CLAIMS = (
     ),
 )
 COLUMNS = ["claim", "runs", "sentence", "section", "statistic", "expects", "estimate", "ci_low", "ci_high",
-           "verdict", "parts", "scheme", "needs"]  # fmt: skip
+           "verdict", "parts", "scheme", "needs", "caveat"]  # fmt: skip
+# The claims read from short_vs_long rows, whose headline understates value-level consistency for
+# a model that chooses by each action's strongest value (``set_rule``).
+SHORT_FORM_CLAIMS = ("short_long_weak", "alignment_short_long")
 
 
 def claims_table(table: pd.DataFrame, replicates: list[dict], kinds: dict[str, str]) -> pd.DataFrame:
@@ -174,9 +177,27 @@ def claims_table(table: pd.DataFrame, replicates: list[dict], kinds: dict[str, s
                 continue
             summary = pooled(found, CORRELATION if claim.name in SINGLE_STATISTICS else BOUNDS)
             verdict = judge(claim.expects, summary["ci_low"], summary["ci_high"])
+            caveat = set_rule_caveat(rows_of) if claim.name in SHORT_FORM_CLAIMS else ""
             rows.append({**line, **{name: summary[name] for name in ("estimate", "ci_low", "ci_high", "scheme")},
-                         "verdict": verdict, "parts": len(found), "needs": ""})  # fmt: skip
+                         "verdict": verdict, "parts": len(found), "needs": "", "caveat": caveat})  # fmt: skip
     return pd.DataFrame(rows).reindex(columns=COLUMNS)
+
+
+def set_rule_caveat(table: pd.DataFrame) -> str:
+    """The runs whose short answers follow each action's strongest value (``set_rule``), and
+    what that means for a claim on their short-vs-long consistency; empty if there are none."""
+    if "set_rule" not in table:
+        return ""
+    flagged = table[(table["analysis"] == "short_vs_long") & (table["set_rule"] == "strongest")]
+    runs = sorted(
+        {f"{model}/{alignment}" for model, alignment in zip(flagged["model"], flagged["alignment"], strict=True)}
+    )
+    if not runs:
+        return ""
+    return (
+        f"{', '.join(runs)} choose by each action's strongest value (set_rule): their short form cannot rank "
+        "the values rarely strongest in their set, so their consistency is a lower bound"
+    )
 
 
 def judge(expects: str, low: float, high: float) -> str:

@@ -20,6 +20,7 @@ from valueprefs.analysis.stats import item_weights, nanmean
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.preferences.logistic import logistic_preferences
 from valueprefs.preferences.long_form import long_form_scores
+from valueprefs.preferences.set_strength import set_rule
 from valueprefs.preferences.short_form import dilemma_sides
 from valueprefs.preferences.side_ranks import side_rank_matrix
 from valueprefs.preferences.trueskill_games import GameTable, play, replicate_orders
@@ -46,6 +47,7 @@ class Estimates:
         self._covariates: dict[str, np.ndarray] = {}
         self._side_ranks: dict[tuple, np.ndarray] = {}
         self._annotated: dict[tuple, np.ndarray] = {}
+        self._set_rules: dict[tuple, dict] = {}
 
     def weights(self, dataset: str) -> np.ndarray:
         """Resampled weights of the data set's items (replicates x items), seeded per data set."""
@@ -98,6 +100,16 @@ class Estimates:
             table = GameTable.from_games(games, len(self.index))
             mu, _, played = play(table, replicate_orders(weights, positions))
         return np.where(played >= 1, mu, np.nan), played
+
+    def set_rule(self, dataset: str, task: str = "short") -> dict:
+        """Whether a short task's decisions follow each action's strongest value rather than the
+        sum of its values (``set_strength.set_rule``): if so, the short form cannot rank the values
+        rarely strongest in their set, and consistency with it understates value-level
+        consistency."""
+        if (dataset, task) not in self._set_rules:
+            games = self.inputs.short[dataset][task].games
+            self._set_rules[(dataset, task)] = set_rule(GameTable.from_games(games, len(self.index)))
+        return self._set_rules[(dataset, task)]
 
     # --- long form ---------------------------------------------------------------------
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:

@@ -44,6 +44,14 @@ def write_run_analysis(
     write_jsonl(out_replicates, [{**run, **row} for row in replicates])
     write_csv(out_attributes, attributes.assign(**run))
     log.info("%s/%s: %d correlations", model, alignment, len(correlations))
+    if "set_rule" in correlations and (correlations["set_rule"] == "strongest").any():
+        row = correlations[correlations["set_rule"] == "strongest"].iloc[0]
+        log.warning(
+            "%s/%s: its short answers follow each action's strongest value, not the sum of its values "
+            "(held-out log-likelihood %+.3f per decision, %.1f standard errors): the short form cannot rank "
+            "values rarely strongest in their set, so short_vs_long understates value-level consistency "
+            "(README: the set rule)", model, alignment, row["set_rule_gain"], row["set_rule_gain"] / row["set_rule_se"],
+        )  # fmt: skip
     if truth:
         checks = correlations[correlations["analysis"].str.startswith("control_")]
         log.info("control checks passed: %d of %d", int(checks["passed"].sum()), len(checks))
@@ -123,5 +131,6 @@ def write_claims(correlations_csv: str, replicates_jsonl: str, kinds: dict[str, 
     claims = claims_table(table, drawn, kinds)
     write_csv(out_claims, claims)
     for row in claims.itertuples():
-        log.info("%s (%s): %s", row.claim, row.runs, row.verdict)
+        caveat = f" (caveat: {row.caveat})" if isinstance(row.caveat, str) and row.caveat else ""
+        log.info("%s (%s): %s%s", row.claim, row.runs, row.verdict, caveat)
     return claims

@@ -109,10 +109,16 @@ def advice(signal_number: int, built: list[str], flags: set[str]) -> str:
     if signal_number == signal.SIGILL:
         level = level_for(flags)
         here = "make setup" if level == DEFAULT_LEVEL else f"make setup LLAMA_CPU={level}"
-        return (
-            f"the build uses an instruction this CPU lacks; rebuild it for this CPU's level, {level} "
-            f"(in this checkout: {here}; elsewhere: {install_command(level, version)})"
-        )
+        elsewhere = install_command(level, version)
+        rebuild = f"rebuild it for this CPU's level, {level} (in this checkout: {here}; elsewhere: {elsewhere})"
+        known = [feature for feature in built if feature in CPUINFO_FLAGS]
+        if flags and known and all(CPUINFO_FLAGS[feature] in flags for feature in known):
+            # seen on an Intel Xeon KVM guest: AMX and AVX-512 listed in /proc/cpuinfo, a native build refused
+            return (
+                "the CPU lists every feature the build uses, yet refused one of its instructions (a virtual machine "
+                f"may list AVX-512 or AMX without allowing them); {rebuild}"
+            )
+        return f"the build uses an instruction this CPU lacks; {rebuild}"
     elsewhere = install_command(DEFAULT_LEVEL, version)
     portable = f"rebuild llama.cpp portably (in this checkout: make setup; elsewhere: {elsewhere})"
     if "AMX_INT8" in built:
