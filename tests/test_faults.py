@@ -7,7 +7,9 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -200,6 +202,55 @@ def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_jo
         assert summary["model_calls"] == 0 and summary["cache_hits"] == summary["calls"]
         log = (tmp_path / "results/logs/generate/remote/instruct.log").read_text()
         assert "calls: " in log
+
+
+def test_the_stop_command_ends_this_workflows_orphaned_job_and_nothing_else(tmp_path):
+    """While Snakemake runs, ``python -m valueprefs.stop`` finds nothing to stop; after kill -9 of
+    Snakemake alone it ends the orphaned job (the server gets no more calls) and leaves alone a
+    live process of another directory whose command line ``pkill -f .snakemake/scripts`` would
+    have matched."""
+    decoy_dir = tmp_path / "other"
+    (decoy_dir / ".snakemake/scripts").mkdir(parents=True)
+    decoy = subprocess.Popen(
+        [sys.executable, "-c", "import time; time.sleep(120)", ".snakemake/scripts/tmp.generate.py"], cwd=decoy_dir
+    )
+    with ScriptedChatServer(scripted_model, delay=1.0) as server:
+        remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "max_concurrency": 1}
+        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
+        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", REMOTE_GENERATED]
+        process = subprocess.Popen(
+            [*command, "--configfile", str(configfile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 120
+            while len(server.requests) < 3:
+                assert process.poll() is None and time.monotonic() < deadline, "no progress to interrupt"
+                time.sleep(0.05)
+            stop = [sys.executable, "-m", "valueprefs.stop", "-d", str(tmp_path)]
+            live = subprocess.run(stop, capture_output=True, text=True, timeout=60, check=True)
+            assert live.stdout.strip() == "no orphaned job of this workflow is running"  # its Snakemake is alive
+            os.kill(process.pid, signal.SIGKILL)  # Snakemake only: its job goes on, orphaned
+            process.wait()
+            planned = subprocess.run([*stop, "--dry-run"], capture_output=True, text=True, timeout=60, check=True)
+            [line] = planned.stdout.splitlines()
+            assert (
+                line.startswith("would stop process ")
+                and "(the job of results/logs/generate/remote/instruct.log)" in line
+            )
+            pid = int(line.split()[3])
+            assert Path(f"/proc/{pid}").exists()
+            done = subprocess.run(stop, capture_output=True, text=True, timeout=60, check=True)
+            assert done.stdout.strip() == line.replace("would stop", "stopped")
+            assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()
+            assert decoy.poll() is None  # what pkill -f .snakemake/scripts would have killed
+            calls = len(server.requests)
+            time.sleep(1.5)
+            assert len(server.requests) == calls  # nothing calls the server any more
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            decoy.kill()
 
 
 REMOTE_GENERATED = "results/generation/remote/instruct/summary.json"
