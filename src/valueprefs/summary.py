@@ -33,10 +33,10 @@ def run_summary(
     generated = _existing(generation.values())
     for path in generated:
         s = json.loads(path.read_text(encoding="utf-8"))
+        calls, cached = s.get("calls", 0), s.get("cache_hits", 0)
         lines.append(
-            f"generate {s['model']}/{s['alignment']}: {s.get('responses', 0)} responses, "
-            f"{s.get('model_calls', 0)} model calls ({s.get('cache_hits', 0)} cached), "
-            f"{s.get('failed_calls', 0)} of {s.get('calls', 0)} calls failed, "
+            f"generate {s['model']}/{s['alignment']}: {s.get('responses', 0)} responses from {calls} calls "
+            f"({calls - cached} made, {s.get('failed_calls', 0)} of them failed; {cached} from the cache), "
             f"{s.get('unparsed_decisions', 0)} of {s.get('decisions', 0)} short-form answers unparsed, "
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )
