@@ -67,6 +67,13 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     annotation.write_text('{"responses": 4, "arguments": 9, "judge_calls": 1, "failures": {"j/values: no value": 2}}')
     text = run_summary({"m/instruct": str(generation)}, {"m/instruct/dd/long_k5": str(annotation)})
     assert "generate m/instruct: 5 responses from 5 calls (2 made, 0 of them failed; 3 from the cache)" in text
+    assert "this run:" not in text  # without its start time
+    jobs = {"m/instruct": str(generation)}
+    now = run_summary(jobs, {}, since=generation.stat().st_mtime - 1)
+    assert "this run: 1 generation jobs ran, 2 model calls made" in now and "earlier run" not in now
+    later = run_summary(jobs, {}, since=generation.stat().st_mtime + 1)  # a rebuild of one figure, say
+    assert "generate m/instruct (an earlier run): 5 responses" in later
+    assert "this run: 0 generation jobs ran, 0 model calls made" in later
     assert "4 of 4 short-form answers unparsed" in text
     assert "  unparsed short-form answer, dd/short/d1/0: 'Choosing Action 1 would be unethical, so Action 2'" in text
     assert "annotate 1 files: 4 responses, 9 arguments, 1 judge calls" in text

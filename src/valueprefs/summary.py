@@ -22,20 +22,27 @@ def run_summary(
     annotation: dict[str, str],
     data: dict[str, str] | None = None,
     ledger_runs: str | None = None,
+    since: float | None = None,
 ) -> str:
     """Lines describing the data sets, generation and annotation jobs whose summary files (and
     ``data``: load reports) are given, and the spend over all runs (``ledger_runs``: the ledger
-    rule's per-run table)."""
+    rule's per-run table). With ``since`` (this run's start, a Unix time) a generation job whose
+    summary is older is marked as an earlier run's, and a line counts the model calls this run made."""
     lines = ["valueprefs run summary", "======================"]
     for dataset, path in (data or {}).items():
         if Path(path).is_file():
             lines += _data_lines(dataset, json.loads(Path(path).read_text(encoding="utf-8")))
     generated = _existing(generation.values())
+    made_now, ran_now = 0, 0
     for path in generated:
         s = json.loads(path.read_text(encoding="utf-8"))
         calls, cached = s.get("calls", 0), s.get("cache_hits", 0)
+        earlier = since is not None and path.stat().st_mtime < since
+        if not earlier:
+            made_now, ran_now = made_now + calls - cached, ran_now + 1
         lines.append(
-            f"generate {s['model']}/{s['alignment']}: {s.get('responses', 0)} responses from {calls} calls "
+            f"generate {s['model']}/{s['alignment']}{' (an earlier run)' if earlier else ''}: "
+            f"{s.get('responses', 0)} responses from {calls} calls "
             f"({calls - cached} made, {s.get('failed_calls', 0)} of them failed; {cached} from the cache), "
             f"{s.get('unparsed_decisions', 0)} of {s.get('decisions', 0)} short-form answers unparsed, "
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
@@ -74,6 +81,8 @@ def run_summary(
         lines += _moved_aside_lines(sorted(moved))
     if not generated and not annotated:
         lines.append("no generation or annotation results yet")
+    if since is not None:
+        lines.append(f"this run: {ran_now} generation jobs ran, {made_now} model calls made")
     if ledger_runs and Path(ledger_runs).is_file():
         lines += _spend_lines(ledger_runs)
     return "\n".join(lines)

@@ -382,6 +382,7 @@ def run_summary_text(failed=False):
         {job: f"results/annotation/{job}.summary.json" for job in jobs["annotation"]},
         {dataset: f"results/data/{dataset}/load_report.json" for dataset in DATASETS},
         "results/ledger_runs.csv",
+        since=RUN_STARTED,
     )
     if failed:
         from valueprefs.runlog import failed_jobs
