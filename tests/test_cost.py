@@ -68,6 +68,9 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
     )
     assert f"about ${total:,.2f}" in cost_summary(table.reset_index())
     assert cost_summary(half.reset_index()).endswith("at Batch API prices")
+    assert cost_summary(table.iloc[0:0]) == (
+        "annotation estimate: no judge model is called (every step is read offline)"
+    )
 
 
 def test_the_estimate_streams_its_responses(tmp_path, monkeypatch):

@@ -3,8 +3,8 @@
 from valueprefs.annotation.jobs import cost_estimate
 from valueprefs.runlog import rule_log
 
-with rule_log(snakemake.log[0]) as log:
-    table = cost_estimate(
+with rule_log(snakemake.log[0]):
+    cost_estimate(
         response_files=list(snakemake.input.responses),
         vocabulary_csv=snakemake.input.vocabulary,
         judges=snakemake.params.judges,
@@ -14,4 +14,3 @@ with rule_log(snakemake.log[0]) as log:
         cache_dir=snakemake.params.cache_dir,
         out_csv=snakemake.output[0],
     )
-    log.info("\n%s", table.to_string(index=False))

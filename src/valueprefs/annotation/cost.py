@@ -136,6 +136,8 @@ def model_price(model: str, prices: dict, batch: bool = False) -> dict:
 
 def cost_summary(table: pd.DataFrame) -> str:
     """One line: the calls, tokens and dollars of the whole estimate."""
+    if table.empty:
+        return "annotation estimate: no judge model is called (every step is read offline)"
     priced = table[table["usd_estimate"].notna()]
     line = (
         f"annotation estimate: {int(table['calls'].sum()):,} judge calls, "

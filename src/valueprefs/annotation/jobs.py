@@ -241,6 +241,8 @@ def cost_estimate(
     )
     write_csv(out_csv, table)
     log.info("%s", cost_summary(table))
+    if len(table):
+        log.info("per judge and step:\n%s", table.to_string(index=False))
     return table
 
 
