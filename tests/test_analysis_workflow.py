@@ -187,8 +187,10 @@ def test_one_figure_rebuilds_alone_from_cached_intermediates(analyzed):
     assert plan.returncode == 0, plan.stderr
     jobs = plan.stdout.split("Job stats:")[1].split("Reasons:")[0]
     assert "figure_06" in jobs and "generate" not in jobs and "annotate" not in jobs and "analyze_run" not in jobs
-    again = run("--forcerun", "figure_06", "--cores", "1", configfile=workdir / "config.yaml")
+    # the README's command, as written
+    again = run("--cores", "1", "figure_06", "--forcerun", "figure_06", configfile=workdir / "config.yaml")
     assert again.returncode == 0 and "Finished jobid" in again.stderr
+    assert "this run: 0 generation jobs ran, 0 model calls made" in again.stdout
 
 
 def test_finished_run_plans_nothing(analyzed):
