@@ -171,7 +171,7 @@ def test_consistent_and_inconsistent_controls_recover_what_was_planted(controlle
     # both choose by the sum of each action's values, and the rows say so (no warning in the log)
     table = pd.read_csv(controlled[0] / "results" / "analysis" / "correlations.csv")
     rows = table[table["model"].isin(["consistent", "inconsistent"]) & (table["analysis"] == "short_vs_long")]
-    assert len(rows) >= 4 and set(rows["set_rule"]) == {"sum"} and (rows["set_rule_gain"] < 0).all()
+    assert len(rows) == 2 and set(rows["set_rule"]) == {"sum"} and (rows["set_rule_gain"] < 0).all()
     log = (controlled[0] / "results" / "logs" / "analyze_run" / "consistent" / "instruct.log").read_text()
     assert "strongest value" not in log and "correlations" in log
     long = check(checks, "consistent", "control_recovery", "long_k4")

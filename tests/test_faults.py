@@ -174,29 +174,40 @@ def scripted_model(messages):
     return "honesty, care"
 
 
+REMOTE_GENERATED = "results/generation/remote/instruct/summary.json"
+
+
+@contextlib.contextmanager
+def generating_in_background(workdir, server):
+    """Snakemake generating with the small config's one remote model in the background, once
+    ``server`` has had three requests: the process (its own session) and the config file. Its
+    process group is killed on the way out."""
+    remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "max_concurrency": 1}
+    configfile = small_config(workdir, models={"remote": {"instruct": remote}})
+    command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(workdir), "--cores", "2", REMOTE_GENERATED]
+    process = subprocess.Popen(
+        [*command, "--configfile", str(configfile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while len(server.requests) < 3:
+            assert process.poll() is None and time.monotonic() < deadline, "no progress to interrupt"
+            time.sleep(0.05)
+        yield process, configfile
+    finally:
+        with contextlib.suppress(ProcessLookupError):  # the orphan may have ended by now
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_job(tmp_path):
     """kill -9 of the Snakemake process alone leaves its job running; the rerun's job waits for it."""
     with ScriptedChatServer(scripted_model, delay=1.0) as server:
-        remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "max_concurrency": 1}
-        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
-        target = "results/generation/remote/instruct/summary.json"
-        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", target]
-        process = subprocess.Popen(
-            [*command, "--configfile", str(configfile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 120
-            while len(server.requests) < 3:
-                assert process.poll() is None and time.monotonic() < deadline, "no progress to interrupt"
-                time.sleep(0.05)
+        with generating_in_background(tmp_path, server) as (process, configfile):
             os.kill(process.pid, signal.SIGKILL)  # Snakemake only: its job goes on, orphaned
             process.wait()
-            resume(tmp_path, configfile, target)
-            summary = read_json(tmp_path / target)
-        finally:
-            with contextlib.suppress(ProcessLookupError):  # the orphan has ended by now
-                os.killpg(process.pid, signal.SIGKILL)
+            resume(tmp_path, configfile, REMOTE_GENERATED)
+            summary = read_json(tmp_path / REMOTE_GENERATED)
         distinct = {json.dumps(request["body"], sort_keys=True) for request in server.requests}
         assert len(server.requests) == len(distinct) == summary["calls"]  # every call made exactly once
         assert summary["model_calls"] == 0 and summary["cache_hits"] == summary["calls"]
@@ -214,30 +225,18 @@ def test_the_stop_command_ends_this_workflows_orphaned_job_and_nothing_else(tmp_
     decoy = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(120)", ".snakemake/scripts/tmp.generate.py"], cwd=decoy_dir
     )
-    with ScriptedChatServer(scripted_model, delay=1.0) as server:
-        remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "max_concurrency": 1}
-        configfile = small_config(tmp_path, models={"remote": {"instruct": remote}})
-        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path), "--cores", "2", REMOTE_GENERATED]
-        process = subprocess.Popen(
-            [*command, "--configfile", str(configfile)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )  # fmt: skip
-        try:
-            deadline = time.monotonic() + 120
-            while len(server.requests) < 3:
-                assert process.poll() is None and time.monotonic() < deadline, "no progress to interrupt"
-                time.sleep(0.05)
-            stop = [sys.executable, "-m", "valueprefs.stop", "-d", str(tmp_path)]
+    stop = [sys.executable, "-m", "valueprefs.stop", "-d", str(tmp_path)]
+    try:
+        with ScriptedChatServer(scripted_model, delay=1.0) as server, generating_in_background(tmp_path, server) as run:
+            process = run[0]
             live = subprocess.run(stop, capture_output=True, text=True, timeout=60, check=True)
             assert live.stdout.strip() == "no orphaned job of this workflow is running"  # its Snakemake is alive
             os.kill(process.pid, signal.SIGKILL)  # Snakemake only: its job goes on, orphaned
             process.wait()
             planned = subprocess.run([*stop, "--dry-run"], capture_output=True, text=True, timeout=60, check=True)
             [line] = planned.stdout.splitlines()
-            assert (
-                line.startswith("would stop process ")
-                and "(the job of results/logs/generate/remote/instruct.log)" in line
-            )
+            assert line.startswith("would stop process ")
+            assert line.endswith("(the job of results/logs/generate/remote/instruct.log)")
             pid = int(line.split()[3])
             assert Path(f"/proc/{pid}").exists()
             done = subprocess.run(stop, capture_output=True, text=True, timeout=60, check=True)
@@ -247,13 +246,8 @@ def test_the_stop_command_ends_this_workflows_orphaned_job_and_nothing_else(tmp_
             calls = len(server.requests)
             time.sleep(1.5)
             assert len(server.requests) == calls  # nothing calls the server any more
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            decoy.kill()
-
-
-REMOTE_GENERATED = "results/generation/remote/instruct/summary.json"
+    finally:
+        decoy.kill()
 
 
 def generate_remotely(workdir, server):
