@@ -404,6 +404,16 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     assert "dots: the paper's r" in evidence_note(data) and "noise ceiling" not in evidence_note(data)
 
 
+def test_whiskers_are_labelled_with_the_resampling_in_use():
+    from valueprefs.figures.figure_data import note
+    from valueprefs.figures.registry import BY_NUMBER, resolve
+
+    spec = BY_NUMBER["03b"]
+    setting = resolve(spec, {"dd": "dilemmas"}, [5, 10, 20], None)
+    assert "whiskers: delete-half jackknife 95% interval" in note(spec, setting, "half")
+    assert "whiskers: bootstrap 95% interval" in note(spec, setting, "bootstrap")
+
+
 def test_bars_tell_absent_runs_from_too_few_values_and_show_n():
     import pandas as pd
 

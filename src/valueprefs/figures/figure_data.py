@@ -57,13 +57,17 @@ def figure_data(
     return pd.DataFrame(means, columns=["pair", *COLUMNS, *extra])
 
 
-def note(spec: FigureSpec, setting: dict) -> str:
-    """The setting in one short line under the plot."""
+# What a replicate resamples, as the whiskers' label names it (``analysis.resampling``).
+WHISKERS = {"half": "delete-half jackknife", "bootstrap": "bootstrap"}
+
+
+def note(spec: FigureSpec, setting: dict, resampling: str) -> str:
+    """The setting in one short line under the plot (``resampling``: the config's, behind the whiskers)."""
     parts = [setting["dataset"] or "all data sets"]
     if setting["k"] is not None:
         parts.append(f"k = {setting['k']}")
     if spec.kind != "frameworks":
-        parts.append("whiskers: bootstrap 95% interval")
+        parts.append(f"whiskers: {WHISKERS[resampling]} 95% interval")
         if spec.kind != "k_pairs_mean":
             parts.append("* p < 0.05")
     return "; ".join(parts)

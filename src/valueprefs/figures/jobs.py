@@ -45,7 +45,7 @@ def render_figure(
     setting = resolve(spec, datasets, ks, reference)
     text = caption(spec, setting, intervals)
     title = f"Figure {number.lstrip('0')}: {spec.title}"
-    footer = note(spec, setting)
+    footer = note(spec, setting, intervals["resampling"])
     if spec.kind == "frameworks":
         frame = read_optional_csv(frameworks_csv)
         if not frame.empty:
