@@ -243,11 +243,21 @@ def test_batch_estimator_in_the_run_analysis():
 
 
 def test_figures_map_the_papers_settings_onto_the_config():
-    from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
+    from valueprefs.figures.captions import caption
+    from valueprefs.figures.figure_data import missing
+    from valueprefs.figures.registry import BY_NUMBER, FIGURES, lacks_k, resolve
 
     kinds = {"dd": "dilemmas", "oqa": "questions", "vp": "recognition"}
-    assert resolve(BY_NUMBER["03b"], kinds, [5, 10, 20], None) == {"dataset": "dd", "k": 10, "paper_k": 10}
-    assert resolve(BY_NUMBER["12"], kinds, [3, 5], "dd")["k"] == 5  # fewer k values: the largest
+    found = resolve(BY_NUMBER["03b"], kinds, [20, 5, 10], None)
+    assert found == {"dataset": "dd", "k": 10, "paper_k": 10, "ks": [5, 10, 20]}
+    # fewer k values: matched in order, and the paper's k = 20 has none (never a copy of another figure)
+    assert resolve(BY_NUMBER["03b"], kinds, [3, 5], "dd")["k"] == 5
+    short = resolve(BY_NUMBER["12"], kinds, [3, 5], "dd")
+    assert short["k"] is None and short["paper_k"] == 20 and lacks_k(BY_NUMBER["12"], short)
+    assert missing(BY_NUMBER["12"], short) == (
+        "This config has no k for the paper's k = 20: generation.k (3, 5) is matched to the paper's 5, 10, 20 in order."
+    )
+    assert "this config has no k for the paper's k = 20" in caption(BY_NUMBER["12"], short, INTERVALS)
     assert resolve(BY_NUMBER["29"], kinds, [5, 10, 20], None)["dataset"] == "oqa"
     assert resolve(BY_NUMBER["36"], kinds, [5], None)["dataset"] == "vp"
     assert resolve(BY_NUMBER["15"], {"dd": "dilemmas"}, [5], None)["dataset"] is None

@@ -48,6 +48,8 @@ def caption(spec: FigureSpec, setting: dict, intervals: dict) -> str:
     where = f"Data set: {setting['dataset']}" if setting["dataset"] else "Data sets: all"
     if setting["k"] is not None:
         where += f"; k = {setting['k']} (the paper's k = {setting['paper_k']})"
+    elif setting["paper_k"] is not None:
+        where += f"; this config has no k for the paper's k = {setting['paper_k']}, so the figure is empty"
     if spec.kind == "frameworks":
         how = (
             f"Mean {spec.analysis.replace('_', ' ')} of the values in each category of Aristotle's "

@@ -103,4 +103,10 @@ def missing(spec: FigureSpec, setting: dict) -> str:
     """Why a figure has nothing to plot."""
     if spec.dataset and setting["dataset"] is None:
         return f"No {spec.dataset} data set is configured."
+    if spec.k_rank is not None and setting["k"] is None:
+        ks = ", ".join(str(k) for k in setting["ks"]) or "none"
+        return (
+            f"This config has no k for the paper's k = {setting['paper_k']}: generation.k ({ks}) "
+            "is matched to the paper's 5, 10, 20 in order."
+        )
     return "Nothing to plot: the analysis produced no rows for this setting."

@@ -37,7 +37,7 @@ def render_figure(
     from valueprefs.figures import plots
     from valueprefs.figures.captions import caption
     from valueprefs.figures.figure_data import COLUMNS, evidence_note, figure_data, missing, note, ylabel
-    from valueprefs.figures.registry import BY_NUMBER, resolve
+    from valueprefs.figures.registry import BY_NUMBER, lacks_k, resolve
     from valueprefs.figures.style import FigureStyle
 
     look = FigureStyle(**(style or {}))
@@ -52,7 +52,7 @@ def render_figure(
             frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
         label = spec.analysis.replace("_", " ")
         drawn = plots.frameworks(frame, title, label, footer, look, tuple(controls)) if not frame.empty else None
-    elif setting["dataset"] is None and spec.dataset is not None:
+    elif (setting["dataset"] is None and spec.dataset is not None) or lacks_k(spec, setting):
         frame, drawn = pd.DataFrame(columns=COLUMNS), None
     else:
         correlations = read_optional_csv(correlations_csv)

@@ -72,7 +72,8 @@ BY_NUMBER = {figure.number: figure for figure in FIGURES}
 
 
 def resolve(figure: FigureSpec, datasets: dict[str, str], ks: list[int], reference: str | None) -> dict:
-    """The configured data set(s) and k a figure shows.
+    """The configured data set(s) and k a figure shows (None: the config has no k of that rank),
+    the paper's k it stands for, and the config's k values in order.
 
     ``datasets`` maps data set name -> kind; ``reference`` is the reference dilemma data set.
     """
@@ -80,5 +81,12 @@ def resolve(figure: FigureSpec, datasets: dict[str, str], ks: list[int], referen
     first = {kind: next((name for name, k in datasets.items() if k == kind), None) for kind in set(datasets.values())}
     chosen = dilemmas if figure.dataset == "dilemmas" else first.get(figure.dataset)
     ordered = sorted(ks)
-    k = ordered[min(figure.k_rank, len(ordered) - 1)] if figure.k_rank is not None and ordered else None
-    return {"dataset": chosen, "k": k, "paper_k": PAPER_K[figure.k_rank] if figure.k_rank is not None else None}
+    k = ordered[figure.k_rank] if figure.k_rank is not None and figure.k_rank < len(ordered) else None
+    paper_k = PAPER_K[figure.k_rank] if figure.k_rank is not None else None
+    return {"dataset": chosen, "k": k, "paper_k": paper_k, "ks": ordered}
+
+
+def lacks_k(figure: FigureSpec, setting: dict) -> bool:
+    """Whether a figure is for a k the config does not have (its k's are matched to the paper's
+    5, 10, 20 in order: with two, the paper's k = 20 has none; a figure never repeats another)."""
+    return figure.k_rank is not None and setting["k"] is None
