@@ -539,7 +539,7 @@ def figure_labels(number):
     if setting["k"] is not None:
         shown += f", k = {setting['k']} (paper: {setting['paper_k']})"
     elif setting["paper_k"] is not None:
-        shown += f", no k for the paper's {setting['paper_k']}"
+        shown += f", no k (paper: {setting['paper_k']})"
     return {"figure": number, "shows": BY_NUMBER[number].title, "setting": shown}
 
 
