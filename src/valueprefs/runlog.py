@@ -125,12 +125,33 @@ def _publish_cached_calls() -> None:
         cache.finish_shards()
 
 
+LOCK_SUFFIX = ".lock"
+
+
+def job_lock_path(log_path: str) -> str:
+    """The lock beside a job's log: ``.<log name>.lock`` in the log's folder."""
+    return f"{os.path.dirname(log_path) or '.'}/.{os.path.basename(log_path)}{LOCK_SUFFIX}"
+
+
+def locked_log(lock_path: Path) -> Path:
+    """The log a job lock guards (``job_lock_path`` read backwards)."""
+    return lock_path.with_name(lock_path.name[1:].removesuffix(LOCK_SUFFIX))
+
+
+def lock_holder_pid(text: str) -> int | None:
+    """The process id of the lock holder's line (``process N on HOST``), if it ran on this host."""
+    words = text.split()
+    if len(words) == 4 and words[0] == "process" and words[1].isdigit() and words[3] == socket.gethostname():
+        return int(words[1])
+    return None
+
+
 @contextmanager
 def _job_lock(log_path: str) -> Iterator[None]:
     """Hold an exclusive lock named after the job's log file while the job runs.
 
     The lock goes with the process (``flock``): a killed job never leaves it behind."""
-    path = f"{os.path.dirname(log_path) or '.'}/.{os.path.basename(log_path)}.lock"
+    path = job_lock_path(log_path)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     with open(path, "a+", encoding="utf-8") as lock:
         try:

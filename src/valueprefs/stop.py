@@ -11,13 +11,13 @@ import argparse
 import fcntl
 import os
 import signal
-import socket
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-LOCK_PATTERN = ".*.lock"
+from valueprefs.runlog import LOCK_SUFFIX, lock_holder_pid, locked_log
+
 GRACE_SECONDS = 10.0
 
 
@@ -35,13 +35,9 @@ def held_by(lock: Path) -> int | None:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            words = handle.read().split()  # "process N on HOST"
-        else:
-            fcntl.flock(handle, fcntl.LOCK_UN)  # nobody holds it: that job has ended
-            return None
-    if len(words) == 4 and words[0] == "process" and words[3] == socket.gethostname() and words[1].isdigit():
-        return int(words[1])
-    return None
+            return lock_holder_pid(handle.read())
+        fcntl.flock(handle, fcntl.LOCK_UN)  # nobody holds it: that job has ended
+        return None
 
 
 def _arguments(pid: int) -> list[str]:
@@ -66,14 +62,14 @@ def under_snakemake(pid: int) -> bool:
 def orphans(directory: Path) -> list[Orphan]:
     """The orphaned jobs of the workflow in ``directory``."""
     found = []
-    for lock in sorted((directory / "results" / "logs").rglob(LOCK_PATTERN)):
+    for lock in sorted((directory / "results" / "logs").rglob(f".*{LOCK_SUFFIX}")):
         pid = held_by(lock)
         try:
             if pid is None or Path(f"/proc/{pid}/cwd").resolve() != directory.resolve() or under_snakemake(pid):
                 continue
         except OSError:  # the process ended meanwhile
             continue
-        found.append(Orphan(pid, str(lock.with_name(lock.name[1:].removesuffix(".lock")).relative_to(directory))))
+        found.append(Orphan(pid, str(locked_log(lock).relative_to(directory))))
     return found
 
 

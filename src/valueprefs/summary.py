@@ -37,13 +37,14 @@ def run_summary(
     for path in generated:
         s = json.loads(path.read_text(encoding="utf-8"))
         calls, cached = s.get("calls", 0), s.get("cache_hits", 0)
+        made = calls - cached
         earlier = since is not None and path.stat().st_mtime < since
         if not earlier:
-            made_now, ran_now = made_now + calls - cached, ran_now + 1
+            made_now, ran_now = made_now + made, ran_now + 1
         lines.append(
             f"generate {s['model']}/{s['alignment']}{' (an earlier run)' if earlier else ''}: "
             f"{s.get('responses', 0)} responses from {calls} calls "
-            f"({calls - cached} made, {s.get('failed_calls', 0)} of them failed; {cached} from the cache), "
+            f"({made} made, {s.get('failed_calls', 0)} of them failed; {cached} from the cache), "
             f"{s.get('unparsed_decisions', 0)} of {s.get('decisions', 0)} short-form answers unparsed, "
             f"{s.get('position_driven_decisions', 0)} of {s.get('order_pairs', 0)} decisions flip with the action order"
         )

@@ -5,7 +5,7 @@ import pandas as pd
 
 from valueprefs.analysis.stats import interval, nanmean
 from valueprefs.figures.captions import HEADLINE_ANALYSES  # bars: the headline; dots: the paper's statistic
-from valueprefs.figures.registry import FigureSpec
+from valueprefs.figures.registry import FigureSpec, lacks_k
 
 COLUMNS = ["model", "alignment", "r", "p", "n", "ci_low", "ci_high"]
 CEILING_COLUMNS = ["ceiling", "min_evidence"]  # noise ceiling (split-half reliabilities), evidence threshold
@@ -103,7 +103,7 @@ def missing(spec: FigureSpec, setting: dict) -> str:
     """Why a figure has nothing to plot."""
     if spec.dataset and setting["dataset"] is None:
         return f"No {spec.dataset} data set is configured."
-    if spec.k_rank is not None and setting["k"] is None:
+    if lacks_k(spec, setting):
         ks = ", ".join(str(k) for k in setting["ks"]) or "none"
         return (
             f"This config has no k for the paper's k = {setting['paper_k']}: generation.k ({ks}) "

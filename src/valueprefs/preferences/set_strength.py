@@ -54,7 +54,7 @@ def _loss_and_gradient(flat: np.ndarray, table: GameTable, weights: np.ndarray, 
         credit = sign * slope[..., None] * share  # rows x games x slots
         present = members < n_values
         for row in range(rows):
-            gradient[row] += np.bincount(members[present], credit[row][present], minlength=n_values + 1)[:n_values]
+            gradient[row] += np.bincount(members[present], credit[row][present], minlength=n_values)
     return loss, gradient.ravel()
 
 
