@@ -231,10 +231,12 @@ def test_specificity_is_rated_only_for_the_sample_the_analyses_read_unless_asked
     assert config["annotation"]["specificity_samples"] == rated
 
 
-def test_the_cluster_plan_names_what_goes_to_slurm(tmp_path):
+def test_the_cluster_plan_counts_slurm_jobs_and_what_each_asks_for(tmp_path):
     """With the paper's API judge only generation goes to SLURM; a vLLM specificity judge sends
-    the annotation steps too (audit: `snakemake cluster_plan`). A dry run under the SLURM profile
-    lists the profile's GPU resources for the jobs that go to SLURM only."""
+    the values/specificity steps too. The plan's job counts equal those of Snakemake's own dry
+    run of the whole grid under the SLURM profile, and its partition, time, memory and cores
+    equal what that dry run lists for the job; annotation jobs that stay local list no GPU
+    partition."""
     import csv
 
     from conftest import run_snakemake
@@ -245,25 +247,53 @@ def test_the_cluster_plan_names_what_goes_to_slurm(tmp_path):
         {"name": "llama-judge", "backend": "vllm", "model": "meta-llama/Meta-Llama-3-70B-Instruct",
          "steps": ["specificity"], "engine_args": {"tensor_parallel_size": 4}}
     )  # fmt: skip
-    plans, dry_runs = {}, {}
+    profile = ("--profile", str(REPO / "profiles/slurm"))
+    plans, counts, requests = {}, {}, {}
     for name, config in (("api", paper), ("vllm", local_judge)):
         (tmp_path / name).mkdir()
         configfile = tmp_path / name / "config.yaml"
         configfile.write_text(yaml.safe_dump(config))
-        result = run_snakemake(tmp_path / name, "--cores", "1", "cluster_plan", configfile=configfile)
+        result = run_snakemake(tmp_path / name, "cluster_plan", *profile, "--executor", "local", "--cores", "1",
+                               configfile=configfile)  # fmt: skip
         assert result.returncode == 0, result.stderr[-2000:]
-        assert "annotate_step: " in result.stdout  # printed as well
+        assert "every other rule" in result.stdout  # printed as well
         with open(tmp_path / name / "results/cluster_plan.csv") as table:
-            plans[name] = {row["rule"]: (row["runs_on"], int(row["gpus"])) for row in csv.DictReader(table)}
-        target = "results/annotation/llama3-8b/instruct/opinionqa/long_k5/specificity.stats.json"
-        dry = run_snakemake(tmp_path / name, "-n", "--profile", str(REPO / "profiles/slurm"), target,
-                            configfile=configfile)  # fmt: skip
+            plans[name] = {row["rule"]: row for row in csv.DictReader(table)}
+        dry = run_snakemake(tmp_path / name, "-n", *profile, configfile=configfile)
         assert dry.returncode == 0, dry.stderr[-2000:]
-        jobs = re.findall(r"^rule (\w+):.*?^    resources: ([^\n]*)", dry.stdout, re.MULTILINE | re.DOTALL)
-        dry_runs[name] = {rule: "slurm_partition=gpu" in resources for rule, resources in jobs}
-    assert plans["api"]["generate"] == ("SLURM", 1)
-    assert {plans["api"][rule][0] for rule in ("annotate_arguments", "annotate_step", "gold_values")} == {"submit host"}
-    assert plans["vllm"]["annotate_step"] == ("SLURM", 4) and plans["vllm"]["annotate_arguments"][0] == "submit host"
-    local = {"vocabulary": False, "dataset": False, "annotate_arguments": False}
-    assert dry_runs["api"] == local | {"generate": True, "annotate_step": False}
-    assert dry_runs["vllm"] == local | {"generate": True, "annotate_step": True}
+        stats = dry.stdout[dry.stdout.index("Job stats:") : dry.stdout.index("total")]
+        counts[name] = {rule: int(n) for rule, n in re.findall(r"^(\w+) +(\d+)$", stats, re.MULTILINE)}
+        requests[name] = {}
+        for block in re.split(r"\n(?=(?:local)?rule \w+:)", dry.stdout):
+            rule = re.match(r"(?:local)?rule (\w+):", block)
+            resources = re.search(r"^    resources: (.*)$", block, re.M)
+            if rule and resources:
+                step = re.search(r"step=(\w+)", block)
+                label = rule[1] + (f" ({step[1]})" if step and rule[1] == "annotate_step" else "")
+                requests[name][label] = dict(item.split("=", 1) for item in resources[1].split(", "))
+    for name, plan in plans.items():
+        rows = [row for row in plan.values() if row["jobs"]]
+        for rule in {row["rule"].split()[0] for row in rows}:
+            planned = sum(int(row["jobs"]) for row in rows if row["rule"].split()[0] == rule)
+            assert planned == counts[name][rule], (name, rule, planned, counts[name])
+        for row in (row for row in rows if row["runs_on"] == "SLURM"):
+            asked = requests[name][row["rule"]]
+            for column, resource in (
+                ("slurm_partition", "slurm_partition"),
+                ("runtime_min", "runtime"),
+                ("mem_mb", "mem_mb"),
+                ("cpus_per_task", "cpus_per_task"),
+                ("gpus", "gpu"),
+            ):
+                assert row[column] == asked[resource], (name, row, asked)
+    runs_on = {name: {rule: row["runs_on"] for rule, row in plan.items()} for name, plan in plans.items()}
+    assert runs_on["api"]["generate"] == "SLURM" and plans["api"]["generate"]["gpus"] == "1"
+    assert plans["api"]["generate"]["slurm_partition"] == "gpu" and plans["api"]["generate"]["runtime_min"] == "1440"
+    api_local = ("annotate_arguments", "annotate_step (values)", "gold_values")
+    assert {runs_on["api"][rule] for rule in api_local} == {"submit host"}
+    assert runs_on["vllm"]["annotate_step (specificity)"] == "SLURM"
+    assert plans["vllm"]["annotate_step (specificity)"]["gpus"] == "4"
+    assert plans["vllm"]["annotate_step (values)"]["gpus"] == "0"  # sent to SLURM with its rule, asks for none
+    assert runs_on["vllm"]["annotate_arguments"] == "submit host"
+    for name, local in (("api", ("annotate_arguments", "annotate_step (values)")), ("vllm", ("annotate_arguments",))):
+        assert all(requests[name][rule]["slurm_partition"] != "gpu" for rule in local)

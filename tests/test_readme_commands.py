@@ -14,14 +14,15 @@ from conftest import REPO
 COMMAND = re.compile(r"(\.venv/bin/)?snakemake( |$)")
 # options the README uses with exactly one value: a word after their value is meant as a target
 ONE_VALUE = {"--profile", "-d", "--directory", "--cores", "-c", "--configfile", "--report", "--rerun-triggers",
-             "--list-changes", "--forcerun", "-s", "--snakefile"}  # fmt: skip
+             "--list-changes", "--forcerun", "-s", "--snakefile", "--executor"}  # fmt: skip
 RUN_NO_JOB = {"-n", "--dry-run", "--lint", "--unlock", "--report", "--list-changes", "--summary"}
 
 
 def readme_commands() -> list[str]:
     """The snakemake commands of the README: inline code and lines of code blocks (comments cut)."""
     text = (REPO / "README.md").read_text()
-    found = [span for span in re.findall(r"`([^`\n]+)`", text) if COMMAND.match(span)]
+    spans = [" ".join(span.split()) for span in re.findall(r"(?<!`)`([^`]+)`(?!`)", text)]
+    found = [span for span in spans if COMMAND.match(span)]
     for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
         found += [line.split(" #")[0].strip() for line in block.splitlines() if COMMAND.match(line.strip())]
     return [command for command in found if "..." not in command]

@@ -1,8 +1,8 @@
 """What the workflow plans, with nothing heavy imported: building the DAG of a paper-scale
 config must not load pandas, the annotator or any model backend.
 
-Tasks a data set gets, annotation steps and the judges doing them, and which items a shard of
-a job takes.
+Tasks a data set gets, annotation steps and the judges doing them, which items a shard of
+a job takes, and what a SLURM job of the cluster plan asks for.
 """
 
 
@@ -59,3 +59,44 @@ def shard_of(ids: list[str], index: int, count: int) -> set[str]:
         raise ValueError(f"shard {index} of {count}: shards are numbered 0 to {count - 1}")
     distinct = list(dict.fromkeys(ids))
     return set(distinct[len(distinct) * index // count : len(distinct) * (index + 1) // count])
+
+
+# The cluster plan: per rule that can go to SLURM, its jobs and what each asks the cluster for.
+CLUSTER_PLAN_COLUMNS = (
+    "rule",
+    "jobs",
+    "runs_on",
+    "slurm_partition",
+    "gpus",
+    "gpu_model",
+    "runtime_min",
+    "mem_mb",
+    "cpus_per_task",
+    "why",
+)
+NOT_SET = "(not set)"
+
+
+def slurm_request(
+    rule: str,
+    gpus: int,
+    gpu_model: str,
+    defaults: dict,
+    overrides: dict,
+    threads: dict,
+) -> dict:
+    """What one job of ``rule`` asks SLURM for: the rule's override of a resource, else the
+    profile's default, else ``(not set)`` (SLURM's own default applies)."""
+    own = overrides.get(rule, {})
+
+    def resolved(name: str):
+        return own.get(name, defaults.get(name, NOT_SET))
+
+    return {
+        "slurm_partition": resolved("slurm_partition"),
+        "gpus": gpus,
+        "gpu_model": gpu_model or ("any" if gpus else ""),
+        "runtime_min": resolved("runtime"),
+        "mem_mb": resolved("mem_mb"),
+        "cpus_per_task": threads.get(rule, resolved("cpus_per_task")),
+    }

@@ -562,38 +562,96 @@ def paper_figures():
     ] + ["results/figures/table1.md", "results/figures/alignment_differences.png"]
 
 
+def slurm_job_kinds():
+    """Each kind of job that may go to SLURM under this config, with its count in the whole
+    grid: (label, rule, jobs, GPUs, GPU type); a rule whose jobs ask for different GPUs (the
+    values and specificity steps, models of several sizes) has one kind per request."""
+    from collections import Counter
+
+    shards = config["generation"]["shards"]
+    models = Counter(
+        (gpus_of(spec), gpu_model_of(spec))
+        for spec in (
+            config["models"][family][alignment] for family, alignment in MODEL_RUNS
+        )
+    )
+    long_files = len(annotated_arguments()) * ANNOTATION_SHARDS
+    steps = [step for step in ("values", "specificity") if step in ANNOTATION_STEPS]
+    gold, recognition = standardize_judge(), len(recognition_datasets())
+    several = len(models) > 1
+    return [
+        (
+            "generate" + (f" ({gpus} GPUs)" if several else ""),
+            "generate",
+            n * shards,
+            gpus,
+            kind,
+        )
+        for (gpus, kind), n in sorted(models.items())
+    ] + [
+        ("annotate_arguments", "annotate_arguments", long_files)
+        + (step_gpus("arguments"), step_gpu_model("arguments")),
+        *[
+            (f"annotate_step ({step})", "annotate_step", long_files)
+            + (step_gpus(step), step_gpu_model(step))
+            for step in steps
+        ],
+        ("gold_values", "gold_values", recognition, gpus_of(gold), gpu_model_of(gold)),
+        ("recognized_values", "recognized_values", len(MODEL_RUNS) * recognition)
+        + (gpus_of(gold), gpu_model_of(gold)),
+    ]
+
+
+def profile_resources():
+    """The resources the profile (or command line) sets: defaults, per rule, threads per rule."""
+    settings = workflow.resource_settings
+
+    def raw(resources):
+        return {
+            name: each.raw for name, each in resources.items() if each.raw is not None
+        }
+
+    return (
+        raw(settings.default_resources or {}),
+        {name: raw(each) for name, each in settings.overwrite_resources.items()},
+        {name: getattr(n, "raw", n) for name, n in settings.overwrite_threads.items()},
+    )
+
+
 def slurm_plan():
-    """Where each rule's jobs run under a cluster profile, read from the rules themselves (a
-    rule without `localrule` is submitted), with the GPUs a job asks for under this config.
-    """
-    models = [config["models"][family][alignment] for family, alignment in MODEL_RUNS]
-    gpus = {
-        "generate": max((gpus_of(spec) for spec in models), default=0),
-        **gpu_capable_rules(),
+    """Per kind of job that may go to SLURM, its count in the grid, where it runs under this
+    config (a rule without `localrule` is submitted) and what it asks SLURM for; the other
+    local rules in one row."""
+    from valueprefs.planning import slurm_request
+
+    # where Snakemake keeps the rules' `localrule`
+    local = {
+        each.name
+        for each in workflow.rules
+        if each.name in workflow._localrules and not each.norun
     }
     plan = []
-    for each in workflow.rules:
-        local = (
-            each.name in workflow._localrules
-        )  # where Snakemake keeps the rules' `localrule`
-        if each.norun or (local and each.name not in gpus):
-            continue
-        plan.append(
-            {
-                "rule": each.name,
-                "runs_on": "submit host" if local else "SLURM",
-                "gpus": gpus.get(each.name, 0),
-                "why": (
-                    "localrule: no vLLM model or judge" if local else "not a localrule"
-                ),
-            }
-        )
+    for label, name, jobs, gpus, gpu_model in slurm_job_kinds():
+        if name in local:
+            where = {"runs_on": "submit host", "why": "localrule: no vLLM judge"}
+        else:
+            where = {"runs_on": "SLURM"} | slurm_request(
+                name, gpus, gpu_model, *profile_resources()
+            )
+            where["why"] = (
+                "every model generates in a SLURM job under a cluster profile"
+                if name == "generate"
+                else "a judge of the rule runs on vLLM"
+            )
+        plan.append({"rule": label, "jobs": jobs} | where)
+    others = local - {kind[1] for kind in slurm_job_kinds()}
     plan.append(
         {
             "rule": "every other rule",
+            "jobs": "",
             "runs_on": "submit host",
-            "gpus": 0,
-            "why": "localrule: data, Batch API, preferences, analysis, figures",
+            "why": f"{len(others)} more localrules (data, Batch API, preferences, "
+            "analysis, figures); `snakemake -n --quiet rules` counts their jobs",
         }
     )
-    return plan
+    return sorted(plan, key=lambda row: row["runs_on"] != "SLURM")

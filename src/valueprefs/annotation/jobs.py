@@ -283,16 +283,33 @@ def write_ledger(
 
 
 def write_cluster_plan(plan: list[dict], out_csv: str) -> str:
-    """Write where each rule's jobs run under a cluster profile (``rule``, ``runs_on``,
-    ``gpus``, ``why``); return the table as text for the log."""
+    """Write the cluster plan's rows (``CLUSTER_PLAN_COLUMNS``) to ``out_csv``; return them as
+    aligned text for the log."""
     import csv
     import io
 
     from valueprefs.io import atomic_write_text
+    from valueprefs.planning import CLUSTER_PLAN_COLUMNS
 
     text = io.StringIO()
-    writer = csv.DictWriter(text, fieldnames=("rule", "runs_on", "gpus", "why"), lineterminator="\n")
+    writer = csv.DictWriter(text, fieldnames=CLUSTER_PLAN_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(plan)
     atomic_write_text(out_csv, text.getvalue())
-    return "\n".join(f"{row['rule']}: {row['runs_on']} ({row['why']})" for row in plan)
+    return _plan_text(plan)
+
+
+def _plan_text(plan: list[dict]) -> str:
+    """The plan as an aligned table a person reads on a terminal."""
+    from valueprefs.planning import CLUSTER_PLAN_COLUMNS
+
+    shown = [column for column in CLUSTER_PLAN_COLUMNS if column != "why"]
+    rows = [[str(row.get(column, "")) for column in shown] for row in plan]
+    widths = [max(len(cell) for cell in cells) for cells in zip(shown, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    body = [line(shown)] + [line(cells) for cells in rows]
+    body += [f"{row['rule']}: {row['why']}" for row in plan]
+    return "\n".join(body)
