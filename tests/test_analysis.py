@@ -443,7 +443,7 @@ def test_bars_tell_absent_runs_from_too_few_values_and_show_n():
     empty = pd.DataFrame([{**rows[1], "model": m} for m in ("a", "b")])
     ax = by_family(empty, "t", "r", "note", style).axes[0]
     [reason] = [text.get_text() for text in ax.texts if text.get_text().startswith("no data")]
-    assert reason == "no data: no correlation has enough values in common (largest n = 2)"
+    assert " ".join(reason.split()) == "no data: no correlation has enough values in common (largest n = 2)"
     assert ax.get_ylim() == (-1.0, 1.0)  # a readable axis, not a collapsed one
 
 
@@ -481,3 +481,26 @@ def test_the_mean_over_families_takes_its_interval_from_the_headline_replicates(
     mean = figure_data(BY_NUMBER["05a"], {"dataset": "dd", "k": None}, rows, replicates).iloc[0]
     assert mean["r"] == pytest.approx(0.7) and mean["paper_r"] == pytest.approx(0.4)
     assert (mean["ci_low"], mean["ci_high"]) == pytest.approx(interval(np.array([0.55, 0.7, 0.85]), 0.7))
+
+
+def test_the_mean_over_families_leaves_controls_out_and_shows_each_beside_it():
+    """Controls plant different truths, so averaging them is meaningless: the families' mean is
+    over the real families only and each control is shown apart, marked; with controls only,
+    the figure shows the controls rather than nothing."""
+    import pandas as pd
+
+    from valueprefs.figures.figure_data import figure_data
+    from valueprefs.figures.registry import BY_NUMBER
+
+    def row(model, r):
+        return {"key": "between_k/dd/3/5", "analysis": "between_k", "dataset": "dd", "k": 3, "k2": 5, "model": model,
+                "alignment": "instruct", "r": r, "p": 0.5, "n": 9, "ci_low": r - 0.1, "ci_high": r + 0.1}  # fmt: skip
+
+    rows = pd.DataFrame([row("a", 0.2), row("b", 0.4), row("control-consistent", 0.9), row("control-null", 0.0)])
+    controls = ("control-consistent", "control-null")
+    found = figure_data(BY_NUMBER["05a"], {"dataset": "dd", "k": None}, rows, {}, controls).set_index("model")
+    assert list(found.index) == ["mean over families", "control-consistent", "control-null"]
+    assert found.loc["mean over families", "r"] == pytest.approx(0.3) and found.loc["mean over families", "n"] == 2
+    assert list(found["control"]) == [False, True, True] and found.loc["control-null", "r"] == 0.0
+    only = figure_data(BY_NUMBER["05a"], {"dataset": "dd", "k": None}, rows.iloc[2:], {}, controls)
+    assert list(only["model"]) == list(controls) and only["control"].all()

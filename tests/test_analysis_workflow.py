@@ -94,6 +94,12 @@ def test_every_paper_figure_and_table_1_is_built(analyzed):
         assert (figures / f"fig{number}.pdf").stat().st_size > 1000
         assert (figures / f"fig{number}.csv").exists()
     assert "Honesty: N(29.465, 7.934)" in (figures / "table1.md").read_text()
+    # every figure job checked its labels with matplotlib's renderer (valueprefs.figures.overlaps)
+    logs = [*(workdir / "results/logs").glob("figures/*.log"), *(workdir / "results/logs").glob("*recovery.log")]
+    logs += (workdir / "results/logs").glob("power.log")
+    assert len(logs) >= 30
+    collisions = [line for log in logs for line in log.read_text().splitlines() if "WARNING valueprefs.figures" in line]
+    assert not collisions, collisions
 
 
 def test_correlations_table_has_every_analysis_with_intervals(analyzed):

@@ -1,6 +1,7 @@
-"""Calibration controls through the whole DAG: synthetic models with planted preferences answer
-200 generated dilemmas, one of them (and the judge) through the synthetic OpenAI-compatible
-server on 127.0.0.1, and the workflow's tables and figures must show what was planted."""
+"""Calibration controls through the whole DAG (the default target, then the report): synthetic
+models with planted preferences answer 200 generated dilemmas, one of them (and the judge)
+through the synthetic OpenAI-compatible server on 127.0.0.1, and the workflow's tables, figures
+and report must show what was planted."""
 
 import json
 import subprocess
@@ -20,14 +21,6 @@ from conftest import REPO, run_snakemake
 pytestmark = pytest.mark.slow  # the workflow end to end: minutes
 
 ITEMS = 200
-# the tables and the two figures checked here (every figure is built in tests/test_analysis_workflow.py)
-TARGETS = (
-    "results/analysis/controls.csv",
-    "results/figures/fig03a.png",
-    "results/figures/fig20.png",
-    "results/answer_lengths.csv",
-    "results/ledger.csv",
-)
 CONTROLS = {
     "consistent": {"consistency": 1.0},
     "inconsistent": {"consistency": 0.0},
@@ -114,7 +107,7 @@ def controlled(tmp_path_factory):
         servers.append(start_server(ports[0], configfile, "overhttp/instruct", workdir))
         servers.append(start_server(ports[1], configfile, "confounded/instruct", workdir))
         result = run_snakemake(
-            workdir, "--cores", "2", *TARGETS, configfile=configfile, timeout=900, env={"SYNTHETIC_SERVER_KEY": "x"}
+            workdir, "--cores", "2", configfile=configfile, timeout=900, env={"SYNTHETIC_SERVER_KEY": "x"}
         )
         assert result.returncode == 0, result.stderr[-4000:]
         stats = server_stats(base_url)
@@ -250,3 +243,44 @@ def test_every_call_of_the_run_was_made_once(controlled):
     stored = entries(workdir / "results" / "cache" / "calls")
     assert ledger["calls_made"].sum() == len(stored) > 0
     assert not list((workdir / "results" / "cache").rglob("*.claims"))
+
+
+def test_the_report_opens_with_what_the_run_found(controlled):
+    """In a real browser: the report's front page loads without a console error, says how many
+    control checks passed, shows one table row per check, and each of its figure links opens
+    that figure (a link to a file the report lacks would log an error and show nothing)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from browser import chromium, console_errors
+
+    workdir, checks, _ = controlled
+    result = run_snakemake(workdir, "--report", "results/report.html", configfile=workdir / "config.yaml")
+    assert result.returncode == 0, result.stderr[-3000:]
+    passed = int(checks["passed"].astype(bool).sum())
+    assert 0 < passed < len(checks)  # the confounded control fails one by design
+    figures = {path.name for path in (workdir / "results/figures").glob("*.png")}
+    with chromium() as driver:
+        driver.get((workdir / "results/report.html").as_uri())
+        table = "//table[caption[contains(., 'Control checks')]]"
+        WebDriverWait(driver, 60).until(lambda d: d.find_elements(By.XPATH, table))
+        assert console_errors(driver) == []
+        page = driver.find_element(By.TAG_NAME, "body").get_attribute("textContent")
+        assert f"Control checks: {passed} of {len(checks)} passed." in page
+        assert len(driver.find_elements(By.XPATH, f"{table}/tbody/tr")) == len(checks)
+        for caption in ("The paper's claims on this run", "Run summary"):
+            assert driver.find_elements(By.XPATH, f'//table[caption[contains(., "{caption}")]]/tbody/tr'), caption
+        assert not driver.find_elements(By.CSS_SELECTOR, ".system-message, .problematic")  # no reST error
+        links = {
+            link.get_attribute("textContent"): link.get_attribute("href")
+            for link in driver.find_elements(By.TAG_NAME, "a")
+            if "showResultInfo" in (link.get_attribute("href") or "")
+        }
+        assert set(links) == figures
+        for name, href in sorted(links.items()):
+            driver.execute_script(href.removeprefix("javascript:"))
+            shown = f"results/figures/{name}"
+            WebDriverWait(driver, 10).until(lambda d, shown=shown: shown in d.find_element(By.TAG_NAME, "body").text)
+            assert console_errors(driver) == [], name
+    log = (workdir / "results/logs/findings.log").read_text()
+    assert f"control checks: {passed} of {len(checks)} passed" in log

@@ -99,6 +99,16 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     old.parent.mkdir(parents=True)
     old.write_text('{"model": "old", "alignment": "base"}')
     assert "old/base" not in run_summary({"m/instruct": str(generation)}, {})
+    controls = tmp_path / "controls.csv"
+    controls.write_text(
+        "model,check,passed\na,control_recovery,True\nb,control_recovery,False\na,control_order_swap,True\n"
+    )
+    last = run_summary({"m/instruct": str(generation)}, {}, controls=str(controls)).splitlines()[-1]
+    assert last == "control checks: 2 of 3 passed"
+    controls.write_text("model,check,passed\n")
+    none = run_summary({}, {}, controls=str(controls))
+    assert none.endswith("control checks: none (no calibration control in this config)")
+    assert "control checks" not in run_summary({}, {}, controls=str(tmp_path / "absent.csv"))
 
 
 def test_two_configs_in_their_own_directories_share_only_the_call_cache(tmp_path):

@@ -17,17 +17,37 @@ ANNOTATION_COUNTS = (
 )  # fmt: skip
 
 
+def control_headline(checks: list[dict]) -> str:
+    """``control checks: 14 of 14 passed`` for the rows of ``controls.csv`` (or that there are none)."""
+    if not checks:
+        return "control checks: none (no calibration control in this config)"
+    passed = sum(str(row.get("passed")).lower() == "true" for row in checks)
+    return f"control checks: {passed} of {len(checks)} passed"
+
+
+def control_line(controls_csv: str) -> list[str]:
+    """The control headline of ``controls_csv`` as the run summary's last line, if it exists."""
+    import csv
+
+    if not Path(controls_csv).is_file():
+        return []
+    with open(controls_csv, newline="", encoding="utf-8") as table:
+        return [control_headline(list(csv.DictReader(table)))]
+
+
 def run_summary(
     generation: dict[str, str],
     annotation: dict[str, str],
     data: dict[str, str] | None = None,
     ledger_runs: str | None = None,
     since: float | None = None,
+    controls: str | None = None,
 ) -> str:
     """Lines describing the data sets, generation and annotation jobs whose summary files (and
     ``data``: load reports) are given, and the spend over all runs (``ledger_runs``: the ledger
     rule's per-run table). With ``since`` (this run's start, a Unix time) a generation job whose
-    summary is older is marked as an earlier run's, and a line counts the model calls this run made."""
+    summary is older is marked as an earlier run's, and a line counts the model calls this run made.
+    The last line counts the control checks that passed (``controls``: ``controls.csv``)."""
     lines = ["valueprefs run summary", "======================"]
     for dataset, path in (data or {}).items():
         if Path(path).is_file():
@@ -86,6 +106,8 @@ def run_summary(
         lines.append(f"this run: {ran_now} generation jobs ran, {made_now} model calls made")
     if ledger_runs and Path(ledger_runs).is_file():
         lines += _spend_lines(ledger_runs)
+    if controls:
+        lines += control_line(controls)  # last: what the run found about itself
     return "\n".join(lines)
 
 

@@ -192,3 +192,29 @@ rule calibrate:
         analysis=config["analysis"],
     script:
         "../scripts/calibrate.py"
+
+
+rule findings:
+    """The report's front page: what the run found (workflow/report/workflow.rst includes it)."""
+    input:
+        controls="results/analysis/controls.csv",
+        claims="results/analysis/claims.csv",
+        correlations="results/analysis/correlations.csv",
+        summary="results/run_summary.csv",
+        figures=[path for path in paper_figures() if path.endswith(".png")],
+    output:
+        report(
+            "results/report/findings.rst",
+            caption="../report/findings.rst",
+            category="Run summary",
+        ),
+    log:
+        "results/logs/findings.log",
+    localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        code=code_version("findings.py"),
+        figures=report_figures(),
+    script:
+        "../scripts/findings.py"

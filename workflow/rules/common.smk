@@ -383,6 +383,7 @@ def run_summary_text(failed=False):
         {dataset: f"results/data/{dataset}/load_report.json" for dataset in DATASETS},
         "results/ledger_runs.csv",
         since=RUN_STARTED,
+        controls="results/analysis/controls.csv",
     )
     if failed:
         from valueprefs.runlog import failed_jobs
@@ -414,6 +415,7 @@ def final_targets():
         "results/analysis/correlations.csv",
         "results/analysis/claims.csv",
         *paper_figures(),
+        "results/report/findings.rst",
     ]
 
 
@@ -541,6 +543,21 @@ def figure_labels(number):
     elif setting["paper_k"] is not None:
         shown += f", no k (paper: {setting['paper_k']})"
     return {"figure": number, "shows": BY_NUMBER[number].title, "setting": shown}
+
+
+def report_figures():
+    """Every figure of the report by file name, with what it shows and for which setting."""
+    titles = {}
+    for spec in FIGURES:
+        labels = figure_labels(spec.number)
+        number = spec.number.lstrip("0")
+        titles[f"fig{spec.number}.png"] = (
+            f"Figure {number}: {labels['shows']} ({labels['setting']})"
+        )
+    titles["alignment_differences.png"] = (
+        "Alignment: instruct minus base, with intervals"
+    )
+    return titles
 
 
 def interval_settings():

@@ -134,3 +134,17 @@ def write_claims(correlations_csv: str, replicates_jsonl: str, kinds: dict[str, 
         caveat = f" (caveat: {row.caveat})" if isinstance(row.caveat, str) and row.caveat else ""
         log.info("%s (%s): %s%s", row.claim, row.runs, row.verdict, caveat)
     return claims
+
+
+def write_findings(
+    controls_csv: str, claims_csv: str, correlations_csv: str, summary_csv: str, figures: dict[str, str], out_rst: str
+) -> str:
+    """The report's front page (``figures``: report file name -> title); returns its control headline."""
+    from valueprefs.analysis.findings import findings_page
+    from valueprefs.io import atomic_write_text
+    from valueprefs.summary import control_headline
+
+    controls = read_optional_csv(controls_csv)
+    tables = [read_optional_csv(path) for path in (claims_csv, correlations_csv, summary_csv)]
+    atomic_write_text(out_rst, findings_page(controls, *tables, figures))
+    return control_headline(controls.to_dict("records"))

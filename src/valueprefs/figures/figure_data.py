@@ -25,7 +25,8 @@ def figure_data(
     spec: FigureSpec, setting: dict, correlations: pd.DataFrame, replicates: dict, controls: tuple[str, ...] = ()
 ) -> pd.DataFrame:
     """The rows a figure plots (also written beside it as CSV), each marked whether its model is a
-    calibration control (``controls``: their family names); means over families leave controls out."""
+    calibration control (``controls``: their family names); means over families leave controls
+    out (their planted truths differ) and show each control beside the mean."""
     rows = correlations[(correlations["analysis"] == spec.analysis) & (correlations["dataset"] == setting["dataset"])]
     rows = rows.assign(control=rows["model"].isin(controls))
     if setting["k"] is not None:
@@ -41,20 +42,28 @@ def figure_data(
     rows = rows.assign(pair=rows["k"].astype(int).astype(str) + "-" + rows["k2"].astype(int).astype(str))
     if spec.kind == "k_pairs_by_family":
         return rows[["pair", *COLUMNS, "control", *extra, *labels]].reset_index(drop=True)
-    rows = rows[~rows["control"]]
-    means = []
-    for (alignment, pair), group in rows.groupby(["alignment", "pair"], sort=False):
-        keys = group["key"] + ("/consistency" if headline else "")
-        draws = [replicates.get((m, alignment, key), []) for m, key in zip(group["model"], keys, strict=True)]
-        draws = [d for d in draws if len(d)]
-        r = float(nanmean(group["r"].to_numpy(dtype=float)))
-        low, high = interval(nanmean(np.array(draws), axis=0), r) if draws else (np.nan, np.nan)
-        means.append(
-            {"pair": pair, "model": "mean over families", "alignment": alignment, "r": r, "p": np.nan}
-            | {"n": len(group), "ci_low": low, "ci_high": high}
-            | {column: float(nanmean(group[column].to_numpy(dtype=float))) for column in extra}
-        )
-    return pd.DataFrame(means, columns=["pair", *COLUMNS, *extra])
+    means = [
+        {"pair": pair, "model": "mean over families", "alignment": alignment, "control": False}
+        | _mean_over(group, replicates, headline, extra)
+        for (alignment, pair), group in rows[~rows["control"]].groupby(["alignment", "pair"], sort=False)
+    ]
+    columns = ["pair", *COLUMNS, "control", *extra]
+    parts = [part for part in (pd.DataFrame(means, columns=columns), rows[rows["control"]][columns]) if not part.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def _mean_over(group: pd.DataFrame, replicates: dict, headline: bool, extra: list[str]) -> dict:
+    """The mean of ``group``'s rows (one per family) with its interval from their replicates."""
+    keys = group["key"] + ("/consistency" if headline else "")
+    draws = [
+        replicates.get((m, a, key), []) for m, a, key in zip(group["model"], group["alignment"], keys, strict=True)
+    ]
+    draws = [d for d in draws if len(d)]
+    r = float(nanmean(group["r"].to_numpy(dtype=float)))
+    low, high = interval(nanmean(np.array(draws), axis=0), r) if draws else (np.nan, np.nan)
+    return {"r": r, "p": np.nan, "n": len(group), "ci_low": low, "ci_high": high} | {
+        column: float(nanmean(group[column].to_numpy(dtype=float))) for column in extra
+    }
 
 
 # What a replicate resamples, as the whiskers' label names it (``analysis.resampling``).

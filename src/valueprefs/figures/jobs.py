@@ -4,13 +4,22 @@ PDF), and the study-sizing figure.
 Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
 """
 
+import logging
 from pathlib import Path
 
 from valueprefs.io import atomic_target, iter_jsonl, read_optional_csv, read_values, write_csv
 
+log = logging.getLogger("valueprefs.figures")
+
 
 def save_figure(figure, path: str, **options) -> None:
-    """Save a matplotlib figure whole or not at all; a full disk names ``path``."""
+    """Save a matplotlib figure whole or not at all; a full disk names ``path``. Labels that
+    collide in a PNG are logged as warnings (one line each)."""
+    if path.endswith(".png"):
+        from valueprefs.figures.overlaps import text_collisions
+
+        for collision in text_collisions(figure):
+            log.warning("%s: %s", Path(path).name, collision)
     with atomic_target(path, suffix=Path(path).suffix) as temporary:
         figure.savefig(temporary, format=Path(path).suffix.lstrip("."), **options)
 
@@ -68,7 +77,7 @@ def render_figure(
         )
         footer += evidence_note(frame)
         if controls and spec.kind == "k_pairs_mean":
-            footer += "; calibration controls left out of the mean"
+            footer += "; calibration controls shown apart (hatched), not in the families' mean"
         if frame.empty:
             drawn = None
         elif spec.kind == "by_family":

@@ -63,6 +63,7 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
     """Bars of ``r`` per ``group`` with base and instruct side by side; whiskers = interval."""
     groups = list(dict.fromkeys(frame[group]))
     width = 0.38
+    any_value = np.isfinite(frame["r"].to_numpy(dtype=float)).any()
     for offset, alignment in zip((-width / 2, width / 2), ALIGNMENTS, strict=True):
         present = frame[frame["alignment"] == alignment].set_index(group)
         part = present.reindex(groups)
@@ -94,6 +95,8 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
         ):
             n_text = f"n={int(n)}" if np.isfinite(n) else "n=0"
             if not np.isfinite(ri):  # configured, but too few values in common, or too noisy to correct
+                if not any_value:  # the panel's message says why for all of them
+                    continue
                 text = "unreliable" if low else f"n/a ({n_text})"
                 ax.text(xi, 0, text, ha="center", va="bottom", fontsize=7, color="0.4", rotation=90)
                 continue
@@ -102,12 +105,15 @@ def _bars(ax, frame: pd.DataFrame, group: str, colors: dict, ylabel: str) -> Non
             if np.isfinite(p) and p < 0.05:
                 # the star sits beside the whisker, not on it
                 ax.text(xi + width / 8, ri, "*", ha="left", va="bottom" if ri >= 0 else "top", fontsize=12)
-    if not np.isfinite(frame["r"].to_numpy(dtype=float)).any():
+    if not any_value:
         _no_data(ax, f"no data: no correlation has enough values in common (largest n = {_largest(frame)})")
+    else:
+        _headroom(ax, frame)
     marked = frame["control"].fillna(False).astype(bool) if "control" in frame else pd.Series(False, frame.index)
     controls = set(frame.loc[marked, group]) if group == "model" else set()
     names = [f"{name}\n(control)" if name in controls else name for name in groups]
     ax.set_xticks(np.arange(len(groups)), names, rotation=20, ha="right")
+    ax.tick_params(axis="x", pad=10)  # room for the n under each bar
     if marked.any():
         ax.bar([0], [0], width=0, color="white", edgecolor="0.15", hatch=CONTROL_HATCH, label="control (planted)")
     ax.axhline(0, color="0.3", linewidth=0.8)
@@ -119,10 +125,25 @@ def _largest(frame: pd.DataFrame) -> int:
     return int(np.nanmax(counts)) if np.isfinite(counts).any() else 0
 
 
+def _headroom(ax, frame: pd.DataFrame) -> None:
+    """Room above the highest whisker or mark for the significance star under a panel's title."""
+    marks = [
+        frame[column].to_numpy(dtype=float) for column in ("r", "ci_high", "paper_r", "ceiling") if column in frame
+    ]
+    finite = np.concatenate(marks)
+    finite = finite[np.isfinite(finite)]
+    low, high = ax.get_ylim()
+    top = max(high, float(finite.max()) if finite.size else high)
+    ax.set_ylim(low, top + 0.15 * (top - min(low, 0)))
+
+
 def _no_data(ax, reason: str) -> None:
-    """Say why a panel is empty, on a readable -1..1 axis (not a collapsed one)."""
+    """Say why a panel is empty, on a readable -1..1 axis (not a collapsed one), the reason
+    wrapped to the panel's width."""
     ax.set_ylim(-1, 1)
-    ax.text(0.5, 0.5, reason, ha="center", va="center", wrap=True, fontsize=9, transform=ax.transAxes,
+    inches = ax.get_position().width * ax.figure.get_figwidth()
+    text = "\n".join(textwrap.wrap(reason, max(12, int(inches * 11))))
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=9, transform=ax.transAxes,
             bbox={"facecolor": "white", "edgecolor": "0.6"})  # fmt: skip
 
 
@@ -146,7 +167,7 @@ def k_pairs(frame: pd.DataFrame, title: str, note: str, style: FigureStyle) -> p
         part = frame[frame["model"] == family]
         _bars(ax, part, "pair", colors, "consistency" if "paper_r" in part.columns else "Pearson r")
         is_control = "control" in part and part["control"].fillna(False).astype(bool).any()
-        ax.set_title(f"{family} (control)" if is_control else family, fontsize=11)
+        ax.set_title(f"{family}\n(control)" if is_control else family, fontsize=11)
         ax.set_xlabel("k1 - k2")
     _finish(figure, axes[0][-1], title, note)
     return figure
@@ -305,20 +326,35 @@ def _detectable(consistency: float) -> str:
 def message(title: str, text: str, style: FigureStyle) -> plt.Figure:
     """A figure that says why there is nothing to plot (e.g. a data set not configured)."""
     _apply(style)
-    figure, ax = plt.subplots(figsize=(6, 2.5))
-    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    figure, ax = plt.subplots(figsize=(6, 2.5), layout="constrained")
+    ax.text(0.5, 0.5, "\n".join(textwrap.wrap(text, 60)), ha="center", va="center", transform=ax.transAxes)
     ax.set_axis_off()
-    ax.set_title(title, fontsize=12)
+    figure.suptitle("\n".join(textwrap.wrap(title, 54)), fontsize=12)
     return figure
 
 
 def _finish(figure: plt.Figure, ax, title: str, note: str) -> None:
-    """Wrapped title, the legend in a row above the (last) panel and its title, the note at
-    the bottom: nothing covers a bar, a mark or a panel title."""
-    ax.margins(y=0.08)
-    above = 1.1 if ax.get_title() else 1.01
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, above), ncol=3, fontsize=8, frameon=False)
-    figure.suptitle("\n".join(textwrap.wrap(title, int(figure.get_figwidth() * 9))), fontsize=12)
-    lines = textwrap.wrap(note, int(figure.get_figwidth() * 16))
-    figure.text(0.01, 0.005, "\n".join(lines), fontsize=8, color="0.35")
-    figure.tight_layout(rect=(0, 0.035 * len(lines), 1, 1))
+    """The wrapped title at the top, the legend in rows under it, the note at the bottom, and
+    the panels laid out in the room left between them, each part measured by the renderer:
+    nothing covers a bar, a mark or a panel title (each figure job checks its labels with
+    ``valueprefs.figures.overlaps``)."""
+    width, renderer = figure.get_figwidth(), figure.canvas.get_renderer()
+
+    def share(artist) -> float:  # its height as a share of the figure's
+        return artist.get_window_extent(renderer).height / figure.bbox.height
+
+    heading = figure.suptitle("\n".join(textwrap.wrap(title, int(width * 9))), fontsize=12, y=0.99, va="top")
+    top = 0.98 - share(heading)
+    entries = {}  # every panel's legend entries, each label once, in the order drawn
+    for panel in [ax, *figure.axes]:
+        entries |= {label: handle for handle, label in zip(*panel.get_legend_handles_labels(), strict=True)}
+    handles, labels = list(entries.values()), list(entries)
+    if handles:
+        widest = 0.5 + 0.075 * max(len(label) for label in labels)  # inches at font size 8
+        columns = max(1, min(len(labels), int(width // widest)))
+        legend = figure.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, top), ncol=columns,
+                               fontsize=8, frameon=False)  # fmt: skip
+        top -= share(legend)
+    footer = figure.text(0.01, 0.01, "\n".join(textwrap.wrap(note, int(width * 14))), va="bottom", fontsize=8,
+                         color="0.35")  # fmt: skip
+    figure.tight_layout(rect=(0, 0.02 + share(footer), 1, top))
