@@ -1,7 +1,7 @@
 """valueprefs: value preferences of language models in short- and long-form answers.
 
 Run `snakemake --cores 2` for the embedded default, or
-`snakemake --profile profiles/slurm --configfile config/paper.yaml` for the paper.
+`snakemake --profile profiles/slurm -d runs/paper --configfile config/paper.yaml` for the paper.
 """
 
 import os
@@ -56,6 +56,7 @@ include: "workflow/rules/plan.smk"
 
 onstart:
     check_api_keys()
+    claim(workflow.configfiles)  # results/ is this config's from now on
 
 
 onsuccess:

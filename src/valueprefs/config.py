@@ -8,6 +8,7 @@ checked when the workflow starts running (not in a dry run).
 """
 
 import os
+from pathlib import Path
 
 import yaml
 from jsonschema.exceptions import ValidationError
@@ -78,6 +79,30 @@ def check_config(config: dict, configfiles: list[str], schema: str) -> None:
         raise describe(problem, configfiles) from None
     resolve_defaults(config)
     check_relations(config, configfiles)
+    if configfiles:
+        resolve_config_paths(config, configfiles[-1])
+
+
+def resolve_config_paths(config: dict, configfile: str | os.PathLike) -> None:
+    """Relative data and model paths are read relative to the config file that names them (the
+    last one given): rewritten relative to the working directory, where the jobs run, so the
+    same config works from any ``-d`` directory. Absolute paths, ``package:`` models and
+    Hugging Face ids (vLLM) stay as they are."""
+    base = Path(configfile).resolve().parent
+    entries = [config["vocabulary"], *config["datasets"].values()]
+    models = [spec for family in config["models"].values() for spec in family.values()]
+    for entry in entries + models:
+        if isinstance(entry.get("path"), str):
+            entry["path"] = _from_config_dir(entry["path"], base)
+    for spec in models + config["judges"]:
+        if spec["backend"] == "llamacpp" and not spec["model"].startswith("package:"):
+            spec["model"] = _from_config_dir(spec["model"], base)
+
+
+def _from_config_dir(path: str, base: Path) -> str:
+    if os.path.isabs(path):
+        return path
+    return os.path.relpath(base / path, Path.cwd())
 
 
 def resolve_defaults(config: dict) -> None:

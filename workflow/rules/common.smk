@@ -5,7 +5,7 @@ import time
 from valueprefs.code_inputs import code_digest, library_files
 from valueprefs.config import check_config, unset_api_keys
 from valueprefs.errors import ConfigError
-from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve
+from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
 from valueprefs.figures.captions import caption
 from valueprefs.figures.style import style_for
 from valueprefs.planning import active_steps, step_judges, step_settings, tasks_for
@@ -19,6 +19,11 @@ try:
     )
 except ConfigError as error:
     raise SystemExit(f"error: {error}") from None
+
+from valueprefs.results_owner import claim, owner_conflict
+
+if owner_conflict(workflow.configfiles):
+    raise SystemExit(f"error: {owner_conflict(workflow.configfiles)}")
 
 
 def check_api_keys():
@@ -56,6 +61,13 @@ JUDGE_PROMPTS = {
     name: os.path.join(TEMPLATE_DIR, f"{name}.txt") for name in JUDGE_TEMPLATE_NAMES
 }
 ANNOTATION_STEPS = active_steps(config["judges"], config["annotation"])
+if "path" not in config["annotation"]["specificity"]:
+    print(
+        "warning: this config rates no path-based specificity (annotation.specificity), so "
+        "Figures 6 and 24-29 will say so instead of plotting; to rate it, add path there and "
+        '"specificity" to the steps of an LLM judge in judges',
+        file=sys.stderr,
+    )
 SAMPLES = list(range(config["generation"]["n_samples"] + 1))
 BATCH_JUDGES = [judge["name"] for judge in config["judges"] if judge["batch"]]
 

@@ -33,6 +33,7 @@ for spec in FIGURES:
             intervals=interval_settings(),
             style=figure_style(spec.number),
             controls=CONTROL_MODELS,
+            unrated=unrated(spec, config["annotation"]["specificity"]),
         script:
             "../scripts/figure.py"
 

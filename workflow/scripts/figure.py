@@ -18,5 +18,6 @@ with rule_log(snakemake.log[0]) as log:
         out_csv=snakemake.output.data,
         style=snakemake.params.style,
         controls=snakemake.params.controls,
+        unrated=snakemake.params.unrated,
     )
     log.info("%s", text)

@@ -38,9 +38,11 @@ def render_figure(
     out_csv: str,
     style: dict | None = None,
     controls: tuple[str, ...] = (),
+    unrated: str | None = None,
 ) -> str:
     """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption.
-    ``controls``: the model families that are calibration controls (drawn hatched, labelled)."""
+    ``controls``: the model families that are calibration controls (drawn hatched, labelled);
+    ``unrated``: why the config gives this figure nothing to show (``figure_data.unrated``)."""
     import pandas as pd
 
     from valueprefs.figures import plots
@@ -55,7 +57,10 @@ def render_figure(
     text = caption(spec, setting, intervals)
     title = f"Figure {number.lstrip('0')}: {spec.title}"
     footer = note(spec, setting, intervals["resampling"])
-    if spec.kind == "frameworks":
+    if unrated:
+        log.info("%s", unrated)
+        frame, drawn = pd.DataFrame(columns=COLUMNS), plots.message(title, unrated, look)
+    elif spec.kind == "frameworks":
         frame = read_optional_csv(frameworks_csv)
         if not frame.empty:
             frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]

@@ -90,3 +90,13 @@ def lacks_k(figure: FigureSpec, setting: dict) -> bool:
     """Whether a figure is for a k the config does not have (its k's are matched to the paper's
     5, 10, 20 in order: with two, the paper's k = 20 has none; a figure never repeats another)."""
     return figure.k_rank is not None and setting["k"] is None
+
+
+def unrated(spec: FigureSpec, specificity_prompts: list[str]) -> str | None:
+    """Why a figure of path-based specificity has nothing to show under this config (None: it has)."""
+    if spec.analysis != "specificity_path" or "path" in specificity_prompts:
+        return None
+    return (
+        "This config does not rate path-based specificity: add path to annotation.specificity and "
+        '"specificity" to the steps of an LLM judge in judges (the offline judge cannot rate it).'
+    )
