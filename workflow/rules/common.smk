@@ -22,8 +22,8 @@ except ConfigError as error:
 
 from valueprefs.results_owner import claim, owner_conflict
 
-if owner_conflict(workflow.configfiles):
-    raise SystemExit(f"error: {owner_conflict(workflow.configfiles)}")
+if owner_conflict(config, workflow.configfiles):
+    raise SystemExit(f"error: {owner_conflict(config, workflow.configfiles)}")
 
 
 def check_api_keys():

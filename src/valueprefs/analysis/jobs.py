@@ -50,7 +50,8 @@ def write_run_analysis(
             "%s/%s: its short answers follow each action's strongest value, not the sum of its values "
             "(held-out log-likelihood %+.3f per decision, %.1f standard errors): the short form cannot rank "
             "values rarely strongest in their set, so short_vs_long understates value-level consistency "
-            "(README: the set rule)", model, alignment, row["set_rule_gain"], row["set_rule_gain"] / row["set_rule_se"],
+            "(docs/preferences.md: the set rule)",
+            model, alignment, row["set_rule_gain"], row["set_rule_gain"] / row["set_rule_se"],
         )  # fmt: skip
     if truth:
         checks = correlations[correlations["analysis"].str.startswith("control_")]

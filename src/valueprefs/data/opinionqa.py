@@ -1,6 +1,6 @@
 """OpinionQA (Santurkar et al. 2023): Pew American Trends Panel questions as open questions.
 
-Selection rule (documented in README): every wave question whose text-with-options appears in
+Selection rule (documented in docs/data.md): every wave question whose text-with-options appears in
 the topic mapping is a candidate, filed under its first coarse topic (``cg``). Topics are
 visited in alphabetical order, round after round, each time taking the next question of that
 topic from a list shuffled with the configured seed, until ``n_questions`` are chosen. This

@@ -30,7 +30,7 @@ HEADLINE = (
     "Bars: value-level consistency, the correlation of the two preference vectors across disjoint "
     "halves of the items (no item in both), net of each value's share of 'to do' appearances and "
     "of how often it appears, corrected for both measures' noise; whiskers and * are its own "
-    "(README: the headline). Bars and dots compare the same values: those in enough games and "
+    "(docs/preferences.md: the headline). Bars and dots compare the same values: those in enough games and "
     "answers to dilemmas that annotate them (counts the model does not decide; the paper's statistic "
     "leaves out values never argued). Dots, the paper's statistic: "
 )

@@ -1,0 +1,117 @@
+"""Every command the README and the docs pages show runs as written.
+
+Each `snakemake` command parses as its reader means it (Snakemake's own parser finds each
+intended target: an option that takes several values, such as --configfile, swallows a target
+written after it; it knows how many cores to use), and then runs, as a dry run where it would
+do real work (a report is planned instead of written), from a directory laid out like this
+checkout, against fresh configs (`my.yaml` and the other placeholders are the keyless example).
+Each `python -m valueprefs...` command runs as written where it only reads, with `--help`
+where it would start a server or load models (those are run by their own tests). Not run here:
+`make` targets (CI runs `make lint` and `make test`; `make demo` is timed in bench/RESULTS.md),
+installs (`pip`), `pytest` and `mkdocs serve`.
+"""
+
+import re
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from snakemake.cli import get_argument_parser
+
+from conftest import REPO, SNAKEMAKE
+
+PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+SNAKEMAKE_COMMAND = re.compile(r"(\.venv/bin/)?snakemake( |$)")
+PYTHON_COMMAND = re.compile(r"(\.venv/bin/)?python -m valueprefs\.")
+# options the docs use with exactly one value: a word after their value is meant as a target
+ONE_VALUE = {"--profile", "-d", "--directory", "--cores", "-c", "--configfile", "--report", "--rerun-triggers",
+             "--list-changes", "--forcerun", "-s", "--snakefile", "--executor"}  # fmt: skip
+RUN_NO_JOB = {"-n", "--dry-run", "--lint", "--unlock", "--report", "--list-changes", "--summary"}
+PLACEHOLDER_CONFIGS = ("my.yaml", "new.yaml", "first.yaml", "second.yaml")
+STARTS_A_PROCESS = ("valueprefs.llm.local_server", "valueprefs.synthetic.server", "valueprefs.llm.engine_check")
+
+
+def shown_commands() -> list[str]:
+    """Commands of the pages: lines of shell code blocks and inline code (comments cut)."""
+    found = []
+    for page in PAGES:
+        text = page.read_text()
+        for language, block in re.findall(r"```(\w*)\n(.*?)```", text, re.S):
+            if language in ("", "bash", "sh"):
+                found += [line.split(" #")[0].strip() for line in block.splitlines()]
+        found += [" ".join(span.split()) for span in re.findall(r"(?<!`)`([^`]+)`(?!`)", text)]
+    commands = [c for c in found if SNAKEMAKE_COMMAND.match(c) or PYTHON_COMMAND.match(c)]
+    return list(dict.fromkeys(c.removesuffix("&").strip() for c in commands if "..." not in c))
+
+
+def snakemake_commands() -> list[str]:
+    return [command for command in shown_commands() if SNAKEMAKE_COMMAND.match(command)]
+
+
+def intended_targets(words: list[str]) -> list[str]:
+    """The words a reader takes for targets: neither options nor the value of one."""
+    targets, after_option = [], False
+    for word in words:
+        if word.startswith("-"):
+            after_option = word in ONE_VALUE
+        elif after_option:
+            after_option = False
+        else:
+            targets.append(word)
+    return targets
+
+
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory):
+    """A directory laid out like this checkout (its workflow, library, configs and profiles),
+    with fresh configs where the docs name a placeholder."""
+    root = tmp_path_factory.mktemp("docs-commands")
+    for name in ("Snakefile", "workflow", "src", "config", "profiles", "config.yaml"):
+        (root / name).symlink_to(REPO / name)
+    for name in PLACEHOLDER_CONFIGS:
+        (root / name).write_text((REPO / "config/examples/local_server.yaml").read_text())
+    return root
+
+
+def test_the_docs_show_commands():
+    assert len(snakemake_commands()) >= 20 and any(PYTHON_COMMAND.match(c) for c in shown_commands())
+
+
+@pytest.mark.parametrize("command", snakemake_commands())
+def test_each_snakemake_command_parses_as_meant_and_runs(command, sandbox):
+    words = shlex.split(command)[1:]
+    parsed = get_argument_parser().parse_args(words)
+    missing = [target for target in intended_targets(words) if target not in (parsed.targets or [])]
+    assert not missing, f"{command!r}: Snakemake reads {missing} as option values, not targets"
+    runs_jobs = not RUN_NO_JOB & set(words)
+    assert not runs_jobs or parsed.profile or parsed.cores, f"{command!r}: no profile and no --cores"
+    if "--report" in words:  # plan the report's inputs instead of writing it
+        at = words.index("--report")
+        words = [*words[:at], *words[at + 2 :], "-n"]
+    elif not {"--summary", "--list-changes", "--unlock", "--lint"} & set(words) and "-n" not in words:
+        words.append("-n")
+    result = subprocess.run([SNAKEMAKE, *words], cwd=sandbox, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"{command!r} as {words}:\n{result.stderr[-3000:]}"
+
+
+@pytest.mark.parametrize("command", [c for c in shown_commands() if PYTHON_COMMAND.match(c)])
+def test_each_python_command_runs(command, sandbox):
+    words = shlex.split(command)[1:]
+    if any(module in command for module in STARTS_A_PROCESS):
+        words = [*words[:2], "--help"]
+    if words[1] == "valueprefs.stop":
+        words.append("--dry-run")
+    result = subprocess.run([sys.executable, *words], cwd=sandbox, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, f"{command!r} as {words}:\n{result.stderr[-3000:]}"
+    assert result.stdout.strip(), command
+
+
+def test_the_docs_site_builds_without_a_warning(tmp_path):
+    """mkdocs in strict mode: a broken link or a page missing from the navigation fails."""
+    site = tmp_path / "site"
+    result = subprocess.run([str(Path(sys.executable).parent / "mkdocs"), "build", "--strict", "-q", "-d", str(site)],
+                            cwd=REPO, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (site / "index.html").is_file() and (site / "first-model" / "index.html").is_file()
