@@ -157,19 +157,28 @@ def by_family(frame: pd.DataFrame, title: str, ylabel: str, note: str, style: Fi
     return figure
 
 
+PANELS_PER_ROW = 3  # a report pane shrinks a figure to its width: wider rows become unreadable
+
+
 def k_pairs(frame: pd.DataFrame, title: str, note: str, style: FigureStyle) -> plt.Figure:
-    """Bars per pair k1-k2; one panel per model family when the frame has several."""
+    """Bars per pair k1-k2; one panel per model family when the frame has several, at most
+    three panels a row."""
     colors = _apply(style)
     families = list(dict.fromkeys(frame["model"]))
-    size = (max(6.5, 3.2 * len(families) + 1.5), style.height)  # room for the legend row
-    figure, axes = plt.subplots(1, len(families), figsize=size, squeeze=False)
-    for ax, family in zip(axes[0], families, strict=True):
+    columns = min(len(families), PANELS_PER_ROW)
+    rows = -(-len(families) // columns)
+    size = (max(6.5, 3.6 * columns + 1.5), style.height * rows)
+    figure, axes = plt.subplots(rows, columns, figsize=size, squeeze=False)
+    panels = list(axes.flat)
+    for ax, family in zip(panels, families, strict=False):
         part = frame[frame["model"] == family]
         _bars(ax, part, "pair", colors, "consistency" if "paper_r" in part.columns else "Pearson r")
         is_control = "control" in part and part["control"].fillna(False).astype(bool).any()
         ax.set_title(f"{family}\n(control)" if is_control else family, fontsize=11)
         ax.set_xlabel("k1 - k2")
-    _finish(figure, axes[0][-1], title, note)
+    for ax in panels[len(families) :]:
+        ax.set_visible(False)
+    _finish(figure, panels[len(families) - 1], title, note)
     return figure
 
 

@@ -169,6 +169,15 @@ def handler_for(service: SyntheticService) -> type:
     return Handler
 
 
+class Server(http.server.ThreadingHTTPServer):
+    """A thread per connection and a listen backlog for a whole judge's concurrency: with the
+    standard library's 5, connections beyond it can fail before the server sees a request,
+    which the client counts as sent and the server does not."""
+
+    request_queue_size = 256
+    daemon_threads = True
+
+
 def parse_faults(text: str) -> dict[int, float]:
     """``429=0.05,500=0.02`` -> {429: 0.05, 500: 0.02}."""
     faults = {}
@@ -194,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     control = configured_control(args.config, args.model, args.schema)
     service = SyntheticService(args.data, control, parse_faults(args.faults), args.latency, args.seed)
-    server = http.server.ThreadingHTTPServer((args.host, args.port), handler_for(service))
+    server = Server((args.host, args.port), handler_for(service))
     print(f"synthetic OpenAI-compatible server on http://{args.host}:{args.port}/v1", flush=True)
     try:
         server.serve_forever()
