@@ -33,7 +33,7 @@ def step_judges(judges: list[dict], step: str) -> list[dict]:
 # The annotation settings each step reads: a step's params hold only these, so changing one
 # step's settings (value_batching, say) reruns that step alone.
 STEP_SETTINGS = {
-    "arguments": ("max_arguments_per_k", "exclude_truncated", "max_prompt_chars"),
+    "arguments": ("max_arguments_per_k", "exclude_truncated", "max_prompt_chars", "structure_first"),
     "values": ("value_batching", "embedding_threshold", "max_prompt_chars"),
     "specificity": ("specificity", "specificity_samples", "specificity_batching", "max_prompt_chars"),
 }

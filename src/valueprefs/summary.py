@@ -13,7 +13,8 @@ GENERATION_COUNTS = (
     "position_driven_decisions", "truncated_responses", "suspect_answers",
 )  # fmt: skip
 ANNOTATION_COUNTS = (
-    "responses", "excluded_truncated", "arguments", "judge_calls", "dropped_value_names", "responses_over_argument_cap",
+    "responses", "excluded_truncated", "split_by_structure", "arguments", "judge_calls", "dropped_value_names",
+    "responses_over_argument_cap",
 )  # fmt: skip
 
 
@@ -94,6 +95,11 @@ def run_summary(
             f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
             f"{totals['responses_over_argument_cap']} responses over the argument cap"
         )
+        if totals["split_by_structure"]:
+            lines.append(
+                f"  {totals['split_by_structure']} of {totals['responses']} responses split by structure "
+                "(clean numbered lists of k), the others extracted by the judge (structure_first)"
+            )
         if totals["excluded_truncated"]:
             lines.append(
                 f"  {totals['excluded_truncated']} answers cut off at the token limit left out (exclude_truncated)"

@@ -24,6 +24,7 @@ from valueprefs.annotation.parsing import (
     parse_score_json,
     parse_value_names,
 )
+from valueprefs.annotation.structure import clean_list
 from valueprefs.errors import ConfigError
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.cache import DiskCache
@@ -52,6 +53,14 @@ ARGUMENT_FORMAT = 'a JSON list like [{"argument": "<text>"}, ...]'
 VALUES_FORMAT = "'List supporting values: <value>, <value>, ...' using names from the given list"
 
 
+STRUCTURE = ["(split by structure: a clean numbered list of the k arguments asked for)"]
+
+
+def asked_k(response: dict) -> int:
+    """The number of arguments a long-form response was asked for (0: not known)."""
+    return response.get("k") or int(str(response.get("task", "")).removeprefix("long_k") or 0)
+
+
 def argument_cap(response: dict, per_k: float) -> int:
     """Most arguments kept from one response: ``per_k`` times the k it was asked for (rounded up).
 
@@ -59,7 +68,7 @@ def argument_cap(response: dict, per_k: float) -> int:
     keeps the first ones; the response is flagged and counted, and no judge call is spent on
     the rest.
     """
-    k = response.get("k") or int(str(response.get("task", "")).removeprefix("long_k") or 0)
+    k = asked_k(response)
     return max(1, math.ceil(per_k * k)) if k else MAX_ARGUMENTS
 
 
@@ -129,20 +138,33 @@ class Annotator:
                 for r, args in zip(responses, found, strict=True)
             ]
         else:
-            prompts = [self.templates.render("extract_arguments", text=r["text"]) for r in responses]
-            labels = self.llm(judge).ask(
-                prompts, parse_argument_list, ARGUMENT_FORMAT, self.settings["max_tokens"]["arguments"]
-            )
+            labels = self._extracted(judge, responses)
         rows = []
         for response, label in zip(responses, labels, strict=True):
             found = label.value if label.status != "failed" else []
             cap = argument_cap(response, self.settings["max_arguments_per_k"])
             extra = {"extracted": len(found), "over_cap": cap} if len(found) > cap else {}
+            extra |= {"by": "structure"} if label.raw == STRUCTURE else {}
             self.record(judge, "arguments", _where(response), label, **extra)
             found = found[:cap]
             for position, argument in enumerate(found, start=1):
                 rows.append({**_where(response), "position": position, "n_arguments": len(found), "argument": argument})
         return rows
+
+    def _extracted(self, judge: dict, responses: list[dict]) -> list[Label]:
+        """The judge's extraction of each response. With ``structure_first``, an answer that is
+        a clean numbered list of the k arguments asked for is split by structure instead, with
+        no call (``structure.clean_list``; its label's raw answer is ``STRUCTURE``)."""
+        first = self.settings.get("structure_first")
+        split = [clean_list(r["text"], asked_k(r)) if first else None for r in responses]
+        asked = [r for r, items in zip(responses, split, strict=True) if items is None]
+        prompts = [self.templates.render("extract_arguments", text=r["text"]) for r in asked]
+        budget = self.settings["max_tokens"]["arguments"]
+        answers = iter(self.llm(judge).ask(prompts, parse_argument_list, ARGUMENT_FORMAT, budget) if prompts else [])
+        return [
+            next(answers) if items is None else Label(prompt_hash(r["text"]), STRUCTURE, items, "ok")
+            for r, items in zip(responses, split, strict=True)
+        ]
 
     def values(self, judge: dict, arguments: list[dict]) -> list[list[str]]:
         """Value labels of every argument by one judge (empty when its label failed)."""
@@ -303,9 +325,10 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
     problems = Counter()
     tokens: dict[str, dict[str, int]] = {}
     dropped = Counter()
-    over_cap = 0
+    over_cap = by_structure = 0
     for record in records:
         over_cap += "over_cap" in record
+        by_structure += record.get("by") == "structure"
         statuses[f"{record['judge']}/{record['step']}/{record['status']}"] += 1
         if record["status"] == "failed":
             problems[f"{record['judge']}/{record['step']}: {str(record['problem']).split(';')[0]}"] += 1
@@ -325,6 +348,7 @@ def summarize_labels(records: list[dict], responses: int, arguments: int, step_s
         "failures": dict(problems.most_common()),
         "dropped_value_names": sum(dropped.values()),
         "responses_over_argument_cap": over_cap,
+        "split_by_structure": by_structure,
         "tokens": tokens,
         "spent": {judge: meter.as_dict() for judge, meter in sorted(spent.items())},
         "judge_calls": sum(meter.completions for meter in spent.values()),

@@ -12,6 +12,7 @@ import pandas as pd
 
 from valueprefs.annotation.annotator import SPECIFICITY
 from valueprefs.annotation.offline import split_arguments
+from valueprefs.annotation.structure import clean_list
 from valueprefs.io import iter_jsonl
 from valueprefs.prompts import Templates, batched_specificity_prompt, batched_value_prompt, value_prompt
 from valueprefs.tokens import chat_tokens, o200k_base
@@ -47,9 +48,9 @@ def estimate_costs(
         if judge["backend"] == "offline":
             continue
         totals: dict[str, list[int]] = {}
-        for sample, text, arguments in _responses(response_files):
+        for sample, text, arguments, extract in _responses(response_files, settings.get("structure_first", False)):
             for step, calls, inputs, outputs in _response_costs(
-                judge, sample, text, arguments, templates, vocabulary, settings, count, encoding
+                judge, sample, text, arguments, extract, templates, vocabulary, settings, count, encoding
             ):
                 total = totals.get(step, [0, 0, 0])
                 totals[step] = [a + b for a, b in zip(total, (calls, inputs, outputs), strict=True)]
@@ -72,12 +73,14 @@ def estimate_costs(
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _responses(response_files: list[str]):
-    """(sample, text, arguments found by structure) of every answered response, one at a time."""
+def _responses(response_files: list[str], structure_first: bool):
+    """(sample, text, arguments found by structure, whether the judge must extract them) of
+    every answered response, one at a time."""
     for path in response_files:
         for _, row in iter_jsonl(path):
             if row.get("status") == "ok":
-                yield row["sample"], row["text"], split_arguments(row["text"])
+                clean = clean_list(row["text"], row.get("k") or 0) if structure_first else None
+                yield row["sample"], row["text"], clean or split_arguments(row["text"]), clean is None
 
 
 def _step_order(judge: dict, settings: dict) -> list[str]:
@@ -87,9 +90,10 @@ def _step_order(judge: dict, settings: dict) -> list[str]:
     return steps
 
 
-def _response_costs(judge, sample, text, arguments, templates, vocabulary, settings, count, encoding):
-    """(step, calls, input tokens, output tokens) of one response for one judge."""
-    if "arguments" in judge["steps"]:
+def _response_costs(judge, sample, text, arguments, extract, templates, vocabulary, settings, count, encoding):
+    """(step, calls, input tokens, output tokens) of one response for one judge (``extract``:
+    whether its arguments need the judge's extraction call)."""
+    if "arguments" in judge["steps"] and extract:
         answer = len(encoding.encode(json.dumps([{"argument": a} for a in arguments])))
         yield "arguments", 1, count(templates.render("extract_arguments", text=text)), answer
     if "values" in judge["steps"] and arguments:
