@@ -102,3 +102,39 @@ def test_submit_and_collect_rules_resume_without_resubmitting(tmp_path):
         assert arguments and all(a["values"] == ["care"] for a in arguments)
         plan = run_snakemake(tmp_path, target, "-n", "--cores", "1", configfile=configfile)
         assert "Nothing to be done" in plan.stdout + plan.stderr
+
+
+def test_extraction_goes_through_the_batch_api_for_the_answers_structure_cannot_split(tmp_path):
+    """The arguments step in Batch API mode: with structure_first only the unclear answer is
+    submitted, and the annotation step then reads it from the collected batch (no direct call)."""
+    from test_structure_first import CLEAN
+
+    from valueprefs.annotation.jobs import submit_batch
+
+    def extraction(messages):
+        return '[{"argument": "From the batch."}]'
+
+    rows = [
+        {"item_id": "demo-01", "sample": 0, "status": "ok", "k": 3, "task": "long_k3", "text": CLEAN},
+        {"item_id": "demo-02", "sample": 0, "status": "ok", "k": 3, "task": "long_k3", "text": "Yes, because.\n\nSo."},
+    ]
+    settings = {**SETTINGS, "structure_first": True, "specificity": []}
+    responses = tmp_path / "responses.jsonl"
+    responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    with BatchAPIServer(extraction, polls_before_done=0) as server:
+        judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
+        judge.update(steps=["arguments"], batch=True)
+        run(tmp_path, [OFFLINE], settings, name="vocabulary-only", rows=rows)  # writes vocabulary.csv
+        submitted = submit_batch(
+            "arguments", judge, str(responses), str(tmp_path / "vocabulary.csv"), settings, _templates(),
+            str(tmp_path / "cache"), str(tmp_path / "submitted.json"),
+        )  # fmt: skip
+        assert submitted["planned"] == submitted["submitted"] == 1
+        state = json.loads(Path(json.loads((tmp_path / "submitted.json").read_text())["state_file"]).read_text())
+        assert collect_answers(judge, state, tmp_path / "cache", wait_seconds=10, poll_every=0.05)["collected"] == 1
+        offline_values = {"name": "offline", "backend": "offline", "steps": ["values"]}
+        summary, arguments, _ = run(tmp_path, [judge, offline_values], settings, rows=rows)
+    assert summary["judge_calls"] == 0 and summary["split_by_structure"] == 1
+    assert [a["argument"] for a in arguments if a["item_id"] == "demo-02"] == ["From the batch."]
+    assert len([a for a in arguments if a["item_id"] == "demo-01"]) == 3
+    assert not any("chat/completions" in line for line in server.log)
