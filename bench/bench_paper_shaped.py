@@ -2,14 +2,16 @@
 peak memory, and the whole paper grid extrapolated from it.
 
     .venv/bin/python bench/bench_paper_shaped.py --scale 0.1 [--via http] [--vocabulary CSV]
-        [--protocol paper|defaults|batched] [--shards N]
+        [--protocol paper|defaults|batched|structured] [--shards N]
 
 The shape is the paper's: 1360 dilemmas and 63 questions (times --scale, generated over the
 vocabulary), k = 5/10/20, greedy + 10 samples at temperature 0.9, path and attribute
 specificity for the sample the analyses read, 200 bootstrap resamples. The judge protocol is
 the paper's (``--protocol paper``: one extraction call per response, one value call and one
 call per specificity prompt per argument), our defaults (``defaults``: one value call per
-response) or everything batched (``batched``: specificity too, one call per response). One
+response), everything batched (``batched``: specificity too, one call per response) or batched
+with structure first (``structured``: a clean numbered list of k is split without an extraction
+call; the synthetic model writes only such lists, so this is the saving's upper bound). One
 synthetic control model answers and the synthetic judge reads, in process (``--via process``)
 or through the synthetic OpenAI-compatible server on 127.0.0.1 (``--via http``: the ``openai``
 backend and judge). The run happens in a fresh directory, so every call is made (and cached)
@@ -69,7 +71,8 @@ def paper_config(
             "specificity": ["path", "attribute"],
             "specificity_samples": None,
             "value_batching": protocol != "paper",
-            "specificity_batching": protocol == "batched",
+            "specificity_batching": protocol in ("batched", "structured"),
+            "structure_first": protocol == "structured",
             "shards": shards,
         },
         "analysis": {"bootstrap": 200, "reference_dataset": "dailydilemmas"},
@@ -162,7 +165,7 @@ def main() -> None:
     parser.add_argument("--vocabulary", type=Path, help="a normalized vocabulary CSV (default: the demo's 60 values)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--shards", type=int, default=1, help="item ranges per generation and annotation job")
-    parser.add_argument("--protocol", choices=("paper", "defaults", "batched"), default="paper")
+    parser.add_argument("--protocol", choices=("paper", "defaults", "batched", "structured"), default="paper")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
