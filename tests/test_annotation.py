@@ -196,6 +196,25 @@ def test_agreement_formulas():
     assert opposite["krippendorff_alpha"] < 0
 
 
+def test_agreement_intervals_resample_whole_responses():
+    """Two responses: one whose two arguments the judges label alike, one where they differ
+    completely: the interval spans [0, 1] around the estimate 1/2; two identical judges get
+    [1, 1]; the draws are seeded."""
+    rows = []
+    for judge, labels in (("a", [["x"], ["y"], ["z"], ["w"]]), ("b", [["x"], ["y"], ["q"], ["r"]])):
+        for (item, position), value in zip([("i1", 1), ("i1", 2), ("i2", 1), ("i2", 2)], labels, strict=True):
+            rows.append({"judge": judge, "step": "values", "source": "f", "item_id": item, "sample": 0,
+                         "position": position, "value": value})  # fmt: skip
+    table = judge_agreement(pd.DataFrame(rows)).iloc[0]
+    assert table["jaccard"] == pytest.approx(0.5) and table["n"] == 4
+    assert (table["jaccard_low"], table["jaccard_high"]) == (0.0, 1.0)
+    draws = [judge_agreement(pd.DataFrame(rows), resamples=50, seed=seed).iloc[0] for seed in (1, 1)]
+    assert draws[0].equals(draws[1])
+    same = pd.DataFrame([{**row, "judge": "c", "value": row["value"]} for row in rows if row["judge"] == "a"])
+    identical = judge_agreement(pd.concat([pd.DataFrame(rows[:4]), same])).iloc[0]
+    assert (identical["jaccard"], identical["jaccard_low"], identical["jaccard_high"]) == (1.0, 1.0, 1.0)
+
+
 def test_agreement_table_reads_label_files_record_by_record(tmp_path):
     """Two judges' labels in one file (raw answers included) and an empty file: the table is
     the one computed from the records themselves, and the extraction step is left out."""

@@ -1,7 +1,8 @@
 """Agreement between judges that labelled the same arguments.
 
 Specificity levels: Krippendorff's alpha (ordinal). Value sets: mean Jaccard index and
-micro-averaged F1 of one judge's values against the other's.
+micro-averaged F1 of one judge's values against the other's. Each statistic has a 95% interval
+from resampling whole responses (the arguments of one answer are not independent).
 """
 
 from itertools import combinations
@@ -58,8 +59,14 @@ def agreement_table(label_files: list[str]) -> pd.DataFrame:
     return judge_agreement(pd.DataFrame(rows, columns=["source", *fields]))
 
 
-def judge_agreement(labels: pd.DataFrame) -> pd.DataFrame:
-    """One row per (step, judge pair); ``labels`` are audit records with a ``source`` column."""
+STATISTICS = ("jaccard", "f1", "krippendorff_alpha")
+RESAMPLES = 200
+
+
+def judge_agreement(labels: pd.DataFrame, resamples: int = RESAMPLES, seed: int = 0) -> pd.DataFrame:
+    """One row per (step, judge pair), each statistic with its 95% interval (``*_low``,
+    ``*_high``) from ``resamples`` draws of whole responses; ``labels`` are audit records with a
+    ``source`` column."""
     rows = []
     for step, records in labels.groupby("step") if not labels.empty else []:
         if step == "arguments":
@@ -69,9 +76,38 @@ def judge_agreement(labels: pd.DataFrame) -> pd.DataFrame:
             joined = pd.concat([by_judge[first], by_judge[second]], axis=1, join="inner", keys=["a", "b"])
             if step == "values":
                 joined = joined.map(lambda v: v if isinstance(v, list) else [])
-                scores = value_agreement(joined["a"], joined["b"])
-            else:
-                scores = level_agreement(joined["a"], joined["b"])
+            scores = _agreement(step, joined)
             rows.append({"step": step, "judge_a": first, "judge_b": second, **scores})
-    columns = ["step", "judge_a", "judge_b", "n", "jaccard", "f1", "krippendorff_alpha"]
+            rows[-1] |= _intervals(step, joined, scores, resamples, seed)
+    columns = ["step", "judge_a", "judge_b", "n"]
+    columns += [f"{name}{part}" for name in STATISTICS for part in ("", "_low", "_high")]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _agreement(step: str, joined: pd.DataFrame) -> dict:
+    if step == "values":
+        return value_agreement(joined["a"], joined["b"])
+    return level_agreement(joined["a"], joined["b"])
+
+
+def _intervals(step: str, joined: pd.DataFrame, scores: dict, resamples: int, seed: int) -> dict:
+    """Percentile 95% intervals of the statistics in ``scores`` over draws of whole responses
+    (all arguments of a drawn answer, as often as it is drawn)."""
+    responses = joined.index.droplevel("position")
+    codes, _ = pd.factorize(responses)
+    members = [np.flatnonzero(codes == code) for code in range(codes.max() + 1)] if len(codes) else []
+    names = [name for name in STATISTICS if name in scores]
+    draws: dict[str, list[float]] = {name: [] for name in names}
+    rng = np.random.default_rng(seed)
+    for _ in range(resamples if len(members) > 1 else 0):
+        rows = np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))])
+        drawn = _agreement(step, joined.iloc[rows])
+        for name in names:
+            draws[name].append(drawn[name])
+    found = {}
+    for name in names:
+        values = np.array(draws[name], dtype=float)
+        values = values[np.isfinite(values)]
+        low, high = np.percentile(values, [2.5, 97.5]) if values.size else (np.nan, np.nan)
+        found |= {f"{name}_low": float(low), f"{name}_high": float(high)}
+    return found
