@@ -5,6 +5,7 @@ run summary count both paths."""
 
 import json
 
+import pandas as pd
 import pytest
 from servers import ScriptedChatServer
 from test_annotation import SETTINGS, run
@@ -13,6 +14,7 @@ from valueprefs.annotation.structure import clean_list
 
 from conftest import model_entry
 
+AUDIT = {"fraction": 0.05, "seed": 0, "judge": None, "floors": {"arguments": 0.8, "values": 0.5, "specificity": 0.5}}
 CLEAN = (
     "I would report it.\n1. Honesty builds trust.\n2. Owning a mistake is responsible,\n   and others learn.\n"
     "3. Silence harms."
@@ -92,14 +94,81 @@ def test_the_cost_estimate_leaves_out_extraction_calls_of_clean_lists(tmp_path):
     from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
 
     responses = tmp_path / "long_k3.jsonl"
-    rows = [{"sample": 0, "status": "ok", "k": 3, "text": text} for text in (CLEAN, "Because.\n\nSo.", "1. A.\n2. B.")]
+    texts = (CLEAN, "Because.\n\nSo.", "1. A.\n2. B.")
+    rows = [{"item_id": f"d{i}", "sample": 0, "status": "ok", "k": 3, "text": text} for i, text in enumerate(texts)]
     responses.write_text("".join(json.dumps(row) + "\n" for row in rows))
     judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "steps": ["arguments"]}
     templates = Templates(default_template_paths(JUDGE_TEMPLATE_NAMES))
     vocabulary = list(demo_vocabulary()["value"])
     calls = {}
     for first in (False, True):
-        settings = {**SETTINGS, "structure_first": first, "specificity": []}
-        table = estimate_costs([str(responses)], vocabulary, [judge], settings, templates, {}, str(tmp_path))
-        calls[first] = int(table.set_index("step").loc["arguments", "calls"])
-    assert calls == {False: 3, True: 2}
+        settings = {**SETTINGS, "structure_first": first, "specificity": [], "audit": {**AUDIT, "fraction": 1.0}}
+        auditor = {**judge, "name": "gpt-4o-audit", "audit": True}
+        table = estimate_costs([str(responses)], vocabulary, [judge, auditor], settings, templates, {}, str(tmp_path))
+        calls[first] = table.set_index(["judge", "step"])["calls"].to_dict()
+    assert calls[False][("gpt-4o", "arguments")] == 3 and calls[True][("gpt-4o", "arguments")] == 2
+    assert calls[True][("gpt-4o-audit", "arguments")] == 1  # the one clean list, audited (fraction 1)
+    assert calls[False][("gpt-4o-audit", "arguments")] == 0  # nothing split by structure, nothing audited
+
+
+def test_the_audit_sample_is_a_seeded_draw_per_answer():
+    """The same seed picks the same answers whatever their order; another seed others; about
+    the fraction asked for."""
+    from valueprefs.planning import audited
+
+    answers = [(f"d{i}", sample) for i in range(2000) for sample in (0, 1)]
+    chosen = {answer for answer in answers if audited(*answer, AUDIT)}
+    assert chosen == {answer for answer in reversed(answers) if audited(*answer, AUDIT)}
+    assert 0.04 < len(chosen) / len(answers) < 0.06
+    other = {answer for answer in answers if audited(*answer, {**AUDIT, "seed": 1})}
+    assert other != chosen and len(other & chosen) < len(chosen) / 2
+    assert not any(audited(*answer, {**AUDIT, "fraction": 0.0}) for answer in answers)
+
+
+def test_the_audit_judge_rereads_structure_split_answers_with_the_papers_protocol(tmp_path):
+    """The synthetic judge is exact on clean lists, so its audit agrees fully: every audited
+    answer split into the same arguments and labelled with the same values, one call per
+    argument where the primary batched them."""
+    from test_annotation import READER
+
+    from valueprefs.annotation.agreement import judge_agreement
+    from valueprefs.planning import audit_judge
+
+    texts = ["1. Honesty matters.\n2. Loyalty matters.", "I agree.\n1. Care matters.\n2. Fairness matters."]
+    rows = [{"item_id": f"demo-0{i + 1}", "sample": 0, "status": "ok", "k": 2, "task": "long_k2", "text": text}
+            for i, text in enumerate(texts)]  # fmt: skip
+    annotation = {**SETTINGS, "structure_first": True, "specificity": [], "value_batching": True,
+                  "audit": {**AUDIT, "fraction": 1.0}}  # fmt: skip
+    primary = {**READER, "steps": ["arguments", "values"]}
+    auditor = audit_judge([primary], annotation)
+    assert auditor["name"] == "reader-audit" and auditor["steps"] == ["arguments", "values"] and auditor["audit"]
+    summary, _, labels = run(tmp_path, [primary, auditor], annotation, rows=rows)
+    assert summary["split_by_structure"] == 2
+    audit_labels = [label for label in labels if label["judge"] == "reader-audit"]
+    assert [label["same"] for label in audit_labels if label["step"] == "arguments"] == [True, True]
+    assert sum(label["step"] == "values" and not label.get("batched") for label in audit_labels) == 4
+    table = judge_agreement(pd.DataFrame(labels).assign(source="x")).set_index("step")
+    assert table.loc["arguments", "exact_match"] == 1.0 and table.loc["arguments", "n"] == 2
+    assert table.loc["values", "jaccard"] == 1.0 and table.loc["values", "n"] == 4
+
+
+def test_boundary_agreement_and_floors_equal_a_hand_count(tmp_path):
+    """Three audited answers, two split alike: exact match 2/3; the run summary names it below
+    a floor of 0.8 and the values' Jaccard of 1 above 0.5."""
+    from valueprefs.annotation.agreement import judge_agreement
+    from valueprefs.summary import audit_lines
+
+    records = [{"judge": "gpt-4o-audit", "step": "arguments", "source": "f", "item_id": f"d{i}", "sample": 0,
+                "position": None, "value": [], "same": same} for i, same in enumerate([True, False, True])]  # fmt: skip
+    records += [{"judge": judge, "step": "values", "source": "f", "item_id": "d0", "sample": 0, "position": p,
+                 "value": ["honesty"], "same": None}
+                for judge in ("gpt-4o", "gpt-4o-audit") for p in (1, 2)]  # fmt: skip
+    table = judge_agreement(pd.DataFrame(records))
+    boundary = table[table["step"] == "arguments"].iloc[0]
+    assert boundary["exact_match"] == pytest.approx(2 / 3) and boundary["n"] == 3
+    assert boundary["exact_match_low"] <= 2 / 3 <= boundary["exact_match_high"]
+    path = tmp_path / "judge_agreement.csv"
+    table.to_csv(path, index=False)
+    lines = audit_lines(str(path), AUDIT["floors"])
+    assert any("arguments: exact match 0.67" in line and "BELOW the floor 0.8" in line for line in lines), lines
+    assert any("values: jaccard 1.00" in line and "BELOW" not in line for line in lines), lines

@@ -108,12 +108,18 @@ def _from_config_dir(path: str, base: Path) -> str:
 def resolve_defaults(config: dict) -> None:
     """Defaults that depend on other keys. ``annotation.specificity_samples``: null becomes the
     sample the analyses read (rating the others would be paid for and never used), "all"
-    becomes None (every sample), a list stays."""
+    becomes None (every sample), a list stays. With structure first and an audit fraction, the
+    audit judge joins ``judges`` (``annotation.audit``)."""
+    from valueprefs.planning import audit_judge
+
     annotation = config["annotation"]
     if annotation["specificity_samples"] is None:
         annotation["specificity_samples"] = [config["analysis"]["preference_sample"]]
     elif annotation["specificity_samples"] == "all":
         annotation["specificity_samples"] = None
+    auditor = audit_judge(config["judges"], annotation)
+    if auditor is not None and all(judge["name"] != auditor["name"] for judge in config["judges"]):
+        config["judges"].append(auditor)
 
 
 def _model_entries(config: dict) -> list[dict]:

@@ -5,6 +5,8 @@ Tasks a data set gets, annotation steps and the judges doing them, which items a
 a job takes, and what a SLURM job of the cluster plan asks for.
 """
 
+import hashlib
+
 
 def tasks_for(kind: str, settings: dict) -> list[str]:
     """Task names of a data set of ``kind`` under the generation settings (also the output files)."""
@@ -25,17 +27,20 @@ STEPS = ("arguments", "values", "specificity")
 
 
 def step_judges(judges: list[dict], step: str) -> list[dict]:
-    """The judges doing ``step`` (for arguments: only the primary one, whose arguments are used)."""
+    """The judges doing ``step`` (for arguments: only the primary one, whose arguments are used,
+    and the audit judge of structure first)."""
     doing = [judge for judge in judges if step in judge["steps"]]
-    return doing[:1] if step == "arguments" else doing
+    if step == "arguments":  # the primary judge, and an audit judge rereading its answers
+        return doing[:1] + [judge for judge in doing[1:] if judge.get("audit")]
+    return doing
 
 
 # The annotation settings each step reads: a step's params hold only these, so changing one
 # step's settings (value_batching, say) reruns that step alone.
 STEP_SETTINGS = {
-    "arguments": ("max_arguments_per_k", "exclude_truncated", "max_prompt_chars", "structure_first"),
-    "values": ("value_batching", "embedding_threshold", "max_prompt_chars"),
-    "specificity": ("specificity", "specificity_samples", "specificity_batching", "max_prompt_chars"),
+    "arguments": ("max_arguments_per_k", "exclude_truncated", "max_prompt_chars", "structure_first", "audit"),
+    "values": ("value_batching", "embedding_threshold", "max_prompt_chars", "audit"),
+    "specificity": ("specificity", "specificity_samples", "specificity_batching", "max_prompt_chars", "audit"),
 }
 
 
@@ -100,3 +105,35 @@ def slurm_request(
         "mem_mb": resolved("mem_mb"),
         "cpus_per_task": threads.get(rule, resolved("cpus_per_task")),
     }
+
+
+# The audit sample of structure first (annotation.audit): a seeded fraction of the answers split
+# by structure is read again by an audit judge with the paper's protocol; judge_agreement.csv
+# compares the two readings.
+AUDIT_SUFFIX = "-audit"
+
+
+def audited(item_id: str, sample: int, audit: dict) -> bool:
+    """Whether an answer is in the audit sample: a draw that depends only on the seed and the
+    answer (never on the order of a file or which answers a shard holds)."""
+    key = f"{audit['seed']}:{item_id}:{sample}".encode()
+    draw = int.from_bytes(hashlib.sha256(key).digest()[:8], "big") / 2**64
+    return draw < audit["fraction"]
+
+
+def audit_judge(judges: list[dict], annotation: dict) -> dict | None:
+    """The audit judge this config implies (None: no audit): the judge named by
+    ``annotation.audit.judge``, else the judge that extracts arguments, under its own name plus
+    ``-audit``; only with ``structure_first``, a positive fraction and an LLM judge."""
+    audit = annotation["audit"]
+    if not annotation["structure_first"] or audit["fraction"] <= 0:
+        return None
+    named = audit["judge"]
+    reference = next(
+        (judge for judge in judges if (judge["name"] == named if named else "arguments" in judge["steps"])),
+        None,
+    )
+    if reference is None or reference["backend"] == "offline":
+        return None
+    steps = ["arguments", "values"] + (["specificity"] if annotation["specificity"] else [])
+    return {**reference, "name": reference["name"] + AUDIT_SUFFIX, "steps": steps, "audit": True, "batch": False}

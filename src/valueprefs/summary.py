@@ -36,6 +36,34 @@ def control_line(controls_csv: str) -> list[str]:
         return [control_headline(list(csv.DictReader(table)))]
 
 
+AUDIT_STATISTICS = {"arguments": ("exact_match", "arguments"), "values": ("jaccard", "values")}
+
+
+def audit_lines(agreement_csv: str, floors: dict) -> list[str]:
+    """The audit judge's agreement with structure first, per step, each below its floor marked."""
+    import csv
+
+    if not Path(agreement_csv).is_file():
+        return []
+    with open(agreement_csv, newline="", encoding="utf-8") as table:
+        rows = [row for row in csv.DictReader(table) if row["judge_b"].endswith("-audit")]
+    lines = []
+    for row in rows:
+        statistic, floor_key = AUDIT_STATISTICS.get(row["step"], ("krippendorff_alpha", "specificity"))
+        value = row.get(statistic) or "nan"
+        if value == "nan":
+            continue
+        bounds = [row.get(f"{statistic}_{end}") or "nan" for end in ("low", "high")]
+        interval = "" if "nan" in bounds else f" [{float(bounds[0]):.2f}, {float(bounds[1]):.2f}]"
+        below = float(value) < floors[floor_key]
+        lines.append(
+            f"  audit {row['judge_b']}, {row['step']}: {statistic.replace('_', ' ')} {float(value):.2f}{interval} "
+            f"over {row['n']} {'answers' if row['step'] == 'arguments' else 'arguments'}"
+            + (f", BELOW the floor {floors[floor_key]}" if below else "")
+        )
+    return lines
+
+
 def run_summary(
     generation: dict[str, str],
     annotation: dict[str, str],
@@ -43,12 +71,15 @@ def run_summary(
     ledger_runs: str | None = None,
     since: float | None = None,
     controls: str | None = None,
+    audit: tuple[str, dict] | None = None,
 ) -> str:
     """Lines describing the data sets, generation and annotation jobs whose summary files (and
     ``data``: load reports) are given, and the spend over all runs (``ledger_runs``: the ledger
     rule's per-run table). With ``since`` (this run's start, a Unix time) a generation job whose
     summary is older is marked as an earlier run's, and a line counts the model calls this run made.
-    The last line counts the control checks that passed (``controls``: ``controls.csv``)."""
+    ``audit`` (``judge_agreement.csv``, the floors of ``annotation.audit``) adds the audit's
+    agreement and names each value below its floor. The last line counts the control checks
+    that passed (``controls``: ``controls.csv``)."""
     lines = ["valueprefs run summary", "======================"]
     for dataset, path in (data or {}).items():
         if Path(path).is_file():
@@ -112,6 +143,8 @@ def run_summary(
         lines.append(f"this run: {ran_now} generation jobs ran, {made_now} model calls made")
     if ledger_runs and Path(ledger_runs).is_file():
         lines += _spend_lines(ledger_runs)
+    if audit:
+        lines += audit_lines(*audit)
     if controls:
         lines += control_line(controls)  # last: what the run found about itself
     return "\n".join(lines)

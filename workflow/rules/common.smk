@@ -396,6 +396,10 @@ def run_summary_text(failed=False):
         "results/ledger_runs.csv",
         since=RUN_STARTED,
         controls="results/analysis/controls.csv",
+        audit=(
+            "results/annotation/judge_agreement.csv",
+            config["annotation"]["audit"]["floors"],
+        ),
     )
     if failed:
         from valueprefs.runlog import failed_jobs

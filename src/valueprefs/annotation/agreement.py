@@ -48,18 +48,20 @@ def level_agreement(first: pd.Series, second: pd.Series) -> dict:
 def agreement_table(label_files: list[str]) -> pd.DataFrame:
     """Agreement per step and judge pair over the audit records of many response files. Files
     are read one record at a time, keeping only what agreement compares (not the judges' raw
-    answers, most of a labels file: at the paper's shape reading them whole took 2.3 GB)."""
-    fields = ["judge", "step", "item_id", "sample", "position", "value"]
+    answers, most of a labels file: at the paper's shape reading them whole took 2.3 GB).
+    Of the arguments step, only the audit judge's records count (``same``: whether its
+    extraction found the arguments structure found)."""
+    fields = ["judge", "step", "item_id", "sample", "position", "value", "same"]
     rows = [
         (str(path), *(record.get(field) for field in fields))
         for path in label_files
         for _, record in iter_jsonl(path, allow_empty=True)
-        if record["step"] != "arguments"
+        if record["step"] != "arguments" or "same" in record
     ]
     return judge_agreement(pd.DataFrame(rows, columns=["source", *fields]))
 
 
-STATISTICS = ("jaccard", "f1", "krippendorff_alpha")
+STATISTICS = ("exact_match", "jaccard", "f1", "krippendorff_alpha")
 RESAMPLES = 200
 
 
@@ -70,6 +72,7 @@ def judge_agreement(labels: pd.DataFrame, resamples: int = RESAMPLES, seed: int 
     rows = []
     for step, records in labels.groupby("step") if not labels.empty else []:
         if step == "arguments":
+            rows += _boundary_rows(records, resamples, seed)
             continue
         by_judge = {judge: frame.set_index(KEY)["value"] for judge, frame in records.groupby("judge")}
         for first, second in combinations(sorted(by_judge), 2):
@@ -84,7 +87,22 @@ def judge_agreement(labels: pd.DataFrame, resamples: int = RESAMPLES, seed: int 
     return pd.DataFrame(rows, columns=columns)
 
 
+def _boundary_rows(records: pd.DataFrame, resamples: int, seed: int) -> list[dict]:
+    """Per audit judge: the share of audited answers it split into the arguments structure found."""
+    rows = []
+    if "same" not in records:
+        return rows
+    for judge, frame in records.dropna(subset=["same"]).groupby("judge"):
+        joined = frame.set_index(KEY)[["same"]].rename(columns={"same": "a"})
+        scores = _agreement("arguments", joined)
+        rows.append({"step": "arguments", "judge_a": "structure", "judge_b": judge, **scores})
+        rows[-1] |= _intervals("arguments", joined, scores, resamples, seed)
+    return rows
+
+
 def _agreement(step: str, joined: pd.DataFrame) -> dict:
+    if step == "arguments":  # one row per answer: whether both readings found the same arguments
+        return {"n": len(joined), "exact_match": float(joined["a"].astype(float).mean()) if len(joined) else np.nan}
     if step == "values":
         return value_agreement(joined["a"], joined["b"])
     return level_agreement(joined["a"], joined["b"])

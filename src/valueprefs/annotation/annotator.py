@@ -31,6 +31,7 @@ from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.metrics import specificity_column
+from valueprefs.planning import audited
 from valueprefs.prompts import (
     batched_specificity_prompt,
     batched_value_prompt,
@@ -147,9 +148,31 @@ class Annotator:
             extra |= {"by": "structure"} if label.raw == STRUCTURE else {}
             self.record(judge, "arguments", _where(response), label, **extra)
             found = found[:cap]
+            by = {"by": "structure"} if label.raw == STRUCTURE else {}
             for position, argument in enumerate(found, start=1):
-                rows.append({**_where(response), "position": position, "n_arguments": len(found), "argument": argument})
+                rows.append(
+                    {**_where(response), "position": position, "n_arguments": len(found), "argument": argument} | by
+                )
+        self._audit_extraction(responses, labels)
         return rows
+
+    def _audit_extraction(self, responses: list[dict], labels: list[Label]) -> None:
+        """The audit judge extracts the audited answers that structure split; each record says
+        whether its arguments are the structure's (``same``)."""
+        for judge in self.judges:
+            if not (judge.get("audit") and "arguments" in judge["steps"]):
+                continue
+            chosen = [
+                (response, label)
+                for response, label in zip(responses, labels, strict=True)
+                if label.raw == STRUCTURE and audited(response["item_id"], response["sample"], self.settings["audit"])
+            ]
+            prompts = [self.templates.render("extract_arguments", text=r["text"]) for r, _ in chosen]
+            budget = self.settings["max_tokens"]["arguments"]
+            answers = self.llm(judge).ask(prompts, parse_argument_list, ARGUMENT_FORMAT, budget) if prompts else []
+            for (response, split), answer in zip(chosen, answers, strict=True):
+                found = answer.value if answer.status != "failed" else []
+                self.record(judge, "arguments", _where(response), answer, same=same_arguments(split.value, found))
 
     def _extracted(self, judge: dict, responses: list[dict]) -> list[Label]:
         """The judge's extraction of each response. With ``structure_first``, an answer that is
@@ -176,7 +199,7 @@ class Annotator:
                 label = Label(prompt_hash(argument["argument"]), [], values, status, None if values else "no value")
                 self.record(judge, "values", _where(argument), label, dropped=[])
             return chosen
-        if self.settings["value_batching"]:
+        if self.settings["value_batching"] and not judge.get("audit"):
             return self._batched_values(judge, arguments)
         prompts = [value_prompt(self.templates, self.vocabulary, a["argument"]) for a in arguments]
         labels = self.llm(judge).ask(prompts, self._matched, VALUES_FORMAT, self.settings["max_tokens"]["values"])
@@ -259,7 +282,7 @@ class Annotator:
         """Specificity levels (1-5) of the arguments, by one judge and one of the two prompts:
         one call per argument (the paper's protocol), or per response with
         ``specificity_batching``."""
-        if self.settings.get("specificity_batching"):
+        if self.settings.get("specificity_batching") and not judge.get("audit"):
             return self._batched_specificity(judge, kind, arguments)
         template, parse, expected = SPECIFICITY[kind]
         prompts = [self.templates.render(template, argument=a["argument"]) for a in arguments]
@@ -286,10 +309,13 @@ class Annotator:
 
 
 def label_values(annotator: Annotator, arguments: list[dict]) -> None:
-    """Every judge that assigns values labels every argument (records go to the annotator)."""
+    """Every judge that assigns values labels every argument (records go to the annotator);
+    the audit judge only those of the audit sample."""
     for judge in annotator.judges:
         if "values" in judge["steps"]:
-            annotator.values(judge, arguments)
+            chosen = audit_sample(arguments, annotator.settings) if judge.get("audit") else arguments
+            if chosen:
+                annotator.values(judge, chosen)
 
 
 def label_specificity(annotator: Annotator, arguments: list[dict]) -> None:
@@ -297,9 +323,26 @@ def label_specificity(annotator: Annotator, arguments: list[dict]) -> None:
     samples = annotator.settings["specificity_samples"]
     rated = [a for a in arguments if samples is None or a["sample"] in samples]
     for judge in annotator.judges:
-        if "specificity" in judge["steps"] and rated:
+        chosen = audit_sample(rated, annotator.settings) if judge.get("audit") else rated
+        if "specificity" in judge["steps"] and chosen:
             for kind in annotator.settings["specificity"]:
-                annotator.specificity(judge, kind, rated)
+                annotator.specificity(judge, kind, chosen)
+
+
+def audit_sample(arguments: list[dict], settings: dict) -> list[dict]:
+    """The arguments of the audited answers that structure split (``annotation.audit``)."""
+    return [
+        a for a in arguments if a.get("by") == "structure" and audited(a["item_id"], a["sample"], settings["audit"])
+    ]
+
+
+def same_arguments(first: list[str], second: list[str]) -> bool:
+    """Two readings of an answer split it into the same arguments (whitespace and case aside)."""
+
+    def normal(items: list[str]) -> list[str]:
+        return [" ".join(item.split()).casefold() for item in items]
+
+    return normal(first) == normal(second)
 
 
 def apply_primary_labels(arguments: list[dict], records: list[dict], judges: list[dict]) -> list[dict]:

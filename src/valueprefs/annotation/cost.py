@@ -14,6 +14,7 @@ from valueprefs.annotation.annotator import SPECIFICITY
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.annotation.structure import clean_list
 from valueprefs.io import iter_jsonl
+from valueprefs.planning import audited
 from valueprefs.prompts import Templates, batched_specificity_prompt, batched_value_prompt, value_prompt
 from valueprefs.tokens import chat_tokens, o200k_base
 
@@ -48,9 +49,16 @@ def estimate_costs(
         if judge["backend"] == "offline":
             continue
         totals: dict[str, list[int]] = {}
-        for sample, text, arguments, extract in _responses(response_files, settings.get("structure_first", False)):
+        protocol = (
+            {**settings, "value_batching": False, "specificity_batching": False} if judge.get("audit") else settings
+        )
+        for row, arguments, extract in _responses(response_files, settings.get("structure_first", False)):
+            if judge.get("audit"):  # the paper's protocol on the audited answers structure split
+                if extract or not audited(row["item_id"], row["sample"], settings["audit"]):
+                    continue
+                extract = True
             for step, calls, inputs, outputs in _response_costs(
-                judge, sample, text, arguments, extract, templates, vocabulary, settings, count, encoding
+                judge, row["sample"], row["text"], arguments, extract, templates, vocabulary, protocol, count, encoding
             ):
                 total = totals.get(step, [0, 0, 0])
                 totals[step] = [a + b for a, b in zip(total, (calls, inputs, outputs), strict=True)]
@@ -74,13 +82,13 @@ def estimate_costs(
 
 
 def _responses(response_files: list[str], structure_first: bool):
-    """(sample, text, arguments found by structure, whether the judge must extract them) of
+    """(response row, arguments found by structure, whether the judge must extract them) of
     every answered response, one at a time."""
     for path in response_files:
         for _, row in iter_jsonl(path):
             if row.get("status") == "ok":
                 clean = clean_list(row["text"], row.get("k") or 0) if structure_first else None
-                yield row["sample"], row["text"], clean or split_arguments(row["text"]), clean is None
+                yield row, clean or split_arguments(row["text"]), clean is None
 
 
 def _step_order(judge: dict, settings: dict) -> list[str]:
