@@ -33,9 +33,9 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
     ]
     responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
     templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
-    judges = [
-        {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]},
+    judges = [  # gpt-4o extracts (the first judge of the step); the offline judge's values cost nothing
         {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "steps": ["arguments", "values", "specificity"]},
+        {"name": "offline", "backend": "offline", "steps": ["arguments", "values"]},
     ]
     vocabulary = ["honesty", "trust", "care", "comfort", "privacy"]
     prices = {"gpt-4o": {"input": 2.5, "output": 10.0}}
@@ -56,7 +56,7 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
     assert rated.loc["specificity_path", "input_tokens"] < table.loc["specificity_path", "input_tokens"]
 
     # the Batch API: half the standard price unless the config names batch prices
-    judges[1]["batch"] = True
+    judges[0]["batch"] = True
     half = estimate_costs(*args[:2], judges, *args[3:]).set_index("step")
     assert (half["pricing"] == "batch").all()
     assert half["usd_estimate"].sum() == pytest.approx(table["usd_estimate"].sum() / 2, abs=1e-3)

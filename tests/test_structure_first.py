@@ -172,3 +172,56 @@ def test_boundary_agreement_and_floors_equal_a_hand_count(tmp_path):
     lines = audit_lines(str(path), AUDIT["floors"])
     assert any("arguments: exact match 0.67" in line and "BELOW the floor 0.8" in line for line in lines), lines
     assert any("values: jaccard 1.00" in line and "BELOW" not in line for line in lines), lines
+
+
+def test_a_cheap_judge_is_audited_by_a_reference_judge_and_both_are_priced(tmp_path):
+    """gpt-4o-mini extracts and labels; gpt-4o, named by audit.judge, rereads the audit sample
+    and does nothing else. Their value labels differ by one name in two, which the agreement
+    row shows (Jaccard 1/2), and the estimate prices each at its own model's price."""
+    from valueprefs.annotation.agreement import judge_agreement
+    from valueprefs.annotation.cost import estimate_costs
+    from valueprefs.data.demo import demo_vocabulary
+    from valueprefs.planning import audit_judge
+    from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
+
+    def answer(messages):
+        return "List supporting values: Honesty"
+
+    def reference(messages):
+        prompt = messages[0]["content"]
+        if prompt.startswith("Extract all the arguments"):
+            return '[{"argument": "Honesty builds trust."}, {"argument": "Owning a mistake is responsible, and others learn."}, {"argument": "Silence harms."}]'  # noqa: E501
+        return "List supporting values: Honesty, Trust"
+
+    rows = [{"item_id": "demo-01", "sample": 0, "status": "ok", "k": 3, "task": "long_k3", "text": CLEAN}]
+    annotation = {**SETTINGS, "structure_first": True, "specificity": [], "value_batching": False,
+                  "audit": {**AUDIT, "fraction": 1.0, "judge": "gpt-4o"}}  # fmt: skip
+    with ScriptedChatServer(answer) as cheap, ScriptedChatServer(reference) as gpt4o:
+        mini = model_entry(name="gpt-4o-mini", backend="openai", model="gpt-4o-mini", base_url=cheap.base_url)
+        mini["steps"] = ["arguments", "values"]
+        full = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=gpt4o.base_url)
+        full["steps"] = ["arguments"]  # second for arguments: it extracts only as the auditor
+        auditor = audit_judge([mini, full], annotation)
+        assert auditor["name"] == "gpt-4o-audit" and auditor["model"] == "gpt-4o"
+        _, _, labels = run(tmp_path, [mini, full, auditor], annotation, rows=rows)
+        assert len(cheap.requests) == 3  # one value call per argument; the clean list needed no extraction
+        assert len(gpt4o.requests) == 1 + 3  # the audit: its extraction, then one value call per argument
+    table = judge_agreement(pd.DataFrame(labels).assign(source="x")).set_index("step")
+    assert table.loc["arguments", "exact_match"] == 1.0
+    assert table.loc["values", "jaccard"] == pytest.approx(0.5)  # honesty against honesty and trust
+    from valueprefs.summary import audit_lines
+
+    table.reset_index().to_csv(tmp_path / "judge_agreement.csv", index=False)  # the audit judge sorts first here
+    lines = audit_lines(str(tmp_path / "judge_agreement.csv"), AUDIT["floors"])
+    assert any(line.startswith("  audit gpt-4o-audit, values: jaccard 0.50") for line in lines), lines
+    responses = tmp_path / "long_k3.jsonl"
+    responses.write_text(json.dumps(rows[0]) + "\n")
+    prices = {"gpt-4o-mini": {"input": 0.15, "output": 0.6}, "gpt-4o": {"input": 2.5, "output": 10.0}}
+    templates = Templates(default_template_paths(JUDGE_TEMPLATE_NAMES))
+    estimate = estimate_costs([str(responses)], list(demo_vocabulary()["value"]), [mini, full, auditor], annotation,
+                              templates, prices, str(tmp_path)).set_index(["judge", "step"])  # fmt: skip
+    assert "gpt-4o" not in estimate.index.get_level_values("judge")  # it does nothing but audit
+    for judge, price in (("gpt-4o-mini", prices["gpt-4o-mini"]), ("gpt-4o-audit", prices["gpt-4o"])):
+        row = estimate.loc[(judge, "values")]
+        expected = (row["input_tokens"] * price["input"] + row["output_tokens_estimate"] * price["output"]) / 1e6
+        assert row["calls"] == 3 and row["usd_estimate"] == pytest.approx(round(expected, 4))

@@ -7,6 +7,8 @@ target has written only some of them). Nothing else on disk is looked at.
 import json
 from pathlib import Path
 
+from valueprefs.planning import AUDIT_SUFFIX
+
 # The counts of a run that say whether its answers can be trusted, per job (report table).
 GENERATION_COUNTS = (
     "responses", "calls", "failed_calls", "decisions", "unparsed_decisions", "order_pairs",
@@ -46,7 +48,7 @@ def audit_lines(agreement_csv: str, floors: dict) -> list[str]:
     if not Path(agreement_csv).is_file():
         return []
     with open(agreement_csv, newline="", encoding="utf-8") as table:
-        rows = [row for row in csv.DictReader(table) if row["judge_b"].endswith("-audit")]
+        rows = [row for row in csv.DictReader(table) if AUDIT_SUFFIX in (row["judge_a"][-6:], row["judge_b"][-6:])]
     lines = []
     for row in rows:
         statistic, floor_key = AUDIT_STATISTICS.get(row["step"], ("krippendorff_alpha", "specificity"))
@@ -56,8 +58,9 @@ def audit_lines(agreement_csv: str, floors: dict) -> list[str]:
         bounds = [row.get(f"{statistic}_{end}") or "nan" for end in ("low", "high")]
         interval = "" if "nan" in bounds else f" [{float(bounds[0]):.2f}, {float(bounds[1]):.2f}]"
         below = float(value) < floors[floor_key]
+        auditor = row["judge_b"] if row["judge_b"].endswith(AUDIT_SUFFIX) else row["judge_a"]
         lines.append(
-            f"  audit {row['judge_b']}, {row['step']}: {statistic.replace('_', ' ')} {float(value):.2f}{interval} "
+            f"  audit {auditor}, {row['step']}: {statistic.replace('_', ' ')} {float(value):.2f}{interval} "
             f"over {row['n']} {'answers' if row['step'] == 'arguments' else 'arguments'}"
             + (f", BELOW the floor {floors[floor_key]}" if below else "")
         )

@@ -14,7 +14,7 @@ from valueprefs.annotation.annotator import SPECIFICITY
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.annotation.structure import clean_list
 from valueprefs.io import iter_jsonl
-from valueprefs.planning import audited
+from valueprefs.planning import audited, step_judges
 from valueprefs.prompts import Templates, batched_specificity_prompt, batched_value_prompt, value_prompt
 from valueprefs.tokens import chat_tokens, o200k_base
 
@@ -45,8 +45,11 @@ def estimate_costs(
         return chat_tokens(encoding, [{"role": "user", "content": prompt}])
 
     rows = []
+    extracting = {judge["name"] for judge in step_judges(judges, "arguments")}
     for judge in judges:
-        if judge["backend"] == "offline":
+        if judge["name"] not in extracting:  # only the primary judge (and the auditor) extract
+            judge = {**judge, "steps": [step for step in judge["steps"] if step != "arguments"]}
+        if judge["backend"] == "offline" or not judge["steps"]:
             continue
         totals: dict[str, list[int]] = {}
         protocol = (
