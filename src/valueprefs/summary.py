@@ -48,7 +48,7 @@ def audit_lines(agreement_csv: str, floors: dict) -> list[str]:
     if not Path(agreement_csv).is_file():
         return []
     with open(agreement_csv, newline="", encoding="utf-8") as table:
-        rows = [row for row in csv.DictReader(table) if AUDIT_SUFFIX in (row["judge_a"][-6:], row["judge_b"][-6:])]
+        rows = [row for row in csv.DictReader(table) if _auditor(row)]
     lines = []
     for row in rows:
         statistic, floor_key = AUDIT_STATISTICS.get(row["step"], ("krippendorff_alpha", "specificity"))
@@ -58,13 +58,17 @@ def audit_lines(agreement_csv: str, floors: dict) -> list[str]:
         bounds = [row.get(f"{statistic}_{end}") or "nan" for end in ("low", "high")]
         interval = "" if "nan" in bounds else f" [{float(bounds[0]):.2f}, {float(bounds[1]):.2f}]"
         below = float(value) < floors[floor_key]
-        auditor = row["judge_b"] if row["judge_b"].endswith(AUDIT_SUFFIX) else row["judge_a"]
         lines.append(
-            f"  audit {auditor}, {row['step']}: {statistic.replace('_', ' ')} {float(value):.2f}{interval} "
+            f"  audit {_auditor(row)}, {row['step']}: {statistic.replace('_', ' ')} {float(value):.2f}{interval} "
             f"over {row['n']} {'answers' if row['step'] == 'arguments' else 'arguments'}"
             + (f", BELOW the floor {floors[floor_key]}" if below else "")
         )
     return lines
+
+
+def _auditor(row: dict) -> str | None:
+    """The audit judge of an agreement row (either side of the pair), if it has one."""
+    return next((row[side] for side in ("judge_b", "judge_a") if row[side].endswith(AUDIT_SUFFIX)), None)
 
 
 def run_summary(

@@ -22,8 +22,9 @@ except ConfigError as error:
 
 from valueprefs.results_owner import claim, owner_conflict
 
-if owner_conflict(config, workflow.configfiles):
-    raise SystemExit(f"error: {owner_conflict(config, workflow.configfiles)}")
+OWNER_CONFLICT = owner_conflict(config, workflow.configfiles)
+if OWNER_CONFLICT:
+    raise SystemExit(f"error: {OWNER_CONFLICT}")
 
 
 def check_api_keys():
@@ -663,13 +664,13 @@ def slurm_plan():
         for each in workflow.rules
         if each.name in workflow._localrules and not each.norun
     }
-    plan = []
-    for label, name, jobs, gpus, gpu_model in slurm_job_kinds():
+    plan, kinds, resources = [], slurm_job_kinds(), profile_resources()
+    for label, name, jobs, gpus, gpu_model in kinds:
         if name in local:
             where = {"runs_on": "submit host", "why": "localrule: no vLLM judge"}
         else:
             where = {"runs_on": "SLURM"} | slurm_request(
-                name, gpus, gpu_model, *profile_resources()
+                name, gpus, gpu_model, *resources
             )
             where["why"] = (
                 "every model generates in a SLURM job under a cluster profile"
@@ -677,7 +678,7 @@ def slurm_plan():
                 else "a judge of the rule runs on vLLM"
             )
         plan.append({"rule": label, "jobs": jobs} | where)
-    others = local - {kind[1] for kind in slurm_job_kinds()}
+    others = local - {kind[1] for kind in kinds}
     plan.append(
         {
             "rule": "every other rule",

@@ -145,10 +145,9 @@ class Annotator:
             found = label.value if label.status != "failed" else []
             cap = argument_cap(response, self.settings["max_arguments_per_k"])
             extra = {"extracted": len(found), "over_cap": cap} if len(found) > cap else {}
-            extra |= {"by": "structure"} if label.raw == STRUCTURE else {}
-            self.record(judge, "arguments", _where(response), label, **extra)
-            found = found[:cap]
             by = {"by": "structure"} if label.raw == STRUCTURE else {}
+            self.record(judge, "arguments", _where(response), label, **extra, **by)
+            found = found[:cap]
             for position, argument in enumerate(found, start=1):
                 rows.append(
                     {**_where(response), "position": position, "n_arguments": len(found), "argument": argument} | by
@@ -167,12 +166,19 @@ class Annotator:
                 for response, label in zip(responses, labels, strict=True)
                 if label.raw == STRUCTURE and audited(response["item_id"], response["sample"], self.settings["audit"])
             ]
-            prompts = [self.templates.render("extract_arguments", text=r["text"]) for r, _ in chosen]
-            budget = self.settings["max_tokens"]["arguments"]
-            answers = self.llm(judge).ask(prompts, parse_argument_list, ARGUMENT_FORMAT, budget) if prompts else []
+            answers = self._ask_extraction(judge, [response for response, _ in chosen])
             for (response, split), answer in zip(chosen, answers, strict=True):
                 found = answer.value if answer.status != "failed" else []
                 self.record(judge, "arguments", _where(response), answer, same=same_arguments(split.value, found))
+
+    def _ask_extraction(self, judge: dict, responses: list[dict]) -> list[Label]:
+        """The judge's extraction call (the paper's Figure 10 prompt) for each response; none
+        for no response (no backend is built)."""
+        if not responses:
+            return []
+        prompts = [self.templates.render("extract_arguments", text=r["text"]) for r in responses]
+        budget = self.settings["max_tokens"]["arguments"]
+        return self.llm(judge).ask(prompts, parse_argument_list, ARGUMENT_FORMAT, budget)
 
     def _extracted(self, judge: dict, responses: list[dict]) -> list[Label]:
         """The judge's extraction of each response. With ``structure_first``, an answer that is
@@ -181,9 +187,7 @@ class Annotator:
         first = self.settings.get("structure_first")
         split = [clean_list(r["text"], asked_k(r)) if first else None for r in responses]
         asked = [r for r, items in zip(responses, split, strict=True) if items is None]
-        prompts = [self.templates.render("extract_arguments", text=r["text"]) for r in asked]
-        budget = self.settings["max_tokens"]["arguments"]
-        answers = iter(self.llm(judge).ask(prompts, parse_argument_list, ARGUMENT_FORMAT, budget) if prompts else [])
+        answers = iter(self._ask_extraction(judge, asked))
         return [
             next(answers) if items is None else Label(prompt_hash(r["text"]), STRUCTURE, items, "ok")
             for r, items in zip(responses, split, strict=True)

@@ -10,7 +10,7 @@ import json
 
 import pandas as pd
 
-from valueprefs.annotation.annotator import SPECIFICITY
+from valueprefs.annotation.annotator import SPECIFICITY, asked_k
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.annotation.structure import clean_list
 from valueprefs.io import iter_jsonl
@@ -90,7 +90,7 @@ def _responses(response_files: list[str], structure_first: bool):
     for path in response_files:
         for _, row in iter_jsonl(path):
             if row.get("status") == "ok":
-                clean = clean_list(row["text"], row.get("k") or 0) if structure_first else None
+                clean = clean_list(row["text"], asked_k(row)) if structure_first else None
                 yield row, clean or split_arguments(row["text"]), clean is None
 
 

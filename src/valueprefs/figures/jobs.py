@@ -42,7 +42,7 @@ def render_figure(
 ) -> str:
     """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption.
     ``controls``: the model families that are calibration controls (drawn hatched, labelled);
-    ``unrated``: why the config gives this figure nothing to show (``figure_data.unrated``)."""
+    ``unrated``: why the config gives this figure nothing to show (``registry.unrated``)."""
     import pandas as pd
 
     from valueprefs.figures import plots
