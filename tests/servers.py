@@ -56,15 +56,21 @@ class LlamaServer:
             self.process.wait(timeout=10)
 
 
-def chat_completion(model: str, text: str, number: int = 1) -> dict:
-    """A chat.completion object as OpenAI returns it."""
+def chat_completion(model: str, text: str, number: int = 1, cached_tokens: int = 0) -> dict:
+    """A chat.completion object as OpenAI returns it: 10 prompt tokens, ``cached_tokens`` of
+    them served by the prompt cache, and 5 completion tokens."""
     return {
         "id": f"chatcmpl-{number}",
         "object": "chat.completion",
         "created": 0,
         "model": model,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+        "usage": {
+            "prompt_tokens": 10,
+            "completion_tokens": 5,
+            "total_tokens": 15,
+            "prompt_tokens_details": {"cached_tokens": cached_tokens},
+        },
     }
 
 
@@ -95,10 +101,11 @@ class ScriptedChatServer(LocalHTTPServer):
     """A stand-in for a hosted judge (gpt-4o) that speaks the OpenAI chat-completions wire protocol.
 
     ``reply(messages)`` returns the assistant text for a request; every request is recorded.
-    Each answer takes ``delay`` seconds. Runs an HTTP server on 127.0.0.1 in a thread.
+    Each answer takes ``delay`` seconds and says ``cached_tokens`` of its prompt came from the
+    provider's prompt cache. Runs an HTTP server on 127.0.0.1 in a thread.
     """
 
-    def __init__(self, reply, delay: float = 0.0):
+    def __init__(self, reply, delay: float = 0.0, cached_tokens: int = 0):
         import http.server
         import json
 
@@ -115,7 +122,7 @@ class ScriptedChatServer(LocalHTTPServer):
                 server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
                 text = server.reply(body["messages"])
                 time.sleep(delay)
-                payload = chat_completion(body["model"], text, len(server.requests))
+                payload = chat_completion(body["model"], text, len(server.requests), cached_tokens)
                 data = json.dumps(payload).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

@@ -238,3 +238,33 @@ def test_what_each_call_cost_is_filed_with_it_by_run_killed_runs_and_merges_incl
     merged = store.spend(tmp_path)
     assert sum(row["calls"] for row in merged) == 9 + COMPACT_AT + 1
     assert [row for row in merged if row["calls"] in (2, 3, 4)] == [row for row in found]
+
+
+def test_cached_input_tokens_are_filed_and_shards_of_the_earlier_layout_read_as_none(tmp_path):
+    """The spend table adds up the prompt tokens a provider's cache served; a shard written
+    before that column existed is read, and merged, as 0 of them."""
+    cache = DiskCache(tmp_path)
+    cache.put(call_key(description(0)), description(0), answer(0))
+    finish_shards()
+    (shard,) = tmp_path.rglob("*.db")
+    with sqlite3.connect(shard) as connection:  # the earlier layout: no cached_input_tokens column
+        connection.execute("ALTER TABLE spend RENAME TO newer")
+        connection.execute(
+            "CREATE TABLE spend (run TEXT NOT NULL, job TEXT NOT NULL, model TEXT NOT NULL, calls INTEGER NOT NULL,"
+            " prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, PRIMARY KEY (run, job, model))"
+            " WITHOUT ROWID"
+        )
+        kept = "run, job, model, calls, prompt_tokens, completion_tokens"
+        connection.execute(f"INSERT INTO spend SELECT {kept} FROM newer")
+        connection.execute("DROP TABLE newer")
+    assert [(row["calls"], row["cached_input_tokens"]) for row in store.spend(tmp_path)] == [(1, 0)]
+    cache = DiskCache(tmp_path)
+    for i in range(1, COMPACT_AT + 1):  # calls with 2 cached prompt tokens each, one shard each
+        cache.put(call_key(description(i)), description(i), [{**answer(i)[0], "cached_input_tokens": 2}])
+        finish_shards()
+    DiskCache(tmp_path).get(call_key(description(0)), description(0))  # opening the folder merges
+    assert len(list(tmp_path.rglob("*.db"))) == 1
+    (merged,) = store.spend(tmp_path)
+    assert (merged["calls"], merged["prompt_tokens"], merged["cached_input_tokens"]) == (
+        COMPACT_AT + 1, 3 * (COMPACT_AT + 1), 2 * COMPACT_AT,
+    )  # fmt: skip

@@ -133,13 +133,85 @@ def test_the_runs_ledger_prices_collected_batches_at_the_batch_price(tmp_path, m
 
     monkeypatch.chdir(tmp_path)
     answer = [{"text": "honesty", "seed": 0, "prompt_tokens": 1000, "completion_tokens": 100, "finish_reason": "stop"}]
+    answer[0]["cached_input_tokens"] = 400  # served by OpenAI's prompt cache: no discount inside a gpt-4o batch
     for i, log in enumerate(("results/logs/batch_collect/gpt-4o/x/values.log", "results/logs/annotate/x/values.log")):
         with rule_log(log):
             description = {"backend": "openai", "model": "gpt-4o", "messages": [{"role": "user", "content": f"p{i}"}]}
             DiskCache("calls").put(call_key(description), description, answer)
             finish_shards()
-    prices = {"gpt-4o": {"input": 2.5, "output": 10.0}}
+    prices = {"gpt-4o": {"input": 2.5, "output": 10.0, "cached_input": 1.25}}
     usd = runs_ledger("calls", prices).set_index("job")["usd_spent"]
     assert usd["results/logs/batch_collect/gpt-4o/x/values.log"] == pytest.approx((1000 * 1.25 + 100 * 5.0) / 1e6)
-    assert usd["results/logs/annotate/x/values.log"] == pytest.approx((1000 * 2.5 + 100 * 10.0) / 1e6)
+    assert usd["results/logs/annotate/x/values.log"] == pytest.approx((600 * 2.5 + 400 * 1.25 + 100 * 10.0) / 1e6)
     assert runs_ledger("calls", prices)["calls_made"].tolist() == [1, 1]
+
+
+def _common_prefix(first: list[int], second: list[int]) -> int:
+    differing = (i for i, (a, b) in enumerate(zip(first, second, strict=False)) if a != b)
+    return next(differing, min(len(first), len(second)))
+
+
+def test_the_estimate_counts_prompt_caching_by_the_providers_rule_and_prices_cached_and_batch_input(tmp_path, encoding):
+    """Value prompts over a 400-value vocabulary share a prefix past 1,024 tokens: every call but
+    the first is counted with that prefix cached, rounded down to OpenAI's 128-token steps, and
+    priced at the cached price (standard), at the batch input price (a batch without its own
+    cached price) or at batch_cached_input. The shared prefix is checked against the longest
+    common token prefix of two real prompts, counted here."""
+    from valueprefs.prompts import value_prompt
+
+    responses = tmp_path / "long.jsonl"
+    rows = [{"item_id": "a", "sample": 0, "status": "ok", "text": "1. Honesty first.\n2. Then trust.\n3. Care."}]
+    responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
+    vocabulary = [f"value number {i}" for i in range(400)]
+    first, second = (
+        encoding.encode(value_prompt(templates, vocabulary, argument)) for argument in ("Honesty first.", "Care.")
+    )
+    shared = 3 + _common_prefix(first, second)  # the chat message's 3 opening tokens come first
+    assert shared > 1024 + 128
+    cached_per_call = 1024 + (shared - 1024) // 128 * 128
+    judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "steps": ["values"]}
+    price = {"input": 2.5, "output": 10.0, "cached_input": 1.25}
+
+    def values_row(judge, price):
+        table = estimate_costs(
+            [str(responses)], vocabulary, [judge], SETTINGS, templates, {"gpt-4o": price}, str(tmp_path / "tk")
+        )
+        return table.set_index("step").loc["values"]
+
+    row = values_row(judge, price)
+    inputs, outputs = row["input_tokens"], row["output_tokens_estimate"]
+    assert (row["calls"], row["shared_prefix_tokens"]) == (3, shared)
+    assert row["cached_input_tokens"] == 2 * cached_per_call  # the first call fills the cache
+    cached = row["cached_input_tokens"]
+    by_hand = ((inputs - cached) * 2.5 + cached * 1.25 + outputs * 10) / 1e6
+    assert row["usd_estimate"] == pytest.approx(by_hand, abs=1e-4)
+    # no cached price: no cache assumed; a provider threshold above the prefix: nothing cached
+    assert values_row(judge, {"input": 2.5, "output": 10.0})["cached_input_tokens"] == 0
+    assert values_row(judge, {**price, "cache_min_tokens": shared + 1})["cached_input_tokens"] == 0
+    # a batch: cached tokens at the batch input price unless batch_cached_input is named
+    batch = {**judge, "batch": True}
+    assert values_row(batch, price)["usd_estimate"] == pytest.approx((inputs * 1.25 + outputs * 5) / 1e6, abs=1e-4)
+    stacked = values_row(batch, {**price, "batch_cached_input": 0.625})["usd_estimate"]
+    assert stacked == pytest.approx(((inputs - cached) * 1.25 + cached * 0.625 + outputs * 5) / 1e6, abs=1e-4)
+    assert "served by the provider's prompt cache" in cost_summary(
+        estimate_costs([str(responses)], vocabulary, [judge], SETTINGS, templates, {"gpt-4o": price}, str(tmp_path))
+    )
+
+
+def test_the_papers_value_and_extraction_prompts_fall_short_of_openais_cacheable_length(tmp_path, shared_data):
+    """With the 301 values, the paper's value prompt shares 904 tokens (920 batched) and its
+    extraction prompt 944 (its examples): below the 1,024 from which OpenAI caches, so the
+    estimate counts none of them cached, at any cached price."""
+    vocabulary = pd.read_csv(shared_data / "dailydilemmas" / "values.csv")["value"].tolist()
+    responses = tmp_path / "long.jsonl"
+    rows = [{"item_id": str(i), "sample": 0, "status": "ok", "text": "1. Honesty.\n2. Care."} for i in range(3)]
+    responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
+    judge = {"name": "gpt-4o", "backend": "openai", "model": "gpt-4o", "steps": ["arguments", "values"]}
+    prices = {"gpt-4o": {"input": 2.5, "output": 10.0, "cached_input": 1.25}}
+    for batching in (False, True):
+        settings = {**SETTINGS, "value_batching": batching}
+        table = estimate_costs([str(responses)], vocabulary, [judge], settings, templates, prices, str(tmp_path))
+        assert (table["shared_prefix_tokens"] < 1024).all() and (table["shared_prefix_tokens"] > 850).all()
+        assert (table["cached_input_tokens"] == 0).all()

@@ -126,6 +126,40 @@ def test_injected_faults_are_retried_by_the_openai_backend_and_counted(data_dir,
     assert meter.requests == 30 + faults  # the backend saw every failed attempt
 
 
+def test_the_servers_prompt_cache_follows_openais_rule_and_the_backend_counts_what_it_reported(data_dir, tmp_path):
+    """A prompt cache from 16 words in steps of 8 (OpenAI's rule at a small scale): the first
+    prompt is served uncached; a second with the same template and another argument gets the
+    template's words down to a step; the first prompt sent again (another seed) gets all its
+    words down to a step. The backend's meter, the server's count and the stored calls agree."""
+    from valueprefs.synthetic.prompt_cache import PrefixCache, parse_prompt_cache
+
+    service = SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, {}, 0.0, prompt_cache=PrefixCache(16, 8))
+    server, base_url = serve(service)
+    arguments = ["Honesty keeps trust alive in every family.", "Care matters."]
+    prompts = [judge_prompt(arguments[0]), judge_prompt(arguments[1]), judge_prompt(arguments[0])]
+    meter = CallMeter()
+    try:
+        for seed, prompt in enumerate(prompts):  # one at a time: the order decides what is cached
+            request = Request(messages=({"role": "user", "content": prompt},), max_tokens=32, seed=seed)
+
+            def factory():
+                return OpenAICompatibleBackend("j", base_url=base_url, max_retries=0, timeout=10)
+
+            run_calls([request], {"model": "j"}, DiskCache(tmp_path / "cache"), factory, meter, "cached")
+    finally:
+        server.shutdown()
+    template_words = len(prompts[0].split()) - len(arguments[0].split())
+    whole_words = len(prompts[0].split())
+    assert template_words >= 16
+    second, third = (16 + (words - 16) // 8 * 8 for words in (template_words, whole_words))
+    assert meter.cached_input_tokens == service.stats["cached_input_tokens"] == second + third
+    stored = [entry["result"][0].get("cached_input_tokens", 0) for entry in entries(tmp_path / "cache").values()]
+    assert sorted(stored) == sorted([0, second, third])
+    assert parse_prompt_cache("off") is None
+    with pytest.raises(ValueError, match="MIN_TOKENS,INCREMENT"):
+        parse_prompt_cache("1024")
+
+
 def test_identical_calls_in_one_job_are_made_once_and_share_the_answer(data_dir, tmp_path):
     """Four identical prompts and one other: the server sees two requests, the four get one
     answer, and a cached rerun returns the same results without a request."""

@@ -144,6 +144,18 @@ def standardize_prompt(templates: Templates, vocabulary: list[str], value: str) 
     return templates.render("standardize_value", value=value, **_value_listing(vocabulary))
 
 
+def shared_prefix(templates: Templates, name: str, vocabulary: list[str]) -> str:
+    """The text every prompt of template ``name`` begins with: the template up to its first
+    per-call field (the vocabulary, the same in every call, filled in), without the whitespace
+    before that field (a tokenizer joins it to the field's first word). A provider's prompt
+    cache can serve at most this much of a call."""
+    shared = _value_listing(vocabulary)
+    text = templates.texts[name]
+    per_call = next((match for match in PLACEHOLDER.finditer(text) if match.group(1) not in shared), None)
+    head = text[: per_call.start()] if per_call else text
+    return PLACEHOLDER.sub(lambda match: str(shared[match.group(1)]), head).rstrip()
+
+
 def _value_listing(vocabulary: list[str]) -> dict:
     return {"n_values": len(vocabulary), "values": ", ".join(vocabulary)}
 

@@ -123,6 +123,7 @@ def collect_answers(spec: dict, state: dict, cache_dir: str | Path, wait_seconds
             "seed": calls[record["custom_id"]].get("seed"),
             "prompt_tokens": usage.get("prompt_tokens", 0),
             "completion_tokens": usage.get("completion_tokens", 0),
+            "cached_input_tokens": (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0,
             "finish_reason": body["choices"][0].get("finish_reason") or "",
             "seconds": 0.0,
         }

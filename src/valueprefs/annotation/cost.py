@@ -4,6 +4,12 @@ Input tokens are counted exactly with gpt-4o's o200k_base encoding on the real p
 arguments a judge will extract are not known yet, so the value and specificity steps are
 estimated on the arguments found by structure (numbered lists, paragraphs); output tokens are
 estimates too (the extraction echoes the arguments as JSON; a value list or a score is short).
+
+Where a judge's model has a ``cached_input`` price, its provider caches prompt prefixes: every
+call of a step after the first is counted with the prefix all its prompts share (the template
+before its first per-call field) served from the cache, as far as the provider's rule allows
+(OpenAI: nothing below 1,024 tokens, then steps of 128). ``shared_prefix_tokens`` shows that
+prefix against the rule, so a template that falls short is seen, not assumed to be cached.
 """
 
 import json
@@ -15,16 +21,27 @@ from valueprefs.annotation.offline import split_arguments
 from valueprefs.annotation.structure import clean_list
 from valueprefs.io import iter_jsonl
 from valueprefs.planning import audited, step_judges
-from valueprefs.prompts import Templates, batched_specificity_prompt, batched_value_prompt, value_prompt
-from valueprefs.tokens import chat_tokens, o200k_base
+from valueprefs.prompts import (
+    Templates,
+    batched_specificity_prompt,
+    batched_value_prompt,
+    shared_prefix,
+    value_prompt,
+)
+from valueprefs.tokens import TOKENS_PER_MESSAGE, chat_tokens, o200k_base
 
 VALUE_ANSWER_TOKENS = 20
 SCORE_ANSWER_TOKENS = {"path": 2, "attribute": 60}
 
 
-COLUMNS = ["judge", "model", "step", "calls", "input_tokens", "output_tokens_estimate", "pricing", "usd_estimate"]
+COLUMNS = [
+    "judge", "model", "step", "calls", "input_tokens", "shared_prefix_tokens", "cached_input_tokens",
+    "output_tokens_estimate", "pricing", "usd_estimate",
+]  # fmt: skip
 # OpenAI's Batch API bills half the standard price unless a config gives batch prices.
 BATCH_DISCOUNT = 0.5
+# OpenAI's documented prompt caching: prefixes from 1,024 tokens, in steps of 128.
+CACHE_MIN_TOKENS, CACHE_INCREMENT = 1024, 128
 
 
 def estimate_costs(
@@ -68,7 +85,8 @@ def estimate_costs(
         price, pricing = _price(judge, prices)
         for step in _step_order(judge, settings):
             calls, inputs, outputs = totals.get(step, [0, 0, 0])
-            cost = (inputs * price["input"] + outputs * price["output"]) / 1e6 if price else None
+            shared = count_prefix(templates, _step_template(step, protocol), vocabulary, encoding)
+            cached = max(calls - 1, 0) * cacheable_tokens(shared, prices.get(judge.get("model", ""), {}))
             rows.append(
                 {
                     "judge": judge["name"],
@@ -76,12 +94,48 @@ def estimate_costs(
                     "step": step,
                     "calls": calls,
                     "input_tokens": inputs,
+                    "shared_prefix_tokens": shared,
+                    "cached_input_tokens": cached,
                     "output_tokens_estimate": outputs,
                     "pricing": pricing,
-                    "usd_estimate": round(cost, 4) if cost is not None else None,
+                    "usd_estimate": None if not price else round(usd(inputs, cached, outputs, price), 4),
                 }
             )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def usd(inputs: int, cached: int, outputs: int, price: dict) -> float | None:
+    """USD for ``inputs`` prompt tokens (``cached`` of them served by the provider's prompt
+    cache) and ``outputs`` completion tokens at ``price`` (``model_price``); None unpriced."""
+    if not price:
+        return None
+    return ((inputs - cached) * price["input"] + cached * price["cached_input"] + outputs * price["output"]) / 1e6
+
+
+def _step_template(step: str, settings: dict) -> str:
+    """The template of a step's prompts under ``settings`` (batched or one call per argument)."""
+    if step == "arguments":
+        return "extract_arguments"
+    if step == "values":
+        return "assign_values_batch" if settings["value_batching"] else "assign_values"
+    template = SPECIFICITY[step.removeprefix("specificity_")][0]
+    return f"{template}_batch" if settings.get("specificity_batching") else template
+
+
+def count_prefix(templates: Templates, name: str, vocabulary: list[str], encoding) -> int:
+    """Chat tokens of the prefix every prompt of template ``name`` shares (the message's own
+    opening tokens included: they come first)."""
+    return TOKENS_PER_MESSAGE + len(encoding.encode(shared_prefix(templates, name, vocabulary)))
+
+
+def cacheable_tokens(shared: int, price: dict) -> int:
+    """Tokens of a ``shared`` prefix the provider's prompt cache serves to each later call: 0
+    without a ``cached_input`` price (no cache assumed) or below ``cache_min_tokens``, else the
+    longest whole number of ``cache_increment`` steps beyond it."""
+    if "cached_input" not in price:
+        return 0
+    least, step = price.get("cache_min_tokens", CACHE_MIN_TOKENS), price.get("cache_increment", CACHE_INCREMENT)
+    return 0 if shared < least else least + (shared - least) // step * step
 
 
 def _responses(response_files: list[str], structure_first: bool):
@@ -136,15 +190,25 @@ def _price(judge: dict, prices: dict) -> tuple[dict, str]:
 
 
 def model_price(model: str, prices: dict, batch: bool = False) -> dict:
-    """USD per million input and output tokens of ``model`` ({} without a price); ``batch``: the
-    Batch API's (``batch_input``/``batch_output``, by default the standard price discounted)."""
+    """USD per million input, cached input and output tokens of ``model`` ({} without a
+    price). Cached input (prompt tokens the provider's cache served) costs ``cached_input``,
+    or the input price where none is given. ``batch``: the Batch API's prices
+    (``batch_input``/``batch_output``, by default the standard price discounted); cached input
+    in a batch costs ``batch_cached_input`` where given, else the batch input price (a
+    provider need not discount cached tokens inside a batch: OpenAI's gpt-4o does not)."""
     price = prices.get(model, {})
     if not price:
         return {}
     if not batch:
-        return {"input": price["input"], "output": price["output"]}
+        return {
+            "input": price["input"],
+            "cached_input": price.get("cached_input", price["input"]),
+            "output": price["output"],
+        }
+    batch_input = price.get("batch_input", price["input"] * BATCH_DISCOUNT)
     return {
-        "input": price.get("batch_input", price["input"] * BATCH_DISCOUNT),
+        "input": batch_input,
+        "cached_input": price.get("batch_cached_input", batch_input),
         "output": price.get("batch_output", price["output"] * BATCH_DISCOUNT),
     }
 
@@ -156,8 +220,11 @@ def cost_summary(table: pd.DataFrame) -> str:
     priced = table[table["usd_estimate"].notna()]
     line = (
         f"annotation estimate: {int(table['calls'].sum()):,} judge calls, "
-        f"{int(table['input_tokens'].sum()):,} input tokens, about ${priced['usd_estimate'].sum():,.2f}"
+        f"{int(table['input_tokens'].sum()):,} input tokens"
     )
+    cached = int(table["cached_input_tokens"].sum())
+    line += f" ({cached:,} served by the provider's prompt cache)" if cached else ""
+    line += f", about ${priced['usd_estimate'].sum():,.2f}"
     if set(priced["pricing"]) == {"batch"}:
         line += " at Batch API prices"
     unpriced = sorted(set(table.loc[table["usd_estimate"].isna(), "model"].dropna()))

@@ -4,13 +4,15 @@ over all runs (``runs_ledger``), from what the call cache filed with every call 
 Counts come from the backends as they sent requests and received answers (answers read from
 the cache cost nothing and are not counted): ``requests_sent`` is every request, retries
 included, as an HTTP server counts them; ``calls_made`` every answer received (one per sample);
+``cached_input_tokens_spent`` the prompt tokens the provider served from its prompt cache, as
+its answers reported them (priced at the model's ``cached_input`` price where one is given);
 ``answer_seconds`` how long the model or judge took to answer them, summed over calls (calls in
 flight at once overlap: the sum is the answering work, not the job's wall time).
 """
 
 import pandas as pd
 
-from valueprefs.annotation.cost import model_price
+from valueprefs.annotation.cost import model_price, usd
 from valueprefs.io import read_json
 from valueprefs.llm.cache import spend
 
@@ -22,6 +24,7 @@ COLUMNS = [
     "requests_sent",
     "prompt_tokens_spent",
     "completion_tokens_spent",
+    "cached_input_tokens_spent",
     "usd_spent",
     "answer_seconds",
 ]
@@ -48,25 +51,26 @@ def ledger(
             "completions": summary.get("model_calls", 0),
             "prompt_tokens": summary.get("prompt_tokens_spent", 0),
             "completion_tokens": summary.get("completion_tokens_spent", 0),
+            "cached_input_tokens": summary.get("cached_input_tokens_spent", 0),
             "answer_seconds": summary.get("answer_seconds_spent", 0.0),
         }
-        rows.append(_row("generate", job, summary["model_id"], spent, prices.get(summary["model_id"])))
+        rows.append(_row("generate", job, summary["model_id"], spent, model_price(summary["model_id"], prices)))
     for rule, summaries in (("annotate", annotation), ("standardize", standardized)):
         for job, path in summaries.items():
             for judge, spent in read_json(path).get("spent", {}).items():
-                rows.append(_row(rule, job, judge, spent, prices.get(model_of.get(judge, judge))))
+                rows.append(_row(rule, job, judge, spent, model_price(model_of.get(judge, judge), prices)))
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _usd(prompt_tokens: int, completion_tokens: int, price: dict | None) -> float | None:
-    """USD for the tokens at ``price`` (per million input and output tokens); None unpriced."""
-    if not price:
-        return None
-    return round((prompt_tokens * price["input"] + completion_tokens * price["output"]) / 1e6, 6)
+def _usd(prompt_tokens: int, completion_tokens: int, cached_input_tokens: int, price: dict) -> float | None:
+    """USD for the tokens at ``price``, to the millionth; None unpriced."""
+    spent = usd(prompt_tokens, cached_input_tokens, completion_tokens, price)
+    return None if spent is None else round(spent, 6)
 
 
-def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dict:
-    usd = _usd(spent["prompt_tokens"], spent["completion_tokens"], price)
+def _row(rule: str, job: str, name: str, spent: dict, price: dict) -> dict:
+    cached = spent.get("cached_input_tokens", 0)
+    usd = _usd(spent["prompt_tokens"], spent["completion_tokens"], cached, price)
     return {
         "rule": rule,
         "job": job,
@@ -75,6 +79,7 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dic
         "requests_sent": spent["requests"],
         "prompt_tokens_spent": spent["prompt_tokens"],
         "completion_tokens_spent": spent["completion_tokens"],
+        "cached_input_tokens_spent": cached,
         "usd_spent": usd,
         "answer_seconds": spent.get("answer_seconds", 0.0),
     }
@@ -82,7 +87,8 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict | None) -> dic
 
 BATCH_COLLECT_LOGS = "results/logs/batch_collect/"  # the log (job) of the rule that collects batches
 RUN_COLUMNS = [
-    "run", "job", "judge_or_model", "calls_made", "prompt_tokens_spent", "completion_tokens_spent", "usd_spent"
+    "run", "job", "judge_or_model", "calls_made", "prompt_tokens_spent", "completion_tokens_spent",
+    "cached_input_tokens_spent", "usd_spent",
 ]  # fmt: skip
 
 
@@ -96,7 +102,7 @@ def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
     for found in spend(calls_dir):
         batch = found["job"].startswith(BATCH_COLLECT_LOGS)  # answers of a Batch API batch: its price
         price = model_price(found["model"], prices, batch)
-        usd = _usd(found["prompt_tokens"], found["completion_tokens"], price)
+        usd = _usd(found["prompt_tokens"], found["completion_tokens"], found["cached_input_tokens"], price)
         rows.append(
             {
                 "run": found["run"],
@@ -105,6 +111,7 @@ def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
                 "calls_made": found["calls"],
                 "prompt_tokens_spent": found["prompt_tokens"],
                 "completion_tokens_spent": found["completion_tokens"],
+                "cached_input_tokens_spent": found["cached_input_tokens"],
                 "usd_spent": usd,
             }
         )

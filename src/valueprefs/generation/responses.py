@@ -192,6 +192,7 @@ def generate_model(
         "requests_sent": meter.requests,
         "prompt_tokens_spent": meter.prompt_tokens,
         "completion_tokens_spent": meter.completion_tokens,
+        "cached_input_tokens_spent": meter.cached_input_tokens,
         "answer_seconds_spent": round(meter.answer_seconds, 3),
         "failed_calls": reasons.total(),
         "failure_reasons": dict(reasons.most_common()),

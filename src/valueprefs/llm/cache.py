@@ -57,16 +57,16 @@ TABLE = (
 SPEND_TABLE = (
     "CREATE TABLE IF NOT EXISTS spend (run TEXT NOT NULL, job TEXT NOT NULL, model TEXT NOT NULL,"
     " calls INTEGER NOT NULL, prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL,"
-    " PRIMARY KEY (run, job, model)) WITHOUT ROWID"
+    " cached_input_tokens INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (run, job, model)) WITHOUT ROWID"
 )
+SPEND_FIELDS = ("run", "job", "model", "calls", "prompt_tokens", "completion_tokens", "cached_input_tokens")
 _ADDED_UP = (
     " ON CONFLICT (run, job, model) DO UPDATE SET calls = calls + excluded.calls,"
     " prompt_tokens = prompt_tokens + excluded.prompt_tokens,"
-    " completion_tokens = completion_tokens + excluded.completion_tokens"
+    " completion_tokens = completion_tokens + excluded.completion_tokens,"
+    " cached_input_tokens = cached_input_tokens + excluded.cached_input_tokens"
 )
-ADD_SPEND = "INSERT INTO spend VALUES (?, ?, ?, ?, ?, ?)" + _ADDED_UP
-MERGE_SPEND = "INSERT INTO spend SELECT * FROM shard.spend WHERE true" + _ADDED_UP  # WHERE: SQLite's upsert rule
-SPEND_FIELDS = ("run", "job", "model", "calls", "prompt_tokens", "completion_tokens")
+ADD_SPEND = f"INSERT INTO spend ({', '.join(SPEND_FIELDS)}) VALUES (?, ?, ?, ?, ?, ?, ?)" + _ADDED_UP
 OPEN, CLOSED, LOCK = ".open.db", ".db", ".lock"
 DAMAGED = ".damaged"  # suffix of a shard moved aside: not a database, or a malformed one
 _MOVED_ASIDE: list[str] = []  # shards this process moved aside
@@ -311,22 +311,32 @@ def spend(root: str | Path) -> list[dict]:
             connection = _open_reader(path)
             if connection is None or not _has_spend(connection, "main"):
                 continue
-            for run, job, model, *counts in connection.execute(f"SELECT {', '.join(SPEND_FIELDS)} FROM spend"):
-                found = totals.setdefault((run, job, model), [0, 0, 0])
+            rows = connection.execute(f"SELECT {_spend_columns(connection, 'main')} FROM spend")
+            for run, job, model, *counts in rows:
+                found = totals.setdefault((run, job, model), [0, 0, 0, 0])
                 totals[(run, job, model)] = [a + b for a, b in zip(found, counts, strict=True)]
             connection.close()
     return [dict(zip(SPEND_FIELDS, (*key, *counts), strict=True)) for key, counts in sorted(totals.items())]
 
 
-def _spent(result: object) -> tuple[int, int, int]:
-    """Calls (one per completion) and tokens of a stored result (a score request: one call)."""
+def _spent(result: object) -> tuple[int, int, int, int]:
+    """Calls (one per completion) and tokens (prompt, completion, cached input) of a stored
+    result (a score request: one call)."""
     if isinstance(result, list) and result and all(isinstance(part, dict) for part in result):
         return (
             len(result),
             sum(int(part.get("prompt_tokens", 0)) for part in result),
             sum(int(part.get("completion_tokens", 0)) for part in result),
+            sum(int(part.get("cached_input_tokens", 0)) for part in result),
         )
-    return 1, 0, 0
+    return 1, 0, 0, 0
+
+
+def _spend_columns(connection: sqlite3.Connection, schema: str) -> str:
+    """The spend table's columns in ``SPEND_FIELDS`` order; shards written before cached input
+    was counted have no such column, and read it as 0."""
+    present = {row[1] for row in connection.execute(f"PRAGMA {schema}.table_info(spend)")}
+    return ", ".join(field if field in present else "0" for field in SPEND_FIELDS)
 
 
 def _has_spend(connection: sqlite3.Connection, schema: str) -> bool:
@@ -517,7 +527,8 @@ def _merged_into(connection: sqlite3.Connection, shard: Path) -> bool:
         connection.execute("BEGIN")
         connection.execute("INSERT OR IGNORE INTO calls SELECT key, call, result FROM shard.calls")
         if _has_spend(connection, "shard"):
-            connection.execute(MERGE_SPEND)
+            columns = _spend_columns(connection, "shard")  # WHERE true: SQLite's rule for an upsert from a SELECT
+            connection.execute(f"INSERT INTO spend SELECT {columns} FROM shard.spend WHERE true" + _ADDED_UP)
         connection.execute("COMMIT")
     except sqlite3.Error as error:
         if connection.in_transaction:

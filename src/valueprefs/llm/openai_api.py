@@ -90,9 +90,17 @@ class OpenAICompatibleBackend:
             completion_tokens=usage.completion_tokens if usage else 0,
             finish_reason=out.choices[0].finish_reason or "",
             seconds=seconds,
+            cached_input_tokens=cached_input_tokens(usage),
         )
         self.meter.received(completion)
         return completion
+
+
+def cached_input_tokens(usage) -> int:
+    """The prompt tokens an OpenAI-compatible server says its prompt cache served
+    (``usage.prompt_tokens_details.cached_tokens``; 0 where it does not say)."""
+    details = getattr(usage, "prompt_tokens_details", None) if usage else None
+    return int(getattr(details, "cached_tokens", None) or 0)
 
 
 def _reason(error: Exception) -> str:

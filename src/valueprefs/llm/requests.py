@@ -34,7 +34,9 @@ class ScoreRequest:
 
 @dataclass
 class Completion:
-    """One generated text with its seed, token counts and time."""
+    """One generated text with its seed, token counts and time; ``cached_input_tokens`` are the
+    prompt tokens the provider served from its prompt cache (part of ``prompt_tokens``, billed
+    at the cached-input price)."""
 
     text: str
     seed: int
@@ -42,6 +44,7 @@ class Completion:
     completion_tokens: int
     finish_reason: str
     seconds: float
+    cached_input_tokens: int = 0
 
 
 @dataclass
@@ -52,6 +55,7 @@ class CallMeter:
     the server saw); ``completions`` the answers received (one per sample: an OpenAI-compatible
     server answers a request for n samples with n calls); tokens are the usage those answers
     reported, whether or not the request they belong to succeeded as a whole;
+    ``cached_input_tokens`` the prompt tokens among them the provider's prompt cache served;
     ``answer_seconds`` the time the backend took for those answers, summed over calls (calls in
     flight at once overlap, so the sum can exceed the job's wall time).
     """
@@ -60,17 +64,20 @@ class CallMeter:
     completions: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_input_tokens: int = 0
     answer_seconds: float = 0.0
 
     def received(self, completion: "Completion") -> None:
         self.completions += 1
         self.prompt_tokens += completion.prompt_tokens
         self.completion_tokens += completion.completion_tokens
+        self.cached_input_tokens += completion.cached_input_tokens
         self.answer_seconds += completion.seconds
 
     def add(self, other: "CallMeter") -> None:
-        for name in ("requests", "completions", "prompt_tokens", "completion_tokens", "answer_seconds"):
+        for name in ("requests", "completions", "prompt_tokens", "completion_tokens", "cached_input_tokens"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.answer_seconds += other.answer_seconds
 
     def as_dict(self) -> dict[str, float]:
         return asdict(self) | {"answer_seconds": round(self.answer_seconds, 3)}

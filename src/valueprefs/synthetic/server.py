@@ -5,12 +5,14 @@ backend, judges and fault paths can be rehearsed at any size for free.
         --model control-consistent/instruct [--faults 429=0.05,500=0.02] [--latency 0.01]
 
 It serves ``/v1/chat/completions`` (a chat's first user message is the prompt), ``/v1/completions``
-and ``/v1/models``, with ``usage`` in word counts. Model prompts are answered with the planted
+and ``/v1/models``, with ``usage`` in word counts; ``usage.prompt_tokens_details.cached_tokens``
+counts the words its prompt cache served, by OpenAI's documented rule (``--prompt-cache``,
+1024 words then steps of 128 by default). Model prompts are answered with the planted
 ``control`` of the ``--model`` entry in ``--config`` (validated against the workflow's schema,
 which fills in the defaults: the same parameters the workflow's truth and checks use), judge
 prompts as the synthetic judge. It learns the items it is asked about from ``--data`` (the workflow's ``results/data``:
 ``vocabulary.csv`` and ``*/items.jsonl``), read again when a prompt names an item it has not seen.
-``/stats`` reports the requests and completions it answered, and the faults it injected.
+``/stats`` reports the requests, completions and tokens it answered, and the faults it injected.
 """
 
 import argparse
@@ -28,6 +30,7 @@ from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES, Templates, 
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.budget import within_limit
 from valueprefs.synthetic.engine import MODEL_TEMPLATES, SyntheticEngine
+from valueprefs.synthetic.prompt_cache import PrefixCache, parse_prompt_cache
 from valueprefs.synthetic.world import World
 
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
@@ -47,14 +50,24 @@ def configured_control(config_path: str, model: str, schema: str | Path = SCHEMA
 class SyntheticService:
     """The engine, the data it knows, injected faults, and counts of what it answered."""
 
-    def __init__(self, data_dir: str | Path, control: dict, faults: dict[int, float], latency: float, seed: int = 0):
+    def __init__(
+        self,
+        data_dir: str | Path,
+        control: dict,
+        faults: dict[int, float],
+        latency: float,
+        seed: int = 0,
+        prompt_cache: PrefixCache | None = None,
+    ):
         self.data_dir = Path(data_dir)
+        self.prompt_cache = prompt_cache
         self.templates = Templates.from_files(default_template_paths(TEMPLATE_NAMES + JUDGE_TEMPLATE_NAMES))
         self.params = ControlParams.from_spec(control)
         self.faults, self.latency = faults, latency
         self.random = np.random.default_rng(seed)
         self.lock = threading.Lock()
-        self.stats = {"requests": 0, "completions": 0, "prompt_tokens": 0, "completion_tokens": 0, "faults": {}}
+        self.stats = {"requests": 0, "completions": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        self.stats |= {"cached_input_tokens": 0, "faults": {}}
         self.judge = SyntheticEngine(self.templates)
         self.model: SyntheticEngine | None = None  # read from the data at the first model prompt
 
@@ -100,13 +113,15 @@ class SyntheticService:
         limit = body.get("max_tokens")
         answers = [self.answer(prompt, temperature, seed + index) for index in range(int(body.get("n") or 1))]
         texts, counts, reasons = zip(*(within_limit(answer, limit) for answer in answers), strict=True)
-        prompt_tokens = len(prompt.split())
-        completion_tokens = sum(counts)
+        words = prompt.split()
+        prompt_tokens, completion_tokens = len(words), sum(counts)
+        cached = self.prompt_cache.cached_tokens(words) if self.prompt_cache else 0
         with self.lock:
             self.stats["requests"] += 1
             self.stats["completions"] += len(texts)
             self.stats["prompt_tokens"] += prompt_tokens
             self.stats["completion_tokens"] += completion_tokens
+            self.stats["cached_input_tokens"] += cached
         choices = [
             {"index": index, "finish_reason": reason}
             | ({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
@@ -122,6 +137,7 @@ class SyntheticService:
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached},
             },
         }
 
@@ -200,9 +216,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--faults", default="", help="injected HTTP errors, e.g. 429=0.05,500=0.02")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--seed", type=int, default=0, help="seeds the injected faults")
+    parser.add_argument("--prompt-cache", default="1024,128", help="MIN_TOKENS,INCREMENT of cached prefixes, or off")
     args = parser.parse_args(argv)
     control = configured_control(args.config, args.model, args.schema)
-    service = SyntheticService(args.data, control, parse_faults(args.faults), args.latency, args.seed)
+    faults, cache = parse_faults(args.faults), parse_prompt_cache(args.prompt_cache)
+    service = SyntheticService(args.data, control, faults, args.latency, args.seed, cache)
     server = Server((args.host, args.port), handler_for(service))
     print(f"synthetic OpenAI-compatible server on http://{args.host}:{args.port}/v1", flush=True)
     try:
