@@ -2,7 +2,7 @@
 peak memory, and the whole paper grid extrapolated from it.
 
     .venv/bin/python bench/bench_paper_shaped.py --scale 0.1 [--via http] [--vocabulary CSV]
-        [--protocol paper|defaults|batched|structured] [--shards N]
+        [--protocol paper|defaults|batched|structured|economy] [--shards N]
 
 The shape is the paper's: 1360 dilemmas and 63 questions (times --scale, generated over the
 vocabulary), k = 5/10/20, greedy + 10 samples at temperature 0.9, path and attribute
@@ -11,7 +11,13 @@ the paper's (``--protocol paper``: one extraction call per response, one value c
 call per specificity prompt per argument), our defaults (``defaults``: one value call per
 response), everything batched (``batched``: specificity too, one call per response) or batched
 with structure first (``structured``: a clean numbered list of k is split without an extraction
-call; the synthetic model writes only such lists, so this is the saving's upper bound). One
+call; the synthetic model writes only such lists, so this is the saving's upper bound), or
+``economy``, config/paper_economy.yaml's protocol: structured, its judge at Batch API prices
+(the synthetic judge has no Batch API: the primary judge's measured tokens are priced at the
+batch price), provider prompt caching where the server reports it, and the audit that measures
+what the saving costs (1% of the answers split by structure reread with the paper's protocol by
+the audit judge, sent one by one at the standard price). With an audit, the audit's agreement
+(judge_agreement.csv) is printed beside the dollars, and with controls their checks. One
 synthetic control model answers and the synthetic judge reads, in process (``--via process``)
 or through the synthetic OpenAI-compatible server on 127.0.0.1 (``--via http``: the ``openai``
 backend and judge). The run happens in a fresh directory, so every call is made (and cached)
@@ -42,13 +48,17 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from valueprefs.annotation.cost import model_price, usd
 from valueprefs.llm.cache import entries
+from valueprefs.summary import control_line
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 PAPER = yaml.safe_load((REPO / "config" / "paper.yaml").read_text())
 PAPER_JUDGE = PAPER["judges"][0]
+ECONOMY = yaml.safe_load((REPO / "config" / "paper_economy.yaml").read_text())
 JUDGE_SECONDS_PER_CALL = 1.0
+PROTOCOLS = ("paper", "defaults", "batched", "structured", "economy")
 
 
 def paper_config(
@@ -71,10 +81,11 @@ def paper_config(
             "specificity": ["path", "attribute"],
             "specificity_samples": None,
             "value_batching": protocol != "paper",
-            "specificity_batching": protocol in ("batched", "structured"),
-            "structure_first": protocol == "structured",
+            "specificity_batching": protocol in ("batched", "structured", "economy"),
+            "structure_first": protocol in ("structured", "economy"),
             "shards": shards,
-        },
+        }
+        | ({"audit": ECONOMY["annotation"]["audit"]} if protocol == "economy" else {}),
         "analysis": {"bootstrap": 200, "reference_dataset": "dailydilemmas"},
         "prices": {"synthetic-judge": PAPER["prices"][PAPER_JUDGE["model"]]},
     }
@@ -132,6 +143,37 @@ def stored_judge_calls(cache: Path) -> int:
     return sum("synthetic-judge" in str(entry["call"].get("model")) for entry in entries(cache).values())
 
 
+def judge_dollars(ledger: pd.DataFrame, protocol: str) -> float:
+    """The judge's USD in this run: the ledger's, except under ``economy``, where the primary
+    judge's tokens are priced at the Batch API price of config/paper_economy.yaml (the audit
+    judge sends its calls one by one, at the standard price the ledger used)."""
+    annotate = ledger[ledger["rule"] == "annotate"]
+    if protocol != "economy":
+        return float(annotate["usd_spent"].sum())
+    batch = model_price(ECONOMY["judges"][0]["model"], PAPER["prices"], batch=True)
+    primary = annotate["judge_or_model"] == "reader"
+    repriced = sum(
+        usd(row.prompt_tokens_spent, row.cached_input_tokens_spent, row.completion_tokens_spent, batch)
+        for row in annotate[primary].itertuples()
+    )
+    return float(repriced + annotate.loc[~primary, "usd_spent"].sum())
+
+
+def audit_agreement(results: Path) -> list[str]:
+    """The audit judge's agreement with what it audits, one line per step, with its interval."""
+    path = results / "annotation" / "judge_agreement.csv"
+    if not path.is_file():
+        return []
+    table = pd.read_csv(path)
+    audited = table[table["judge_b"].astype(str).str.endswith("-audit")]
+    lines = []
+    for row in audited.itertuples():
+        name = {"arguments": "exact_match", "values": "jaccard", "specificity": "krippendorff_alpha"}[row.step]
+        value, low, high = (getattr(row, name + part) for part in ("", "_low", "_high"))
+        lines.append(f"audit {row.step}: {name} {value:.2f} [{low:.2f}, {high:.2f}] over {row.n} ({row.judge_b})")
+    return lines
+
+
 def paper_grid(summary: dict) -> list[tuple[str, float, float]]:
     """(quantity, measured, paper grid) rows: the measured run times the paper's model runs and
     one over the item scale. Cache files grow with jobs, not items: times the model runs only."""
@@ -165,7 +207,7 @@ def main() -> None:
     parser.add_argument("--vocabulary", type=Path, help="a normalized vocabulary CSV (default: the demo's 60 values)")
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--shards", type=int, default=1, help="item ranges per generation and annotation job")
-    parser.add_argument("--protocol", choices=("paper", "defaults", "batched", "structured"), default="paper")
+    parser.add_argument("--protocol", choices=PROTOCOLS, default="paper")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as directory:
         workdir = Path(directory)
@@ -211,11 +253,14 @@ def main() -> None:
             "server_cpu_seconds": round(server_cpu, 1),
             "pipeline_cpu_seconds": round(pipeline_cpu, 1),
             "pipeline_ms_per_call": round(1000 * pipeline_cpu / max(sum(calls.values()), 1), 3),
-            "judge_usd": round(float(ledger.loc[ledger["rule"] == "annotate", "usd_spent"].sum()), 2),
+            "judge_usd": round(judge_dollars(ledger, args.protocol), 2),
+            "cached_input_tokens": int(ledger["cached_input_tokens_spent"].sum()),
             "peak_child_rss_mb": round(peak),
             "largest_jobs_mb": largest_jobs(workdir / "results" / "benchmarks"),
         }
+        checks = [*audit_agreement(workdir / "results"), *control_line(str(workdir / "results/analysis/controls.csv"))]
         print(json.dumps(summary))
+        print("\n".join(checks))
         print("\n| quantity | this run | paper grid |\n| --- | --- | --- |")
         for name, value, grid in paper_grid(summary):
             print(f"| {name} | {readable(value)} | {readable(grid)} |")

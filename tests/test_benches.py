@@ -57,6 +57,33 @@ def test_the_paper_grid_scales_calls_by_runs_over_scale_and_files_by_runs():
     assert days == (pytest.approx(1.25), pytest.approx(25.0))
 
 
+def test_the_economy_protocol_prices_the_primary_judge_at_the_batch_price_and_the_audit_as_sent(tmp_path):
+    """The synthetic judge has no Batch API: under ``economy`` the primary judge's measured
+    tokens are priced at gpt-4o's batch price (half), the audit judge's calls as the ledger
+    priced them; the audit's agreement is printed per step with its interval."""
+    import pandas as pd
+
+    bench = load(REPO / "bench/bench_paper_shaped.py")
+    ledger = pd.DataFrame(
+        [
+            {"rule": "generate", "judge_or_model": "synthetic-control", "usd_spent": None},
+            {"rule": "annotate", "judge_or_model": "reader", "usd_spent": 12.5},
+            {"rule": "annotate", "judge_or_model": "reader-audit", "usd_spent": 0.75},
+        ]
+    )
+    ledger["prompt_tokens_spent"] = [0, 1_000_000, 0]
+    ledger["cached_input_tokens_spent"] = [0, 0, 0]
+    ledger["completion_tokens_spent"] = [0, 1_000_000, 0]
+    assert bench.judge_dollars(ledger, "structured") == pytest.approx(13.25)
+    assert bench.judge_dollars(ledger, "economy") == pytest.approx(1.25 + 5.0 + 0.75)
+    (tmp_path / "annotation").mkdir()
+    agreement = "step,judge_a,judge_b,n,exact_match,exact_match_low,exact_match_high\n"
+    agreement += "arguments,structure,reader-audit,18,1.0,0.9,1.0\n"
+    (tmp_path / "annotation" / "judge_agreement.csv").write_text(agreement)
+    lines = bench.audit_agreement(tmp_path)
+    assert lines == ["audit arguments: exact_match 1.00 [0.90, 1.00] over 18 (reader-audit)"]
+
+
 def test_headline_benchmark_runs_with_the_readmes_options_at_a_tiny_size():
     """The README's demo-size command (--items, --k, --n-samples) and its paper-size one
     (--values, --studies), at a size that runs in seconds: one table line per rho and k."""

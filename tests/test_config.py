@@ -329,3 +329,30 @@ def test_relative_paths_are_read_from_the_config_files_folder(tmp_path, monkeypa
         and config["models"]["v"]["base"]["path"] == "/abs/answers"
     )
     assert config["judges"][0]["model"] == "../../configs/judge.gguf"
+
+
+def test_the_economy_config_laid_over_the_papers_changes_only_the_judges_protocol(tmp_path):
+    """config/paper_economy.yaml over config/paper.yaml: the same models, data, generation and
+    analyses; the judge batched through the Batch API with structure first and a 1% audit. The
+    grid plans the paper's generation jobs and a Batch API submit and collect per annotation
+    step and response file."""
+    from snakemake.utils import update_config
+
+    from conftest import planned_rules
+
+    economy = yaml.safe_load((REPO / "config" / "paper_economy.yaml").read_text())
+    merged = copy.deepcopy(PAPER)
+    update_config(merged, economy)
+    assert {key for key in merged if merged[key] != PAPER[key]} == {"judges", "annotation"}
+    changed = {key for key in merged["annotation"] if merged["annotation"][key] != PAPER["annotation"].get(key)}
+    assert changed == {"structure_first", "value_batching", "specificity_batching", "audit"}
+    assert merged["judges"] == [{**PAPER["judges"][0], "batch": True}]
+    configfiles = [str(REPO / "config" / "paper.yaml"), str(REPO / "config" / "paper_economy.yaml")]
+    plans = {}
+    for name, files in (("paper", configfiles[:1]), ("economy", configfiles)):
+        command = [SNAKEMAKE, "-s", str(REPO / "Snakefile"), "-d", str(tmp_path / name), "-n", "--configfile", *files]
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+        plans[name] = planned_rules(result)
+    paper, cheap = plans["paper"], plans["economy"]
+    assert cheap["generate"] == paper["generate"] == 10 and "batch_submit" not in paper
+    assert cheap["batch_submit"] == cheap["batch_collect"] == 3 * cheap["annotate_arguments"]

@@ -65,3 +65,4 @@ def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path
     assert runs.loc[runs["judge_or_model"] == "gpt-4o", "usd_spent"].sum() == pytest.approx(annotate["usd_spent"].sum())
     assert runs["job"].str.startswith("results/logs/").all() and runs["run"].notna().all()
     assert f"spend over {runs['run'].nunique()} runs so far" in result.stdout
+    assert f"({4 * seen['annotate']} served by a provider's prompt cache)" in result.stdout

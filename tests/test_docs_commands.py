@@ -51,15 +51,17 @@ def snakemake_commands() -> list[str]:
 
 
 def intended_targets(words: list[str]) -> list[str]:
-    """The words a reader takes for targets: neither options nor the value of one."""
-    targets, after_option = [], False
+    """The words a reader takes for targets: neither options nor the value of one (the YAML
+    files after ``--configfile`` are all its values: configs laid over each other)."""
+    targets, after_option, configfiles = [], False, False
     for word in words:
         if word.startswith("-"):
-            after_option = word in ONE_VALUE
-        elif after_option:
+            after_option, configfiles = word in ONE_VALUE, word == "--configfile"
+        elif after_option or (configfiles and word.endswith((".yaml", ".yml"))):
             after_option = False
         else:
             targets.append(word)
+            configfiles = False
     return targets
 
 

@@ -86,6 +86,14 @@ def test_only_the_unclear_answers_reach_the_judge_and_both_paths_are_counted(tmp
     extraction = [label for label in labels if label["step"] == "arguments"]
     assert [label.get("by") for label in extraction] == ["structure", None, None]
     assert summary["split_by_structure"] == 1 and summary["judge_calls"] == 2 == summary["spent"]["gpt-4o"]["requests"]
+    # the ledger counts both paths: the answers split by structure, the calls the server received
+    from valueprefs.annotation.ledger import ledger
+
+    (tmp_path / "job.summary.json").write_text(json.dumps(summary))
+    table = ledger({}, {"m/instruct/dd/long_k3": str(tmp_path / "job.summary.json")}, {}, [judge, offline], {})
+    table = table.set_index("judge_or_model")
+    assert table.loc["structure", ["split_by_structure", "calls_made", "requests_sent"]].tolist() == [1, 0, 0]
+    assert table.loc["gpt-4o", ["split_by_structure", "calls_made", "requests_sent"]].tolist() == [0, 2, len(sent)]
 
 
 def test_the_cost_estimate_leaves_out_extraction_calls_of_clean_lists(tmp_path):
@@ -150,6 +158,36 @@ def test_the_audit_judge_rereads_structure_split_answers_with_the_papers_protoco
     table = judge_agreement(pd.DataFrame(labels).assign(source="x")).set_index("step")
     assert table.loc["arguments", "exact_match"] == 1.0 and table.loc["arguments", "n"] == 2
     assert table.loc["values", "jaccard"] == 1.0 and table.loc["values", "n"] == 4
+
+
+def test_the_audit_rates_specificity_one_argument_a_call_and_agrees_where_the_judge_is_exact(tmp_path):
+    """The primary rates each answer's arguments in one batched call; the audit judge rates the
+    audited answers' arguments one call each (the paper's protocol). The synthetic judge's level
+    is the argument's sentence count, here 1 to 3, so both readings agree: alpha 1 over the
+    four arguments, with the boundaries and values agreeing too."""
+    from test_annotation import READER
+
+    from valueprefs.annotation.agreement import judge_agreement
+    from valueprefs.planning import audit_judge
+
+    texts = [
+        "1. Honesty matters. People rely on it.\n2. Loyalty matters.",
+        "I agree.\n1. Care matters. It heals. It lasts.\n2. Fairness matters. Rules bind all.",
+    ]
+    rows = [{"item_id": f"demo-0{i + 1}", "sample": 0, "status": "ok", "k": 2, "task": "long_k2", "text": text}
+            for i, text in enumerate(texts)]  # fmt: skip
+    annotation = {**SETTINGS, "structure_first": True, "specificity": ["path"], "value_batching": True,
+                  "specificity_batching": True, "audit": {**AUDIT, "fraction": 1.0}}  # fmt: skip
+    primary = {**READER, "steps": ["arguments", "values", "specificity"]}
+    _, _, labels = run(tmp_path, [primary, audit_judge([primary], annotation)], annotation, rows=rows)
+    rated = [label for label in labels if label["step"] == "specificity_path"]
+    assert sorted(label["value"] for label in rated if label["judge"] == "reader") == [1, 2, 2, 3]
+    audit_calls = [label for label in rated if label["judge"] == "reader-audit"]
+    assert all(label.get("batched") for label in rated if label["judge"] == "reader")
+    assert len(audit_calls) == 4 and not any(label.get("batched") for label in audit_calls)
+    table = judge_agreement(pd.DataFrame(labels).assign(source="x")).set_index("step")
+    assert table.loc["specificity_path", ["n", "krippendorff_alpha"]].tolist() == [4, 1.0]
+    assert table.loc["arguments", "exact_match"] == table.loc["values", "jaccard"] == 1.0
 
 
 def test_boundary_agreement_and_floors_equal_a_hand_count(tmp_path):

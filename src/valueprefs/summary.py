@@ -167,10 +167,12 @@ def _spend_lines(ledger_runs: str) -> list[str]:
         return []
     calls = sum(int(row["calls_made"]) for row in rows)
     tokens = sum(int(row["prompt_tokens_spent"]) + int(row["completion_tokens_spent"]) for row in rows)
+    cached = sum(int(row.get("cached_input_tokens_spent") or 0) for row in rows)
+    served = f" ({cached} served by a provider's prompt cache)" if cached else ""
     priced = [float(row["usd_spent"]) for row in rows if row["usd_spent"]]
     usd = f", ${sum(priced):.2f} where priced" if priced else ""
     runs = len({row["run"] for row in rows})
-    return [f"spend over {runs} runs so far ({ledger_runs}): {calls} calls, {tokens} tokens{usd}"]
+    return [f"spend over {runs} runs so far ({ledger_runs}): {calls} calls, {tokens} tokens{served}{usd}"]
 
 
 def _moved_aside_lines(paths: list[str]) -> list[str]:

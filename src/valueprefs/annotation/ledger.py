@@ -6,6 +6,8 @@ the cache cost nothing and are not counted): ``requests_sent`` is every request,
 included, as an HTTP server counts them; ``calls_made`` every answer received (one per sample);
 ``cached_input_tokens_spent`` the prompt tokens the provider served from its prompt cache, as
 its answers reported them (priced at the model's ``cached_input`` price where one is given);
+``split_by_structure``, on an annotation job's ``structure`` row, the answers split as clean
+numbered lists with no extraction call (``annotation.structure_first``);
 ``answer_seconds`` how long the model or judge took to answer them, summed over calls (calls in
 flight at once overlap: the sum is the answering work, not the job's wall time).
 """
@@ -27,7 +29,9 @@ COLUMNS = [
     "cached_input_tokens_spent",
     "usd_spent",
     "answer_seconds",
+    "split_by_structure",
 ]
+NOTHING_SPENT = {"requests": 0, "completions": 0, "prompt_tokens": 0, "completion_tokens": 0}
 
 
 def ledger(
@@ -57,8 +61,12 @@ def ledger(
         rows.append(_row("generate", job, summary["model_id"], spent, model_price(summary["model_id"], prices)))
     for rule, summaries in (("annotate", annotation), ("standardize", standardized)):
         for job, path in summaries.items():
-            for judge, spent in read_json(path).get("spent", {}).items():
+            summary = read_json(path)
+            for judge, spent in summary.get("spent", {}).items():
                 rows.append(_row(rule, job, judge, spent, model_price(model_of.get(judge, judge), prices)))
+            if summary.get("split_by_structure"):  # the answers that took the other path: no call
+                structure = _row(rule, job, "structure", NOTHING_SPENT, {})
+                rows.append(structure | {"usd_spent": 0.0, "split_by_structure": summary["split_by_structure"]})
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
@@ -82,6 +90,7 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict) -> dict:
         "cached_input_tokens_spent": cached,
         "usd_spent": usd,
         "answer_seconds": spent.get("answer_seconds", 0.0),
+        "split_by_structure": 0,
     }
 
 
