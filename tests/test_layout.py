@@ -69,3 +69,20 @@ def test_building_the_dag_imports_nothing_heavy():
     code += "print(sorted(m for m in sys.modules if m.startswith(('valueprefs.llm', 'valueprefs.annotation.'))))\n"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.splitlines() == ["[]", "[]"]
+
+
+def test_the_workflow_reaches_into_no_private_part_of_snakemake():
+    """Snakemake's private attributes (``workflow._...``, an object's ``__dict__``) can change in
+    any release without notice; the rules use its public API only."""
+    files = [
+        REPO / "Snakefile",
+        *sorted((REPO / "workflow").rglob("*.smk")),
+        *sorted((REPO / "workflow").rglob("*.py")),
+    ]
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in files
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\bworkflow\._|__dict__", line)
+    ]
+    assert not found, "\n".join(found)

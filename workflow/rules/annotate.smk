@@ -18,7 +18,7 @@ rule annotate_step:
         task="long_k[0-9]+",
         step="values|specificity",
     retries: 2
-    localrule: runs_locally("values", "specificity")
+    localrule: on_submit_host("annotate_step")
     conda:
         "../../envs/annotation.yaml"
     threads: lambda wildcards: step_threads(wildcards.step)
@@ -53,7 +53,7 @@ use rule annotate_step as annotate_arguments with:
         f"results/benchmarks/annotate/{STEP_STEM}/arguments.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
-    localrule: runs_locally("arguments")
+    localrule: on_submit_host("annotate_arguments")
     threads: step_threads("arguments")
     resources:
         gpu=lambda wildcards: step_gpus("arguments"),
@@ -161,7 +161,7 @@ rule recognized_values:
     benchmark:
         "results/benchmarks/recognized_values/{model}/{alignment}/{dataset}.tsv"
     retries: 2
-    localrule: gpus_of(standardize_judge()) == 0
+    localrule: on_submit_host("recognized_values")
     conda:
         "../../envs/annotation.yaml"
     resources:

@@ -278,11 +278,6 @@ def step_threads(step):
     )
 
 
-def runs_locally(*steps):
-    """Annotation steps without a vLLM judge run on the submit host, never through SLURM."""
-    return all(step_gpus(step) == 0 for step in steps)
-
-
 def gpu_capable_rules():
     """Rules that go to SLURM only when this config gives them a vLLM judge: name -> GPUs."""
     return {
@@ -293,20 +288,28 @@ def gpu_capable_rules():
     }
 
 
+def on_submit_host(rule):
+    """Whether a rule that can go to SLURM stays on the submit host under this config (its
+    `localrule`): `generate` never does; the others when their judge needs no GPU."""
+    return rule != "generate" and gpu_capable_rules()[rule] == 0
+
+
 def drop_cluster_resources_of_local_rules():
     """Apply a profile's `set-resources` only to rules that go to SLURM under this config, so a
     dry run lists no GPU partition for annotation jobs that run on the submit host. Snakemake
-    applies them while it reads the rules, so this runs before the rules are included.
+    applies them while it reads the rules, so this runs before the rules are included; the
+    settings are replaced whole (Snakemake parses them once per settings object).
     """
-    local = {name for name, gpus in gpu_capable_rules().items() if gpus == 0}
+    from dataclasses import replace
+
+    local = {name for name in gpu_capable_rules() if on_submit_host(name)}
     settings = workflow.resource_settings
-    settings.overwrite_resources = {
+    kept = {
         name: resources
         for name, resources in settings.overwrite_resources.items()
         if name not in local
     }
-    # Snakemake caches its parse of the old mapping under this name
-    settings.__dict__.pop("_parsed_overwrite_resources", None)
+    workflow.resource_settings = replace(settings, overwrite_resources=kept)
 
 
 def judge_spec(name):
@@ -658,15 +661,9 @@ def slurm_plan():
     local rules in one row."""
     from valueprefs.planning import slurm_request
 
-    # where Snakemake keeps the rules' `localrule`
-    local = {
-        each.name
-        for each in workflow.rules
-        if each.name in workflow._localrules and not each.norun
-    }
     plan, kinds, resources = [], slurm_job_kinds(), profile_resources()
     for label, name, jobs, gpus, gpu_model in kinds:
-        if name in local:
+        if on_submit_host(name):
             where = {"runs_on": "submit host", "why": "localrule: no vLLM judge"}
         else:
             where = {"runs_on": "SLURM"} | slurm_request(
@@ -678,7 +675,9 @@ def slurm_plan():
                 else "a judge of the rule runs on vLLM"
             )
         plan.append({"rule": label, "jobs": jobs} | where)
-    others = local - {kind[1] for kind in kinds}
+    others = {each.name for each in workflow.rules if not each.norun} - {
+        kind[1] for kind in kinds
+    }
     plan.append(
         {
             "rule": "every other rule",

@@ -71,7 +71,7 @@ rule gold_values:
     benchmark:
         "results/benchmarks/gold_values/{dataset}.tsv"
     retries: 2
-    localrule: gpus_of(standardize_judge()) == 0
+    localrule: on_submit_host("gold_values")
     conda:
         "../../envs/annotation.yaml"
     resources:
