@@ -30,6 +30,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from valueprefs.analysis.jobs import collect_analyses, write_run_analysis  # noqa: E402
+from valueprefs.analysis.settings import analysis_params  # noqa: E402
 from valueprefs.annotation.argument_table import write_argument_table  # noqa: E402
 from valueprefs.preferences.jobs import write_preferences  # noqa: E402
 
@@ -92,14 +93,14 @@ def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str,
         name = "positions.npz" if task.startswith("long") else "games.npz"
         evidence[task] = str(out / "preferences" / task / name)
         write_preferences(task, str(source), items, vocabulary_csv, targets, 20, 0, 0, evidence[task])
-    settings = {
+    settings = analysis_params({
         "analysis": {"bootstrap": bootstrap, "resampling": resampling, "seed": 0, "preference_sample": 0,
                      "reference_dataset": "dd", "compression_replicates": compression_replicates,
                      "compression_subset_size": 5, "compression_subsets": 10, "estimator": "trueskill",
                      "reliability_splits": 20, "min_evidence": 1, "replicate_splits": 4},
         "generation": {"n_samples": samples - 1},
         "annotation": {"specificity": ["path", "attribute"]},
-    }  # fmt: skip
+    })  # fmt: skip
     long_files = {f"long_k{k}": (str(base / f"long_k{k}.table.csv"), evidence[f"long_k{k}"]) for k in KS}
     write_run_analysis(
         f"run{run}", "instruct", vocabulary_csv, {"dd": items}, {"dd": "dilemmas"},

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.claims import claims_table
 from valueprefs.analysis.control_study import control_study, dilemma_shape, fresh_latents
-from valueprefs.analysis.inputs import Settings
+from valueprefs.analysis.settings import Settings
 from valueprefs.config import check_config
 from valueprefs.data.demo import demo_vocabulary
 from valueprefs.synthetic.behaviour import ControlParams
@@ -55,7 +55,7 @@ def main() -> None:
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     check_config(config, [str(REPO / "config.yaml")], str(REPO / "workflow/schemas/config.schema.yaml"))
-    settings = Settings.from_config(config["analysis"], {"n_samples": 0}, {"specificity": []})
+    settings = Settings.from_analysis(config["analysis"])
     values = list(demo_vocabulary()["value"])
     lines = []
     for scenario in args.scenario:

@@ -24,8 +24,8 @@ import yaml
 
 from valueprefs.analysis.control_study import control_study
 from valueprefs.analysis.estimates import Estimates
-from valueprefs.analysis.inputs import Settings
 from valueprefs.analysis.reliability import corrected_ratio
+from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import nanmean, row_correlations
 from valueprefs.config import check_config
 from valueprefs.data.demo import demo_vocabulary
@@ -63,7 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     check_config(config, [str(REPO / "config.yaml")], str(REPO / "workflow/schemas/config.schema.yaml"))
-    settings = Settings.from_config(config["analysis"], {"n_samples": 0}, {"specificity": []})
+    settings = Settings.from_analysis(config["analysis"])
     params = ControlParams.from_spec({**config["calibration"]["control"], "consistency": 1.0})
     values = list(demo_vocabulary()["value"])
     rows = [study(params, values, size, settings, seed) for size in args.sizes for seed in range(args.studies)]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from valueprefs.analysis.inputs import Settings
 from valueprefs.analysis.power import control_studies, power_summary
+from valueprefs.analysis.settings import Settings
 from valueprefs.config import check_config
 from valueprefs.data.demo import demo_vocabulary
 from valueprefs.synthetic.scenarios import SCENARIOS, scenario_control
@@ -38,7 +38,7 @@ def main() -> None:
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     check_config(config, [str(REPO / "config.yaml")], str(REPO / "workflow/schemas/config.schema.yaml"))
-    settings = Settings.from_config(config["analysis"], {"n_samples": args.n_samples}, {"specificity": []})
+    settings = Settings.from_analysis(config["analysis"], args.n_samples)
     settings = replace(settings, min_evidence=args.min_evidence or settings.min_evidence)
     values = [f"value {i:03d}" for i in range(args.values)] if args.values else list(demo_vocabulary()["value"])
     control = scenario_control({**config["calibration"]["control"], "scenario": args.scenario})

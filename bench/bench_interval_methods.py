@@ -21,7 +21,7 @@ import yaml
 
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study
-from valueprefs.analysis.inputs import Settings
+from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import NORMAL_QUANTILE
 from valueprefs.config import check_config
 from valueprefs.data.demo import demo_vocabulary
@@ -36,7 +36,7 @@ def study_rows(studies: int) -> pd.DataFrame:
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     check_config(config, [str(REPO / "config.yaml")], str(REPO / "workflow/schemas/config.schema.yaml"))
     calibration = config["calibration"]
-    settings = Settings.from_config(config["analysis"], {"n_samples": calibration["n_samples"]}, {"specificity": []})
+    settings = Settings.from_analysis(config["analysis"], calibration["n_samples"])
     values = list(demo_vocabulary()["value"])
     records = []
     for control, rho in (("rho = 1", 1.0), ("rho = 0", 0.0)):

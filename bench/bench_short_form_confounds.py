@@ -19,8 +19,8 @@ from scipy.stats import spearmanr
 
 from valueprefs.analysis.control_study import control_study, dilemma_shape
 from valueprefs.analysis.estimates import Estimates
-from valueprefs.analysis.inputs import Settings
 from valueprefs.analysis.reliability import residuals, split_half_reliability
+from valueprefs.analysis.settings import Settings
 from valueprefs.config import check_config
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.scenarios import SCENARIOS, scenario_control
@@ -78,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     config = yaml.safe_load((REPO / "config.yaml").read_text())
     check_config(config, [str(REPO / "config.yaml")], str(REPO / "workflow/schemas/config.schema.yaml"))
-    settings = Settings.from_config(config["analysis"], {"n_samples": 0}, {"specificity": []})
+    settings = Settings.from_analysis(config["analysis"])
     values = [f"value {i:03d}" for i in range(args.values)]
     rows = [study_row(scenario, config, settings, values, args.items, args.k) for scenario in args.scenario]
     print(f"{args.values} values, {args.items} dilemmas, k {args.k}, rho = 1, one study")

@@ -8,8 +8,9 @@ from scipy import stats
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
 from valueprefs.analysis.estimates import Estimates
-from valueprefs.analysis.inputs import RunInputs, Settings
+from valueprefs.analysis.inputs import RunInputs
 from valueprefs.analysis.recognition import Recognition
+from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import correlate, interval, item_weights, resampled_p, row_correlations
 from valueprefs.analysis.views import framework_view
 from valueprefs.annotation.recognized import named_values

@@ -297,6 +297,24 @@ def test_an_edited_imported_file_reruns_its_run_and_changes_the_preferences(anal
     assert pd.read_csv(table)["mu"].equals(before["mu"])
 
 
+def test_keys_no_analysis_reads_rerun_no_analysis(analyzed):
+    """The run analysis's params hold its settings only (not whole config sections), and the
+    annotation steps' and the cost estimate's no audit floors (the run summary reads them as it
+    prints): changing the floors and a figure style plans the figures only; changing the
+    bootstrap reruns the run analyses."""
+    workdir, run = analyzed
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["annotation"].setdefault("audit", {})["floors"] = {"values": 0.9}
+    config["figures"] = {"style": {"palette": "muted"}}
+    changed = workdir / "elsewhere.yaml"
+    changed.write_text(yaml.safe_dump(config))
+    plan = planned_rules(run("-n", configfile=changed))
+    assert plan and all(rule.startswith("figure_") for rule in plan), plan
+    config["analysis"]["bootstrap"] = 31
+    changed.write_text(yaml.safe_dump(config))
+    assert planned_rules(run("-n", configfile=changed)).get("analyze_run") == 2
+
+
 def test_switching_value_or_specificity_batching_reruns_that_step_only(analyzed):
     """Each annotation step's params hold only the settings it reads."""
     workdir, run = analyzed

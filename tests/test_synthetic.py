@@ -13,8 +13,8 @@ import yaml
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study, fresh_latents
 from valueprefs.analysis.estimates import Estimates
-from valueprefs.analysis.inputs import Settings
 from valueprefs.analysis.reliability import headline
+from valueprefs.analysis.settings import Settings
 from valueprefs.annotation.parsing import parse_level, parse_numbered_scores, parse_score_json
 from valueprefs.data.demo import demo_vocabulary
 from valueprefs.data.generated import generated_dilemmas

@@ -45,10 +45,20 @@ STEP_SETTINGS = {
 
 
 def step_settings(annotation: dict, step: str) -> dict:
-    """The part of the config's ``annotation`` section that ``step`` reads."""
-    return {key: annotation[key] for key in STEP_SETTINGS[step]} | {
-        "max_tokens": {step: annotation["max_tokens"][step]}
-    }
+    """The part of the config's ``annotation`` section that ``step`` reads (of the audit, what
+    decides which answers are audited and by whom; its floors are the run summary's)."""
+    settings = {key: annotation[key] for key in STEP_SETTINGS[step]}
+    settings["audit"] = {key: value for key, value in settings["audit"].items() if key != "floors"}
+    return settings | {"max_tokens": {step: annotation["max_tokens"][step]}}
+
+
+def annotation_settings(annotation: dict) -> dict:
+    """What the annotation steps read, together (the cost estimate's params): changing a key
+    none of them reads (the audit's floors, the job shards) reruns no estimate."""
+    merged: dict = {}
+    for step in STEP_SETTINGS:
+        merged |= step_settings(annotation, step)
+    return merged | {"max_tokens": dict(annotation["max_tokens"])}
 
 
 def active_steps(judges: list[dict], settings: dict) -> list[str]:

@@ -83,11 +83,7 @@ rule analyze_run:
             dataset: f"results/data/{dataset}/items.jsonl" for dataset in DATASETS
         },
         kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
-        settings={
-            "analysis": config["analysis"],
-            "generation": config["generation"],
-            "annotation": config["annotation"],
-        },
+        settings=analysis_params(config),
     script:
         "../scripts/analyze_run.py"
 

@@ -220,7 +220,7 @@ rule cost_estimate:
     params:
         code=code_version("cost_estimate.py"),
         judges=config["judges"],
-        settings=config["annotation"],
+        settings=annotation_settings(config["annotation"]),
         templates=JUDGE_PROMPTS,
         prices=config["prices"],
         cache_dir=config["cache_dir"],

@@ -2,13 +2,20 @@
 
 import time
 
+from valueprefs.analysis.settings import analysis_params
 from valueprefs.code_inputs import code_digest, library_files
 from valueprefs.config import check_config, unset_api_keys
 from valueprefs.errors import ConfigError
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
 from valueprefs.figures.captions import caption
 from valueprefs.figures.style import style_for
-from valueprefs.planning import active_steps, step_judges, step_settings, tasks_for
+from valueprefs.planning import (
+    active_steps,
+    annotation_settings,
+    step_judges,
+    step_settings,
+    tasks_for,
+)
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 
 try:

@@ -12,9 +12,10 @@ import pandas as pd
 from valueprefs.analysis.attributes import ArgumentValues
 from valueprefs.analysis.controls import control_rows
 from valueprefs.analysis.estimates import Estimates
-from valueprefs.analysis.inputs import RunInputs, Settings
+from valueprefs.analysis.inputs import RunInputs
 from valueprefs.analysis.recognition import Recognition
 from valueprefs.analysis.reliability import disattenuate, headline
+from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import correlate, interval, nanmean, pairwise_spearman, resampled_p
 from valueprefs.metrics import DIVERSITY_COLUMN, EQUAL_SIZE_DIVERSITY_COLUMN, specificity_column
 

@@ -8,7 +8,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from valueprefs.analysis.inputs import RunInputs, Settings
+from valueprefs.analysis.inputs import RunInputs
 from valueprefs.analysis.reliability import (
     cross_fit,
     half_reliability,
@@ -16,6 +16,7 @@ from valueprefs.analysis.reliability import (
     split_half_reliability,
     split_weights,
 )
+from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import item_weights, nanmean
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.preferences.logistic import logistic_preferences

@@ -1,6 +1,6 @@
 """What one model run's analysis reads: the preference rules' evidence (each short task's games
 and decisions, each long task's first positions), the annotated arguments, recognized values,
-the data sets and the vocabulary; and the analysis settings."""
+the data sets and the vocabulary."""
 
 import re
 from dataclasses import dataclass
@@ -34,46 +34,6 @@ class RunInputs:
     frameworks: dict[str, dict[str, str]]  # framework -> value -> category
     control: ControlParams | None = None  # a control's planted parameters ...
     truth: dict[str, np.ndarray] | None = None  # ... and latents (short_latent, long_latent) by value
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The analysis settings (the config's ``analysis`` section, with what it needs of the others)."""
-
-    bootstrap: int
-    resampling: str  # half (delete-half jackknife) or bootstrap
-    seed: int
-    preference_sample: int
-    temperature_samples: list[int]
-    reference_dataset: str | None
-    compression_replicates: int
-    compression_subset_size: int  # arguments per subset of the equal-size compression ratio
-    compression_subsets: int  # subsets per value it averages
-    specificity: list[str]
-    estimator: str  # short form: trueskill (the paper's) or logistic (batch Bradley-Terry)
-    reliability_splits: int
-    min_evidence: int  # games (short) or answers to dilemmas annotating it (long) a value needs to be correlated
-    replicate_splits: int = 4  # splits of each replicate's items behind the headline consistency
-
-    @classmethod
-    def from_config(cls, analysis: dict, generation: dict, annotation: dict) -> "Settings":
-        """Settings from the config's ``analysis``, ``generation`` and ``annotation`` sections."""
-        return cls(
-            bootstrap=analysis["bootstrap"],
-            resampling=analysis["resampling"],
-            seed=analysis["seed"],
-            preference_sample=analysis["preference_sample"],
-            temperature_samples=list(range(1, generation["n_samples"] + 1)),
-            reference_dataset=analysis["reference_dataset"],
-            compression_replicates=analysis["compression_replicates"],
-            compression_subset_size=analysis["compression_subset_size"],
-            compression_subsets=analysis["compression_subsets"],
-            specificity=list(annotation["specificity"]),
-            estimator=analysis["estimator"],
-            reliability_splits=analysis["reliability_splits"],
-            min_evidence=analysis["min_evidence"],
-            replicate_splits=analysis["replicate_splits"],
-        )
 
 
 def read_rows(path: str) -> list[dict]:

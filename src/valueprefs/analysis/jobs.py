@@ -29,12 +29,13 @@ def write_run_analysis(
 ):
     """Every correlation of one model run, its bootstrap replicates, and per-value attributes.
 
-    ``settings`` holds the config's ``analysis``, ``generation`` and ``annotation`` sections;
+    ``settings`` are the analysis settings as plain data (``settings.analysis_params``);
     ``limits`` the model's items per data set; ``truth`` a control's planted truth (else None)."""
     from valueprefs.analysis.analyses import analyze_run
-    from valueprefs.analysis.inputs import Settings, load_run_inputs
+    from valueprefs.analysis.inputs import load_run_inputs
+    from valueprefs.analysis.settings import Settings
 
-    settings = Settings.from_config(settings["analysis"], settings["generation"], settings["annotation"])
+    settings = Settings(**settings)
     inputs = load_run_inputs(
         vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample, limits, truth
     )
@@ -112,10 +113,10 @@ def write_calibration(vocabulary_csv: str, calibration: dict, analysis: dict, ou
     """Coverage of the reported intervals over seeded control studies (``calibration``: the
     config's section; ``analysis``: the analysis settings each study is analysed with)."""
     from valueprefs.analysis.calibration import calibration_rows
-    from valueprefs.analysis.inputs import Settings
+    from valueprefs.analysis.settings import Settings
     from valueprefs.io import read_values
 
-    settings = Settings.from_config(analysis, {"n_samples": calibration["n_samples"]}, {"specificity": []})
+    settings = Settings.from_analysis(analysis, calibration["n_samples"])
     table = calibration_rows(read_values(vocabulary_csv), calibration, settings)
     write_csv(out_coverage, table)
     log.info("calibration: %d studies per control, %d rows", calibration["studies"], len(table))

@@ -12,7 +12,7 @@ from tqdm import tqdm
 
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study, dilemma_shape, fresh_latents
-from valueprefs.analysis.inputs import Settings
+from valueprefs.analysis.settings import Settings
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.scenarios import scenario_control
 

@@ -152,14 +152,14 @@ def write_power(
 ) -> object:
     """Simulate control studies of this study's size (``power["items"]``, or else as many
     dilemmas as ``items_jsonl`` holds), write the power table and draw the figure."""
-    from valueprefs.analysis.inputs import Settings
     from valueprefs.analysis.power import power_table
+    from valueprefs.analysis.settings import Settings
     from valueprefs.figures import plots
     from valueprefs.figures.style import FigureStyle
 
     values = read_values(vocabulary_csv)
     sizes = power["items"] or [max(sum(1 for _ in iter_jsonl(items_jsonl)), 10)]
-    settings = Settings.from_config(analysis, {"n_samples": 0}, {"specificity": []})
+    settings = Settings.from_analysis(analysis)
     frame = power_table(values, {**power, "items": sizes}, calibration["control"], ks, settings)
     write_csv(out_csv, frame)
     look = FigureStyle(**style)
