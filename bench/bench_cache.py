@@ -54,7 +54,7 @@ def result(i: int) -> list[dict]:
 
 def write_share(root: str, indices: list[int]) -> float:
     """One job: store its calls; returns the seconds spent in ``put``."""
-    from valueprefs.llm.cache import DiskCache, call_key, finish_shards
+    from valueprefs.runtime.cache import DiskCache, call_key, finish_shards
 
     cache = DiskCache(root)
     calls = [(call_key(description(i)), description(i), result(i)) for i in indices]
@@ -68,7 +68,7 @@ def write_share(root: str, indices: list[int]) -> float:
 
 def read_all(root: str, indices: list[int]) -> tuple[float, float, int]:
     """A rerun: the first open (recovery, merge) and every lookup, timed apart."""
-    from valueprefs.llm.cache import DiskCache, call_key
+    from valueprefs.runtime.cache import DiskCache, call_key
 
     calls = [(call_key(description(i)), description(i)) for i in indices]
     cache = DiskCache(root)

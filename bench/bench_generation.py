@@ -19,8 +19,8 @@ from valueprefs.data.demo import demo_dilemmas
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.responses import generate_model
 from valueprefs.llm.backends import cache_identity, make_backend
-from valueprefs.llm.cache import DiskCache
 from valueprefs.prompts import Templates, default_template_paths
+from valueprefs.runtime.cache import DiskCache
 
 SETTINGS = {
     "k": [5], "n_samples": 0, "temperature": 0.9, "seed": 0, "short_max_tokens": 8, "long_max_tokens": 128,

@@ -26,7 +26,6 @@ from valueprefs.annotation.annotator import SPECIFICITY, Annotator
 from valueprefs.annotation.offline import split_arguments
 from valueprefs.data.dailydilemmas import load_local_values, load_situations
 from valueprefs.llm.backends import cache_identity, make_backend
-from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.prompts import (
@@ -38,6 +37,7 @@ from valueprefs.prompts import (
     long_form_prompt,
     value_prompt,
 )
+from valueprefs.runtime.cache import DiskCache
 from valueprefs.tokens import chat_tokens, o200k_base
 
 CACHE = Path(".cache/bench")

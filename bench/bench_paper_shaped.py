@@ -49,7 +49,7 @@ import pandas as pd
 import yaml
 
 from valueprefs.annotation.cost import model_price, usd
-from valueprefs.llm.cache import entries
+from valueprefs.runtime.cache import entries
 from valueprefs.summary import control_line
 
 REPO = Path(__file__).resolve().parents[1]

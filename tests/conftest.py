@@ -200,7 +200,7 @@ def calls_committed(cache_root: Path, model: str = "") -> int:
     read from a copy of the shard and its journal, as a kill at this moment would leave it."""
     import tempfile
 
-    from valueprefs.llm.cache import read_shard
+    from valueprefs.runtime.cache import read_shard
 
     keys = set()
     with tempfile.TemporaryDirectory() as scratch:

@@ -12,8 +12,8 @@ import textwrap
 
 import pytest
 
-from valueprefs.llm import cache as store
-from valueprefs.llm.cache import COMPACT_AT, DiskCache, call_key, entries, finish_shards
+from valueprefs.runtime import cache as store
+from valueprefs.runtime.cache import COMPACT_AT, DiskCache, call_key, entries, finish_shards
 
 from conftest import calls_committed
 
@@ -23,7 +23,7 @@ PROMPT = "A prompt text that must not be stored: {}"
 WRITER = textwrap.dedent(
     """
     import os, signal, sys
-    from valueprefs.llm.cache import DiskCache, call_key
+    from valueprefs.runtime.cache import DiskCache, call_key
     root, model, n, end = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     cache = DiskCache(root)
     for i in range(n):

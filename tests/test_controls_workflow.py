@@ -14,7 +14,7 @@ import pytest
 import yaml
 from servers import free_port
 
-from valueprefs.llm.cache import entries
+from valueprefs.runtime.cache import entries
 
 from conftest import REPO, run_snakemake
 

@@ -128,8 +128,8 @@ def test_the_runs_ledger_prices_collected_batches_at_the_batch_price(tmp_path, m
     """Spend filed by a batch-collect job is priced at the Batch API's price, the same model's
     calls sent one by one at the standard price (hand-computed)."""
     from valueprefs.annotation.ledger import runs_ledger
-    from valueprefs.llm.cache import DiskCache, call_key, finish_shards
-    from valueprefs.runlog import rule_log
+    from valueprefs.runtime.cache import DiskCache, call_key, finish_shards
+    from valueprefs.runtime.runlog import rule_log
 
     monkeypatch.chdir(tmp_path)
     answer = [{"text": "honesty", "seed": 0, "prompt_tokens": 1000, "completion_tokens": 100, "finish_reason": "stop"}]

@@ -11,7 +11,7 @@ import tomllib
 import pytest
 import yaml
 
-from valueprefs.code_inputs import library_files
+from valueprefs.runtime.code_digest import library_files
 
 from conftest import REPO
 

@@ -103,7 +103,7 @@ def test_each_python_command_runs(command, sandbox):
     words = shlex.split(command)[1:]
     if any(module in command for module in STARTS_A_PROCESS):
         words = [*words[:2], "--help"]
-    if words[1] == "valueprefs.stop":
+    if words[1] == "valueprefs.runtime.stop":
         words.append("--dry-run")
     result = subprocess.run([sys.executable, *words], cwd=sandbox, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, f"{command!r} as {words}:\n{result.stderr[-3000:]}"

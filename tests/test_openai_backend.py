@@ -7,10 +7,10 @@ from servers import LlamaServer
 
 from valueprefs.generation.plan import Call
 from valueprefs.generation.responses import generate_model
-from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.openai_api import OpenAICompatibleBackend
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
+from valueprefs.runtime.cache import DiskCache
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +147,7 @@ def test_a_prompt_over_the_limit_is_never_sent(tmp_path):
     naming its size and reaches neither the server nor the cache; the others are made."""
     from servers import ScriptedChatServer
 
-    from valueprefs.llm.cache import finish_shards
+    from valueprefs.runtime.cache import finish_shards
 
     requests = [Request(messages=({"role": "user", "content": text},), max_tokens=8) for text in ("hi", "x" * 5000)]
     with ScriptedChatServer(lambda messages: "hello") as scripted:

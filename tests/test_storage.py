@@ -49,7 +49,7 @@ def test_read_only_directory_is_named_and_nothing_is_left(small_disk):
 def test_a_rule_script_reports_a_full_disk_in_one_line(small_disk, tmp_path):
     script = f"""
 from valueprefs.io import write_jsonl
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 with rule_log({str(tmp_path / "rule.log")!r}):
     write_jsonl({str(small_disk / "out.jsonl")!r}, [{{"text": "x" * 1000}}] * 200)
 """
@@ -93,7 +93,7 @@ def test_a_full_disk_under_the_log_is_one_warning_not_a_traceback_per_line(small
     script = f"""
 import logging
 from valueprefs.io import atomic_write_text
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 with rule_log({str(small_disk / "rule.log")!r}) as log:
     for n in range(2000):
         log.info("line %d %s", n, "x" * 100)
@@ -129,7 +129,7 @@ def test_outputs_respect_the_umask(tmp_path):
 @pytest.mark.parametrize("content", ["{}", "null", "[]", '{"key": "k", "result": [{"text": "old layout"}]}', "\x00"])
 def test_a_cache_entry_of_another_shape_is_a_miss_that_names_the_file(tmp_path, caplog, content):
     """Entries of the one-file-per-call layout are still read; a broken one is a miss."""
-    from valueprefs.llm.cache import DiskCache, call_key
+    from valueprefs.runtime.cache import DiskCache, call_key
 
     cache = DiskCache(tmp_path)
     description = {"model": "m", "prompt": "p"}
@@ -192,11 +192,11 @@ def test_a_full_disk_under_the_call_cache_is_one_line_and_keeps_every_committed_
     """A job whose call cache fills the disk: one line naming the cache file (SQLite's own error
     names none), no traceback (closing the shard fails too, at the job's end and at exit), and
     once there is room again every call it committed is read back."""
-    from valueprefs.llm.cache import entries
+    from valueprefs.runtime.cache import entries
 
     script = f"""
-from valueprefs.llm.cache import DiskCache
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.cache import DiskCache
+from valueprefs.runtime.runlog import rule_log
 with rule_log({str(tmp_path / "rule.log")!r}):
     cache = DiskCache({str(small_disk / "cache")!r})
     for i in range(1000):

@@ -17,11 +17,11 @@ import yaml
 
 from valueprefs.errors import ConfigError
 from valueprefs.io import write_csv, write_jsonl
-from valueprefs.llm.cache import DiskCache, entries
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.openai_api import OpenAICompatibleBackend
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths, value_prompt
+from valueprefs.runtime.cache import DiskCache, entries
 from valueprefs.synthetic.server import SyntheticService, configured_control, handler_for, parse_faults
 
 from conftest import REPO
@@ -223,7 +223,7 @@ def test_parameters_come_from_the_workflow_config_with_schema_defaults(tmp_path)
 JOB = textwrap.dedent(
     """
     import json, logging, sys, time
-    from valueprefs.llm.cache import DiskCache
+    from valueprefs.runtime.cache import DiskCache
     from valueprefs.llm.calls import run_calls
     from valueprefs.llm.openai_api import OpenAICompatibleBackend
     from valueprefs.llm.requests import CallMeter, Request

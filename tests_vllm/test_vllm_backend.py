@@ -14,10 +14,10 @@ from valueprefs.data.demo import demo_dilemmas
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.responses import generate_model
 from valueprefs.llm.backends import locate_model, make_backend
-from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.convert import gguf_to_hf
 from valueprefs.llm.requests import CallMeter, Request, ScoreRequest
 from valueprefs.prompts import Templates, default_template_paths
+from valueprefs.runtime.cache import DiskCache
 
 CACHE = Path(os.environ.get("VALUEPREFS_TEST_CACHE", Path(__file__).resolve().parents[1] / ".cache"))
 ENGINE_ARGS = {"enforce_eager": True, "dtype": "float32", "max_model_len": 2048}

@@ -3,7 +3,7 @@
 import time
 
 from valueprefs.analysis.settings import analysis_params
-from valueprefs.code_inputs import code_digest, library_files
+from valueprefs.runtime.code_digest import code_digest, library_files
 from valueprefs.config import check_config, unset_api_keys
 from valueprefs.errors import ConfigError
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
@@ -413,7 +413,7 @@ def run_summary_text(failed=False):
         ),
     )
     if failed:
-        from valueprefs.runlog import failed_jobs
+        from valueprefs.runtime.runlog import failed_jobs
 
         failures = failed_jobs("results/logs", RUN_STARTED)
         text += "\nthe run FAILED; what finished is kept"

@@ -1,7 +1,7 @@
 """Snakemake adapter: every run's analysis tables together, plus the framework view."""
 
 from valueprefs.analysis.jobs import collect_analyses
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     collect_analyses(

@@ -1,7 +1,7 @@
 """Snakemake adapter: consistency and attribute correlations of one model run."""
 
 from valueprefs.analysis.jobs import write_run_analysis
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     short, long, recognition = snakemake.params.files

@@ -1,7 +1,7 @@
 """Snakemake adapter: join the annotation steps of one response file into its argument table."""
 
 from valueprefs.annotation.jobs import merge_annotation
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     summary = merge_annotation(

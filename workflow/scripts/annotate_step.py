@@ -1,7 +1,7 @@
 """Snakemake adapter: one annotation step (arguments, values or specificity) of one response file."""
 
 from valueprefs.annotation.jobs import annotate_step
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     stats = annotate_step(

@@ -1,7 +1,7 @@
 """Snakemake adapter: how long every generation job's answers ran, and the token limit they support."""
 
 from valueprefs.generation.jobs import write_answer_lengths
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     settings = snakemake.params.settings  # job -> its generation settings, in the inputs' order

@@ -1,7 +1,7 @@
 """Snakemake adapter: poll a submitted batch and collect its answers into the call cache."""
 
 from valueprefs.annotation.jobs import collect_batch
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     params = snakemake.params

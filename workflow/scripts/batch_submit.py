@@ -1,7 +1,7 @@
 """Snakemake adapter: submit one judge step's uncached calls as an OpenAI batch (once)."""
 
 from valueprefs.annotation.jobs import submit_batch
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     result = submit_batch(

@@ -1,7 +1,7 @@
 """Snakemake adapter: coverage of the reported intervals over seeded control studies."""
 
 from valueprefs.analysis.jobs import write_calibration
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     write_calibration(

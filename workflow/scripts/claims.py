@@ -1,7 +1,7 @@
 """Snakemake adapter: the scorecard of the paper's claims."""
 
 from valueprefs.analysis.jobs import write_claims
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     write_claims(

@@ -1,7 +1,7 @@
 """Snakemake adapter: where each rule's jobs run under a cluster profile."""
 
 from valueprefs.annotation.jobs import write_cluster_plan
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     text = write_cluster_plan(snakemake.params.plan, snakemake.output[0])

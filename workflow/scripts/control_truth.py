@@ -1,7 +1,7 @@
 """Snakemake adapter: the planted truth of one control model."""
 
 from valueprefs.analysis.jobs import write_control_truth
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     write_control_truth(

@@ -1,7 +1,7 @@
 """Snakemake adapter: calls, tokens and price of annotation, before any judge call."""
 
 from valueprefs.annotation.jobs import cost_estimate
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     cost_estimate(

@@ -1,7 +1,7 @@
 """Snakemake adapter: one paper figure (PNG, PDF and its data as CSV)."""
 
 from valueprefs.figures.jobs import render_figure
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     text = render_figure(

@@ -1,7 +1,7 @@
 """Snakemake adapter: the report's front page (what the run found)."""
 
 from valueprefs.analysis.jobs import write_findings
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     headline = write_findings(

@@ -1,7 +1,7 @@
 """Snakemake adapter: generate (or import) every response of one model x alignment."""
 
 from valueprefs.generation.jobs import generate_for_model
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     params = snakemake.params

@@ -1,7 +1,7 @@
 """Snakemake adapter: gold values of a recognition data set, standardized onto the vocabulary."""
 
 from valueprefs.annotation.jobs import standardize_gold
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     report = standardize_gold(

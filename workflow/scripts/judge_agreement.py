@@ -1,7 +1,7 @@
 """Snakemake adapter: agreement between judges over every annotated response file."""
 
 from valueprefs.annotation.jobs import judge_agreement
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     table = judge_agreement(list(snakemake.input.labels), snakemake.output[0])

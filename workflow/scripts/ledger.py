@@ -2,7 +2,7 @@
 summary's counts per job."""
 
 from valueprefs.annotation.jobs import write_ledger, write_run_summary
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     jobs, inputs = snakemake.params.jobs, snakemake.input

@@ -1,7 +1,7 @@
 """Snakemake adapter: join one model's generation shards into its response files and summary."""
 
 from valueprefs.generation.jobs import merge_model_shards
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     tasks = list(map(tuple, snakemake.params.tasks))

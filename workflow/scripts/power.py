@@ -1,7 +1,7 @@
 """Snakemake adapter: the headline consistency's power at this study's size (table and figure)."""
 
 from valueprefs.figures.jobs import write_power
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     frame = write_power(

@@ -1,7 +1,7 @@
 """Snakemake adapter: the preference tables of one run, data set and task (one per sample)."""
 
 from valueprefs.preferences.jobs import write_preferences
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):
     write_preferences(

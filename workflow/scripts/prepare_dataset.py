@@ -1,7 +1,7 @@
 """Snakemake adapter: normalize one configured data set."""
 
 from valueprefs.data.jobs import prepare_dataset
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     report = prepare_dataset(

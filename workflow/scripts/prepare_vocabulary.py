@@ -1,7 +1,7 @@
 """Snakemake adapter: write the configured value vocabulary."""
 
 from valueprefs.data.jobs import prepare_vocabulary
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     vocabulary = prepare_vocabulary(snakemake.params.spec, snakemake.output[0])

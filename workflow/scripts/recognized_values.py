@@ -1,7 +1,7 @@
 """Snakemake adapter: a model's value-recognition answers mapped onto the vocabulary."""
 
 from valueprefs.annotation.jobs import recognized_values
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     summary = recognized_values(

@@ -1,7 +1,7 @@
 """Snakemake adapter: simulate studies of the configured sizes and plot recovery per estimator."""
 
 from valueprefs.figures.jobs import write_recovery
-from valueprefs.runlog import rule_log
+from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
     frame = write_recovery(

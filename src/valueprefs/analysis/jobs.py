@@ -1,7 +1,7 @@
 """The analysis rules' jobs: one model run's analysis, then all runs' tables together with the
 framework views of attributes and recognition.
 
-Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
+Each job imports what it uses inside its body (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging

@@ -27,7 +27,6 @@ from valueprefs.annotation.parsing import (
 from valueprefs.annotation.structure import clean_list
 from valueprefs.errors import ConfigError
 from valueprefs.llm.backends import cache_identity, make_backend
-from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.metrics import specificity_column
@@ -39,6 +38,7 @@ from valueprefs.prompts import (
     standardize_prompt,
     value_prompt,
 )
+from valueprefs.runtime.cache import DiskCache
 from valueprefs.vocabulary import ValueMatcher
 
 log = logging.getLogger("valueprefs.annotation")

@@ -15,8 +15,8 @@ from pathlib import Path
 from valueprefs.errors import ValuePrefsError
 from valueprefs.io import read_json, write_json
 from valueprefs.llm.backends import cache_identity
-from valueprefs.llm.cache import DiskCache, call_key
 from valueprefs.llm.requests import Request
+from valueprefs.runtime.cache import DiskCache, call_key
 from valueprefs.secrets import api_key_from_env, scrub
 
 RUNNING = ("validating", "in_progress", "finalizing", "cancelling")

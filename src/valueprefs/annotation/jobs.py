@@ -3,7 +3,7 @@ collect, value standardization (gold and recognized values), judge agreement, co
 the ledger, and the cluster plan (which steps a cluster profile sends to SLURM).
 
 Each job imports what it uses inside its body: a rule's code digest then covers the code of
-its own job (see ``valueprefs.code_inputs``), and editing the cost estimate never reruns a step.
+its own job (see ``valueprefs.runtime.code_digest``), and editing the cost estimate never reruns a step.
 """
 
 import logging
@@ -34,8 +34,8 @@ def annotate_step(
     ``specificity`` read that table, so the Batch API rules can sit between a step's input and
     the step."""
     from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
-    from valueprefs.llm.cache import moved_aside
     from valueprefs.planning import step_judges
+    from valueprefs.runtime.cache import moved_aside
 
     rows, excluded = annotated_input(step, source_path, settings, shard)
     annotator = step_annotator(step_judges(judges, step), vocabulary_csv, settings, template_paths, cache_dir)

@@ -9,10 +9,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from valueprefs.annotation.parsing import Parsed
-from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import Templates, prompt_hash
+from valueprefs.runtime.cache import DiskCache
 
 
 @dataclass

@@ -16,7 +16,7 @@ import pandas as pd
 
 from valueprefs.annotation.cost import model_price, usd
 from valueprefs.io import read_json
-from valueprefs.llm.cache import spend
+from valueprefs.runtime.cache import spend
 
 COLUMNS = [
     "rule",
@@ -104,7 +104,7 @@ RUN_COLUMNS = [
 def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
     """One row per run, job and model over every run whose calls the cache under ``calls_dir``
     holds, interrupted ones included: each call is filed, with its tokens, in the same
-    transaction that stores it (``valueprefs.llm.cache.spend``). Answers read from the cache
+    transaction that stores it (``valueprefs.runtime.cache.spend``). Answers read from the cache
     are not calls; a call made again (its entry damaged) is counted again, as it was paid again;
     answers collected from a Batch API batch are priced at the batch price."""
     rows = []

@@ -1,6 +1,6 @@
 """The data rules' jobs: the vocabulary, each data set normalized, and a summary of them.
 
-Each job imports what only it uses inside its body (see ``valueprefs.code_inputs``).
+Each job imports what only it uses inside its body (see ``valueprefs.runtime.code_digest``).
 """
 
 import pandas as pd

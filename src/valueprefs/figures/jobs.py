@@ -1,7 +1,7 @@
 """The figure rules' jobs: one paper figure from the analysis tables (its data as CSV, PNG and
 PDF), and the study-sizing figure.
 
-Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
+Each job imports what it uses inside its body (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging

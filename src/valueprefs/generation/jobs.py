@@ -11,10 +11,10 @@ from valueprefs.generation.responses import generate_model
 from valueprefs.generation.shards import added_summaries, shard_item_ids
 from valueprefs.io import iter_jsonl, read_json, read_values, write_csv, write_json, write_jsonl
 from valueprefs.llm.backends import cache_identity, make_backend
-from valueprefs.llm.cache import DiskCache
 from valueprefs.llm.imported import import_responses
 from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.prompts import Templates
+from valueprefs.runtime.cache import DiskCache
 from valueprefs.synthetic.world import World
 
 

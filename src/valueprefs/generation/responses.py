@@ -13,10 +13,10 @@ from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import ValuePrefsError
 from valueprefs.generation.plan import ACTION_CONTINUATIONS, Call
 from valueprefs.io import write_json, write_jsonl
-from valueprefs.llm.cache import DiskCache, moved_aside
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import prompt_hash
+from valueprefs.runtime.cache import DiskCache, moved_aside
 
 log = logging.getLogger("valueprefs.generation")
 UNPARSED_EXAMPLES = 3  # unparsed short-form answers quoted in a job's summary

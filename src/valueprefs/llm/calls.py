@@ -6,9 +6,9 @@ from dataclasses import asdict
 
 from tqdm import tqdm
 
-from valueprefs.llm.cache import DiskCache, call_key
-from valueprefs.llm.claims import claim as claim_calls
 from valueprefs.llm.requests import CallFailure, CallMeter, Completion, Request, ScoreRequest
+from valueprefs.runtime.cache import DiskCache, call_key
+from valueprefs.runtime.claims import claim as claim_calls
 
 log = logging.getLogger("valueprefs.calls")
 

@@ -2,7 +2,7 @@
 sample and the evidence the analysis reads (the games of a short task, the first positions
 of a long one); and the paper's Table 1.
 
-Each job imports what it uses inside its body (see ``valueprefs.code_inputs``).
+Each job imports what it uses inside its body (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging

@@ -1,6 +1,6 @@
 """Library code as rule inputs: each script's import closure, nothing more."""
 
-from valueprefs.code_inputs import library_files
+from valueprefs.runtime.code_digest import library_files
 
 from conftest import REPO
 
@@ -17,7 +17,7 @@ def test_a_figure_depends_on_plotting_and_statistics_but_not_on_models():
     assert "figures/recovery.py" not in files and "analysis/simulate.py" not in files  # the other figure job
     assert {"figures/style.py", "__init__.py", "figures/__init__.py"} <= files
     assert not any(path.startswith(("generation/", "annotation/judge")) for path in files)
-    assert "runlog.py" not in files and "errors.py" not in files  # messages never change a result
+    assert "runtime/runlog.py" not in files and "errors.py" not in files  # messages never change a result
 
 
 def test_generation_follows_imports_made_inside_functions():
@@ -42,7 +42,7 @@ def test_a_constructed_package(tmp_path):
     (package / "sub" / "__init__.py").write_text("")
     (package / "sub" / "a.py").write_text("import json\nfrom valueprefs.sub import b\n")
     (package / "sub" / "b.py").write_text("def f():\n    import valueprefs.c\n")
-    (package / "c.py").write_text("from valueprefs.runlog import rule_log\n")
+    (package / "c.py").write_text("from valueprefs.runtime.runlog import rule_log\n")
     (package / "unused.py").write_text("")
     script = tmp_path / "script.py"
     script.write_text("from valueprefs.sub.a import thing\n")
@@ -73,7 +73,7 @@ def test_only_the_imported_jobs_of_a_jobs_module_are_followed(tmp_path):
 def test_the_code_digest_follows_content_only(tmp_path):
     import shutil
 
-    from valueprefs.code_inputs import code_digest
+    from valueprefs.runtime.code_digest import code_digest
 
     package = tmp_path / "one" / "src" / "valueprefs"
     package.mkdir(parents=True)

@@ -4,7 +4,7 @@ a job is stopped only when it still holds that lock, runs on this host in this w
 directory, and no Snakemake process is among its ancestors. Other workflows' jobs, a live run's
 jobs and processes that reused a recorded id are left alone.
 
-    python -m valueprefs.stop [--directory DIR] [--dry-run]
+    python -m valueprefs.runtime.stop [--directory DIR] [--dry-run]
 """
 
 import argparse
@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from valueprefs.runlog import LOCK_SUFFIX, lock_holder_pid, locked_log
+from valueprefs.runtime.runlog import LOCK_SUFFIX, lock_holder_pid, locked_log
 
 GRACE_SECONDS = 10.0
 

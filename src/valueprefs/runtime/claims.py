@@ -15,9 +15,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from valueprefs.llm.cache import unique_stem
+from valueprefs.runtime.cache import unique_stem
 
-log = logging.getLogger("valueprefs.llm.claims")
+log = logging.getLogger("valueprefs.runtime.claims")
 
 SUFFIX = ".claims"
 REGISTRY_LOCK = "claims.lock"

@@ -40,9 +40,9 @@ from functools import cache
 from pathlib import Path
 
 from valueprefs.io import file_mode
-from valueprefs.runlog import current_run
+from valueprefs.runtime.runlog import at_job_end, current_run
 
-log = logging.getLogger("valueprefs.llm.cache")
+log = logging.getLogger("valueprefs.runtime.cache")
 
 COMPRESS_FROM = 400  # bytes of JSON from which an entry is stored compressed
 COMPACT_AT = 16  # closed shards in a namespace before the next process merges them
@@ -260,6 +260,7 @@ def _writer(folder: Path) -> _Shard:
     with _WRITERS_GUARD:
         if str(folder) not in _WRITERS:
             _WRITERS[str(folder)] = _Shard(folder)
+            at_job_end(finish_shards)  # a job publishes its shards before it lets go of its lock
         return _WRITERS[str(folder)]
 
 

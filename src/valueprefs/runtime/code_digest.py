@@ -20,7 +20,7 @@ from pathlib import Path
 PACKAGE = "valueprefs"
 ENTRY_MODULE = "jobs"
 # Logging and error messages: editing them never changes a result.
-NOT_RESULT_CODE = frozenset({"valueprefs.runlog", "valueprefs.errors"})
+NOT_RESULT_CODE = frozenset({"valueprefs.runtime.runlog", "valueprefs.errors"})
 
 
 def _module_file(src: Path, module: str) -> Path | None:
@@ -138,7 +138,7 @@ def code_digest(files: list[str], src: str | Path) -> str:
 
 def main(scripts: list[str]) -> None:
     """Print each script's code digest and the library files it covers."""
-    src = Path(__file__).resolve().parents[1]
+    src = Path(__file__).resolve().parents[2]
     for script in scripts:
         files = library_files(script, src)
         print(f"{script}: {code_digest(files, src)}")

@@ -17,7 +17,7 @@ import socket
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -111,18 +111,27 @@ def rule_log(log_path: str) -> Iterator[logging.Logger]:
         except Exception as error:
             _fail_with_traceback(error)
         finally:
-            _publish_cached_calls()
+            _finish_job_parts()
             faulthandler.disable()
             log.removeHandler(handler)
             handler.close()
 
 
-def _publish_cached_calls() -> None:
-    """Publish the job's call-cache files while it still holds its lock, so a run of the same job
-    waiting for the lock finds every call this one made (only if the job used the cache)."""
-    cache = sys.modules.get("valueprefs.llm.cache")
-    if cache is not None:
-        cache.finish_shards()
+_AT_JOB_END: list[Callable[[], None]] = []  # what a job's parts finish before it lets go of its lock
+
+
+def at_job_end(finish: Callable[[], None]) -> None:
+    """Have the running job call ``finish`` as it ends, while it still holds its lock (once,
+    however often it is asked)."""
+    if finish not in _AT_JOB_END:
+        _AT_JOB_END.append(finish)
+
+
+def _finish_job_parts() -> None:
+    """Run what the job's parts asked to finish (the call cache publishes its shards, so a run of
+    the same job waiting for the lock finds every call this one made)."""
+    while _AT_JOB_END:
+        _AT_JOB_END.pop(0)()
 
 
 LOCK_SUFFIX = ".lock"
