@@ -32,7 +32,7 @@ import pandas as pd  # noqa: E402
 from valueprefs.analysis.jobs import collect_analyses, write_run_analysis  # noqa: E402
 from valueprefs.analysis.settings import analysis_params  # noqa: E402
 from valueprefs.annotation.argument_table import write_argument_table  # noqa: E402
-from valueprefs.preferences.jobs import write_preferences  # noqa: E402
+from valueprefs.preferences.jobs import write_long_preferences, write_short_preferences  # noqa: E402
 
 SHARED = Path(os.environ.get("VALUEPREFS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 KS = (5, 10, 20)
@@ -92,7 +92,11 @@ def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str,
         targets = {sample: str(out / "preferences" / task / f"sample{sample}.csv") for sample in range(samples)}
         name = "positions.npz" if task.startswith("long") else "games.npz"
         evidence[task] = str(out / "preferences" / task / name)
-        write_preferences(task, str(source), items, vocabulary_csv, targets, 20, 0, 0, evidence[task])
+        if task.startswith("long_"):
+            write_long_preferences(str(source), vocabulary_csv, targets, evidence[task])
+        else:
+            spread = {"shuffles": 20, "seed": 0, "preference_sample": 0}
+            write_short_preferences(str(source), items, vocabulary_csv, targets, spread, evidence[task])
     settings = analysis_params({
         "analysis": {"bootstrap": bootstrap, "resampling": resampling, "seed": 0, "preference_sample": 0,
                      "reference_dataset": "dd", "compression_replicates": compression_replicates,

@@ -19,26 +19,37 @@ rule preferences_short:
     conda:
         "../../envs/analysis.yaml"
     params:
-        code=code_version("preferences.py"),
+        code=code_version("preferences_short.py"),
         samples=SAMPLES,
-        shuffles=config["analysis"]["shuffles"],
-        seed=config["analysis"]["seed"],
-        preference_sample=config["analysis"]["preference_sample"],
+        spread={
+            key: config["analysis"][key]
+            for key in ("shuffles", "seed", "preference_sample")
+        },
     script:
-        "../scripts/preferences.py"
+        "../scripts/preferences_short.py"
 
 
-use rule preferences_short as preferences_long with:
+rule preferences_long:
     input:
         source=f"results/annotation/{STEM}.table.csv",
-        dataset="results/data/{dataset}/items.jsonl",
         vocabulary="results/data/vocabulary.csv",
     output:
         tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
         evidence=f"results/preferences/{STEM}/positions.npz",
+    log:
+        f"results/logs/preferences/{STEM}.log",
+    benchmark:
+        f"results/benchmarks/preferences/{STEM}.tsv"
     wildcard_constraints:
         task="long_k[0-9]+",
     localrule: True
+    conda:
+        "../../envs/analysis.yaml"
+    params:
+        code=code_version("preferences_long.py"),
+        samples=SAMPLES,
+    script:
+        "../scripts/preferences_long.py"
 
 
 rule control_truth:

@@ -12,33 +12,24 @@ from valueprefs.io import atomic_write_text, iter_jsonl, read_values, write_csv
 log = logging.getLogger("valueprefs.preferences")
 
 
-def write_preferences(
-    task: str,
+def write_short_preferences(
     source_path: str,
     items_path: str,
     vocabulary_csv: str,
     outputs: dict[int, str],
-    shuffles: int,
-    seed: int,
-    preference_sample: int,
+    spread: dict[str, int],
     out_evidence: str,
 ) -> dict[int, dict]:
-    """Short tasks: TrueSkill over each sample's decisions (mu, sigma), and the logistic batch
-    estimator beside it (``logistic``, ``logistic_se``); long tasks: argument order.
+    """A short task's preferences per sample: TrueSkill over the sample's decisions (mu, sigma)
+    and the logistic batch estimator beside it (``logistic``, ``logistic_se``).
 
-    ``source_path`` is the responses file (short) or the annotated argument table (long);
-    ``outputs`` maps sample -> CSV path. The source is read once for all samples. The spread
-    over shuffled game orders is computed for the preference sample. The evidence behind the
-    tables goes to ``out_evidence`` for the analysis rule, which recomputes nothing from the
-    raw files: each sample's games and decisions (short), every response's first positions
-    (long).
-    """
-    import numpy as np
+    ``source_path`` is the responses file; ``outputs`` maps sample -> CSV path; ``spread``
+    holds ``shuffles``, ``seed`` and ``preference_sample``: the spread over shuffled game orders
+    is computed for the preference sample. Each sample's games and decisions go to
+    ``out_evidence`` for the analysis rule, which recomputes nothing from the raw files."""
     import pandas as pd
 
-    from valueprefs.annotation.argument_table import read_argument_table, sample_rows
     from valueprefs.preferences.logistic import logistic_preferences
-    from valueprefs.preferences.long_form import long_form_frame, position_matrix, save_positions
     from valueprefs.preferences.short_form import (
         ShortEvidence,
         decision_games,
@@ -48,33 +39,52 @@ def write_preferences(
     )
 
     values = read_values(vocabulary_csv)
-    counts = {}
-    if task.startswith("long_"):
-        arguments = read_argument_table(source_path, text=False)
-        keys, matrix = position_matrix(arguments, {value: i for i, value in enumerate(values)})
-        lengths = arguments.groupby(["item_id", "sample"])["n_arguments"].first().reindex(keys).to_numpy()
-        save_positions(out_evidence, keys, matrix, lengths, values, sample_rows(arguments["sample"].to_numpy()))
-        samples = np.array([sample for _, sample in keys], dtype=np.int64)
-        for sample, path in outputs.items():
-            write_csv(path, long_form_frame(matrix[samples == sample], values))
-            counts[sample] = {"responses": int((samples == sample).sum())}
-    else:
-        items = [item for _, item in iter_jsonl(items_path)]
-        responses = pd.DataFrame([row for _, row in iter_jsonl(source_path, allow_empty=True)])
-        sides = dilemma_sides(items, {value: i for i, value in enumerate(values)})
-        games, evidence = {}, {}
-        for sample in outputs:
-            rows = responses[responses["sample"] == sample] if len(responses) else responses
-            decisions = dict(zip(rows.get("item_id", []), rows.get("decision", []), strict=True))
-            games[sample], positions, counts[sample] = decision_games(sides, decisions)
-            evidence[sample] = ShortEvidence(games[sample], positions, decisions)
-        save_games(out_evidence, evidence, values)
-        for sample, table in short_form_tables(games, values, shuffles, seed, preference_sample).items():
-            table["logistic"], table["logistic_se"], _ = logistic_preferences(games[sample], len(values))
-            write_csv(outputs[sample], table)
-    for sample, sample_counts in counts.items():
-        log.info("%s sample %d: %s", task, sample, sample_counts)
+    items = [item for _, item in iter_jsonl(items_path)]
+    responses = pd.DataFrame([row for _, row in iter_jsonl(source_path, allow_empty=True)])
+    sides = dilemma_sides(items, {value: i for i, value in enumerate(values)})
+    games, evidence, counts = {}, {}, {}
+    for sample in outputs:
+        rows = responses[responses["sample"] == sample] if len(responses) else responses
+        decisions = dict(zip(rows.get("item_id", []), rows.get("decision", []), strict=True))
+        games[sample], positions, counts[sample] = decision_games(sides, decisions)
+        evidence[sample] = ShortEvidence(games[sample], positions, decisions)
+    save_games(out_evidence, evidence, values)
+    tables = short_form_tables(games, values, spread["shuffles"], spread["seed"], spread["preference_sample"])
+    for sample, table in tables.items():
+        table["logistic"], table["logistic_se"], _ = logistic_preferences(games[sample], len(values))
+        write_csv(outputs[sample], table)
+    _log_counts(source_path, counts)
     return counts
+
+
+def write_long_preferences(
+    source_path: str, vocabulary_csv: str, outputs: dict[int, str], out_evidence: str
+) -> dict[int, dict]:
+    """A long task's preferences per sample from argument order (``source_path``: the annotated
+    argument table; ``outputs``: sample -> CSV path). Every response's first positions go to
+    ``out_evidence`` for the analysis rule."""
+    import numpy as np
+
+    from valueprefs.annotation.argument_table import read_argument_table, sample_rows
+    from valueprefs.preferences.long_form import long_form_frame, position_matrix, save_positions
+
+    values = read_values(vocabulary_csv)
+    arguments = read_argument_table(source_path, text=False)
+    keys, matrix = position_matrix(arguments, {value: i for i, value in enumerate(values)})
+    lengths = arguments.groupby(["item_id", "sample"])["n_arguments"].first().reindex(keys).to_numpy()
+    save_positions(out_evidence, keys, matrix, lengths, values, sample_rows(arguments["sample"].to_numpy()))
+    samples = np.array([sample for _, sample in keys], dtype=np.int64)
+    counts = {}
+    for sample, path in outputs.items():
+        write_csv(path, long_form_frame(matrix[samples == sample], values))
+        counts[sample] = {"responses": int((samples == sample).sum())}
+    _log_counts(source_path, counts)
+    return counts
+
+
+def _log_counts(source_path: str, counts: dict[int, dict]) -> None:
+    for sample, sample_counts in counts.items():
+        log.info("%s sample %d: %s", source_path, sample, sample_counts)
 
 
 def write_table1(out_csv: str, out_markdown: str):
