@@ -267,17 +267,25 @@ def test_figures_map_the_papers_settings_onto_the_config():
     assert {figure.number for figure in FIGURES} == expected
 
 
+def figure_inputs(folder) -> dict[str, str]:
+    """The analysis tables a figure reads, as its rule names them."""
+    names = {"correlations": "c.csv", "replicates": "r.jsonl", "frameworks": "f.csv"}
+    return {name: str(folder / file) for name, file in names.items()}
+
+
+def figure_outputs(folder) -> dict[str, str]:
+    """A figure's files as its rule names them: png, pdf, and its data as csv."""
+    return {"png": str(folder / "fig.png"), "pdf": str(folder / "fig.pdf"), "data": str(folder / "fig.csv")}
+
+
 def test_a_figure_without_its_data_set_says_so(tmp_path):
-    from valueprefs.figures.jobs import render_figure
+    from valueprefs.figures.jobs import FigureStudy, render_figure
 
     (tmp_path / "c.csv").write_text("key,analysis,dataset,k,k2,method,r,p,n,ci_low,ci_high,model,alignment\n")
     (tmp_path / "r.jsonl").write_text("")
     (tmp_path / "f.csv").write_text("")
-    out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
-    text = render_figure(
-        "16", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-        {"dd": "dilemmas"}, [5, 10], None, INTERVALS, out["png"], out["pdf"], out["csv"],
-    )  # fmt: skip
+    out = figure_outputs(tmp_path)
+    text = render_figure("16", figure_inputs(tmp_path), FigureStudy({"dd": "dilemmas"}, [5, 10], None, INTERVALS), out)
     assert text.startswith("Paper figure 16: Consistency across temperature samples")
     assert "10 resamples of the items (random halves, the delete-half jackknife" in text
     assert (tmp_path / "fig.png").stat().st_size > 1000 and (tmp_path / "fig.pdf").exists()
@@ -286,18 +294,18 @@ def test_a_figure_without_its_data_set_says_so(tmp_path):
 def test_figure_style_sets_resolution_and_height(tmp_path):
     from matplotlib.image import imread
 
-    from valueprefs.figures.jobs import render_figure
+    from valueprefs.figures.jobs import FigureStudy, render_figure
 
     (tmp_path / "c.csv").write_text("key,analysis,dataset,k,k2,method,r,p,n,ci_low,ci_high,model,alignment\n")
     (tmp_path / "r.jsonl").write_text("")
     (tmp_path / "f.csv").write_text("")
     shapes = []
     for style in ({}, {"dpi": 300}):
-        out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
-        render_figure(
-            "16", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-            {"dd": "dilemmas"}, [5, 10], None, INTERVALS, out["png"], out["pdf"], out["csv"], style=style,
-        )  # fmt: skip
+        out = {
+            name: str(tmp_path / f"fig.{suffix}") for name, suffix in (("png", "png"), ("pdf", "pdf"), ("data", "csv"))
+        }
+        study = FigureStudy({"dd": "dilemmas"}, [5, 10], None, INTERVALS)
+        render_figure("16", figure_inputs(tmp_path), study, out, style=style)
         shapes.append(imread(out["png"]).shape[:2])
     assert shapes[1][0] == pytest.approx(2 * shapes[0][0], abs=2)
 
@@ -377,7 +385,7 @@ def test_every_statistic_of_a_row_is_over_one_set_of_values():
 def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     import pandas as pd
 
-    from valueprefs.figures.jobs import render_figure
+    from valueprefs.figures.jobs import FigureStudy, render_figure
 
     rows = [
         {"key": "short_vs_long/dd/10", "analysis": "short_vs_long", "dataset": "dd", "k": 10, "k2": None,
@@ -388,12 +396,10 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     pd.DataFrame(rows).to_csv(tmp_path / "c.csv", index=False)
     (tmp_path / "r.jsonl").write_text("")
     (tmp_path / "f.csv").write_text("")
-    out = {name: str(tmp_path / f"fig.{name}") for name in ("png", "pdf", "csv")}
-    render_figure(
-        "03b", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-        {"dd": "dilemmas"}, [5, 10, 20], None, INTERVALS, out["png"], out["pdf"], out["csv"],
-    )  # fmt: skip
-    data = pd.read_csv(out["csv"])
+    out = figure_outputs(tmp_path)
+    study = FigureStudy({"dd": "dilemmas"}, [5, 10, 20], None, INTERVALS)
+    render_figure("03b", figure_inputs(tmp_path), study, out)
+    data = pd.read_csv(out["data"])
     assert list(data["ceiling"]) == [0.45, 0.6] and set(data["min_evidence"]) == {3}
     from valueprefs.figures.figure_data import evidence_note
 
@@ -403,11 +409,8 @@ def test_consistency_figures_show_the_headline_and_the_papers_r(tmp_path):
     headline = {"consistency": [0.3, 0.7], "consistency_low": [0.0, 0.5], "consistency_high": [0.6, 0.9]}
     headline |= {"consistency_p": [0.04, 0.001], "consistency_n": [180, 200], "correction": ["applied", "applied"]}
     pd.DataFrame(rows).assign(**headline).to_csv(tmp_path / "c.csv", index=False)
-    render_figure(
-        "03b", str(tmp_path / "c.csv"), str(tmp_path / "r.jsonl"), str(tmp_path / "f.csv"),
-        {"dd": "dilemmas"}, [5, 10, 20], None, INTERVALS, out["png"], out["pdf"], out["csv"],
-    )  # fmt: skip
-    data = pd.read_csv(out["csv"])
+    render_figure("03b", figure_inputs(tmp_path), study, out)
+    data = pd.read_csv(out["data"])
     assert list(data["r"]) == [0.3, 0.7] and list(data["ci_low"]) == [0.0, 0.5] and list(data["p"]) == [0.04, 0.001]
     assert list(data["paper_r"]) == [0.12, 0.25] and "ceiling" not in data
     assert list(data["n"]) == [180, 200] and list(data["correction"]) == ["applied", "applied"]

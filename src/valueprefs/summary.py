@@ -92,8 +92,27 @@ def run_summary(
         if Path(path).is_file():
             lines += _data_lines(dataset, json.loads(Path(path).read_text(encoding="utf-8")))
     generated = _existing(generation.values())
-    made_now, ran_now = 0, 0
-    for path in generated:
+    generation_lines, ran_now, made_now = _generation_lines(generated, since)
+    annotated = _existing(annotation.values())
+    lines += generation_lines + (_annotation_lines(annotated) if annotated else [])
+    if not generated and not annotated:
+        lines.append("no generation or annotation results yet")
+    if since is not None:
+        lines.append(f"this run: {ran_now} generation jobs ran, {made_now} model calls made")
+    if ledger_runs and Path(ledger_runs).is_file():
+        lines += _spend_lines(ledger_runs)
+    if audit:
+        lines += audit_lines(*audit)
+    if controls:
+        lines += control_line(controls)  # last: what the run found about itself
+    return "\n".join(lines)
+
+
+def _generation_lines(summaries: list[Path], since: float | None) -> tuple[list[str], int, int]:
+    """A line (and its warnings) per generation job summary; the jobs that ran in this run
+    (summaries written since ``since``) and the model calls they made."""
+    lines, ran_now, made_now = [], 0, 0
+    for path in summaries:
         s = json.loads(path.read_text(encoding="utf-8"))
         calls, cached = s.get("calls", 0), s.get("cache_hits", 0)
         made = calls - cached
@@ -116,45 +135,36 @@ def run_summary(
         cut = _cut_off(s)
         if cut:
             lines.append(f"  answers cut off at the token limit (finish_reason length): {cut}")
-    annotated = _existing(annotation.values())
-    if annotated:
-        totals = dict.fromkeys(ANNOTATION_COUNTS, 0)
-        failures: dict[str, int] = {}
-        moved: set[str] = set()
-        for path in annotated:
-            s = json.loads(path.read_text(encoding="utf-8"))
-            for key in totals:
-                totals[key] += s.get(key, 0)
-            for kind, count in s.get("failures", {}).items():
-                failures[kind] = failures.get(kind, 0) + count
-            moved.update(s.get("cache_moved_aside", []))
+    return lines, ran_now, made_now
+
+
+def _annotation_lines(summaries: list[Path]) -> list[str]:
+    """One line over every annotation job summary, then what needs a reader's eye."""
+    totals = dict.fromkeys(ANNOTATION_COUNTS, 0)
+    failures: dict[str, int] = {}
+    moved: set[str] = set()
+    for path in summaries:
+        s = json.loads(path.read_text(encoding="utf-8"))
+        for key in totals:
+            totals[key] += s.get(key, 0)
+        for kind, count in s.get("failures", {}).items():
+            failures[kind] = failures.get(kind, 0) + count
+        moved.update(s.get("cache_moved_aside", []))
+    lines = [
+        f"annotate {len(summaries)} files: {totals['responses']} responses, {totals['arguments']} arguments, "
+        f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
+        f"{totals['responses_over_argument_cap']} responses over the argument cap"
+    ]
+    if totals["split_by_structure"]:
         lines.append(
-            f"annotate {len(annotated)} files: {totals['responses']} responses, {totals['arguments']} arguments, "
-            f"{totals['judge_calls']} judge calls, {totals['dropped_value_names']} value names dropped, "
-            f"{totals['responses_over_argument_cap']} responses over the argument cap"
+            f"  {totals['split_by_structure']} of {totals['responses']} responses split by structure "
+            "(clean numbered lists of k), the others extracted by the judge (structure_first)"
         )
-        if totals["split_by_structure"]:
-            lines.append(
-                f"  {totals['split_by_structure']} of {totals['responses']} responses split by structure "
-                "(clean numbered lists of k), the others extracted by the judge (structure_first)"
-            )
-        if totals["excluded_truncated"]:
-            lines.append(
-                f"  {totals['excluded_truncated']} answers cut off at the token limit left out (exclude_truncated)"
-            )
-        lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
-        lines += _moved_aside_lines(sorted(moved))
-    if not generated and not annotated:
-        lines.append("no generation or annotation results yet")
-    if since is not None:
-        lines.append(f"this run: {ran_now} generation jobs ran, {made_now} model calls made")
-    if ledger_runs and Path(ledger_runs).is_file():
-        lines += _spend_lines(ledger_runs)
-    if audit:
-        lines += audit_lines(*audit)
-    if controls:
-        lines += control_line(controls)  # last: what the run found about itself
-    return "\n".join(lines)
+    if totals["excluded_truncated"]:
+        left_out = totals["excluded_truncated"]
+        lines.append(f"  {left_out} answers cut off at the token limit left out (exclude_truncated)")
+    lines += [f"  failed labels, {kind}: {count}" for kind, count in sorted(failures.items())]
+    return lines + _moved_aside_lines(sorted(moved))
 
 
 def _spend_lines(ledger_runs: str) -> list[str]:

@@ -27,13 +27,15 @@ for spec in FIGURES:
             code=code_version("figure.py"),
             number=spec.number,
             caption=figure_caption(spec.number),
-            datasets=dataset_kinds(),
-            ks=config["generation"]["k"],
-            reference=config["analysis"]["reference_dataset"],
-            intervals=interval_settings(),
+            study={
+                "datasets": dataset_kinds(),
+                "ks": config["generation"]["k"],
+                "reference": config["analysis"]["reference_dataset"],
+                "intervals": interval_settings(),
+                "controls": CONTROL_MODELS,
+                "unrated": unrated(spec, config["annotation"]["specificity"]),
+            },
             style=figure_style(spec.number),
-            controls=CONTROL_MODELS,
-            unrated=unrated(spec, config["annotation"]["specificity"]),
         script:
             "../scripts/figure.py"
 

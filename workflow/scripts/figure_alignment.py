@@ -7,7 +7,5 @@ with rule_log(snakemake.log[0]):
     render_alignment_figure(
         comparisons_csv=snakemake.input.comparisons,
         style=snakemake.params.style,
-        out_png=snakemake.output.png,
-        out_pdf=snakemake.output.pdf,
-        out_csv=snakemake.output.data,
+        outputs=dict(snakemake.output.items()),
     )

@@ -5,6 +5,7 @@ Each job imports what it uses inside its body (see ``valueprefs.runtime.code_dig
 """
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from valueprefs.io import atomic_target, iter_jsonl, read_optional_csv, read_values, write_csv
@@ -24,80 +25,100 @@ def save_figure(figure, path: str, **options) -> None:
         figure.savefig(temporary, format=Path(path).suffix.lstrip("."), **options)
 
 
+@dataclass(frozen=True)
+class FigureStudy:
+    """What a paper figure needs of the config: the data sets by kind, the k values, the
+    reference data set, the interval settings, the control families (drawn hatched, labelled)
+    and why the config gives the figure nothing to show, if it does not (``registry.unrated``)."""
+
+    datasets: dict[str, str]
+    ks: list[int]
+    reference: str | None
+    intervals: dict
+    controls: tuple[str, ...] = ()
+    unrated: str | None = None
+
+
 def render_figure(
-    number: str,
-    correlations_csv: str,
-    replicates_jsonl: str,
-    frameworks_csv: str,
-    datasets: dict[str, str],
-    ks: list[int],
-    reference: str | None,
-    intervals: dict,
-    out_png: str,
-    out_pdf: str,
-    out_csv: str,
-    style: dict | None = None,
-    controls: tuple[str, ...] = (),
-    unrated: str | None = None,
+    number: str, inputs: dict[str, str], study: FigureStudy, outputs: dict[str, str], style: dict | None = None
 ) -> str:
-    """Write one figure (PNG, PDF) and the data behind it (CSV); return its caption.
-    ``controls``: the model families that are calibration controls (drawn hatched, labelled);
-    ``unrated``: why the config gives this figure nothing to show (``registry.unrated``)."""
+    """Write one figure (``outputs``: png, pdf, and the data behind it as csv in ``data``) from
+    the analysis tables (``inputs``: correlations, replicates, frameworks); return its caption."""
     import pandas as pd
 
     from valueprefs.figures import plots
     from valueprefs.figures.captions import caption
-    from valueprefs.figures.figure_data import COLUMNS, evidence_note, figure_data, missing, note, ylabel
-    from valueprefs.figures.registry import BY_NUMBER, lacks_k, resolve
+    from valueprefs.figures.figure_data import COLUMNS, missing, note
+    from valueprefs.figures.registry import BY_NUMBER, resolve
     from valueprefs.figures.style import FigureStyle
 
     look = FigureStyle(**(style or {}))
     spec = BY_NUMBER[number]
-    setting = resolve(spec, datasets, ks, reference)
-    text = caption(spec, setting, intervals)
+    setting = resolve(spec, study.datasets, study.ks, study.reference)
     title = f"Figure {number.lstrip('0')}: {spec.title}"
-    footer = note(spec, setting, intervals["resampling"])
-    if unrated:
-        log.info("%s", unrated)
-        frame, drawn = pd.DataFrame(columns=COLUMNS), plots.message(title, unrated, look)
-    elif spec.kind == "frameworks":
-        frame = read_optional_csv(frameworks_csv)
-        if not frame.empty:
-            frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
-        label = spec.analysis.replace("_", " ")
-        drawn = plots.frameworks(frame, title, label, footer, look, tuple(controls)) if not frame.empty else None
-    elif (setting["dataset"] is None and spec.dataset is not None) or lacks_k(spec, setting):
-        frame, drawn = pd.DataFrame(columns=COLUMNS), None
+    if study.unrated:
+        log.info("%s", study.unrated)
+        frame, drawn = pd.DataFrame(columns=COLUMNS), plots.message(title, study.unrated, look)
     else:
-        correlations = read_optional_csv(correlations_csv)
-        replicates = {}
-        for _, row in iter_jsonl(replicates_jsonl, allow_empty=True):
-            replicates[row["model"], row["alignment"], row["key"]] = row["replicates"]
-            if "consistency" in row:  # the headline consistency's own replicates
-                replicates[row["model"], row["alignment"], f"{row['key']}/consistency"] = row["consistency"]
-        frame = (
-            figure_data(spec, setting, correlations, replicates, tuple(controls))
-            if not correlations.empty
-            else pd.DataFrame()
-        )
-        footer += evidence_note(frame)
-        if controls and spec.kind == "k_pairs_mean":
-            footer += "; calibration controls shown apart (hatched), not in the families' mean"
-        if frame.empty:
-            drawn = None
-        elif spec.kind == "by_family":
-            drawn = plots.by_family(frame, title, ylabel(spec.analysis), footer, look)
-        else:
-            drawn = plots.k_pairs(frame, title, footer, look)
+        footer = note(spec, setting, study.intervals["resampling"])
+        frame, drawn = _figure(spec, setting, inputs, tuple(study.controls), (title, footer, look))
     if drawn is None:
         drawn = plots.message(title, missing(spec, setting), look)
-    write_csv(out_csv, frame)
-    save_figure(drawn, out_png, dpi=look.dpi)
-    save_figure(drawn, out_pdf, metadata={"CreationDate": None})  # no timestamp: a rerun writes the same bytes
-    return text
+    _save(drawn, frame, outputs, look)
+    return caption(spec, setting, study.intervals)
 
 
-def render_alignment_figure(comparisons_csv: str, style: dict, out_png: str, out_pdf: str, out_csv: str):
+def _figure(spec, setting: dict, inputs: dict[str, str], controls: tuple[str, ...], labels: tuple):
+    """The data behind a figure and its drawing (None: nothing to draw); ``labels`` are the
+    title, the footer and the style."""
+    import pandas as pd
+
+    from valueprefs.figures import plots
+    from valueprefs.figures.figure_data import COLUMNS, evidence_note, figure_data, ylabel
+    from valueprefs.figures.registry import lacks_k
+
+    title, footer, look = labels
+    if spec.kind == "frameworks":
+        frame = read_optional_csv(inputs["frameworks"])
+        if frame.empty:
+            return frame, None
+        frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
+        return frame, plots.frameworks(frame, title, spec.analysis.replace("_", " "), footer, look, controls)
+    if (setting["dataset"] is None and spec.dataset is not None) or lacks_k(spec, setting):
+        return pd.DataFrame(columns=COLUMNS), None
+    correlations = read_optional_csv(inputs["correlations"])
+    if correlations.empty:
+        return pd.DataFrame(), None
+    frame = figure_data(spec, setting, correlations, _replicates(inputs["replicates"]), controls)
+    footer += evidence_note(frame)
+    if controls and spec.kind == "k_pairs_mean":
+        footer += "; calibration controls shown apart (hatched), not in the families' mean"
+    if frame.empty:
+        return frame, None
+    if spec.kind == "by_family":
+        return frame, plots.by_family(frame, title, ylabel(spec.analysis), footer, look)
+    return frame, plots.k_pairs(frame, title, footer, look)
+
+
+def _replicates(path: str) -> dict[tuple, list]:
+    """(model, alignment, key) -> the bootstrap replicates of that row, and of its headline
+    consistency under ``<key>/consistency``."""
+    replicates = {}
+    for _, row in iter_jsonl(path, allow_empty=True):
+        replicates[row["model"], row["alignment"], row["key"]] = row["replicates"]
+        if "consistency" in row:
+            replicates[row["model"], row["alignment"], f"{row['key']}/consistency"] = row["consistency"]
+    return replicates
+
+
+def _save(drawn, frame, outputs: dict[str, str], look) -> None:
+    """The figure as PNG and PDF (no timestamp: a rerun writes the same bytes) and its data."""
+    write_csv(outputs["data"], frame)
+    save_figure(drawn, outputs["png"], dpi=look.dpi)
+    save_figure(drawn, outputs["pdf"], metadata={"CreationDate": None})
+
+
+def render_alignment_figure(comparisons_csv: str, style: dict, outputs: dict[str, str]):
     """The companion of the consistency figures: instruct minus base of the headline consistency
     and the paper's statistic per family and pooled, from the comparisons table (a message where
     no family has both)."""
@@ -118,9 +139,7 @@ def render_alignment_figure(comparisons_csv: str, style: dict, out_png: str, out
         drawn = plots.message(title, text, look)
     else:
         drawn = plots.alignment_differences(frame, look)
-    write_csv(out_csv, frame)
-    save_figure(drawn, out_png, dpi=look.dpi)
-    save_figure(drawn, out_pdf, metadata={"CreationDate": None})
+    _save(drawn, frame, outputs, look)
     return frame
 
 
