@@ -36,6 +36,7 @@ from valueprefs.preferences.jobs import write_long_preferences, write_short_pref
 
 SHARED = Path(os.environ.get("VALUEPREFS_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data"))
 KS = (5, 10, 20)
+OUTPUTS = {"correlations": "correlations.csv", "replicates": "replicates.jsonl", "attributes": "attributes.csv"}
 WORDS = "care honest trust fair risk family friend money rule work time health safe respect duty".split()
 
 
@@ -106,12 +107,11 @@ def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str,
         "annotation": {"specificity": ["path", "attribute"]},
     })  # fmt: skip
     long_files = {f"long_k{k}": (str(base / f"long_k{k}.table.csv"), evidence[f"long_k{k}"]) for k in KS}
-    write_run_analysis(
-        f"run{run}", "instruct", vocabulary_csv, {"dd": items}, {"dd": "dilemmas"},
-        {"dd": {task: evidence[task] for task in ("short", "short_explicit", "short_swapped")}},
-        {"dd": long_files}, {}, settings, {}, None,
-        str(out / "correlations.csv"), str(out / "replicates.jsonl"), str(out / "attributes.csv"),
-    )  # fmt: skip
+    short = {"dd": {task: evidence[task] for task in ("short", "short_explicit", "short_swapped")}}
+    files = {"vocabulary": vocabulary_csv, "items": {"dd": items}, "kinds": {"dd": "dilemmas"}, "short": short,
+             "long": {"dd": long_files}, "recognition": {}}  # fmt: skip
+    outputs = {name: str(out / file) for name, file in OUTPUTS.items()}
+    write_run_analysis({"model": f"run{run}", "alignment": "instruct"}, files, settings, {}, outputs)
     return time.perf_counter() - start
 
 

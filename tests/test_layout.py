@@ -117,3 +117,33 @@ def test_no_modules_import_each_other_in_a_cycle():
         if name not in state:
             found = cycle_from(name, [name])
             assert found is None, " -> ".join(found)
+
+
+# Functions still over a limit, each to be cut down (issue 33); the list may only shrink.
+OVERSIZED = {
+    "analysis/jobs.py:collect_analyses",
+    "generation/jobs.py:generate_for_model",
+    "annotation/jobs.py:annotate_step",
+    "generation/responses.py:generate_model",
+    "annotation/cost.py:_response_costs",
+    "generation/plan.py:_calls_for",
+    "figures/jobs.py:write_power",
+    "annotation/jobs.py:merge_annotation",
+    "analysis/control_study.py:_long_rows",
+}
+
+
+def test_functions_stay_short_and_take_few_parameters():
+    """No library function over 60 lines or 8 parameters (``self`` not counted), except those
+    still listed in OVERSIZED, which are checked to still need their place there."""
+    found = set()
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                arguments = node.args
+                names = [a.arg for a in (*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs)]
+                count = len(names) - (names[:1] in (["self"], ["cls"])) + bool(arguments.vararg) + bool(arguments.kwarg)
+                if node.end_lineno - node.lineno + 1 > 60 or count > 8:
+                    found.add(f"{path.relative_to(SRC)}:{node.name}")
+    assert found <= OVERSIZED, f"over 60 lines or 8 parameters: {sorted(found - OVERSIZED)}"
+    assert OVERSIZED <= found, f"now within the limits, strike from OVERSIZED: {sorted(OVERSIZED - found)}"

@@ -6,18 +6,17 @@ from valueprefs.runtime.runlog import rule_log
 with rule_log(snakemake.log[0]):
     short, long, recognition = snakemake.params.files
     write_run_analysis(
-        model=snakemake.wildcards.model,
-        alignment=snakemake.wildcards.alignment,
-        vocabulary_csv=snakemake.input.vocabulary,
-        items=snakemake.params.item_files,
-        kinds=snakemake.params.kinds,
-        short=short,
-        long=long,
-        recognition=recognition,
+        run={"model": snakemake.wildcards.model, "alignment": snakemake.wildcards.alignment},
+        files=dict(
+            vocabulary=snakemake.input.vocabulary,
+            items=snakemake.params.item_files,
+            kinds=snakemake.params.kinds,
+            short=short,
+            long=long,
+            recognition=recognition,
+            truth=snakemake.input.truth[0] if snakemake.input.truth else None,
+        ),
         settings=snakemake.params.settings,
         limits=snakemake.params.limits,
-        truth=snakemake.input.truth[0] if snakemake.input.truth else None,
-        out_correlations=snakemake.output.correlations,
-        out_replicates=snakemake.output.replicates,
-        out_attributes=snakemake.output.attributes,
+        outputs=dict(snakemake.output.items()),
     )

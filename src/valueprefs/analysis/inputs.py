@@ -52,26 +52,32 @@ def framework_categories(vocabulary: pd.DataFrame) -> dict[str, dict[str, str]]:
     return frameworks
 
 
-def load_run_inputs(
-    vocabulary_csv: str,
-    items: dict[str, str],
-    kinds: dict[str, str],
-    short: dict[str, dict[str, str]],
-    long: dict[str, dict[str, tuple[str, str]]],
-    recognition: dict[str, str],
-    preference_sample: int,
-    limits: dict[str, int],
-    truth_csv: str | None = None,
-) -> RunInputs:
-    """``items``: data set -> items file (gold values for recognition data sets); ``short``:
-    data set -> short task -> games file saved by the preferences rule; ``long``: data set ->
-    long task -> (annotated argument table, positions file saved by the preferences rule);
-    ``recognition``: data set -> recognized values file (rule ``recognized_values``); ``limits``:
-    data set -> how many of its first items the model answered (the items resampled);
-    ``truth_csv``: a control's planted truth (rule ``control_truth``).
+@dataclass(frozen=True)
+class RunFiles:
+    """The files one model run's analysis reads. ``items``: data set -> items file (gold values
+    for recognition data sets); ``kinds``: data set -> its kind; ``short``: data set -> short
+    task -> games file saved by the preferences rule; ``long``: data set -> long task ->
+    (annotated argument table, positions file saved by the preferences rule);
+    ``recognition``: data set -> recognized values file (rule ``recognized_values``);
+    ``truth``: a control's planted truth (rule ``control_truth``), else None."""
+
+    vocabulary: str
+    items: dict[str, str]
+    kinds: dict[str, str]
+    short: dict[str, dict[str, str]]
+    long: dict[str, dict[str, tuple[str, str]]]
+    recognition: dict[str, str]
+    truth: str | None = None
+
+
+def load_run_inputs(files: RunFiles, preference_sample: int, limits: dict[str, int]) -> RunInputs:
+    """What one model run's analysis reads from ``files``; ``limits``: data set -> how many of
+    its first items the model answered (the items resampled).
 
     Of the argument table only the preference sample's rows are read (for the attributes);
     every sample's first positions come from the saved matrix."""
+    vocabulary_csv, items, kinds, short, long = files.vocabulary, files.items, files.kinds, files.short, files.long
+    recognition, truth_csv = files.recognition, files.truth
     vocabulary = read_csv(vocabulary_csv)
     values = list(vocabulary["value"])
     positions, tables = {}, {}

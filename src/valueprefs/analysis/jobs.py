@@ -12,38 +12,25 @@ log = logging.getLogger("valueprefs.analysis")
 
 
 def write_run_analysis(
-    model: str,
-    alignment: str,
-    vocabulary_csv: str,
-    items: dict[str, str],
-    kinds: dict[str, str],
-    short: dict[str, dict[str, str]],
-    long: dict[str, dict[str, tuple[str, str]]],
-    recognition: dict[str, str],
-    settings: dict,
-    limits: dict[str, int],
-    truth: str | None,
-    out_correlations: str,
-    out_replicates: str,
-    out_attributes: str,
+    run: dict[str, str], files: dict, settings: dict, limits: dict[str, int], outputs: dict[str, str]
 ):
-    """Every correlation of one model run, its bootstrap replicates, and per-value attributes.
+    """Every correlation of one model run (``run``: its model and alignment), its bootstrap
+    replicates, and per-value attributes (``outputs``: correlations, replicates, attributes).
 
-    ``settings`` are the analysis settings as plain data (``settings.analysis_params``);
-    ``limits`` the model's items per data set; ``truth`` a control's planted truth (else None)."""
+    ``files`` are what the run's analysis reads (the fields of ``inputs.RunFiles``); ``settings`` the analysis
+    settings as plain data (``settings.analysis_params``); ``limits`` the model's items per
+    data set."""
     from valueprefs.analysis.analyses import analyze_run
-    from valueprefs.analysis.inputs import load_run_inputs
+    from valueprefs.analysis.inputs import RunFiles, load_run_inputs
     from valueprefs.analysis.settings import Settings
 
-    settings = Settings(**settings)
-    inputs = load_run_inputs(
-        vocabulary_csv, items, kinds, short, long, recognition, settings.preference_sample, limits, truth
-    )
+    settings, files = Settings(**settings), RunFiles(**files)
+    inputs = load_run_inputs(files, settings.preference_sample, limits)
     correlations, replicates, attributes = analyze_run(inputs, settings)
-    run = {"model": model, "alignment": alignment}
-    write_csv(out_correlations, correlations.assign(**run))
-    write_jsonl(out_replicates, [{**run, **row} for row in replicates])
-    write_csv(out_attributes, attributes.assign(**run))
+    model, alignment = run["model"], run["alignment"]
+    write_csv(outputs["correlations"], correlations.assign(**run))
+    write_jsonl(outputs["replicates"], [{**run, **row} for row in replicates])
+    write_csv(outputs["attributes"], attributes.assign(**run))
     log.info("%s/%s: %d correlations", model, alignment, len(correlations))
     if "set_rule" in correlations and (correlations["set_rule"] == "strongest").any():
         row = correlations[correlations["set_rule"] == "strongest"].iloc[0]
@@ -54,7 +41,7 @@ def write_run_analysis(
             "(docs/preferences.md: the set rule)",
             model, alignment, row["set_rule_gain"], row["set_rule_gain"] / row["set_rule_se"],
         )  # fmt: skip
-    if truth:
+    if files.truth:
         checks = correlations[correlations["analysis"].str.startswith("control_")]
         log.info("control checks passed: %d of %d", int(checks["passed"].sum()), len(checks))
     return correlations

@@ -80,9 +80,10 @@ def _figure(spec, setting: dict, inputs: dict[str, str], controls: tuple[str, ..
     title, footer, look = labels
     if spec.kind == "frameworks":
         frame = read_optional_csv(inputs["frameworks"])
+        if not frame.empty:
+            frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
         if frame.empty:
             return frame, None
-        frame = frame[(frame["metric"] == spec.analysis) & (frame["k"] == setting["k"])]
         return frame, plots.frameworks(frame, title, spec.analysis.replace("_", " "), footer, look, controls)
     if (setting["dataset"] is None and spec.dataset is not None) or lacks_k(spec, setting):
         return pd.DataFrame(columns=COLUMNS), None
