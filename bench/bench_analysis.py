@@ -137,12 +137,11 @@ def main() -> None:
                                     [args.compression_replicates] * args.runs))  # fmt: skip
         out = root / "out"
         runs = [out / f"run{run}" for run in range(args.runs)]
+        tables = ("correlations", "attributes", "frameworks", "recognition", "controls", "comparisons")
+        collected = {name: str(out / f"{name}.csv") for name in tables} | {"replicates": str(out / "replicates.jsonl")}
         collect_analyses(
             [str(r / "correlations.csv") for r in runs], [str(r / "replicates.jsonl") for r in runs],
-            [str(r / "attributes.csv") for r in runs], str(root / "vocabulary.csv"),
-            str(out / "correlations.csv"), str(out / "replicates.jsonl"), str(out / "attributes.csv"),
-            str(out / "frameworks.csv"), str(out / "recognition.csv"), str(out / "controls.csv"),
-            {"dd": "dilemmas"}, str(out / "comparisons.csv"),
+            [str(r / "attributes.csv") for r in runs], str(root / "vocabulary.csv"), {"dd": "dilemmas"}, collected,
         )  # fmt: skip
         total = time.perf_counter() - start
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

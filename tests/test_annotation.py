@@ -39,17 +39,20 @@ def run(tmp_path, judges, settings=SETTINGS, name="run", rows=RESPONSES):
     vocabulary = tmp_path / "vocabulary.csv"
     demo_vocabulary().to_csv(vocabulary, index=False)
     out = tmp_path / name
-    common = (str(vocabulary), judges, settings, default_template_paths(JUDGE_TEMPLATE_NAMES), str(tmp_path / "cache"))
+    judging = {"judges": judges, "settings": settings, "templates": default_template_paths(JUDGE_TEMPLATE_NAMES),
+               "cache_dir": str(tmp_path / "cache")}  # fmt: skip
     steps = active_steps(judges, settings)
     for step in steps:
         source = responses if step == "arguments" else out / "arguments.jsonl"
-        outputs = [str(out / f"{step}.labels.jsonl"), str(out / f"{step}.stats.json")]
-        table = str(out / "arguments.jsonl") if step == "arguments" else None
-        annotate_step(step, str(source), *common, *outputs, table)
+        outputs = {"labels": str(out / f"{step}.labels.jsonl"), "stats": str(out / f"{step}.stats.json")}
+        if step == "arguments":
+            outputs["arguments"] = str(out / "arguments.jsonl")
+        annotate_step(step, str(source), str(vocabulary), judging, outputs)
+    merged = {"arguments": "merged.jsonl", "labels": "labels.jsonl", "summary": "summary.json", "table": "table.csv"}
     summary = merge_annotation(
         str(responses), [str(out / "arguments.jsonl")],
         [str(out / f"{step}.labels.jsonl") for step in steps], [str(out / f"{step}.stats.json") for step in steps],
-        judges, str(out / "merged.jsonl"), str(out / "labels.jsonl"), str(out / "summary.json"), str(out / "table.csv"),
+        judges, {name: str(out / file) for name, file in merged.items()},
     )  # fmt: skip
     read = {key: [json.loads(line) for line in open(out / f"{key}.jsonl")] for key in ("merged", "labels")}
     return summary, read["merged"], read["labels"]
@@ -279,11 +282,17 @@ def test_a_runaway_extraction_is_capped_flagged_and_costs_no_extra_calls(tmp_pat
         for batching in (False, True):
             out = tmp_path / f"batching-{batching}"
             settings = {**SETTINGS, "value_batching": batching, "specificity": []}
-            common = (str(vocabulary), [judge], settings, templates, str(tmp_path / "cache"))
-            extracted = (str(out / "a.labels"), str(out / "a.stats"), str(out / "args"))
-            annotate_step("arguments", str(path), *common, *extracted)
+            judging = {
+                "judges": [judge],
+                "settings": settings,
+                "templates": templates,
+                "cache_dir": str(tmp_path / "cache"),
+            }
+            extracted = {"labels": str(out / "a.labels"), "stats": str(out / "a.stats"), "arguments": str(out / "args")}
+            annotate_step("arguments", str(path), str(vocabulary), judging, extracted)
             before = len(server.requests)
-            stats = annotate_step("values", str(out / "args"), *common, str(out / "v.labels"), str(out / "v.stats"))
+            labelled = {"labels": str(out / "v.labels"), "stats": str(out / "v.stats")}
+            stats = annotate_step("values", str(out / "args"), str(vocabulary), judging, labelled)
             arguments = [json.loads(line) for line in open(out / "args")]
             assert len(arguments) == 6 and {a["n_arguments"] for a in arguments} == {6}
             [record] = [json.loads(line) for line in open(out / "a.labels")]

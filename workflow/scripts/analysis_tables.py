@@ -9,12 +9,6 @@ with rule_log(snakemake.log[0]):
         replicates=list(snakemake.input.replicates),
         attributes=list(snakemake.input.attributes),
         vocabulary_csv=snakemake.input.vocabulary,
-        out_correlations=snakemake.output.correlations,
-        out_replicates=snakemake.output.replicates,
-        out_attributes=snakemake.output.attributes,
-        out_frameworks=snakemake.output.frameworks,
-        out_recognition=snakemake.output.recognition,
-        out_controls=snakemake.output.controls,
         kinds=dict(snakemake.params.kinds),
-        out_comparisons=snakemake.output.comparisons,
+        outputs=dict(snakemake.output.items()),
     )

@@ -10,9 +10,6 @@ with rule_log(snakemake.log[0]) as log:
         labels_paths=list(snakemake.input.labels),
         stats_paths=list(snakemake.input.stats),
         judges=snakemake.params.judges,
-        out_arguments=snakemake.output.arguments,
-        out_labels=snakemake.output.labels,
-        out_summary=snakemake.output.summary,
-        out_table=snakemake.output.table,
+        outputs=dict(snakemake.output.items()),
     )
     log.info("summary: %s", summary)

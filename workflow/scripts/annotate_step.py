@@ -8,13 +8,13 @@ with rule_log(snakemake.log[0]) as log:
         step=snakemake.params.step,
         source_path=snakemake.input.source,
         vocabulary_csv=snakemake.input.vocabulary,
-        judges=snakemake.params.judges,
-        settings=snakemake.params.settings,
-        template_paths=snakemake.params.templates,
-        cache_dir=snakemake.params.cache_dir,
-        out_labels=snakemake.output.labels,
-        out_stats=snakemake.output.stats,
-        out_arguments=snakemake.output.get("arguments"),
+        judging={
+            "judges": snakemake.params.judges,
+            "settings": snakemake.params.settings,
+            "templates": snakemake.params.templates,
+            "cache_dir": snakemake.params.cache_dir,
+        },
+        outputs=dict(snakemake.output.items()),
         shard=tuple(snakemake.params.shard),
     )
     log.info("step: %s", stats)

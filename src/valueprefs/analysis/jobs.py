@@ -52,36 +52,31 @@ def collect_analyses(
     replicates: list[str],
     attributes: list[str],
     vocabulary_csv: str,
-    out_correlations: str,
-    out_replicates: str,
-    out_attributes: str,
-    out_frameworks: str,
-    out_recognition: str,
-    out_controls: str,
     kinds: dict[str, str],
-    out_comparisons: str,
+    outputs: dict[str, str],
 ):
     """All runs' tables in one place, plus the framework views of attributes and recognition, the
     checks of the calibration controls, and the paper's comparisons as differences (``kinds``:
-    data set name -> kind)."""
+    data set name -> kind; ``outputs``: correlations, replicates, attributes, frameworks,
+    recognition, controls, comparisons)."""
     import pandas as pd
 
     from valueprefs.analysis.comparisons import comparisons_table
     from valueprefs.analysis.views import control_view, framework_view, recognition_view
 
     table = pd.concat([read_optional_csv(path) for path in correlations], ignore_index=True)
-    write_csv(out_correlations, table)
-    write_csv(out_recognition, recognition_view(table))
-    write_csv(out_controls, control_view(table))
+    write_csv(outputs["correlations"], table)
+    write_csv(outputs["recognition"], recognition_view(table))
+    write_csv(outputs["controls"], control_view(table))
     drawn = [row for path in replicates for _, row in iter_jsonl(path, allow_empty=True)]
-    write_jsonl(out_replicates, drawn)
+    write_jsonl(outputs["replicates"], drawn)
     comparisons = comparisons_table(table, drawn, kinds)
-    write_csv(out_comparisons, comparisons)
+    write_csv(outputs["comparisons"], comparisons)
     log.info("comparisons: %d rows", len(comparisons))
     values = pd.concat([read_optional_csv(path) for path in attributes], ignore_index=True)
-    write_csv(out_attributes, values)
+    write_csv(outputs["attributes"], values)
     frameworks = framework_view(values, read_csv(vocabulary_csv)) if not values.empty else pd.DataFrame()
-    write_csv(out_frameworks, frameworks)
+    write_csv(outputs["frameworks"], frameworks)
     return table
 
 

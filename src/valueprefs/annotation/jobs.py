@@ -18,17 +18,14 @@ def annotate_step(
     step: str,
     source_path: str,
     vocabulary_csv: str,
-    judges: list[dict],
-    settings: dict,
-    template_paths: dict[str, str],
-    cache_dir: str,
-    out_labels: str,
-    out_stats: str,
-    out_arguments: str | None = None,
+    judging: dict,
+    outputs: dict[str, str],
     shard: tuple[int, int] = (0, 1),
 ) -> dict:
     """One annotation step over a file (or shard ``(i, n)`` of its items): audit records, call
-    counts and (arguments) the table.
+    counts and (arguments) the table. ``judging`` holds the ``judges``, the step's
+    ``settings``, the judge prompt ``templates`` (name -> path) and the ``cache_dir``;
+    ``outputs`` the ``labels`` and ``stats`` files, and for ``arguments`` the ``arguments`` table.
 
     ``arguments`` reads the responses and writes the argument table; ``values`` and
     ``specificity`` read that table, so the Batch API rules can sit between a step's input and
@@ -37,12 +34,14 @@ def annotate_step(
     from valueprefs.planning import step_judges
     from valueprefs.runtime.cache import moved_aside
 
+    settings = judging["settings"]
     rows, excluded = annotated_input(step, source_path, settings, shard)
-    annotator = step_annotator(step_judges(judges, step), vocabulary_csv, settings, template_paths, cache_dir)
+    judges = step_judges(judging["judges"], step)
+    annotator = step_annotator(judges, vocabulary_csv, settings, judging["templates"], judging["cache_dir"])
     table = label_step(annotator, step, rows)
-    if out_arguments is not None:
-        write_jsonl(out_arguments, table or [])
-    write_jsonl(out_labels, annotator.records)
+    if outputs.get("arguments") is not None:
+        write_jsonl(outputs["arguments"], table or [])
+    write_jsonl(outputs["labels"], annotator.records)
     meters = {judge: meter.as_dict() for judge, meter in sorted(annotator.meters.items())}
     calls = sum(meter["completions"] for meter in meters.values())
     stats = {"step": step, "inputs": len(rows), "judge_calls": calls, "cache_hits": annotator.cache.hits}
@@ -50,7 +49,7 @@ def annotate_step(
         stats["excluded_truncated"] = excluded
     stats["meters"] = meters
     stats["cache_moved_aside"] = moved_aside()
-    write_json(out_stats, stats)
+    write_json(outputs["stats"], stats)
     return stats
 
 
@@ -60,14 +59,12 @@ def merge_annotation(
     labels_paths: list[str],
     stats_paths: list[str],
     judges: list[dict],
-    out_arguments: str,
-    out_labels: str,
-    out_summary: str,
-    out_table: str,
+    outputs: dict[str, str],
 ) -> dict:
-    """Join the steps' records into the annotated argument table (JSONL and CSV), all records
-    and a summary. With shards, ``arguments_paths`` lists each shard's table in order, and the
-    labels and stats paths each step's shards in order."""
+    """Join the steps' records into the annotated argument table (``outputs``: ``arguments`` as
+    JSONL, ``table`` as CSV), all records (``labels``) and a ``summary``. With shards,
+    ``arguments_paths`` lists each shard's table in order, and the labels and stats paths each
+    step's shards in order."""
     from valueprefs.annotation.annotator import apply_primary_labels, summarize_labels
     from valueprefs.annotation.argument_table import write_argument_table
     from valueprefs.annotation.steps import step_input
@@ -78,13 +75,13 @@ def merge_annotation(
     # the table and the summary is the records without their raw answers (most of the bytes).
     records: list[dict] = []
     labels = (record for path in labels_paths for _, record in iter_jsonl(path, allow_empty=True))
-    write_jsonl(out_labels, _kept_without_raw(labels, records))
+    write_jsonl(outputs["labels"], _kept_without_raw(labels, records))
     stats = [read_json(path) for path in stats_paths]
     annotated = apply_primary_labels(arguments, records, judges)
-    write_jsonl(out_arguments, annotated)
-    write_argument_table(out_table, annotated)
+    write_jsonl(outputs["arguments"], annotated)
+    write_argument_table(outputs["table"], annotated)
     summary = summarize_labels(records, len(responses), len(arguments), stats)
-    write_json(out_summary, summary)
+    write_json(outputs["summary"], summary)
     return summary
 
 
