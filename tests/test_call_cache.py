@@ -1,8 +1,6 @@
 """The call cache as many jobs use it: real processes that finish, are killed or are still
-running while others read, SQLite shards on disk, and the one-file-per-call layout of earlier
-versions."""
+running while others read, SQLite shards on disk."""
 
-import json
 import os
 import signal
 import sqlite3
@@ -135,15 +133,6 @@ def test_a_damaged_entry_is_a_miss_that_names_the_shard(tmp_path, caplog):
     with caplog.at_level("WARNING"):
         assert DiskCache(tmp_path).get(call_key(description(0)), description(0)) is None
     assert str(shard.parent) in caplog.text
-
-
-def test_entries_of_the_one_file_per_call_layout_are_read_and_listed(tmp_path):
-    key = call_key(description(5))
-    legacy = tmp_path / key[:2] / f"{key}.json"
-    legacy.parent.mkdir()
-    legacy.write_text(json.dumps({"key": key, "call": description(5), "result": answer(5)}))
-    assert DiskCache(tmp_path).get(key, description(5)) == answer(5)
-    assert entries(tmp_path) == {key: {"call": description(5), "result": answer(5)}}
 
 
 @pytest.fixture(autouse=True)

@@ -126,25 +126,6 @@ def test_outputs_respect_the_umask(tmp_path):
     assert (tmp_path / "private.csv").stat().st_mode & 0o777 == 0o600
 
 
-@pytest.mark.parametrize("content", ["{}", "null", "[]", '{"key": "k", "result": [{"text": "old layout"}]}', "\x00"])
-def test_a_cache_entry_of_another_shape_is_a_miss_that_names_the_file(tmp_path, caplog, content):
-    """Entries of the one-file-per-call layout are still read; a broken one is a miss."""
-    from valueprefs.runtime.cache import DiskCache, call_key
-
-    cache = DiskCache(tmp_path)
-    description = {"model": "m", "prompt": "p"}
-    key = call_key(description)
-    legacy = tmp_path / key[:2] / f"{key}.json"
-    legacy.parent.mkdir(parents=True)
-    legacy.write_text(content)
-    with caplog.at_level("WARNING"):
-        assert cache.get(key, description) is None
-    assert str(legacy) in caplog.text and cache.hits == 0
-    good = {"text": "t", "seed": 0, "prompt_tokens": 1, "completion_tokens": 1, "finish_reason": "stop", "seconds": 0}
-    cache.put(key, description, [good])
-    assert cache.get(key, description) == [good] and cache.hits == 1
-
-
 def test_a_nul_from_a_model_never_reaches_a_csv(tmp_path):
     import pandas as pd
 

@@ -18,8 +18,7 @@ Once a namespace holds more than ``COMPACT_AT`` closed shards below ``SETTLED_BY
 process to open it merges those into one (larger shards stay as they are, so no merge rewrites
 the whole cache). A shard that is not a readable database, found when it is opened or merged,
 is moved aside (``*.db.damaged``), named in the log and in the job's summary
-(``moved_aside``); its calls are made again once. Caches of one JSON file per call (``root/<2 hex>/<key>.json``, earlier
-versions) are still read.
+(``moved_aside``); its calls are made again once.
 """
 
 import atexit
@@ -161,7 +160,7 @@ class DiskCache:
             row = source.execute("SELECT result FROM calls WHERE key = ?", (key,)).fetchone()
             if row is not None:
                 return _checked(row[0], f"{key} in {self._folder(space)}")
-        return _legacy(self.root / key[:2] / f"{key}.json", key)
+        return None
 
     def _folder(self, space: str) -> Path:
         if space not in self._folders:
@@ -274,7 +273,7 @@ def finish_shards() -> None:
 
 
 def entries(root: str | Path) -> dict[str, dict]:
-    """Every stored call under ``root`` (closed shards, stopped writers' shards, JSON files):
+    """Every stored call under ``root`` (closed shards, stopped writers' shards):
     key -> {"call": its parameters, "result": ...}, for audits and tests."""
     root = Path(root)
     found: dict[str, dict] = {}
@@ -282,9 +281,6 @@ def entries(root: str | Path) -> dict[str, dict]:
         _recover_stopped(folder)
         for path in _closed_shards(folder):
             found.update(read_shard(path))
-        for path in folder.glob("*.json"):
-            entry = json.loads(path.read_text(encoding="utf-8"))
-            found.setdefault(entry["key"], {"call": entry["call"], "result": entry["result"]})
     return found
 
 
@@ -367,21 +363,6 @@ def _checked(blob: bytes, where: str) -> object | None:
         log.warning("cache entry %s is not a call result of this version; making the call again", where)
         return None
     return result
-
-
-def _legacy(path: Path, key: str) -> object | None:
-    """An entry of the one-file-per-call layout, if there is one."""
-    try:
-        entry = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as error:
-        log.warning("cache entry %s cannot be read (%s); making the call again", path, error)
-        return None
-    if not isinstance(entry, dict) or entry.get("key") != key or not _is_result(entry.get("result")):
-        log.warning("cache entry %s is not a call result of this version; making the call again", path)
-        return None
-    return entry["result"]
 
 
 def _closed_shards(folder: Path) -> list[Path]:
