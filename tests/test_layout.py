@@ -125,7 +125,6 @@ OVERSIZED = {
     "generation/responses.py:generate_model",
     "annotation/cost.py:_response_costs",
     "generation/plan.py:_calls_for",
-    "figures/jobs.py:write_power",
     "analysis/control_study.py:_long_rows",
 }
 

@@ -219,7 +219,7 @@ def test_power_simulates_the_reference_data_sets_own_size(tmp_path):
     power = {**config["power"], "rho": [1.0], "studies": 2, "scenario": "assumptions"}
     frame = write_power(
         str(vocabulary), str(items), power, config["calibration"], config["analysis"], [3],
-        str(tmp_path / "power.csv"), str(tmp_path / "power.png"), {},
+        {"table": str(tmp_path / "power.csv"), "figure": str(tmp_path / "power.png")}, {},
     )  # fmt: skip
     assert list(frame["items"]) == [80] and list(frame["values"]) == [24] and list(frame["studies"]) == [2]
     row = frame.iloc[0]

@@ -166,12 +166,12 @@ def write_power(
     calibration: dict,
     analysis: dict,
     ks: list[int],
-    out_csv: str,
-    out_png: str,
+    outputs: dict[str, str],
     style: dict,
 ) -> object:
     """Simulate control studies of this study's size (``power["items"]``, or else as many
-    dilemmas as ``items_jsonl`` holds), write the power table and draw the figure."""
+    dilemmas as ``items_jsonl`` holds), write the power table and draw the figure (``outputs``:
+    ``table``, ``figure``)."""
     from valueprefs.analysis.power import power_table
     from valueprefs.analysis.settings import Settings
     from valueprefs.figures import plots
@@ -181,7 +181,7 @@ def write_power(
     sizes = power["items"] or [max(sum(1 for _ in iter_jsonl(items_jsonl)), 10)]
     settings = Settings.from_analysis(analysis)
     frame = power_table(values, {**power, "items": sizes}, calibration["control"], ks, settings)
-    write_csv(out_csv, frame)
+    write_csv(outputs["table"], frame)
     look = FigureStyle(**style)
-    save_figure(plots.power(frame, look), out_png, dpi=look.dpi)
+    save_figure(plots.power(frame, look), outputs["figure"], dpi=look.dpi)
     return frame
