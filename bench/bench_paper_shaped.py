@@ -48,9 +48,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from valueprefs.annotation.cost import model_price, usd
+from valueprefs.accounting.cost import model_price, usd
+from valueprefs.accounting.summary import control_line
 from valueprefs.runtime.cache import entries
-from valueprefs.summary import control_line
 
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))

@@ -4,7 +4,7 @@ lengths themselves, and the token limit they support."""
 import numpy as np
 import pytest
 
-from valueprefs.generation.lengths import length_rows, quantile, suggested_limit
+from valueprefs.accounting.lengths import length_rows, quantile, suggested_limit
 
 LIMITS = {"short_max_tokens": 16, "long_max_tokens": 512, "recognition_max_tokens": 32}
 

@@ -31,8 +31,8 @@ def test_a_rule_depends_on_its_own_job_not_its_neighbours():
     step = relative(library_files(REPO / "workflow/scripts/annotate_step.py", SRC))
     cost = relative(library_files(REPO / "workflow/scripts/cost_estimate.py", SRC))
     assert {"annotation/jobs.py", "annotation/annotator.py", "llm/calls.py"} <= step
-    assert "annotation/cost.py" not in step and "tokens.py" not in step and "annotation/ledger.py" not in step
-    assert {"annotation/jobs.py", "annotation/cost.py", "tokens.py"} <= cost
+    assert "accounting/cost.py" not in step and "tokens.py" not in step and "accounting/ledger.py" not in step
+    assert {"accounting/jobs.py", "accounting/cost.py", "tokens.py"} <= cost and "annotation/jobs.py" not in cost
 
 
 def test_a_constructed_package(tmp_path):

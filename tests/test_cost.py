@@ -5,8 +5,8 @@ import json
 import pandas as pd
 import pytest
 
-from valueprefs.annotation.cost import cost_summary, estimate_costs
-from valueprefs.annotation.ledger import ledger
+from valueprefs.accounting.cost import cost_summary, estimate_costs
+from valueprefs.accounting.ledger import ledger
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
 from valueprefs.tokens import chat_tokens, o200k_base
 
@@ -75,7 +75,7 @@ def test_estimate_counts_every_step_and_prices_it(tmp_path):
 
 def test_the_estimate_streams_its_responses(tmp_path, monkeypatch):
     """Prompts are counted as they are made: no list of every prompt (542 MB at 680 dilemmas)."""
-    import valueprefs.annotation.cost as cost
+    import valueprefs.accounting.cost as cost
 
     responses = tmp_path / "long.jsonl"
     rows = [{"item_id": str(i), "sample": 0, "status": "ok", "text": "1. Honesty.\n2. Care."} for i in range(50)]
@@ -127,7 +127,7 @@ def test_ledger_lists_what_each_job_sent_and_its_price(tmp_path):
 def test_the_runs_ledger_prices_collected_batches_at_the_batch_price(tmp_path, monkeypatch):
     """Spend filed by a batch-collect job is priced at the Batch API's price, the same model's
     calls sent one by one at the standard price (hand-computed)."""
-    from valueprefs.annotation.ledger import runs_ledger
+    from valueprefs.accounting.ledger import runs_ledger
     from valueprefs.runtime.cache import DiskCache, call_key, finish_shards
     from valueprefs.runtime.runlog import rule_log
 

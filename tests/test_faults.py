@@ -15,7 +15,7 @@ import pytest
 import yaml
 from servers import FaultProxy, LlamaServer, ScriptedChatServer
 
-from valueprefs.annotation.ledger import runs_ledger
+from valueprefs.accounting.ledger import runs_ledger
 from valueprefs.runtime.cache import entries
 
 from conftest import REAL_JUDGES, REPO, SNAKEMAKE, calls_committed, run_snakemake, small_config

@@ -87,7 +87,7 @@ def test_only_the_unclear_answers_reach_the_judge_and_both_paths_are_counted(tmp
     assert [label.get("by") for label in extraction] == ["structure", None, None]
     assert summary["split_by_structure"] == 1 and summary["judge_calls"] == 2 == summary["spent"]["gpt-4o"]["requests"]
     # the ledger counts both paths: the answers split by structure, the calls the server received
-    from valueprefs.annotation.ledger import ledger
+    from valueprefs.accounting.ledger import ledger
 
     (tmp_path / "job.summary.json").write_text(json.dumps(summary))
     table = ledger({}, {"m/instruct/dd/long_k3": str(tmp_path / "job.summary.json")}, {}, [judge, offline], {})
@@ -97,7 +97,7 @@ def test_only_the_unclear_answers_reach_the_judge_and_both_paths_are_counted(tmp
 
 
 def test_the_cost_estimate_leaves_out_extraction_calls_of_clean_lists(tmp_path):
-    from valueprefs.annotation.cost import estimate_costs
+    from valueprefs.accounting.cost import estimate_costs
     from valueprefs.data.demo import demo_vocabulary
     from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
 
@@ -193,8 +193,8 @@ def test_the_audit_rates_specificity_one_argument_a_call_and_agrees_where_the_ju
 def test_boundary_agreement_and_floors_equal_a_hand_count(tmp_path):
     """Three audited answers, two split alike: exact match 2/3; the run summary names it below
     a floor of 0.8 and the values' Jaccard of 1 above 0.5."""
+    from valueprefs.accounting.summary import audit_lines
     from valueprefs.annotation.agreement import judge_agreement
-    from valueprefs.summary import audit_lines
 
     records = [{"judge": "gpt-4o-audit", "step": "arguments", "source": "f", "item_id": f"d{i}", "sample": 0,
                 "position": None, "value": [], "same": same} for i, same in enumerate([True, False, True])]  # fmt: skip
@@ -216,8 +216,8 @@ def test_a_cheap_judge_is_audited_by_a_reference_judge_and_both_are_priced(tmp_p
     """gpt-4o-mini extracts and labels; gpt-4o, named by audit.judge, rereads the audit sample
     and does nothing else. Their value labels differ by one name in two, which the agreement
     row shows (Jaccard 1/2), and the estimate prices each at its own model's price."""
+    from valueprefs.accounting.cost import estimate_costs
     from valueprefs.annotation.agreement import judge_agreement
-    from valueprefs.annotation.cost import estimate_costs
     from valueprefs.data.demo import demo_vocabulary
     from valueprefs.planning import audit_judge
     from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths
@@ -247,7 +247,7 @@ def test_a_cheap_judge_is_audited_by_a_reference_judge_and_both_are_priced(tmp_p
     table = judge_agreement(pd.DataFrame(labels).assign(source="x")).set_index("step")
     assert table.loc["arguments", "exact_match"] == 1.0
     assert table.loc["values", "jaccard"] == pytest.approx(0.5)  # honesty against honesty and trust
-    from valueprefs.summary import audit_lines
+    from valueprefs.accounting.summary import audit_lines
 
     table.reset_index().to_csv(tmp_path / "judge_agreement.csv", index=False)  # the audit judge sorts first here
     lines = audit_lines(str(tmp_path / "judge_agreement.csv"), AUDIT["floors"])

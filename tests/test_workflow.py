@@ -53,7 +53,7 @@ def test_bad_data_file_stops_the_run_with_one_clear_line(snakemake_in):
 
 
 def test_run_summary_reads_every_job_summary(tmp_path):
-    from valueprefs.summary import run_summary
+    from valueprefs.accounting.summary import run_summary
 
     generation = tmp_path / "generation/m/instruct/summary.json"
     generation.parent.mkdir(parents=True)
@@ -81,7 +81,7 @@ def test_run_summary_reads_every_job_summary(tmp_path):
     assert "answers cut off at the token limit (finish_reason length): dd/long_k5 3 of 4" in text
     cut = next(line for line in text.splitlines() if "cut off at the token limit" in line)
     assert "dd/short" not in cut  # nothing cut there
-    from valueprefs.summary import summary_rows
+    from valueprefs.accounting.summary import summary_rows
 
     [row] = summary_rows({"m/instruct": str(generation)}, {})
     assert row["truncated_by_task"] == "dd/long_k5 3 of 4" and row["decisions"] == 4

@@ -397,7 +397,7 @@ def ledger_jobs():
 
 def run_summary_text(failed=False):
     """The run summary Snakemake prints last: this config's data sets and jobs."""
-    from valueprefs.summary import run_summary
+    from valueprefs.accounting.summary import run_summary
 
     jobs = ledger_jobs()
     text = run_summary(

@@ -1,6 +1,6 @@
 """Snakemake adapter: how long every generation job's answers ran, and the token limit they support."""
 
-from valueprefs.generation.jobs import write_answer_lengths
+from valueprefs.accounting.jobs import write_answer_lengths
 from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):

@@ -1,6 +1,6 @@
 """Snakemake adapter: where each rule's jobs run under a cluster profile."""
 
-from valueprefs.annotation.jobs import write_cluster_plan
+from valueprefs.accounting.jobs import write_cluster_plan
 from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:

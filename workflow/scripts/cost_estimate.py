@@ -1,6 +1,6 @@
 """Snakemake adapter: calls, tokens and price of annotation, before any judge call."""
 
-from valueprefs.annotation.jobs import cost_estimate
+from valueprefs.accounting.jobs import cost_estimate
 from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):

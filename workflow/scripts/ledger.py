@@ -1,7 +1,7 @@
 """Snakemake adapter: the ledger of calls made, tokens spent and their price, and the run
 summary's counts per job."""
 
-from valueprefs.annotation.jobs import write_ledger, write_run_summary
+from valueprefs.accounting.jobs import write_ledger, write_run_summary
 from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]):

@@ -8,7 +8,7 @@ import math
 
 import pandas as pd
 
-from valueprefs.summary import control_headline
+from valueprefs.accounting.summary import control_headline
 
 RUN_SUMMARY_COLUMNS = (
     "stage", "job", "responses", "calls", "failed_calls", "decisions", "unparsed_decisions", "arguments",

@@ -124,9 +124,9 @@ def write_findings(
     controls_csv: str, claims_csv: str, correlations_csv: str, summary_csv: str, figures: dict[str, str], out_rst: str
 ) -> str:
     """The report's front page (``figures``: report file name -> title); returns its control headline."""
+    from valueprefs.accounting.summary import control_headline
     from valueprefs.analysis.findings import findings_page
     from valueprefs.io import atomic_write_text
-    from valueprefs.summary import control_headline
 
     controls = read_optional_csv(controls_csv)
     tables = [read_optional_csv(path) for path in (claims_csv, correlations_csv, summary_csv)]

@@ -4,12 +4,10 @@ or of one shard of its items, and the shards merged."""
 from pathlib import Path
 
 from valueprefs.data.schema import read_items
-from valueprefs.generation.lengths import COLUMNS as LENGTH_COLUMNS
-from valueprefs.generation.lengths import length_rows
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.responses import generate_model
 from valueprefs.generation.shards import added_summaries, shard_item_ids
-from valueprefs.io import iter_jsonl, read_json, read_values, write_csv, write_json, write_jsonl
+from valueprefs.io import iter_jsonl, read_json, read_values, write_json, write_jsonl
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.imported import import_responses
 from valueprefs.llm.synthetic import SyntheticContext
@@ -94,15 +92,3 @@ def merge_model_shards(
     summary["shards"] = len(shard_summaries)
     write_json(summary_path, summary)
     return summary
-
-
-def write_answer_lengths(generation: dict[str, str], settings: dict[str, dict], out_csv: str):
-    """How long every generation job's answers ran (job -> its summary.json), per data set and
-    task, with the token limit those lengths support (``settings``: job -> its generation
-    settings, token limits included)."""
-    import pandas as pd
-
-    rows = [row for job, path in generation.items() for row in length_rows(job, read_json(path), settings[job])]
-    table = pd.DataFrame(rows, columns=LENGTH_COLUMNS).astype({"suggested_limit": "Int64", "over_suggested": "Int64"})
-    write_csv(out_csv, table)
-    return table

@@ -14,7 +14,7 @@ flight at once overlap: the sum is the answering work, not the job's wall time).
 
 import pandas as pd
 
-from valueprefs.annotation.cost import model_price, usd
+from valueprefs.accounting.cost import model_price, usd
 from valueprefs.io import read_json
 from valueprefs.runtime.cache import spend
 

@@ -1,0 +1,128 @@
+"""The accounting rules' jobs: the cost estimate before any judge call, the ledger of what was
+spent, the run summary's table, the answer lengths, and the cluster plan (which jobs a cluster
+profile sends to SLURM).
+
+Each job imports what it uses inside its body (see ``valueprefs.runtime.code_digest``), so
+editing the cost estimate reruns no ledger, and no annotation step.
+"""
+
+import logging
+
+from valueprefs.io import read_json, write_csv
+
+log = logging.getLogger("valueprefs.accounting")
+
+
+def cost_estimate(
+    response_files: list[str],
+    vocabulary_csv: str,
+    judges: list[dict],
+    settings: dict,
+    template_paths: dict[str, str],
+    prices: dict,
+    cache_dir: str,
+    out_csv: str,
+):
+    """Calls, tokens and price of annotation, before any judge call; the total is logged."""
+    from valueprefs.accounting.cost import cost_summary, estimate_costs
+    from valueprefs.io import read_values
+    from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
+
+    table = estimate_costs(
+        response_files=response_files,
+        vocabulary=read_values(vocabulary_csv),
+        judges=judges,
+        settings=settings,
+        templates=Templates.from_files(template_paths, JUDGE_TEMPLATE_NAMES),
+        prices=prices,
+        cache_dir=f"{cache_dir}/tiktoken",
+    )
+    write_csv(out_csv, table)
+    log.info("%s", cost_summary(table))
+    if len(table):
+        log.info("per judge and step:\n%s", table.to_string(index=False))
+    return table
+
+
+def write_run_summary(generation: dict[str, str], annotation: dict[str, str], out_csv: str):
+    """The run summary's counts per job (failures, unparsed answers, order flips, truncation,
+    dropped value names) as a table for the report."""
+    import pandas as pd
+
+    from valueprefs.accounting.summary import ANNOTATION_COUNTS, GENERATION_COUNTS, summary_rows
+
+    counts = [*GENERATION_COUNTS, "truncated_by_task", *ANNOTATION_COUNTS, "failed_labels"]
+    columns = ["stage", "job", *dict.fromkeys(counts)]
+    table = pd.DataFrame(summary_rows(generation, annotation), columns=columns)
+    write_csv(out_csv, table)
+    return table
+
+
+def write_ledger(
+    generation: dict[str, str],
+    annotation: dict[str, str],
+    standardized: dict[str, str],
+    judges: list[dict],
+    prices: dict[str, dict],
+    out_csv: str,
+    calls_dir: str | None = None,
+    out_runs_csv: str | None = None,
+):
+    """The ledger of calls made, tokens spent and their price, per job and judge in its last
+    run; and (``out_runs_csv``) per run, job and model over every run the cache under
+    ``calls_dir`` has calls of."""
+    from valueprefs.accounting.ledger import ledger, runs_ledger
+
+    table = ledger(generation, annotation, standardized, judges, prices)
+    write_csv(out_csv, table)
+    if out_runs_csv is not None:
+        write_csv(out_runs_csv, runs_ledger(calls_dir, prices))
+    return table
+
+
+def write_cluster_plan(plan: list[dict], out_csv: str) -> str:
+    """Write the cluster plan's rows (``CLUSTER_PLAN_COLUMNS``) to ``out_csv``; return them as
+    aligned text for the log."""
+    import csv
+    import io
+
+    from valueprefs.io import atomic_write_text
+    from valueprefs.planning import CLUSTER_PLAN_COLUMNS
+
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=CLUSTER_PLAN_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(plan)
+    atomic_write_text(out_csv, text.getvalue())
+    return _plan_text(plan)
+
+
+def _plan_text(plan: list[dict]) -> str:
+    """The plan as an aligned table a person reads on a terminal."""
+    from valueprefs.planning import CLUSTER_PLAN_COLUMNS
+
+    shown = [column for column in CLUSTER_PLAN_COLUMNS if column != "why"]
+    rows = [[str(row.get(column, "")) for column in shown] for row in plan]
+    widths = [max(len(cell) for cell in cells) for cells in zip(shown, *rows, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
+
+    body = [line(shown)] + [line(cells) for cells in rows]
+    body += [f"{row['rule']}: {row['why']}" for row in plan]
+    return "\n".join(body)
+
+
+def write_answer_lengths(generation: dict[str, str], settings: dict[str, dict], out_csv: str):
+    """How long every generation job's answers ran (job -> its summary.json), per data set and
+    task, with the token limit those lengths support (``settings``: job -> its generation
+    settings, token limits included)."""
+    import pandas as pd
+
+    from valueprefs.accounting.lengths import COLUMNS as LENGTH_COLUMNS
+    from valueprefs.accounting.lengths import length_rows
+
+    rows = [row for job, path in generation.items() for row in length_rows(job, read_json(path), settings[job])]
+    table = pd.DataFrame(rows, columns=LENGTH_COLUMNS).astype({"suggested_limit": "Int64", "over_suggested": "Int64"})
+    write_csv(out_csv, table)
+    return table
