@@ -8,17 +8,15 @@ with rule_log(snakemake.log[0]):
     jobs, inputs = snakemake.params.jobs, snakemake.input
     generation = dict(zip(jobs["generation"], inputs.generation, strict=True))
     annotation = dict(zip(jobs["annotation"], inputs.annotation, strict=True))
+    standardized = {
+        **dict(zip(jobs["gold"], inputs.gold, strict=True)),
+        **dict(zip(jobs["recognized"], inputs.recognized, strict=True)),
+    }
     write_ledger(
-        generation=generation,
-        annotation=annotation,
-        standardized={
-            **dict(zip(jobs["gold"], inputs.gold, strict=True)),
-            **dict(zip(jobs["recognized"], inputs.recognized, strict=True)),
-        },
+        summaries={"generation": generation, "annotation": annotation, "standardized": standardized},
         judges=snakemake.params.judges,
         prices=snakemake.params.prices,
-        out_csv=snakemake.output.ledger,
         calls_dir=snakemake.params.calls_dir,
-        out_runs_csv=snakemake.output.runs,
+        outputs={"ledger": snakemake.output.ledger, "runs": snakemake.output.runs},
     )
     write_run_summary(generation, annotation, out_csv=snakemake.output.summary)

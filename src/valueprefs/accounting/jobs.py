@@ -59,24 +59,17 @@ def write_run_summary(generation: dict[str, str], annotation: dict[str, str], ou
 
 
 def write_ledger(
-    generation: dict[str, str],
-    annotation: dict[str, str],
-    standardized: dict[str, str],
-    judges: list[dict],
-    prices: dict[str, dict],
-    out_csv: str,
-    calls_dir: str | None = None,
-    out_runs_csv: str | None = None,
+    summaries: dict[str, dict[str, str]], judges: list[dict], prices: dict[str, dict], calls_dir: str, outputs: dict
 ):
     """The ledger of calls made, tokens spent and their price, per job and judge in its last
-    run; and (``out_runs_csv``) per run, job and model over every run the cache under
-    ``calls_dir`` has calls of."""
+    run (``outputs["ledger"]``), from the job summaries (``summaries``: ``generation``,
+    ``annotation`` and ``standardized``, each job -> its summary file); and per run, job and
+    model over every run the cache under ``calls_dir`` has calls of (``outputs["runs"]``)."""
     from valueprefs.accounting.ledger import ledger, runs_ledger
 
-    table = ledger(generation, annotation, standardized, judges, prices)
-    write_csv(out_csv, table)
-    if out_runs_csv is not None:
-        write_csv(out_runs_csv, runs_ledger(calls_dir, prices))
+    table = ledger(summaries["generation"], summaries["annotation"], summaries["standardized"], judges, prices)
+    write_csv(outputs["ledger"], table)
+    write_csv(outputs["runs"], runs_ledger(calls_dir, prices))
     return table
 
 
