@@ -19,6 +19,8 @@ O200K_SHA256 = "446a9538cb6c348e3516120d7c08b09f57c36495e2acfffe59a5bf8b0cfb1a2d
 # OpenAI's chat format adds a few tokens per message and to prime the reply.
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_REPLY = 3
+# OpenAI's documented prompt caching: a prompt's prefix is cached from 1,024 tokens, in steps of 128.
+CACHE_MIN_TOKENS, CACHE_INCREMENT = 1024, 128
 
 
 @cache

@@ -28,7 +28,7 @@ from valueprefs.prompts import (
     shared_prefix,
     value_prompt,
 )
-from valueprefs.tokens import TOKENS_PER_MESSAGE, chat_tokens, o200k_base
+from valueprefs.tokens import CACHE_INCREMENT, CACHE_MIN_TOKENS, TOKENS_PER_MESSAGE, chat_tokens, o200k_base
 
 VALUE_ANSWER_TOKENS = 20
 SCORE_ANSWER_TOKENS = {"path": 2, "attribute": 60}
@@ -40,8 +40,6 @@ COLUMNS = [
 ]  # fmt: skip
 # OpenAI's Batch API bills half the standard price unless a config gives batch prices.
 BATCH_DISCOUNT = 0.5
-# OpenAI's documented prompt caching: prefixes from 1,024 tokens, in steps of 128.
-CACHE_MIN_TOKENS, CACHE_INCREMENT = 1024, 128
 
 
 def estimate_costs(

@@ -78,7 +78,7 @@ def _usd(prompt_tokens: int, completion_tokens: int, cached_input_tokens: int, p
 
 def _row(rule: str, job: str, name: str, spent: dict, price: dict) -> dict:
     cached = spent.get("cached_input_tokens", 0)
-    usd = _usd(spent["prompt_tokens"], spent["completion_tokens"], cached, price)
+    dollars = _usd(spent["prompt_tokens"], spent["completion_tokens"], cached, price)
     return {
         "rule": rule,
         "job": job,
@@ -88,7 +88,7 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict) -> dict:
         "prompt_tokens_spent": spent["prompt_tokens"],
         "completion_tokens_spent": spent["completion_tokens"],
         "cached_input_tokens_spent": cached,
-        "usd_spent": usd,
+        "usd_spent": dollars,
         "answer_seconds": spent.get("answer_seconds", 0.0),
         "split_by_structure": 0,
     }
@@ -111,7 +111,7 @@ def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
     for found in spend(calls_dir):
         batch = found["job"].startswith(BATCH_COLLECT_LOGS)  # answers of a Batch API batch: its price
         price = model_price(found["model"], prices, batch)
-        usd = _usd(found["prompt_tokens"], found["completion_tokens"], found["cached_input_tokens"], price)
+        dollars = _usd(found["prompt_tokens"], found["completion_tokens"], found["cached_input_tokens"], price)
         rows.append(
             {
                 "run": found["run"],
@@ -121,7 +121,7 @@ def runs_ledger(calls_dir: str, prices: dict[str, dict]) -> pd.DataFrame:
                 "prompt_tokens_spent": found["prompt_tokens"],
                 "completion_tokens_spent": found["completion_tokens"],
                 "cached_input_tokens_spent": found["cached_input_tokens"],
-                "usd_spent": usd,
+                "usd_spent": dollars,
             }
         )
     return pd.DataFrame(rows, columns=RUN_COLUMNS)

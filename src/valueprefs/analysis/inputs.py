@@ -76,27 +76,25 @@ def load_run_inputs(files: RunFiles, preference_sample: int, limits: dict[str, i
 
     Of the argument table only the preference sample's rows are read (for the attributes);
     every sample's first positions come from the saved matrix."""
-    vocabulary_csv, items, kinds, short, long = files.vocabulary, files.items, files.kinds, files.short, files.long
-    recognition, truth_csv = files.recognition, files.truth
-    vocabulary = read_csv(vocabulary_csv)
+    vocabulary = read_csv(files.vocabulary)
     values = list(vocabulary["value"])
     positions, tables = {}, {}
-    for dataset, tasks in long.items():
+    for dataset, tasks in files.long.items():
         for task, (table_path, positions_path) in tasks.items():
             k = int(LONG_TASK.match(task).group(1))
             keys, matrix, rows = load_positions(positions_path, values)
             positions.setdefault(dataset, {})[k] = (keys, matrix)
             wanted = rows.get(preference_sample, (0, 0))
             tables.setdefault(dataset, {})[k] = read_argument_table(table_path, rows=wanted)
-    recognized = {dataset: read_rows(path) for dataset, path in recognition.items()}
-    control, truth = read_truth(read_csv(truth_csv), values) if truth_csv else (None, None)
+    recognized = {dataset: read_rows(path) for dataset, path in files.recognition.items()}
+    control, truth = read_truth(read_csv(files.truth), values) if files.truth else (None, None)
     return RunInputs(
         values=values,
-        items={dataset: read_rows(path)[: limits.get(dataset)] for dataset, path in items.items()},
-        kinds=kinds,
+        items={dataset: read_rows(path)[: limits.get(dataset)] for dataset, path in files.items.items()},
+        kinds=files.kinds,
         short={
             dataset: {task: load_games(path, preference_sample, values) for task, path in tasks.items()}
-            for dataset, tasks in short.items()
+            for dataset, tasks in files.short.items()
         },
         arguments=tables,
         positions=positions,

@@ -102,7 +102,7 @@ class DiskCache:
     def get(self, key: str, description: dict) -> object | None:
         """The stored result of the call ``description`` (whose key is ``key``), or None. An
         entry that cannot be read, or is not a call result of this version, counts as missing:
-        the call is made again and stored anew; the log names the shard or file."""
+        the call is made again and stored anew; the log names the shard."""
         result = self._lookup(key, description)
         if result is not None:
             self.hits += 1
@@ -275,12 +275,9 @@ def finish_shards() -> None:
 def entries(root: str | Path) -> dict[str, dict]:
     """Every stored call under ``root`` (closed shards, stopped writers' shards):
     key -> {"call": its parameters, "result": ...}, for audits and tests."""
-    root = Path(root)
     found: dict[str, dict] = {}
-    for folder in sorted(path for path in root.iterdir() if path.is_dir()) if root.is_dir() else []:
-        _recover_stopped(folder)
-        for path in _closed_shards(folder):
-            found.update(read_shard(path))
+    for path in _every_closed_shard(Path(root)):
+        found.update(read_shard(path))
     return found
 
 
@@ -300,19 +297,19 @@ def read_shard(path: str | Path) -> dict[str, dict]:
 def spend(root: str | Path) -> list[dict]:
     """What every stored call cost, summed per run, job and model, over every shard under
     ``root`` (stopped writers' shards recovered first; running ones are read when closed)."""
-    root = Path(root)
     totals: dict[tuple, list[int]] = {}
-    for folder in sorted(path for path in root.iterdir() if path.is_dir()) if root.is_dir() else []:
-        _recover_stopped(folder)
-        for path in _closed_shards(folder):
-            connection = _open_reader(path)
-            if connection is None or not _has_spend(connection, "main"):
-                continue
-            rows = connection.execute(f"SELECT {_spend_columns(connection, 'main')} FROM spend")
-            for run, job, model, *counts in rows:
-                found = totals.setdefault((run, job, model), [0, 0, 0, 0])
-                totals[(run, job, model)] = [a + b for a, b in zip(found, counts, strict=True)]
+    for path in _every_closed_shard(Path(root)):
+        connection = _open_reader(path)
+        if connection is None:
+            continue
+        if not _has_spend(connection, "main"):
             connection.close()
+            continue
+        rows = connection.execute(f"SELECT {_spend_columns(connection, 'main')} FROM spend")
+        for run, job, model, *counts in rows:
+            found = totals.setdefault((run, job, model), [0, 0, 0, 0])
+            totals[(run, job, model)] = [a + b for a, b in zip(found, counts, strict=True)]
+        connection.close()
     return [dict(zip(SPEND_FIELDS, (*key, *counts), strict=True)) for key, counts in sorted(totals.items())]
 
 
@@ -363,6 +360,13 @@ def _checked(blob: bytes, where: str) -> object | None:
         log.warning("cache entry %s is not a call result of this version; making the call again", where)
         return None
     return result
+
+
+def _every_closed_shard(root: Path) -> Iterator[Path]:
+    """The closed shards of every namespace under ``root``, stopped writers' shards recovered first."""
+    for folder in sorted(path for path in root.iterdir() if path.is_dir()) if root.is_dir() else []:
+        _recover_stopped(folder)
+        yield from _closed_shards(folder)
 
 
 def _closed_shards(folder: Path) -> list[Path]:

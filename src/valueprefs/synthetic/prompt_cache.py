@@ -5,11 +5,13 @@ prompt's cached tokens are its longest prefix already seen in an earlier prompt,
 import hashlib
 import threading
 
+from valueprefs.tokens import CACHE_INCREMENT, CACHE_MIN_TOKENS
+
 
 class PrefixCache:
     """The token prefixes seen so far, as digests at every countable length."""
 
-    def __init__(self, min_tokens: int = 1024, increment: int = 128):
+    def __init__(self, min_tokens: int = CACHE_MIN_TOKENS, increment: int = CACHE_INCREMENT):
         self.min_tokens, self.increment = min_tokens, increment
         self.seen: set[bytes] = set()
         self.lock = threading.Lock()

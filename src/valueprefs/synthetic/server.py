@@ -32,6 +32,7 @@ from valueprefs.synthetic.budget import within_limit
 from valueprefs.synthetic.engine import MODEL_TEMPLATES, SyntheticEngine
 from valueprefs.synthetic.prompt_cache import PrefixCache, parse_prompt_cache
 from valueprefs.synthetic.world import World
+from valueprefs.tokens import CACHE_INCREMENT, CACHE_MIN_TOKENS
 
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
@@ -216,7 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--faults", default="", help="injected HTTP errors, e.g. 429=0.05,500=0.02")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     parser.add_argument("--seed", type=int, default=0, help="seeds the injected faults")
-    parser.add_argument("--prompt-cache", default="1024,128", help="MIN_TOKENS,INCREMENT of cached prefixes, or off")
+    parser.add_argument(
+        "--prompt-cache",
+        default=f"{CACHE_MIN_TOKENS},{CACHE_INCREMENT}",
+        help="MIN_TOKENS,INCREMENT of cached prefixes (OpenAI's rule by default), or off",
+    )
     args = parser.parse_args(argv)
     control = configured_control(args.config, args.model, args.schema)
     faults, cache = parse_faults(args.faults), parse_prompt_cache(args.prompt_cache)
