@@ -11,6 +11,7 @@ from valueprefs.llm.calls import run_calls
 from valueprefs.llm.openai_api import OpenAICompatibleBackend
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.runtime.cache import DiskCache
+from valueprefs.tasks import SHORT, long_task
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def short_calls(count):
         Call(
             "demo",
             f"item-{i}",
-            "short",
+            SHORT,
             Request(
                 messages=({"role": "user", "content": f"Answer 'Action 1' or 'Action 2'. Case {i}."},), max_tokens=8
             ),
@@ -54,7 +55,7 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
     spec = spec_for(server)
     calls = short_calls(3)
     calls.append(
-        Call("demo", "raw", "long_k3", Request(prompt="List three fruits:\n1.", max_tokens=12, n=2, seed=5), k=3)
+        Call("demo", "raw", long_task(3), Request(prompt="List three fruits:\n1.", max_tokens=12, n=2, seed=5))
     )
     outputs = {("demo", "short"): str(tmp_path / "short.jsonl"), ("demo", "long_k3"): str(tmp_path / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": "openai", "model_id": "smollm2"}

@@ -4,7 +4,7 @@ from valueprefs.data.demo import demo_dilemmas
 from valueprefs.errors import ConfigError
 from valueprefs.generation.plan import plan_calls
 from valueprefs.llm.requests import Request, ScoreRequest
-from valueprefs.planning import shard_of, tasks_for
+from valueprefs.planning import shard_of
 from valueprefs.prompts import (
     Templates,
     default_template_paths,
@@ -13,6 +13,7 @@ from valueprefs.prompts import (
     prompt_hash,
     short_form_prompt,
 )
+from valueprefs.tasks import tasks_for
 
 TEMPLATES = Templates.from_files(default_template_paths())
 DILEMMAS = demo_dilemmas().to_dict("records")
@@ -78,11 +79,17 @@ def test_missing_placeholder_is_named(tmp_path):
 
 def test_plan_for_instruct_and_base():
     data = {"dd": ("dilemmas", DILEMMAS[:4]), "oq": ("questions", [{"question_id": "q", "question": "Why?"}])}
-    assert tasks_for("dilemmas", SETTINGS) == ["short", "short_swapped", "short_explicit", "long_k5", "long_k10"]
+    assert [task.name for task in tasks_for("dilemmas", SETTINGS)] == [
+        "short",
+        "short_swapped",
+        "short_explicit",
+        "long_k5",
+        "long_k10",
+    ]
     instruct = plan_calls(data, "instruct", SETTINGS, TEMPLATES, VOCABULARY)
     # 4 dilemmas x 3 short tasks + (4 dilemmas + 1 question) x 2 k x (greedy + sampled)
     assert len(instruct) == 12 + 5 * 2 * 2
-    greedy, sampled = [c for c in instruct if c.task == "long_k5" and c.item_id == "q"]
+    greedy, sampled = [c for c in instruct if c.task.name == "long_k5" and c.item_id == "q"]
     assert greedy.request.temperature == 0 and greedy.request.n == 1 and greedy.first_sample == 0
     assert sampled.request.temperature == 0.9 and sampled.request.n == 3 and sampled.first_sample == 1
     assert instruct[0].request.messages[0]["role"] == "user"

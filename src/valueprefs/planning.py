@@ -1,27 +1,11 @@
 """What the workflow plans, with nothing heavy imported: building the DAG of a paper-scale
 config must not load pandas, the annotator or any model backend.
 
-Tasks a data set gets, annotation steps and the judges doing them, which items a shard of
+Annotation steps and the judges doing them, which items a shard of
 a job takes, and what a SLURM job of the cluster plan asks for.
 """
 
 import hashlib
-
-
-def tasks_for(kind: str, settings: dict) -> list[str]:
-    """Task names of a data set of ``kind`` under the generation settings (also the output files)."""
-    long_tasks = [f"long_k{k}" for k in settings["k"]]
-    if kind == "recognition":
-        return ["recognize"]
-    if kind != "dilemmas":
-        return long_tasks
-    short = ["short"]
-    if settings["counterbalance"]:
-        short.append("short_swapped")
-    if settings["explicit_values"]:
-        short.append("short_explicit")
-    return short + long_tasks
-
 
 STEPS = ("arguments", "values", "specificity")
 

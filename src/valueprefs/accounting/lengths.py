@@ -10,6 +10,7 @@ limit are unknown, so nothing is suggested: raise the limit and measure again.
 import math
 
 from valueprefs.generation.plan import token_limit
+from valueprefs.tasks import Task
 
 MARGIN = 1.25
 STEP = 64
@@ -52,7 +53,7 @@ def length_rows(job: str, summary: dict, settings: dict) -> list[dict]:
                 "dataset": dataset,
                 "task": task,
                 "answers": sum(histogram.values()),
-                "limit": token_limit(task, settings),
+                "limit": token_limit(Task.parse(task), settings),
                 "truncated": truncated,
                 "tokens_p50": quantile(histogram, 0.5),
                 "tokens_p90": quantile(histogram, 0.9),

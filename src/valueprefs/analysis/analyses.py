@@ -18,6 +18,7 @@ from valueprefs.analysis.reliability import disattenuate, headline
 from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import correlate, interval, nanmean, pairwise_spearman, resampled_p
 from valueprefs.metrics import DIVERSITY_COLUMN, EQUAL_SIZE_DIVERSITY_COLUMN, specificity_column
+from valueprefs.tasks import long_task
 
 DECIDED = {"to_do", "not_to_do"}
 
@@ -58,7 +59,7 @@ class RunAnalyses:
     def long_reliability(self, dataset: str, k: int) -> dict:
         """The reliability of a long task; its row is added the first time it is used."""
         found = self.estimates.long_reliability(dataset, k)
-        self._report_reliability((dataset, k), dataset, found, task=f"long_k{k}", k=k)
+        self._report_reliability((dataset, k), dataset, found, task=long_task(k).name, k=k)
         return found
 
     def _report_reliability(self, key: tuple, dataset: str, found: dict, **where) -> None:

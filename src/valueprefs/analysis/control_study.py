@@ -26,10 +26,10 @@ from valueprefs.synthetic.behaviour import ControlParams, latents
 from valueprefs.synthetic.engine import SyntheticEngine
 from valueprefs.synthetic.truth import LATENT_COLUMNS
 from valueprefs.synthetic.world import World
+from valueprefs.tasks import EXPLICIT, SHORT, SWAPPED
 from valueprefs.vocabulary import ValueMatcher
 
 DATASET = "dilemmas"
-SHORT_TASKS = {"short": {}, "short_swapped": {"swapped": True}, "short_explicit": {"explicit": True}}
 
 
 def control_study(
@@ -56,15 +56,16 @@ def control_study(
     index = {value: i for i, value in enumerate(values)}
     sides = dilemma_sides(items, index)
     short = {}
-    for task, variant in SHORT_TASKS.items():
+    for task in (SHORT, SWAPPED, EXPLICIT):
+        variant = {"swapped": task.swapped, "explicit": task.explicit}
         decisions = {
             item["dilemma_id"]: decision(
-                model.answer(short_form_prompt(templates, item, **variant)), swapped=variant.get("swapped", False)
+                model.answer(short_form_prompt(templates, item, **variant)), swapped=task.swapped
             )
             for item in items
         }
         games, positions, _ = decision_games(sides, decisions)
-        short[task] = ShortEvidence(games, positions, decisions)
+        short[task.name] = ShortEvidence(games, positions, decisions)
     arguments, positions = {}, {}
     matcher = ValueMatcher(values)
     for k in ks:

@@ -21,6 +21,7 @@ and whether the interval covers it:
 import numpy as np
 
 from valueprefs.analysis.stats import correlate, row_correlations
+from valueprefs.tasks import long_task
 
 CONTROLLED_DECISIONS = {"order_swap": "control_order_swap", "implicit_vs_explicit": "control_explicit"}
 ROW_KEYS = ("key", "analysis", "dataset", "k", "k2", "method", "min_evidence", "items")  # set again by ``add``
@@ -45,7 +46,7 @@ def control_rows(analyses, reference: str) -> None:
     for k in sorted(inputs.arguments.get(reference, {})):
         long, long_reps = estimates.long_preferences(reference, k, sample)
         reliability = analyses.long_reliability(reference, k)
-        _recovery(analyses, reference, long, long_reps, truth["long_latent"], reliability, task=f"long_k{k}", k=k)
+        _recovery(analyses, reference, long, long_reps, truth["long_latent"], reliability, task=long_task(k).name, k=k)
         both = np.isfinite(short) & np.isfinite(long)
         latent_short, latent_long = truth["short_latent"][both], truth["long_latent"][both]
         observed = _pearson(latent_short, latent_long)  # the planted correlation over the values correlated

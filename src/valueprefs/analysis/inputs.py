@@ -2,7 +2,6 @@
 and decisions, each long task's first positions), the annotated arguments, recognized values,
 the data sets and the vocabulary."""
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,8 +14,7 @@ from valueprefs.preferences.long_form import load_positions
 from valueprefs.preferences.short_form import ShortEvidence, load_games
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.truth import read_truth
-
-LONG_TASK = re.compile(r"long_k(\d+)$")
+from valueprefs.tasks import Task
 
 
 @dataclass
@@ -81,7 +79,7 @@ def load_run_inputs(files: RunFiles, preference_sample: int, limits: dict[str, i
     positions, tables = {}, {}
     for dataset, tasks in files.long.items():
         for task, (table_path, positions_path) in tasks.items():
-            k = int(LONG_TASK.match(task).group(1))
+            k = Task.parse(task).k
             keys, matrix, rows = load_positions(positions_path, values)
             positions.setdefault(dataset, {})[k] = (keys, matrix)
             wanted = rows.get(preference_sample, (0, 0))

@@ -39,6 +39,7 @@ from valueprefs.prompts import (
     value_prompt,
 )
 from valueprefs.runtime.cache import DiskCache
+from valueprefs.tasks import Task
 from valueprefs.vocabulary import ValueMatcher
 
 log = logging.getLogger("valueprefs.annotation")
@@ -59,7 +60,12 @@ STRUCTURE = ["(split by structure: a clean numbered list of the k arguments aske
 
 def asked_k(response: dict) -> int:
     """The number of arguments a long-form response was asked for (0: not known)."""
-    return response.get("k") or int(str(response.get("task", "")).removeprefix("long_k") or 0)
+    if response.get("k"):
+        return response["k"]
+    try:
+        return Task.parse(response.get("task", "")).k or 0
+    except ValueError:
+        return 0
 
 
 def argument_cap(response: dict, per_k: float) -> int:

@@ -1,9 +1,5 @@
-"""Which prompts a model is asked: tasks per data set, and one call per item and task.
+"""Which prompts a model is asked: one call per item and task (``valueprefs.tasks``).
 
-Tasks of a dilemma data set: ``short`` (Figure 8), ``short_swapped`` (actions in the other
-order, when counterbalancing), ``short_explicit`` (values revealed, appendix B.4), and
-``long_k{k}`` (Figure 9) for each k. Question data sets have only the long-form tasks;
-recognition data sets have one task, ``recognize`` (name the values of a situation).
 Long-form tasks have sample 0 (greedy) and samples 1..n (temperature sampling). Sampled
 requests get a seed of their own per data set, item and task (``sample_seed``; sample j of it
 uses that seed + j - 1), so no two items or k settings share a random stream; greedy requests
@@ -15,10 +11,12 @@ from dataclasses import dataclass
 
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.llm.requests import Request, ScoreRequest
-from valueprefs.planning import tasks_for
 from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, recognition_prompt, short_form_prompt
+from valueprefs.tasks import Task, tasks_for
 
 ACTION_CONTINUATIONS = ("Action 1", "Action 2")
+# The generation setting that caps the answers of each mode.
+TOKEN_CAP_KEYS = {"short": "short_max_tokens", "long": "long_max_tokens", "recognize": "recognition_max_tokens"}
 
 
 @dataclass(frozen=True)
@@ -27,16 +25,9 @@ class Call:
 
     dataset: str
     item_id: str
-    task: str
+    task: Task
     request: Request | ScoreRequest
     first_sample: int = 0
-    k: int | None = None
-    swapped: bool = False
-    explicit: bool = False
-
-    @property
-    def mode(self) -> str:
-        return "short" if self.task.startswith("short") else "recognize" if self.task == "recognize" else "long"
 
 
 def sample_seed(run_seed: int, dataset: str, item_id: str, task: str) -> int:
@@ -46,11 +37,9 @@ def sample_seed(run_seed: int, dataset: str, item_id: str, task: str) -> int:
     return zlib.crc32(f"{run_seed}\0{dataset}\0{item_id}\0{task}".encode()) & 0x7FFFFFF0
 
 
-def token_limit(task: str, settings: dict) -> int:
+def token_limit(task: Task, settings: dict) -> int:
     """The generation setting that caps a task's answers (``max_tokens`` of its requests)."""
-    if task == "recognize":
-        return settings["recognition_max_tokens"]
-    return settings["short_max_tokens"] if task.startswith("short") else settings["long_max_tokens"]
+    return settings[TOKEN_CAP_KEYS[task.mode]]
 
 
 def plan_calls(
@@ -74,15 +63,15 @@ def plan_calls(
     return calls
 
 
-def _calls_for(name, kind, item, items, task, alignment, settings, templates, vocabulary) -> list[Call]:
+def _calls_for(name, kind, item, items, task: Task, alignment, settings, templates, vocabulary) -> list[Call]:
     item_id = item[ID_FIELD[kind]]
-    if task == "recognize":
+    if task.mode == "recognize":
         text = recognition_prompt(templates, item["situation"], vocabulary)
         fields = {"prompt": f"{text} "} if alignment == "base" else {"messages": _user(text)}
         request = Request(max_tokens=token_limit(task, settings), temperature=0.0, seed=settings["seed"], **fields)
         return [Call(name, item_id, task, request)]
-    if task.startswith("short"):
-        variant = {"swapped": task == "short_swapped", "explicit": task == "short_explicit"}
+    if task.mode == "short":
+        variant = {"swapped": task.swapped, "explicit": task.explicit}
         if alignment == "base":
             prompt = few_shot_short_form(templates, item, items, settings["few_shot"], settings["seed"], **variant)
             fields = {"prompt": prompt}
@@ -92,16 +81,15 @@ def _calls_for(name, kind, item, items, task, alignment, settings, templates, vo
             request = ScoreRequest(continuations=ACTION_CONTINUATIONS, **fields)
         else:
             request = Request(max_tokens=token_limit(task, settings), temperature=0.0, seed=settings["seed"], **fields)
-        return [Call(name, item_id, task, request, **variant)]
-    k = int(task.removeprefix("long_k"))
-    text = long_form_prompt(templates, item["situation"] if kind == "dilemmas" else item["question"], k)
+        return [Call(name, item_id, task, request)]
+    text = long_form_prompt(templates, item["situation"] if kind == "dilemmas" else item["question"], task.k)
     fields = {"prompt": f"{text}\n\n"} if alignment == "base" else {"messages": _user(text)}
     budget = {"max_tokens": token_limit(task, settings)}
-    calls = [Call(name, item_id, task, Request(temperature=0.0, seed=settings["seed"], **budget, **fields), k=k)]
+    calls = [Call(name, item_id, task, Request(temperature=0.0, seed=settings["seed"], **budget, **fields))]
     if settings["n_samples"]:
-        seed = sample_seed(settings["seed"], name, item_id, task)
+        seed = sample_seed(settings["seed"], name, item_id, task.name)
         sampled = Request(temperature=settings["temperature"], n=settings["n_samples"], seed=seed, **budget, **fields)
-        calls.append(Call(name, item_id, task, sampled, first_sample=1, k=k))
+        calls.append(Call(name, item_id, task, sampled, first_sample=1))
     return calls
 
 

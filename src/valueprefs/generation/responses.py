@@ -34,11 +34,11 @@ def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], l
         **base,
         "dataset": call.dataset,
         "item_id": call.item_id,
-        "task": call.task,
-        "mode": call.mode,
-        "k": call.k,
-        "order": "not_to_do_first" if call.swapped else "to_do_first",
-        "explicit_values": call.explicit,
+        "task": call.task.name,
+        "mode": call.task.mode,
+        "k": call.task.k,
+        "order": "not_to_do_first" if call.task.swapped else "to_do_first",
+        "explicit_values": call.task.explicit,
         "prompt_hash": prompt_hash(call.request.messages or call.request.prompt or ""),
     }
     if isinstance(result, CallFailure):
@@ -52,7 +52,7 @@ def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], l
             "status": "ok",
             "text": ACTION_CONTINUATIONS[chosen - 1],
             "logprobs": dict(zip(ACTION_CONTINUATIONS, result, strict=True)),
-            "decision": decision(ACTION_CONTINUATIONS[chosen - 1], swapped=call.swapped),
+            "decision": decision(ACTION_CONTINUATIONS[chosen - 1], swapped=call.task.swapped),
         }
         return [row], []
     rows, timings = [], []
@@ -72,8 +72,8 @@ def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], l
         suspect = suspect_length(completion, call.request.max_tokens)
         if suspect:
             row["suspect"] = suspect
-        if call.mode == "short":
-            row["decision"] = decision(completion["text"], swapped=call.swapped)
+        if call.task.mode == "short":
+            row["decision"] = decision(completion["text"], swapped=call.task.swapped)
         rows.append(row)
         timings.append(
             {key: row[key] for key in ("dataset", "task", "item_id", "sample")} | {"seconds": completion["seconds"]}
@@ -133,7 +133,7 @@ def write_responses(
     unparsed: dict[str, str] = {}
     for call, result in zip(calls, results, strict=True):
         rows, timings = response_rows(call, result, base)
-        per_file[(call.dataset, call.task)].extend(rows)
+        per_file[(call.dataset, call.task.name)].extend(rows)
         all_timings.extend(timings)
         for row in rows:
             counts["responses"] += 1
@@ -145,15 +145,15 @@ def write_responses(
                 counts["decisions"] += 1
                 counts["unparsed_decisions"] += row["decision"] == UNPARSED
                 if row["decision"] == UNPARSED and row["status"] == "ok" and len(unparsed) < UNPARSED_EXAMPLES:
-                    where = f"{call.dataset}/{call.task}/{call.item_id}/{row['sample']}"
+                    where = f"{call.dataset}/{call.task.name}/{call.item_id}/{row['sample']}"
                     unparsed[where] = " ".join(row["text"].split())[:EXAMPLE_CHARS]
             if row["status"] == "failed":
                 counts[f"failure: {row['error']}"] += 1
             if row["status"] == "ok" and "finish_reason" in row:
-                task = truncated.setdefault(f"{call.dataset}/{call.task}", {"truncated": 0, "answers": 0})
+                task = truncated.setdefault(f"{call.dataset}/{call.task.name}", {"truncated": 0, "answers": 0})
                 task["answers"] += 1
                 task["truncated"] += row["finish_reason"] == "length"
-                lengths.setdefault(f"{call.dataset}/{call.task}", Counter())[row["completion_tokens"]] += 1
+                lengths.setdefault(f"{call.dataset}/{call.task.name}", Counter())[row["completion_tokens"]] += 1
     counts.update(order_effects(per_file))
     for key, path in outputs.items():
         write_jsonl(path, sorted(per_file[key], key=lambda r: (r["item_id"], r["sample"])))

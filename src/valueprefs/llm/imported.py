@@ -9,6 +9,7 @@ from pathlib import Path
 from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import DataError
 from valueprefs.io import iter_jsonl, write_json, write_jsonl
+from valueprefs.tasks import Task
 
 REQUIRED_FIELDS = ("item_id", "sample", "text")
 
@@ -19,7 +20,7 @@ def import_responses(
     """Validate and copy imported responses into the workflow's files; fail naming a bad row."""
     counts = {"responses": 0, "imported_files": 0, "decisions": 0, "unparsed_decisions": 0}
     for (dataset, task), output in outputs.items():
-        source = Path(directory) / dataset / f"{task}.jsonl"
+        source, kind = Path(directory) / dataset / f"{task}.jsonl", Task.parse(task)
         rows = []
         for line, record in iter_jsonl(source):
             missing = [field for field in REQUIRED_FIELDS if field not in record]
@@ -29,10 +30,10 @@ def import_responses(
                 raise DataError(str(source), f"text must be a string, got {record['text']!r:.60}", f"line {line}")
             row = {**record, **base, "dataset": dataset, "task": task, "item_id": str(record["item_id"])}
             row.setdefault("status", "ok")
-            row["mode"] = "short" if task.startswith("short") else "recognize" if task == "recognize" else "long"
-            if row["mode"] == "short":
+            row["mode"] = kind.mode
+            if kind.mode == "short":
                 if "decision" not in record:
-                    row["decision"] = decision(record["text"], swapped=task == "short_swapped")
+                    row["decision"] = decision(record["text"], swapped=kind.swapped)
                 counts["decisions"] += 1
                 counts["unparsed_decisions"] += row["decision"] == UNPARSED
             rows.append(row)
