@@ -70,4 +70,4 @@ onerror:
 rule all:
     default_target: True
     input:
-        final_targets(),
+        PLAN.final_targets(),

@@ -12,7 +12,7 @@ SRC = REPO / "src" / "valueprefs"
 # Each package sits on a floor and imports only from its own floor and the floors below.
 FLOORS = {
     "runtime": 1, "synthetic": 2, "llm": 3, "data": 4, "generation": 5, "annotation": 6, "accounting": 7,
-    "preferences": 8, "analysis": 9, "figures": 10,
+    "preferences": 8, "analysis": 9, "figures": 10, "study": 11,
 }  # fmt: skip
 STAGES = ("data", "generation", "annotation", "accounting", "preferences", "analysis", "figures")
 HEAVY = ("pandas", "numpy", "scipy", "matplotlib", "openai", "llama_cpp", "vllm", "torch", "sentence_transformers")
@@ -92,6 +92,24 @@ def test_the_workflow_reaches_into_no_private_part_of_snakemake():
         if re.search(r"\bworkflow\._|__dict__", line)
     ]
     assert not found, "\n".join(found)
+
+
+def rule_files():
+    return [REPO / "Snakefile", *sorted((REPO / "workflow" / "rules").glob("*.smk"))]
+
+
+def test_rules_ask_the_study_plan_for_every_path_and_task():
+    """No rule formats a results path or parses a task name: the paths come from
+    ``valueprefs.study.paths.Paths``, task names from ``valueprefs.tasks``; the rules' shared
+    module stays small."""
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in rule_files()
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"[\"']results/|long_k|startswith\(|removeprefix\(", line)
+    ]
+    assert not found, "\n".join(found)
+    assert len((REPO / "workflow" / "rules" / "common.smk").read_text().splitlines()) < 200
 
 
 def test_no_modules_import_each_other_in_a_cycle():

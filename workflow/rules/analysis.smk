@@ -3,18 +3,18 @@
 
 rule preferences_short:
     input:
-        source=f"results/generation/{STEM}.jsonl",
-        dataset="results/data/{dataset}/items.jsonl",
-        vocabulary="results/data/vocabulary.csv",
+        source=PATHS.responses(),
+        dataset=PATHS.data("items.jsonl"),
+        vocabulary=PATHS.vocabulary,
     output:
-        tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
-        evidence=f"results/preferences/{STEM}/games.npz",
+        tables=[PATHS.preference_table(sample) for sample in SAMPLES],
+        evidence=PATHS.preferences("games.npz"),
     log:
-        f"results/logs/preferences/{STEM}.log",
+        PATHS.log("preferences", PATHS.annotation_job()),
     benchmark:
-        f"results/benchmarks/preferences/{STEM}.tsv"
+        PATHS.benchmark("preferences", PATHS.annotation_job())
     wildcard_constraints:
-        task="short[a-z_]*",
+        task=WILDCARD["short"],
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -31,17 +31,17 @@ rule preferences_short:
 
 rule preferences_long:
     input:
-        source=f"results/annotation/{STEM}.table.csv",
-        vocabulary="results/data/vocabulary.csv",
+        source=PATHS.annotated(".table.csv"),
+        vocabulary=PATHS.vocabulary,
     output:
-        tables=[f"results/preferences/{STEM}/sample{sample}.csv" for sample in SAMPLES],
-        evidence=f"results/preferences/{STEM}/positions.npz",
+        tables=[PATHS.preference_table(sample) for sample in SAMPLES],
+        evidence=PATHS.preferences("positions.npz"),
     log:
-        f"results/logs/preferences/{STEM}.log",
+        PATHS.log("preferences", PATHS.annotation_job()),
     benchmark:
-        f"results/benchmarks/preferences/{STEM}.tsv"
+        PATHS.benchmark("preferences", PATHS.annotation_job())
     wildcard_constraints:
-        task="long_k[0-9]+",
+        task=WILDCARD["long"],
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -54,46 +54,44 @@ rule preferences_long:
 
 rule control_truth:
     input:
-        vocabulary="results/data/vocabulary.csv",
+        vocabulary=PATHS.vocabulary,
     output:
-        truth="results/controls/{model}/{alignment}/truth.csv",
+        truth=PATHS.control_truth(),
     log:
-        "results/logs/control_truth/{model}/{alignment}.log",
+        PATHS.log("control_truth", "{model}/{alignment}"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("control_truth.py"),
-        control=lambda wildcards: model_spec(wildcards)["control"],
+        control=lambda wildcards: PLAN.model_spec(wildcards)["control"],
     script:
         "../scripts/control_truth.py"
 
 
 rule analyze_run:
     input:
-        runs=run_analysis_inputs,
-        truth=control_truth,
-        datasets=[items_file(dataset) for dataset in DATASETS],
-        vocabulary="results/data/vocabulary.csv",
+        runs=PLAN.run_analysis_inputs,
+        truth=PLAN.control_truth,
+        datasets=[PLAN.items_file(dataset) for dataset in DATASETS],
+        vocabulary=PATHS.vocabulary,
     output:
-        correlations="results/analysis/{model}/{alignment}/correlations.csv",
-        replicates="results/analysis/{model}/{alignment}/replicates.jsonl",
-        attributes="results/analysis/{model}/{alignment}/attributes.csv",
+        correlations=PATHS.run_analysis("correlations.csv"),
+        replicates=PATHS.run_analysis("replicates.jsonl"),
+        attributes=PATHS.run_analysis("attributes.csv"),
     log:
-        "results/logs/analyze_run/{model}/{alignment}.log",
+        PATHS.log("analyze_run", "{model}/{alignment}"),
     benchmark:
-        "results/benchmarks/analyze_run/{model}/{alignment}.tsv"
+        PATHS.benchmark("analyze_run", "{model}/{alignment}")
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("analyze_run.py"),
-        files=lambda wildcards: run_files(wildcards.model, wildcards.alignment),
-        limits=lambda wildcards: model_spec(wildcards)["limits"],
-        item_files={
-            dataset: f"results/data/{dataset}/items.jsonl" for dataset in DATASETS
-        },
-        kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
+        files=lambda wildcards: PLAN.run_files(wildcards.model, wildcards.alignment),
+        limits=lambda wildcards: PLAN.model_spec(wildcards)["limits"],
+        item_files={dataset: PATHS.data("items.jsonl", dataset) for dataset in DATASETS},
+        kinds=PLAN.kinds(),
         settings=analysis_params(config),
     script:
         "../scripts/analyze_run.py"
@@ -101,81 +99,72 @@ rule analyze_run:
 
 rule analysis_tables:
     input:
-        correlations=expand(
-            "results/analysis/{run}/correlations.csv",
-            run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
-        ),
-        replicates=expand(
-            "results/analysis/{run}/replicates.jsonl",
-            run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
-        ),
-        attributes=expand(
-            "results/analysis/{run}/attributes.csv",
-            run=[f"{model}/{alignment}" for model, alignment in MODEL_RUNS],
-        ),
-        vocabulary="results/data/vocabulary.csv",
+        correlations=PLAN.run_outputs("correlations.csv"),
+        replicates=PLAN.run_outputs("replicates.jsonl"),
+        attributes=PLAN.run_outputs("attributes.csv"),
+        vocabulary=PATHS.vocabulary,
     output:
         correlations=report(
-            "results/analysis/correlations.csv",
+            PATHS.analysis("correlations.csv"),
             caption="../report/correlations.rst",
             category="Analysis",
         ),
-        replicates="results/analysis/replicates.jsonl",
+        replicates=PATHS.analysis("replicates.jsonl"),
         attributes=report(
-            "results/analysis/attributes.csv",
+            PATHS.analysis("attributes.csv"),
             caption="../report/attributes.rst",
             category="Analysis",
         ),
         frameworks=report(
-            "results/analysis/frameworks.csv",
+            PATHS.analysis("frameworks.csv"),
             caption="../report/frameworks.rst",
             category="Analysis",
         ),
         recognition=report(
-            "results/analysis/recognition_frameworks.csv",
+            PATHS.analysis("recognition_frameworks.csv"),
             caption="../report/recognition_frameworks.rst",
             category="Analysis",
         ),
         controls=report(
-            "results/analysis/controls.csv",
+            PATHS.analysis("controls.csv"),
             caption="../report/controls.rst",
             category="Analysis",
         ),
         comparisons=report(
-            "results/analysis/comparisons.csv",
+            PATHS.analysis("comparisons.csv"),
             caption="../report/comparisons.rst",
             category="Analysis",
         ),
     log:
-        "results/logs/analysis_tables.log",
+        PATHS.log("analysis_tables"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("analysis_tables.py"),
-        kinds=dataset_kinds(),
+        kinds=PLAN.kinds(),
     script:
         "../scripts/analysis_tables.py"
 
 
 rule claims:
     input:
-        correlations="results/analysis/correlations.csv",
-        replicates="results/analysis/replicates.jsonl",
+        correlations=PATHS.analysis("correlations.csv"),
+        replicates=PATHS.analysis("replicates.jsonl"),
     output:
         claims=report(
-            "results/analysis/claims.csv",
+            PATHS.analysis("claims.csv"),
             caption="../report/claims.rst",
             category="Claims",
         ),
     log:
-        "results/logs/claims.log",
+        PATHS.log("claims"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("claims.py"),
-        kinds=dataset_kinds(),
+        kinds=PLAN.kinds(),
     script:
         "../scripts/claims.py"
 
@@ -183,13 +172,13 @@ rule claims:
 rule calibrate:
     """Not part of the default target: `snakemake calibrate`."""
     input:
-        vocabulary="results/data/vocabulary.csv",
+        vocabulary=PATHS.vocabulary,
     output:
-        coverage="results/calibration/coverage.csv",
+        coverage=PATHS.calibration("coverage.csv"),
     log:
-        "results/logs/calibrate.log",
+        PATHS.log("calibrate"),
     benchmark:
-        "results/benchmarks/calibrate.tsv"
+        PATHS.benchmark("calibrate")
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -204,23 +193,23 @@ rule calibrate:
 rule findings:
     """The report's front page: what the run found (workflow/report/workflow.rst includes it)."""
     input:
-        controls="results/analysis/controls.csv",
-        claims="results/analysis/claims.csv",
-        correlations="results/analysis/correlations.csv",
-        summary="results/run_summary.csv",
+        controls=PATHS.analysis("controls.csv"),
+        claims=PATHS.analysis("claims.csv"),
+        correlations=PATHS.analysis("correlations.csv"),
+        summary=PATHS.report_table("run_summary.csv"),
     output:
         report(
-            "results/report/findings.rst",
+            PATHS.findings,
             caption="../report/findings.rst",
             category="Run summary",
         ),
     log:
-        "results/logs/findings.log",
+        PATHS.log("findings"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("findings.py"),
-        figures=report_figures(),
+        figures=FIGURE_PLAN.report_titles(),
     script:
         "../scripts/findings.py"

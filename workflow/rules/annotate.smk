@@ -3,28 +3,28 @@
 
 rule annotate_step:
     input:
-        source=f"results/annotation/{STEP_STEM}/arguments.jsonl",
-        vocabulary="results/data/vocabulary.csv",
+        source=PATHS.step("arguments.jsonl"),
+        vocabulary=PATHS.vocabulary,
         templates=list(JUDGE_PROMPTS.values()),
-        batches=lambda wildcards: collected_batches(wildcards, wildcards.step),
+        batches=lambda wildcards: PLAN.collected_batches(wildcards, wildcards.step),
     output:
-        labels=f"results/annotation/{STEP_STEM}/{{step}}.labels.jsonl",
-        stats=f"results/annotation/{STEP_STEM}/{{step}}.stats.json",
+        labels=PATHS.step("{step}.labels.jsonl"),
+        stats=PATHS.step("{step}.stats.json"),
     log:
-        f"results/logs/annotate/{STEP_STEM}/{{step}}.log",
+        PATHS.log("annotate", PATHS.step_job(), "{step}"),
     benchmark:
-        f"results/benchmarks/annotate/{STEP_STEM}/{{step}}.tsv"
+        PATHS.benchmark("annotate", PATHS.step_job(), "{step}")
     wildcard_constraints:
-        task="long_k[0-9]+",
+        task=WILDCARD["long"],
         step="values|specificity",
     retries: 2
-    localrule: on_submit_host("annotate_step")
+    localrule: CLUSTER.on_submit_host("annotate_step")
     conda:
         "../../envs/annotation.yaml"
-    threads: lambda wildcards: step_threads(wildcards.step)
+    threads: lambda wildcards: CLUSTER.step_threads(wildcards.step)
     resources:
-        gpu=lambda wildcards: step_gpus(wildcards.step),
-        gpu_model=lambda wildcards: step_gpu_model(wildcards.step),
+        gpu=lambda wildcards: CLUSTER.step_gpus(wildcards.step),
+        gpu_model=lambda wildcards: CLUSTER.step_gpu_model(wildcards.step),
     params:
         code=code_version("annotate_step.py"),
         step=lambda wildcards: wildcards.step,
@@ -32,32 +32,32 @@ rule annotate_step:
         settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
-        shard=annotation_shard,
+        shard=PLAN.annotation_shard,
     script:
         "../scripts/annotate_step.py"
 
 
 use rule annotate_step as annotate_arguments with:
     input:
-        source=f"results/generation/{STEM}.jsonl",
-        vocabulary="results/data/vocabulary.csv",
+        source=PATHS.responses(),
+        vocabulary=PATHS.vocabulary,
         templates=list(JUDGE_PROMPTS.values()),
-        batches=lambda wildcards: collected_batches(wildcards, "arguments"),
+        batches=lambda wildcards: PLAN.collected_batches(wildcards, "arguments"),
     output:
-        arguments=f"results/annotation/{STEP_STEM}/arguments.jsonl",
-        labels=f"results/annotation/{STEP_STEM}/arguments.labels.jsonl",
-        stats=f"results/annotation/{STEP_STEM}/arguments.stats.json",
+        arguments=PATHS.step("arguments.jsonl"),
+        labels=PATHS.step("arguments.labels.jsonl"),
+        stats=PATHS.step("arguments.stats.json"),
     log:
-        f"results/logs/annotate/{STEP_STEM}/arguments.log",
+        PATHS.log("annotate", PATHS.step_job(), "arguments"),
     benchmark:
-        f"results/benchmarks/annotate/{STEP_STEM}/arguments.tsv"
+        PATHS.benchmark("annotate", PATHS.step_job(), "arguments")
     wildcard_constraints:
-        task="long_k[0-9]+",
-    localrule: on_submit_host("annotate_arguments")
-    threads: step_threads("arguments")
+        task=WILDCARD["long"],
+    localrule: CLUSTER.on_submit_host("annotate_arguments")
+    threads: CLUSTER.step_threads("arguments")
     resources:
-        gpu=lambda wildcards: step_gpus("arguments"),
-        gpu_model=lambda wildcards: step_gpu_model("arguments"),
+        gpu=lambda wildcards: CLUSTER.step_gpus("arguments"),
+        gpu_model=lambda wildcards: CLUSTER.step_gpu_model("arguments"),
     params:
         code=code_version("annotate_step.py"),
         step="arguments",
@@ -65,20 +65,20 @@ use rule annotate_step as annotate_arguments with:
         settings=step_settings(config["annotation"], "arguments"),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
-        shard=annotation_shard,
+        shard=PLAN.annotation_shard,
 
 
 rule batch_submit:
     input:
-        source=step_source,
-        vocabulary="results/data/vocabulary.csv",
+        source=PLAN.step_source,
+        vocabulary=PATHS.vocabulary,
         templates=list(JUDGE_PROMPTS.values()),
     output:
-        f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.submitted.json",
+        PATHS.batch("submitted"),
     log:
-        f"results/logs/batch_submit/{{judge}}/{STEM}/{{step}}.log",
+        PATHS.log("batch_submit", "{judge}", PATHS.annotation_job(), "{step}"),
     wildcard_constraints:
-        task="long_k[0-9]+",
+        task=WILDCARD["long"],
         step="arguments|values|specificity",
     retries: 2
     localrule: True
@@ -86,7 +86,7 @@ rule batch_submit:
         "../../envs/annotation.yaml"
     params:
         code=code_version("batch_submit.py"),
-        judge=lambda wildcards: judge_spec(wildcards.judge),
+        judge=lambda wildcards: PLAN.judge_spec(wildcards.judge),
         settings=lambda wildcards: step_settings(config["annotation"], wildcards.step),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
@@ -96,20 +96,20 @@ rule batch_submit:
 
 rule batch_collect:
     input:
-        submitted=f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.submitted.json",
+        submitted=PATHS.batch("submitted"),
     output:
-        f"results/annotation/batches/{{judge}}/{STEM}/{{step}}.collected.json",
+        PATHS.batch("collected"),
     log:
-        f"results/logs/batch_collect/{{judge}}/{STEM}/{{step}}.log",
+        PATHS.log("batch_collect", "{judge}", PATHS.annotation_job(), "{step}"),
     wildcard_constraints:
-        task="long_k[0-9]+",
+        task=WILDCARD["long"],
         step="arguments|values|specificity",
     localrule: True
     conda:
         "../../envs/annotation.yaml"
     params:
         code=code_version("batch_collect.py"),
-        judge=lambda wildcards: judge_spec(wildcards.judge),
+        judge=lambda wildcards: PLAN.judge_spec(wildcards.judge),
         cache_dir=config["cache_dir"],
     script:
         "../scripts/batch_collect.py"
@@ -117,27 +117,19 @@ rule batch_collect:
 
 rule annotate:
     input:
-        responses=f"results/generation/{STEM}.jsonl",
-        arguments=step_files("arguments.jsonl"),
-        labels=[
-            path
-            for step in ANNOTATION_STEPS
-            for path in step_files(f"{step}.labels.jsonl")
-        ],
-        stats=[
-            path
-            for step in ANNOTATION_STEPS
-            for path in step_files(f"{step}.stats.json")
-        ],
+        responses=PATHS.responses(),
+        arguments=PATHS.step_shards("arguments.jsonl"),
+        labels=PLAN.step_outputs(".labels.jsonl"),
+        stats=PLAN.step_outputs(".stats.json"),
     output:
-        arguments=f"results/annotation/{STEM}.jsonl",
-        labels=f"results/annotation/{STEM}.labels.jsonl",
-        summary=f"results/annotation/{STEM}.summary.json",
-        table=f"results/annotation/{STEM}.table.csv",
+        arguments=PATHS.annotated(".jsonl"),
+        labels=PATHS.annotated(".labels.jsonl"),
+        summary=PATHS.annotated(".summary.json"),
+        table=PATHS.annotated(".table.csv"),
     log:
-        f"results/logs/annotate/{STEM}.log",
+        PATHS.log("annotate", PATHS.annotation_job()),
     wildcard_constraints:
-        task="long_k[0-9]+",
+        task=WILDCARD["long"],
     localrule: True
     conda:
         "../../envs/annotation.yaml"
@@ -150,26 +142,26 @@ rule annotate:
 
 rule recognized_values:
     input:
-        responses="results/generation/{model}/{alignment}/{dataset}/recognize.jsonl",
-        vocabulary="results/data/vocabulary.csv",
+        responses=PATHS.responses(task="recognize"),
+        vocabulary=PATHS.vocabulary,
         templates=list(JUDGE_PROMPTS.values()),
     output:
-        values="results/annotation/{model}/{alignment}/{dataset}/recognize.jsonl",
-        summary="results/annotation/{model}/{alignment}/{dataset}/recognize.summary.json",
+        values=PATHS.annotated(".jsonl", task="recognize"),
+        summary=PATHS.annotated(".summary.json", task="recognize"),
     log:
-        "results/logs/recognized_values/{model}/{alignment}/{dataset}.log",
+        PATHS.log("recognized_values", "{model}/{alignment}/{dataset}"),
     benchmark:
-        "results/benchmarks/recognized_values/{model}/{alignment}/{dataset}.tsv"
+        PATHS.benchmark("recognized_values", "{model}/{alignment}/{dataset}")
     retries: 2
-    localrule: on_submit_host("recognized_values")
+    localrule: CLUSTER.on_submit_host("recognized_values")
     conda:
         "../../envs/annotation.yaml"
     resources:
-        gpu=gpus_of(standardize_judge()),
-        gpu_model=gpu_model_of(standardize_judge()),
+        gpu=CLUSTER.standardize_gpus(),
+        gpu_model=CLUSTER.standardize_gpu_model(),
     params:
         code=code_version("recognized_values.py"),
-        judge=standardize_judge(),
+        judge=PLAN.standardize_judge(),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
     script:
@@ -178,17 +170,15 @@ rule recognized_values:
 
 rule judge_agreement:
     input:
-        labels=[
-            path.replace(".jsonl", ".labels.jsonl") for path in annotated_arguments()
-        ],
+        labels=PLAN.annotated_outputs(".labels.jsonl"),
     output:
         report(
-            "results/annotation/judge_agreement.csv",
+            PATHS.annotation("judge_agreement.csv"),
             caption="../report/judge_agreement.rst",
             category="Annotation",
         ),
     log:
-        "results/logs/judge_agreement.log",
+        PATHS.log("judge_agreement"),
     localrule: True
     conda:
         "../../envs/annotation.yaml"
@@ -200,20 +190,17 @@ rule judge_agreement:
 
 rule cost_estimate:
     input:
-        responses=[
-            path.replace("results/annotation/", "results/generation/")
-            for path in annotated_arguments()
-        ],
-        vocabulary="results/data/vocabulary.csv",
+        responses=PLAN.long_responses(),
+        vocabulary=PATHS.vocabulary,
         templates=list(JUDGE_PROMPTS.values()),
     output:
         report(
-            "results/annotation/cost_estimate.csv",
+            PATHS.annotation("cost_estimate.csv"),
             caption="../report/cost_estimate.rst",
             category="Annotation",
         ),
     log:
-        "results/logs/cost_estimate.log",
+        PATHS.log("cost_estimate"),
     localrule: True
     conda:
         "../../envs/annotation.yaml"
@@ -230,47 +217,32 @@ rule cost_estimate:
 
 rule ledger:
     input:
-        generation=[
-            f"results/generation/{run}/summary.json"
-            for run in ledger_jobs()["generation"]
-        ],
-        annotation=[
-            f"results/annotation/{job}.summary.json"
-            for job in ledger_jobs()["annotation"]
-        ],
-        gold=[
-            f"results/data/{dataset}/gold_report.json"
-            for dataset in ledger_jobs()["gold"]
-        ],
-        recognized=[
-            f"results/annotation/{job}.summary.json"
-            for job in ledger_jobs()["recognized"]
-        ],
+        **PLAN.ledger_inputs(),
     output:
         ledger=report(
-            "results/ledger.csv",
+            PATHS.report_table("ledger.csv"),
             caption="../report/ledger.rst",
             category="Annotation",
         ),
         summary=report(
-            "results/run_summary.csv",
+            PATHS.report_table("run_summary.csv"),
             caption="../report/run_summary.rst",
             category="Run summary",
         ),
         runs=report(
-            "results/ledger_runs.csv",
+            PATHS.report_table("ledger_runs.csv"),
             caption="../report/ledger_runs.rst",
             category="Annotation",
         ),
     log:
-        "results/logs/ledger.log",
+        PATHS.log("ledger"),
     localrule: True
     conda:
         "../../envs/annotation.yaml"
     params:
         code=code_version("ledger.py"),
         calls_dir=f"{config['cache_dir']}/calls",
-        jobs=ledger_jobs(),
+        jobs=PLAN.ledger_jobs(),
         judges=config["judges"],
         prices=config["prices"],
     script:

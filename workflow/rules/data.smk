@@ -3,11 +3,11 @@
 
 rule vocabulary:
     input:
-        source=source_file(),
+        source=PLAN.source_file(),
     output:
-        "results/data/vocabulary.csv",
+        PATHS.vocabulary,
     log:
-        "results/logs/vocabulary.log",
+        PATHS.log("vocabulary"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -20,34 +20,34 @@ rule vocabulary:
 
 rule dataset:
     input:
-        vocabulary="results/data/vocabulary.csv",
-        source=source_file,
+        vocabulary=PATHS.vocabulary,
+        source=PLAN.source_file,
     output:
-        dataset="results/data/{dataset}/items.jsonl",
-        report="results/data/{dataset}/load_report.json",
+        dataset=PATHS.data("items.jsonl"),
+        report=PATHS.data("load_report.json"),
     log:
-        "results/logs/dataset/{dataset}.log",
+        PATHS.log("dataset", "{dataset}"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("prepare_dataset.py"),
-        spec=dataset_spec,
+        spec=PLAN.dataset_spec,
     script:
         "../scripts/prepare_dataset.py"
 
 
 rule data_summary:
     input:
-        reports=expand("results/data/{dataset}/load_report.json", dataset=DATASETS),
+        reports=[PATHS.data("load_report.json", dataset) for dataset in DATASETS],
     output:
         report(
-            "results/data/summary.csv",
+            PATHS.data_summary,
             caption="../report/data_summary.rst",
             category="Data",
         ),
     log:
-        "results/logs/data_summary.log",
+        PATHS.log("data_summary"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -60,26 +60,26 @@ rule data_summary:
 
 rule gold_values:
     input:
-        dataset="results/data/{dataset}/items.jsonl",
-        vocabulary="results/data/vocabulary.csv",
+        dataset=PATHS.data("items.jsonl"),
+        vocabulary=PATHS.vocabulary,
         templates=list(JUDGE_PROMPTS.values()),
     output:
-        gold="results/data/{dataset}/gold.jsonl",
-        report="results/data/{dataset}/gold_report.json",
+        gold=PATHS.data("gold.jsonl"),
+        report=PATHS.data("gold_report.json"),
     log:
-        "results/logs/gold_values/{dataset}.log",
+        PATHS.log("gold_values", "{dataset}"),
     benchmark:
-        "results/benchmarks/gold_values/{dataset}.tsv"
+        PATHS.benchmark("gold_values", "{dataset}")
     retries: 2
-    localrule: on_submit_host("gold_values")
+    localrule: CLUSTER.on_submit_host("gold_values")
     conda:
         "../../envs/annotation.yaml"
     resources:
-        gpu=gpus_of(standardize_judge()),
-        gpu_model=gpu_model_of(standardize_judge()),
+        gpu=CLUSTER.standardize_gpus(),
+        gpu_model=CLUSTER.standardize_gpu_model(),
     params:
         code=code_version("gold_values.py"),
-        judge=standardize_judge(),
+        judge=PLAN.standardize_judge(),
         templates=JUDGE_PROMPTS,
         cache_dir=config["cache_dir"],
     script:

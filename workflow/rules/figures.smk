@@ -6,36 +6,29 @@ for spec in FIGURES:
         name:
             f"figure_{spec.number}"
         input:
-            correlations="results/analysis/correlations.csv",
-            replicates="results/analysis/replicates.jsonl",
-            frameworks="results/analysis/frameworks.csv",
+            correlations=PATHS.analysis("correlations.csv"),
+            replicates=PATHS.analysis("replicates.jsonl"),
+            frameworks=PATHS.analysis("frameworks.csv"),
         output:
             png=report(
-                f"results/figures/fig{spec.number}.png",
+                PATHS.figure(f"fig{spec.number}.png"),
                 caption="../report/figure.rst",
                 category="Figures",
-                labels=figure_labels(spec.number),
+                labels=FIGURE_PLAN.labels(spec.number),
             ),
-            pdf=f"results/figures/fig{spec.number}.pdf",
-            data=f"results/figures/fig{spec.number}.csv",
+            pdf=PATHS.figure(f"fig{spec.number}.pdf"),
+            data=PATHS.figure(f"fig{spec.number}.csv"),
         log:
-            f"results/logs/figures/fig{spec.number}.log",
+            PATHS.log("figures", f"fig{spec.number}"),
         localrule: True
         conda:
             "../../envs/analysis.yaml"
         params:
             code=code_version("figure.py"),
             number=spec.number,
-            caption=figure_caption(spec.number),
-            study={
-                "datasets": dataset_kinds(),
-                "ks": config["generation"]["k"],
-                "reference": config["analysis"]["reference_dataset"],
-                "intervals": interval_settings(),
-                "controls": CONTROL_MODELS,
-                "unrated": unrated(spec, config["annotation"]["specificity"]),
-            },
-            style=figure_style(spec.number),
+            caption=FIGURE_PLAN.caption(spec.number),
+            study=FIGURE_PLAN.study(spec.number),
+            style=FIGURE_PLAN.style(spec.number),
         script:
             "../scripts/figure.py"
 
@@ -43,14 +36,14 @@ for spec in FIGURES:
 rule table1:
     output:
         table=report(
-            "results/figures/table1.csv",
+            PATHS.figure("table1.csv"),
             caption="../report/table1.rst",
             category="Figures",
             labels={"figure": "Table 1", "shows": "TrueSkill beliefs, worked example"},
         ),
-        markdown="results/figures/table1.md",
+        markdown=PATHS.figure("table1.md"),
     log:
-        "results/logs/figures/table1.log",
+        PATHS.log("figures", "table1"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -63,10 +56,10 @@ rule table1:
 rule figure_alignment:
     """The companion of the consistency figures: instruct minus base, per family and pooled."""
     input:
-        comparisons="results/analysis/comparisons.csv",
+        comparisons=PATHS.analysis("comparisons.csv"),
     output:
         png=report(
-            "results/figures/alignment_differences.png",
+            PATHS.figure("alignment_differences.png"),
             caption="../report/alignment_differences.rst",
             category="Figures",
             labels={
@@ -74,41 +67,41 @@ rule figure_alignment:
                 "shows": "instruct minus base, with intervals",
             },
         ),
-        pdf="results/figures/alignment_differences.pdf",
-        data="results/figures/alignment_differences.csv",
+        pdf=PATHS.figure("alignment_differences.pdf"),
+        data=PATHS.figure("alignment_differences.csv"),
     log:
-        "results/logs/figures/alignment_differences.log",
+        PATHS.log("figures", "alignment_differences"),
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("figure_alignment.py"),
-        style=figure_style("alignment"),
+        style=FIGURE_PLAN.style("alignment"),
     script:
         "../scripts/figure_alignment.py"
 
 
 rule paper_figures:
     input:
-        paper_figures(),
+        paper_figures(PATHS),
 
 
 rule power:
     """Not part of the default target: `snakemake power`."""
     input:
-        vocabulary="results/data/vocabulary.csv",
-        dilemmas=reference_items,
+        vocabulary=PATHS.vocabulary,
+        dilemmas=PLAN.reference_items,
     output:
-        table="results/simulation/power.csv",
+        table=PATHS.simulation("power.csv"),
         figure=report(
-            "results/simulation/power.png",
+            PATHS.simulation("power.png"),
             caption="../report/power.rst",
             category="Study size",
         ),
     log:
-        "results/logs/power.log",
+        PATHS.log("power"),
     benchmark:
-        "results/benchmarks/power.tsv"
+        PATHS.benchmark("power")
     localrule: True
     conda:
         "../../envs/analysis.yaml"
@@ -118,31 +111,31 @@ rule power:
         calibration=config["calibration"],
         analysis=config["analysis"],
         ks=config["generation"]["k"],
-        style=figure_style("power"),
+        style=FIGURE_PLAN.style("power"),
     script:
         "../scripts/power.py"
 
 
 rule simulate_recovery:
     input:
-        vocabulary="results/data/vocabulary.csv",
+        vocabulary=PATHS.vocabulary,
     output:
-        table="results/simulation/recovery.csv",
+        table=PATHS.simulation("recovery.csv"),
         figure=report(
-            "results/simulation/recovery.png",
+            PATHS.simulation("recovery.png"),
             caption="../report/recovery.rst",
             category="Study size",
         ),
     log:
-        "results/logs/simulate_recovery.log",
+        PATHS.log("simulate_recovery"),
     benchmark:
-        "results/benchmarks/simulate_recovery.tsv"
+        PATHS.benchmark("simulate_recovery")
     localrule: True
     conda:
         "../../envs/analysis.yaml"
     params:
         code=code_version("simulate_recovery.py"),
         settings=config["simulation"],
-        style=figure_style("recovery"),
+        style=FIGURE_PLAN.style("recovery"),
     script:
         "../scripts/simulate_recovery.py"

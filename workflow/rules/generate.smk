@@ -4,57 +4,57 @@ shard of its items with generation.shards > 1, merged afterwards)."""
 
 rule generate:
     input:
-        datasets=expand("results/data/{dataset}/items.jsonl", dataset=DATASETS),
-        vocabulary="results/data/vocabulary.csv",
+        datasets=[PATHS.data("items.jsonl", dataset) for dataset in DATASETS],
+        vocabulary=PATHS.vocabulary,
         templates=list(PROMPTS.values()),
-        model=model_files,
+        model=PLAN.model_files,
     output:
-        responses=generation_responses(shard=SHARD_DIR),
-        timings=f"results/generation/{{model}}/{{alignment}}/{SHARD_DIR}timings.jsonl",
-        summary=f"results/generation/{{model}}/{{alignment}}/{SHARD_DIR}summary.json",
+        responses=PLAN.responses(shard=PATHS.generation_shard),
+        timings=PATHS.generation("timings.jsonl", shard=PATHS.generation_shard),
+        summary=PATHS.generation("summary.json", shard=PATHS.generation_shard),
     log:
-        f"results/logs/generate/{GENERATION_JOB}.log",
+        PATHS.log("generate", PATHS.generation_job()),
     benchmark:
-        f"results/benchmarks/generate/{GENERATION_JOB}.tsv"
+        PATHS.benchmark("generate", PATHS.generation_job())
     conda:
         "../../envs/generation.yaml"
     threads: 2
     resources:
-        gpu=generation_gpus,
-        gpu_model=generation_gpu_model,
+        gpu=CLUSTER.generation_gpus,
+        gpu_model=CLUSTER.generation_gpu_model,
     params:
         code=code_version("generate.py"),
-        spec=model_spec,
-        kinds={name: spec["kind"] for name, spec in config["datasets"].items()},
+        spec=PLAN.model_spec,
+        kinds=PLAN.kinds(),
         names=DATASETS,
-        tasks=generation_tasks(),
-        settings=model_generation_settings,
+        tasks=PLAN.generation_tasks(),
+        settings=PLAN.model_generation_settings,
         templates=PROMPTS,
         cache_dir=config["cache_dir"],
-        shard=generation_shard,
+        shard=PLAN.generation_shard,
     script:
         "../scripts/generate.py"
 
 
-if SHARDED:
+if PATHS.generation_shards > 1:
 
     rule merge_generation:
         input:
-            responses=shard_files(),
-            timings=shard_files("timings.jsonl"),
-            summaries=shard_files("summary.json"),
+            responses=PLAN.shard_files(),
+            timings=PLAN.shard_files("timings.jsonl"),
+            summaries=PLAN.shard_files("summary.json"),
         output:
-            responses=generation_responses(),
-            timings="results/generation/{model}/{alignment}/timings.jsonl",
-            summary="results/generation/{model}/{alignment}/summary.json",
+            responses=PLAN.responses(),
+            timings=PATHS.generation("timings.jsonl"),
+            summary=PATHS.generation("summary.json"),
         log:
-            "results/logs/merge_generation/{model}/{alignment}.log",
+            PATHS.log("merge_generation", PATHS.generation_job(shard=None)),
         localrule: True
         conda:
             "../../envs/generation.yaml"
         params:
             code=code_version("merge_generation.py"),
-            tasks=generation_tasks(),
+            tasks=PLAN.generation_tasks(),
         script:
             "../scripts/merge_generation.py"
 
@@ -62,26 +62,20 @@ if SHARDED:
 rule answer_lengths:
     """Needs generation only: a pilot run builds it without any judge call."""
     input:
-        summaries=[
-            f"results/generation/{run}/summary.json"
-            for run in ledger_jobs()["generation"]
-        ],
+        summaries=PLAN.ledger_inputs()["generation"],
     output:
         lengths=report(
-            "results/answer_lengths.csv",
+            PATHS.answer_lengths,
             caption="../report/answer_lengths.rst",
             category="Run summary",
         ),
     log:
-        "results/logs/answer_lengths.log",
+        PATHS.log("answer_lengths"),
     localrule: True
     conda:
         "../../envs/generation.yaml"
     params:
         code=code_version("answer_lengths.py"),
-        settings={
-            f"{model}/{alignment}": generation_settings(model, alignment)
-            for model, alignment in MODEL_RUNS
-        },
+        settings=PLAN.answer_length_settings(),
     script:
         "../scripts/answer_lengths.py"

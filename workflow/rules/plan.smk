@@ -4,9 +4,9 @@
 rule cluster_plan:
     """Not part of the default target: `snakemake cluster_plan --configfile ...`."""
     output:
-        "results/cluster_plan.csv",
+        PATHS.report_table("cluster_plan.csv"),
     log:
-        "results/logs/cluster_plan.log",
+        PATHS.log("cluster_plan"),
     localrule: True
     conda:
         "../../envs/annotation.yaml"

@@ -1,0 +1,68 @@
+"""The figures a config draws: which data set and k each shows, its caption, labels and style."""
+
+from valueprefs.figures.captions import caption
+from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
+from valueprefs.figures.style import style_for
+from valueprefs.study.paths import Paths
+
+
+def paper_figures(paths: Paths) -> list[str]:
+    """Every figure of the paper (PNG and PDF), Table 1, and the alignment companion figure."""
+    drawn = [paths.figure(f"fig{spec.number}.{extension}") for spec in FIGURES for extension in ("png", "pdf")]
+    return [*drawn, paths.figure("table1.md"), paths.figure("alignment_differences.png")]
+
+
+class FigurePlan:
+    """The paper's figures under one config (``controls``: the families drawn hatched)."""
+
+    def __init__(self, config: dict, controls: list[str]) -> None:
+        self.config, self.controls = config, controls
+        self.kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}
+
+    def intervals(self) -> dict:
+        """The analysis settings behind every interval, as figure captions describe them."""
+        return {key: self.config["analysis"][key] for key in ("bootstrap", "resampling")}
+
+    def setting(self, number: str) -> dict:
+        """The data set and k a paper figure shows under this config."""
+        reference = self.config["analysis"]["reference_dataset"]
+        return resolve(BY_NUMBER[number], self.kinds, self.config["generation"]["k"], reference)
+
+    def caption(self, number: str) -> str:
+        return caption(BY_NUMBER[number], self.setting(number), self.intervals())
+
+    def labels(self, number: str) -> dict:
+        """Report labels that tell figures apart (several share a title, differing in data set or k)."""
+        setting = self.setting(number)
+        shown = setting["dataset"] or "all data sets"
+        if setting["k"] is not None:
+            shown += f", k = {setting['k']} (paper: {setting['paper_k']})"
+        elif setting["paper_k"] is not None:
+            shown += f", no k (paper: {setting['paper_k']})"
+        return {"figure": number, "shows": BY_NUMBER[number].title, "setting": shown}
+
+    def report_titles(self) -> dict[str, str]:
+        """Every figure of the report by file name, with what it shows and for which setting."""
+        titles = {}
+        for spec in FIGURES:
+            labels = self.labels(spec.number)
+            titles[f"fig{spec.number}.png"] = (
+                f"Figure {spec.number.lstrip('0')}: {labels['shows']} ({labels['setting']})"
+            )
+        titles["alignment_differences.png"] = "Alignment: instruct minus base, with intervals"
+        return titles
+
+    def study(self, number: str) -> dict:
+        """What a figure job reads of the config (its params)."""
+        return {
+            "datasets": self.kinds,
+            "ks": self.config["generation"]["k"],
+            "reference": self.config["analysis"]["reference_dataset"],
+            "intervals": self.intervals(),
+            "controls": self.controls,
+            "unrated": unrated(BY_NUMBER[number], self.config["annotation"]["specificity"]),
+        }
+
+    def style(self, number: str) -> dict:
+        """The style of one figure: ``figures.style`` with ``figures.overrides[number]`` on top."""
+        return style_for(self.config["figures"], number, set(BY_NUMBER))

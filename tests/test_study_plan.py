@@ -1,0 +1,68 @@
+"""The study plan: task names, the results layout and the files a config's DAG is built from."""
+
+import pytest
+
+from valueprefs.study.paths import Paths
+from valueprefs.tasks import EXPLICIT, RECOGNIZE, SHORT, SWAPPED, WILDCARD, Task, long_task, tasks_for
+
+
+def test_every_task_name_parses_back_to_its_task():
+    tasks = [SHORT, SWAPPED, EXPLICIT, RECOGNIZE, long_task(5), long_task(20)]
+    assert [task.name for task in tasks] == [
+        "short", "short_swapped", "short_explicit", "recognize", "long_k5", "long_k20",
+    ]  # fmt: skip
+    assert [Task.parse(task.name) for task in tasks] == tasks
+    assert long_task(10).k == 10 and SWAPPED.swapped and not SWAPPED.explicit and EXPLICIT.mode == "short"
+
+
+@pytest.mark.parametrize("name", ["long_k", "long_k0", "long_k05x", "shorts", "short_both", "recognise", "", "Short"])
+def test_a_name_that_is_no_task_is_refused_naming_it(name):
+    with pytest.raises(ValueError, match=f"unknown task {name!r}"):
+        Task.parse(name)
+
+
+def test_a_task_cannot_be_built_inconsistent():
+    for bad in ({"mode": "long"}, {"mode": "short", "k": 5}, {"mode": "short", "swapped": True, "explicit": True}):
+        with pytest.raises(ValueError):
+            Task(**bad)
+
+
+def test_the_wildcard_patterns_match_exactly_their_modes_tasks():
+    import re
+
+    names = ["short", "short_swapped", "short_explicit", "long_k5", "long_k20", "recognize"]
+    for mode, pattern in WILDCARD.items():
+        assert [n for n in names if re.fullmatch(pattern, n)] == [n for n in names if Task.parse(n).mode == mode]
+
+
+def test_tasks_of_each_kind_of_data_set():
+    settings = {"k": [5, 10], "counterbalance": False, "explicit_values": True}
+    assert [t.name for t in tasks_for("dilemmas", settings)] == ["short", "short_explicit", "long_k5", "long_k10"]
+    assert [t.name for t in tasks_for("questions", settings)] == ["long_k5", "long_k10"]
+    assert tasks_for("recognition", settings) == [RECOGNIZE]
+
+
+def test_paths_leave_wildcards_in_place_and_fill_what_is_given():
+    paths = Paths()
+    assert paths.responses() == "results/generation/{model}/{alignment}/{dataset}/{task}.jsonl"
+    assert paths.responses("m/base", "dd", "short") == "results/generation/m/base/dd/short.jsonl"
+    assert paths.step("arguments.jsonl") == "results/annotation/{model}/{alignment}/{dataset}/{task}/arguments.jsonl"
+    assert paths.log("annotate", paths.step_job(), "{step}") == (
+        "results/logs/annotate/{model}/{alignment}/{dataset}/{task}/{step}.log"
+    )
+    assert paths.log("ledger") == "results/logs/ledger.log"
+    assert paths.generation_shard is None and paths.generation_job() == "{model}/{alignment}"
+
+
+def test_sharded_paths_put_each_shard_in_a_folder_and_joins_read_every_shard():
+    paths = Paths(annotation_shards=3, generation_shards=2)
+    assert paths.step("values.labels.jsonl", "m/base", "dd", "long_k5", 1) == (
+        "results/annotation/m/base/dd/long_k5/shards/1/values.labels.jsonl"
+    )
+    assert paths.step_shards("arguments.jsonl") == [
+        f"results/annotation/{{model}}/{{alignment}}/{{dataset}}/{{task}}/shards/{n}/arguments.jsonl" for n in range(3)
+    ]
+    assert paths.generation_job() == "{model}/{alignment}/shards/{shard}"
+    assert paths.generation("summary.json", "m/base", 1) == "results/generation/m/base/shards/1/summary.json"
+    # the join of the shards (shard None) writes where an unsharded job would
+    assert paths.step("arguments.jsonl", shard=None) == Paths().step("arguments.jsonl")
