@@ -52,22 +52,34 @@ def test_a_constructed_package(tmp_path):
     }  # fmt: skip
 
 
-def test_only_the_imported_jobs_of_a_jobs_module_are_followed(tmp_path):
+def test_only_what_the_imported_jobs_use_is_followed(tmp_path):
+    """Imports at the top of a jobs module and inside its functions alike: a module is followed
+    when a followed function (or a top-level statement, which runs on import) uses its name."""
     package = tmp_path / "src" / "valueprefs"
     package.mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "jobs.py").write_text(
-        "from valueprefs import light\n\n"
-        "def first():\n    from valueprefs import heavy\n    return helper()\n\n"
-        "def helper():\n    from valueprefs import helped\n\n"
-        "def second():\n    from valueprefs import other\n"
+        "from valueprefs import unused, used_by_helper\n"
+        "from valueprefs.constants import LIMIT\n"
+        "import valueprefs.dotted\n"
+        "from valueprefs.tools import tool as renamed\n\n"
+        "CAP = LIMIT * 2\n\n"
+        "def first():\n    from valueprefs import heavy\n    return helper(renamed)\n\n"
+        "def helper(x):\n    from valueprefs import helped\n    return used_by_helper.f(x, CAP)\n\n"
+        "def second():\n    from valueprefs import other\n    return valueprefs.dotted.g(unused)\n"
     )
-    for name in ("light", "heavy", "helped", "other"):
+    for name in ("unused", "used_by_helper", "constants", "dotted", "tools", "heavy", "helped", "other"):
         (package / f"{name}.py").write_text("")
     script = tmp_path / "script.py"
     script.write_text("from valueprefs.jobs import first\n")
     files = {p.removeprefix(str(package) + "/") for p in library_files(script, tmp_path / "src")}
-    assert files == {"__init__.py", "jobs.py", "light.py", "heavy.py", "helped.py"}
+    assert files == {
+        "__init__.py", "jobs.py", "used_by_helper.py", "constants.py", "tools.py", "heavy.py", "helped.py",
+    }  # fmt: skip
+    other = tmp_path / "other_script.py"
+    other.write_text("from valueprefs.jobs import second\n")
+    files = {p.removeprefix(str(package) + "/") for p in library_files(other, tmp_path / "src")}
+    assert files == {"__init__.py", "jobs.py", "constants.py", "other.py", "dotted.py", "unused.py"}
 
 
 def test_the_code_digest_follows_content_only(tmp_path):
@@ -96,3 +108,13 @@ def test_the_code_digest_follows_content_only(tmp_path):
     assert digest(tmp_path / "one") != first
     (package / "used.py").write_text("X = 1\n")
     assert digest(tmp_path / "one") == first  # the same content again
+
+
+def test_a_jobs_module_may_import_at_the_top_without_widening_its_rules():
+    """The generation jobs import their backends at the top of the module; merging shards and
+    counting answer lengths run no backend, so editing the vLLM engine reruns neither."""
+    assert "import" in (SRC / "valueprefs/generation/jobs.py").read_text().split("def ", 1)[0]
+    for script in ("merge_generation.py", "answer_lengths.py"):
+        files = relative(library_files(REPO / "workflow/scripts" / script, SRC))
+        assert not any(path.startswith(("llm/", "synthetic/")) for path in files), (script, files)
+    assert "llm/vllm_engine.py" in relative(library_files(REPO / "workflow/scripts/generate.py", SRC))

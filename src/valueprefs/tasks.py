@@ -13,6 +13,8 @@ MODES = ("short", "long", "recognize")
 _NAME = re.compile(
     r"(?:(?P<short>short)(?P<variant>_swapped|_explicit)?|long_k(?P<k>[1-9][0-9]*)|(?P<recognize>recognize))"
 )
+# The generation setting that caps the answers of each mode.
+TOKEN_CAP_KEYS = {"short": "short_max_tokens", "long": "long_max_tokens", "recognize": "recognition_max_tokens"}
 # The {task} wildcard's pattern of each mode (a rule that takes one mode's files constrains it).
 WILDCARD = {"short": "short[a-z_]*", "long": "long_k[0-9]+", "recognize": "recognize"}
 
@@ -81,3 +83,8 @@ def tasks_for(kind: str, settings: dict) -> list[Task]:
         return long
     short = [SHORT] + [SWAPPED] * bool(settings["counterbalance"]) + [EXPLICIT] * bool(settings["explicit_values"])
     return short + long
+
+
+def token_limit(task: Task, settings: dict) -> int:
+    """The generation setting that caps a task's answers (``max_tokens`` of its requests)."""
+    return settings[TOKEN_CAP_KEYS[task.mode]]

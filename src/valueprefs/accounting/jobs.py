@@ -2,13 +2,24 @@
 spent, the run summary's table, the answer lengths, and the cluster plan (which jobs a cluster
 profile sends to SLURM).
 
-Each job imports what it uses inside its body (see ``valueprefs.runtime.code_digest``), so
+A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``), so
 editing the cost estimate reruns no ledger, and no annotation step.
 """
 
+import csv
+import io
 import logging
 
-from valueprefs.io import read_json, write_csv
+import pandas as pd
+
+from valueprefs.accounting.cost import cost_summary, estimate_costs
+from valueprefs.accounting.ledger import ledger, runs_ledger
+from valueprefs.accounting.lengths import COLUMNS as LENGTH_COLUMNS
+from valueprefs.accounting.lengths import length_rows
+from valueprefs.accounting.summary import ANNOTATION_COUNTS, GENERATION_COUNTS, summary_rows
+from valueprefs.io import atomic_write_text, read_json, read_values, write_csv
+from valueprefs.planning import CLUSTER_PLAN_COLUMNS
+from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
 
 log = logging.getLogger("valueprefs.accounting")
 
@@ -24,10 +35,6 @@ def cost_estimate(
     out_csv: str,
 ):
     """Calls, tokens and price of annotation, before any judge call; the total is logged."""
-    from valueprefs.accounting.cost import cost_summary, estimate_costs
-    from valueprefs.io import read_values
-    from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates
-
     table = estimate_costs(
         response_files=response_files,
         vocabulary=read_values(vocabulary_csv),
@@ -47,10 +54,6 @@ def cost_estimate(
 def write_run_summary(generation: dict[str, str], annotation: dict[str, str], out_csv: str):
     """The run summary's counts per job (failures, unparsed answers, order flips, truncation,
     dropped value names) as a table for the report."""
-    import pandas as pd
-
-    from valueprefs.accounting.summary import ANNOTATION_COUNTS, GENERATION_COUNTS, summary_rows
-
     counts = [*GENERATION_COUNTS, "truncated_by_task", *ANNOTATION_COUNTS, "failed_labels"]
     columns = ["stage", "job", *dict.fromkeys(counts)]
     table = pd.DataFrame(summary_rows(generation, annotation), columns=columns)
@@ -65,8 +68,6 @@ def write_ledger(
     run (``outputs["ledger"]``), from the job summaries (``summaries``: ``generation``,
     ``annotation`` and ``standardized``, each job -> its summary file); and per run, job and
     model over every run the cache under ``calls_dir`` has calls of (``outputs["runs"]``)."""
-    from valueprefs.accounting.ledger import ledger, runs_ledger
-
     table = ledger(summaries["generation"], summaries["annotation"], summaries["standardized"], judges, prices)
     write_csv(outputs["ledger"], table)
     write_csv(outputs["runs"], runs_ledger(calls_dir, prices))
@@ -76,12 +77,6 @@ def write_ledger(
 def write_cluster_plan(plan: list[dict], out_csv: str) -> str:
     """Write the cluster plan's rows (``CLUSTER_PLAN_COLUMNS``) to ``out_csv``; return them as
     aligned text for the log."""
-    import csv
-    import io
-
-    from valueprefs.io import atomic_write_text
-    from valueprefs.planning import CLUSTER_PLAN_COLUMNS
-
     text = io.StringIO()
     writer = csv.DictWriter(text, fieldnames=CLUSTER_PLAN_COLUMNS, lineterminator="\n")
     writer.writeheader()
@@ -92,8 +87,6 @@ def write_cluster_plan(plan: list[dict], out_csv: str) -> str:
 
 def _plan_text(plan: list[dict]) -> str:
     """The plan as an aligned table a person reads on a terminal."""
-    from valueprefs.planning import CLUSTER_PLAN_COLUMNS
-
     shown = [column for column in CLUSTER_PLAN_COLUMNS if column != "why"]
     rows = [[str(row.get(column, "")) for column in shown] for row in plan]
     widths = [max(len(cell) for cell in cells) for cells in zip(shown, *rows, strict=True)]
@@ -110,11 +103,6 @@ def write_answer_lengths(generation: dict[str, str], settings: dict[str, dict], 
     """How long every generation job's answers ran (job -> its summary.json), per data set and
     task, with the token limit those lengths support (``settings``: job -> its generation
     settings, token limits included)."""
-    import pandas as pd
-
-    from valueprefs.accounting.lengths import COLUMNS as LENGTH_COLUMNS
-    from valueprefs.accounting.lengths import length_rows
-
     rows = [row for job, path in generation.items() for row in length_rows(job, read_json(path), settings[job])]
     table = pd.DataFrame(rows, columns=LENGTH_COLUMNS).astype({"suggested_limit": "Int64", "over_suggested": "Int64"})
     write_csv(out_csv, table)

@@ -9,8 +9,7 @@ limit are unknown, so nothing is suggested: raise the limit and measure again.
 
 import math
 
-from valueprefs.generation.plan import token_limit
-from valueprefs.tasks import Task
+from valueprefs.tasks import Task, token_limit
 
 MARGIN = 1.25
 STEP = 64

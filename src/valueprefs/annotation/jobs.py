@@ -1,14 +1,22 @@
 """The annotation rules' jobs: steps over a response file, their merge, Batch API submit and
 collect, value standardization (gold and recognized values) and judge agreement.
 
-Each job imports what it uses inside its body: a rule's code digest then covers the code of
-its own job (see ``valueprefs.runtime.code_digest``).
+A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging
 from collections.abc import Iterable, Iterator
 
+from valueprefs.annotation.agreement import agreement_table
+from valueprefs.annotation.annotator import apply_primary_labels, summarize_labels
+from valueprefs.annotation.argument_table import write_argument_table
+from valueprefs.annotation.batch import collect_answers, submit_requests
+from valueprefs.annotation.recognized import MAX_NAMED, named_values
+from valueprefs.annotation.standardize import standardized_names
+from valueprefs.annotation.steps import annotated_input, label_step, step_annotator, step_input
 from valueprefs.io import iter_jsonl, read_json, write_csv, write_json, write_jsonl
+from valueprefs.planning import step_judges
+from valueprefs.runtime.cache import moved_aside
 
 log = logging.getLogger("valueprefs.annotation")
 
@@ -29,10 +37,6 @@ def annotate_step(
     ``arguments`` reads the responses and writes the argument table; ``values`` and
     ``specificity`` read that table, so the Batch API rules can sit between a step's input and
     the step."""
-    from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
-    from valueprefs.planning import step_judges
-    from valueprefs.runtime.cache import moved_aside
-
     settings = judging["settings"]
     rows, excluded = annotated_input(step, source_path, settings, shard)
     judges = step_judges(judging["judges"], step)
@@ -64,10 +68,6 @@ def merge_annotation(
     JSONL, ``table`` as CSV), all records (``labels``) and a ``summary``. With shards,
     ``arguments_paths`` lists each shard's table in order, and the labels and stats paths each
     step's shards in order."""
-    from valueprefs.annotation.annotator import apply_primary_labels, summarize_labels
-    from valueprefs.annotation.argument_table import write_argument_table
-    from valueprefs.annotation.steps import step_input
-
     responses = step_input("arguments", responses_path)
     arguments = [row for path in arguments_paths for _, row in iter_jsonl(path, allow_empty=True)]
     # Every record goes to the merged labels file whole as it is read; what stays in memory for
@@ -102,9 +102,6 @@ def submit_batch(
     out_submitted: str,
 ) -> dict:
     """Submit the uncached first-attempt requests of one judge step as an OpenAI batch (once)."""
-    from valueprefs.annotation.batch import submit_requests
-    from valueprefs.annotation.steps import annotated_input, label_step, step_annotator
-
     planned: list = []
     annotator = step_annotator([judge], vocabulary_csv, settings, template_paths, cache_dir, planned)
     label_step(annotator, step, annotated_input(step, source_path, settings)[0])
@@ -115,8 +112,6 @@ def submit_batch(
 
 def collect_batch(judge: dict, submitted_path: str, cache_dir: str, out_collected: str) -> dict:
     """Poll a submitted batch and put its answers into the call cache."""
-    from valueprefs.annotation.batch import collect_answers
-
     submitted = read_json(submitted_path)
     state = read_json(submitted["state_file"]) if submitted["batch_id"] else submitted
     result = collect_answers(judge, state, cache_dir, judge["batch_wait"], judge["batch_poll"])
@@ -135,8 +130,6 @@ def standardize_gold(
 ) -> dict:
     """Gold values of a recognition data set, names outside the vocabulary standardized onto it
     by the judge (Figure 23) or dropped and counted; and a report of what was mapped."""
-    from valueprefs.annotation.standardize import standardized_names
-
     rows = [row for _, row in iter_jsonl(items_path)]
     names = sorted({name for row in rows for name in row.get("unmatched_values", [])})
     _, mapping, spent = standardized_names(names, vocabulary_csv, judge, template_paths, cache_dir)
@@ -175,9 +168,6 @@ def recognized_values(
 ) -> dict:
     """A model's value-recognition answers mapped onto the vocabulary the way gold values are:
     each situation's recognized values (and the names dropped), and a summary."""
-    from valueprefs.annotation.recognized import MAX_NAMED, named_values
-    from valueprefs.annotation.standardize import standardized_names
-
     rows = [row for _, row in iter_jsonl(responses_path, allow_empty=True) if row.get("status") == "ok"]
     named = {row["item_id"]: named_values(row.get("text") or "") for row in rows}
     names = sorted({name for found in named.values() for name in found})
@@ -204,8 +194,6 @@ def recognized_values(
 
 def judge_agreement(label_files: list[str], out_csv: str):
     """Agreement per step and judge pair over the audit records of many response files."""
-    from valueprefs.annotation.agreement import agreement_table
-
     table = agreement_table(label_files)
     write_csv(out_csv, table)
     return table

@@ -1,17 +1,18 @@
 """The data rules' jobs: the vocabulary, each data set normalized, and a summary of them.
 
-Each job imports what only it uses inside its body (see ``valueprefs.runtime.code_digest``).
+A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``).
 """
 
 import pandas as pd
 
+from valueprefs.data.own_files import load_vocabulary_file
+from valueprefs.data.sources import load_dilemmas, load_questions, load_recognition, load_vocabulary
+from valueprefs.errors import DataError
 from valueprefs.io import read_json, write_csv, write_json, write_jsonl
 
 
 def prepare_vocabulary(spec: dict, out_csv: str) -> pd.DataFrame:
     """Load the configured vocabulary and write it as the workflow's normalized CSV."""
-    from valueprefs.data.sources import load_vocabulary
-
     vocabulary = load_vocabulary(spec)
     write_csv(out_csv, vocabulary)
     return vocabulary
@@ -19,10 +20,6 @@ def prepare_vocabulary(spec: dict, out_csv: str) -> pd.DataFrame:
 
 def prepare_dataset(spec: dict, vocabulary_csv: str, out_items: str, out_report: str) -> dict:
     """Load one configured dataset, write its normalized items (JSONL) and its load report."""
-    from valueprefs.data.own_files import load_vocabulary_file
-    from valueprefs.data.sources import load_dilemmas, load_questions, load_recognition
-    from valueprefs.errors import DataError
-
     if spec["kind"] == "dilemmas":
         vocabulary = load_vocabulary_file(vocabulary_csv)
         frame, report = load_dilemmas(spec, vocabulary)

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.llm.requests import Request, ScoreRequest
 from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, recognition_prompt, short_form_prompt
-from valueprefs.tasks import Task, tasks_for
+from valueprefs.tasks import Task, tasks_for, token_limit
 
 ACTION_CONTINUATIONS = ("Action 1", "Action 2")
-# The generation setting that caps the answers of each mode.
-TOKEN_CAP_KEYS = {"short": "short_max_tokens", "long": "long_max_tokens", "recognize": "recognition_max_tokens"}
 
 
 @dataclass(frozen=True)
@@ -35,11 +33,6 @@ def sample_seed(run_seed: int, dataset: str, item_id: str, task: str) -> int:
     set, the item and the task (k included), below 2**31 for every engine, and a multiple of 16
     (an item's first 16 samples never take another item's seeds)."""
     return zlib.crc32(f"{run_seed}\0{dataset}\0{item_id}\0{task}".encode()) & 0x7FFFFFF0
-
-
-def token_limit(task: Task, settings: dict) -> int:
-    """The generation setting that caps a task's answers (``max_tokens`` of its requests)."""
-    return settings[TOKEN_CAP_KEYS[task.mode]]
 
 
 def plan_calls(

@@ -5,10 +5,11 @@ exactly the jobs whose scripts import it (directly or through other library modu
 nothing else; a touched file with the same content, or the checkout moved elsewhere, reruns
 nothing.
 
-A stage's ``jobs`` module holds the functions the rules of that stage call; each imports what
-only it needs inside its body. From a ``jobs`` module only the functions a script imports are
-followed (with the module's top-level imports and the module's own functions they call), so a
-rule depends on the code of its own job, not on its neighbours'.
+A stage's ``jobs`` module holds the functions the rules of that stage call. From a ``jobs``
+module only what the functions a script imports use is followed: the module's own functions and
+classes they call, and the modules bound to the names they refer to (imported at the top of the
+module or inside a function alike), so a rule depends on the code of its own job, not on its
+neighbours'. Every other library module is followed whole, through every import it makes.
 """
 
 import ast
@@ -65,22 +66,49 @@ def imported_modules(path: Path) -> frozenset[str]:
     return frozenset(_import_names(_statements(_tree(path).body)))
 
 
+def _bindings(tree: ast.Module) -> dict[str, set[str]]:
+    """Top-level name -> the library modules whose import binds it."""
+    bound: dict[str, set[str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):  # `import a.b` binds a, and runs a.b
+            pairs = [(alias.asname or alias.name.split(".")[0], {alias.name}) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:  # binds b of a (or module a.b)
+            pairs = [(alias.asname or alias.name, {node.module, f"{node.module}.{alias.name}"}) for alias in node.names]
+        else:
+            continue
+        for local, modules in pairs:
+            bound.setdefault(local, set()).update(m for m in modules if m == PACKAGE or m.startswith(PACKAGE + "."))
+    return bound
+
+
+def _names_in(node: ast.AST) -> set[str]:
+    return {each.id for each in ast.walk(node) if isinstance(each, ast.Name)}
+
+
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
 def entry_imports(path: Path, functions: frozenset[str]) -> frozenset[str]:
-    """Library modules a ``jobs`` module needs to run ``functions``: its top-level imports, and
-    the imports inside those functions and inside the module's functions they call."""
+    """Library modules a ``jobs`` module needs to run ``functions``: the modules bound to the
+    names those functions (and the module's functions and classes they use, and its top-level
+    statements) refer to, and the imports inside them. A ``jobs`` module may import at the top:
+    an import none of the functions uses is not followed."""
     tree = _tree(path)
-    defined = {node.name: node for node in tree.body if isinstance(node, ast.FunctionDef)}
-    names = _import_names(node for node in tree.body if not isinstance(node, ast.FunctionDef | ast.ClassDef))
-    pending, seen = [name for name in functions if name in defined], set()
+    defined = {node.name: node for node in tree.body if isinstance(node, DEFINITIONS)}
+    statements = [node for node in tree.body if not isinstance(node, (*DEFINITIONS, ast.Import, ast.ImportFrom))]
+    used = set(functions).union(*map(_names_in, statements))
+    pending, seen, modules = [name for name in used if name in defined], set(), set()
     while pending:
         name = pending.pop()
         if name in seen:
             continue
         seen.add(name)
-        body = list(ast.walk(defined[name]))
-        names |= _import_names(body)
-        pending += [node.id for node in body if isinstance(node, ast.Name) and node.id in defined]
-    return frozenset(names)
+        modules |= _import_names(ast.walk(defined[name]))
+        names = _names_in(defined[name])
+        used |= names
+        pending += [other for other in names if other in defined]
+    bindings = _bindings(tree)
+    return frozenset(modules.union(*(bindings.get(name, set()) for name in used)))
 
 
 def _script_imports(path: Path) -> tuple[dict[str, frozenset[str]], set[str]]:
