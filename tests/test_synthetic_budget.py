@@ -1,7 +1,10 @@
 """The synthetic backend stops an answer at the request's max_tokens, as a real engine does."""
 
+from pathlib import Path
+
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.requests import Request
-from valueprefs.llm.synthetic import SyntheticBackend, SyntheticContext
+from valueprefs.llm.synthetic import SyntheticBackend
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths, value_prompt
 from valueprefs.synthetic.budget import within_limit
 
@@ -15,7 +18,9 @@ def test_within_limit_keeps_the_first_words_and_their_line_breaks():
 def test_the_backend_reports_what_it_cut():
     templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), ())
     prompt = value_prompt(templates, ["honesty", "care"], "Honesty keeps trust alive.")
-    backend = SyntheticBackend({"backend": "synthetic", "model": "judge"}, SyntheticContext(templates))
+    backend = SyntheticBackend(
+        {"backend": "synthetic", "model": "judge"}, RunContext(Path("unused"), templates=templates)
+    )
     found = {}
     requests = [Request(messages=({"role": "user", "content": prompt},), max_tokens=m) for m in (3, 96)]
     backend.generate(requests, lambda index, completions: found.setdefault(index, completions[0]))

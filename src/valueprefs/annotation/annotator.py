@@ -27,8 +27,8 @@ from valueprefs.annotation.parsing import (
 from valueprefs.annotation.structure import clean_list
 from valueprefs.errors import ConfigError
 from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.requests import CallMeter, Request
-from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.metrics import specificity_column
 from valueprefs.planning import audited
 from valueprefs.prompts import (
@@ -113,8 +113,8 @@ class Annotator:
         models_dir = self.cache_dir / "models"
         identity = cache_identity(judge, models_dir)
         meter = self.meters.setdefault(judge["name"], CallMeter())
-        context = SyntheticContext(self.templates)
-        build = lambda: make_backend(judge, models_dir, synthetic=context)  # noqa: E731
+        context = RunContext(models_dir, templates=self.templates)
+        build = lambda: make_backend(judge, context)  # noqa: E731
         limit = self.settings.get("max_prompt_chars")
         return LLMJudge(judge, self.templates, self.cache, build, identity, meter, limit)
 

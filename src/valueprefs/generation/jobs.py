@@ -9,11 +9,10 @@ from valueprefs.generation.responses import generate_model
 from valueprefs.generation.shards import added_summaries, shard_item_ids
 from valueprefs.io import iter_jsonl, read_json, read_values, write_json, write_jsonl
 from valueprefs.llm.backends import cache_identity, make_backend
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.imported import import_responses
-from valueprefs.llm.synthetic import SyntheticContext
 from valueprefs.prompts import Templates
 from valueprefs.runtime.cache import DiskCache
-from valueprefs.synthetic.world import World
 
 
 def generate_for_model(
@@ -48,22 +47,20 @@ def generate_for_model(
     templates = Templates.from_files(template_paths)
     asked = shard_item_ids(items, *shard) if shard != (0, 1) else None
     calls = plan_calls(items, alignment, settings, templates, vocabulary, asked)
-    models_dir = Path(cache_dir) / "models"
-
-    def backend_factory():
-        scoring = settings["short_form_mode"] == "logprob"
-        world = World(vocabulary)
-        for _, rows in items.values():
-            world.add_items(rows)
-        synthetic = SyntheticContext(templates, world)
-        return make_backend(spec, models_dir, seed=settings["seed"], scoring=scoring, synthetic=synthetic)
-
+    context = RunContext(
+        Path(cache_dir) / "models",
+        seed=settings["seed"],
+        scoring=settings["short_form_mode"] == "logprob",
+        templates=templates,
+        vocabulary=tuple(vocabulary),
+        items=tuple(row for _, rows in items.values() for row in rows),
+    )
     return generate_model(
         calls,
-        cache_identity(spec, models_dir),
+        cache_identity(spec, context.models_dir),
         base,
         DiskCache(Path(cache_dir) / "calls"),
-        backend_factory,
+        lambda: make_backend(spec, context),
         outputs,
         timings_path,
         summary_path,

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from valueprefs.errors import ConfigError
 from valueprefs.io import atomic_target, atomic_write_text
+from valueprefs.llm.context import RunContext
 
 log = logging.getLogger("valueprefs.llm.backends")
 PACKAGE_PREFIX = "package:"
@@ -108,42 +109,45 @@ def synthetic_code_digest() -> str:
     return digest.hexdigest()[:16]
 
 
-def make_backend(spec: dict, models_dir: str | Path, seed: int = 0, scoring: bool = False, synthetic=None):
-    """The backend for one model entry (``backend``, ``model`` and backend options);
-    ``synthetic`` (a ``SyntheticContext``) is what a synthetic backend answers with."""
-    backend = spec["backend"]
-    if backend == "synthetic":
-        from valueprefs.llm.synthetic import SyntheticBackend
+def _synthetic(spec: dict, context: RunContext):
+    from valueprefs.llm.synthetic import SyntheticBackend
 
-        if synthetic is None:
-            raise ConfigError(f"model {spec.get('model')!r}: the synthetic backend needs its templates and data")
-        return SyntheticBackend(spec, synthetic)
-    if backend == "llamacpp":
-        from valueprefs.llm.llamacpp import LlamaCppBackend
+    return SyntheticBackend(spec, context)
 
-        return LlamaCppBackend(
-            locate_model(spec["model"], models_dir),
-            n_ctx=spec["n_ctx"],
-            n_threads=spec["n_threads"],
-            scoring=scoring,
-        )
-    if backend == "openai":
-        from valueprefs.llm.openai_api import OpenAICompatibleBackend
 
-        if scoring:
-            raise ConfigError("short_form_mode 'logprob' needs backend llamacpp or vllm, not openai")
-        return OpenAICompatibleBackend(
-            spec["model"],
-            base_url=spec.get("base_url"),
-            api_key_env=spec.get("api_key_env"),
-            max_concurrency=spec["max_concurrency"],
-            timeout=spec["timeout"],
-            max_retries=spec["max_retries"],
-        )
-    if backend == "vllm":
-        from valueprefs.llm.vllm_engine import VLLMBackend
+def _llamacpp(spec: dict, context: RunContext):
+    from valueprefs.llm.llamacpp import LlamaCppBackend
 
-        return VLLMBackend(
-            locate_model(spec["model"], models_dir), seed=seed, chunk_size=spec["chunk_size"], **spec["engine_args"]
-        )
-    raise ConfigError(f"unknown backend {backend!r}")
+    model = locate_model(spec["model"], context.models_dir)
+    return LlamaCppBackend(model, n_ctx=spec["n_ctx"], n_threads=spec["n_threads"], scoring=context.scoring)
+
+
+def _openai(spec: dict, context: RunContext):
+    from valueprefs.llm.openai_api import OpenAICompatibleBackend
+
+    if context.scoring:
+        raise ConfigError("short_form_mode 'logprob' needs backend llamacpp or vllm, not openai")
+    options = {key: spec[key] for key in ("max_concurrency", "timeout", "max_retries")}
+    return OpenAICompatibleBackend(
+        spec["model"], base_url=spec.get("base_url"), api_key_env=spec.get("api_key_env"), **options
+    )
+
+
+def _vllm(spec: dict, context: RunContext):
+    from valueprefs.llm.vllm_engine import VLLMBackend
+
+    model = locate_model(spec["model"], context.models_dir)
+    return VLLMBackend(model, seed=context.seed, chunk_size=spec["chunk_size"], **spec["engine_args"])
+
+
+# Every backend a model or judge entry can name (besides `import` and the offline annotator,
+# which answer no prompt), each built from its entry and the job's run context.
+BACKENDS = {"synthetic": _synthetic, "llamacpp": _llamacpp, "openai": _openai, "vllm": _vllm}
+
+
+def make_backend(spec: dict, context: RunContext):
+    """The backend for one model or judge entry (``backend``, ``model`` and backend options)."""
+    build = BACKENDS.get(spec["backend"])
+    if build is None:
+        raise ConfigError(f"unknown backend {spec['backend']!r}: backends are {', '.join(BACKENDS)}")
+    return build(spec, context)

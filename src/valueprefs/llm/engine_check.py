@@ -177,10 +177,11 @@ def _answer_in_child(spec: dict, models_dir: str, brief: bool) -> None:
     import llama_cpp
 
     from valueprefs.llm.backends import make_backend
+    from valueprefs.llm.context import RunContext
 
     say(FEATURES, llama_cpp.llama_print_system_info().decode("utf-8", errors="replace").strip())
     say(STEP, "loading the model")
-    backend = make_backend({"backend": "llamacpp", "n_threads": None, **spec}, models_dir)
+    backend = make_backend({"backend": "llamacpp", "n_threads": None, **spec}, RunContext(Path(models_dir)))
     for task, request in _tasks(brief).items():
         say(STEP, f"answering a {task} prompt with")
         done = _first_answer(backend, request)

@@ -5,22 +5,14 @@ Token counts are whitespace-separated words (a stand-in, so the ledger has real 
 answer stops at the request's ``max_tokens`` as a real engine's would."""
 
 import time
-from dataclasses import dataclass
 
+from valueprefs.errors import ConfigError
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.requests import CallMeter, Completion, Request, ResultSink, ScoreRequest
-from valueprefs.prompts import Templates
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.budget import within_limit
 from valueprefs.synthetic.engine import SyntheticEngine
 from valueprefs.synthetic.world import World
-
-
-@dataclass(frozen=True)
-class SyntheticContext:
-    """What a synthetic backend is built with: the templates in use and, for a model, its world."""
-
-    templates: Templates
-    world: World | None = None
 
 
 def prompt_of(request: Request | ScoreRequest) -> str:
@@ -36,10 +28,16 @@ class SyntheticBackend:
 
     name = "synthetic"
 
-    def __init__(self, spec: dict, context: SyntheticContext):
+    def __init__(self, spec: dict, context: RunContext):
+        if context.templates is None:
+            raise ConfigError(f"model {spec.get('model')!r}: the synthetic backend needs the run's templates")
         control = spec.get("control")
         params = ControlParams.from_spec(control) if control else None
-        self.engine = SyntheticEngine(context.templates, params, context.world)
+        world = None
+        if context.vocabulary:  # a model answers about the run's items; a judge reads the text only
+            world = World(list(context.vocabulary))
+            world.add_items(list(context.items))
+        self.engine = SyntheticEngine(context.templates, params, world)
         self.meter = CallMeter()
 
     def close(self) -> None:
