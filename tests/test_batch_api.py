@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from servers import BatchAPIServer
+from servers import ScriptedServer
 from test_annotation import OFFLINE, RESPONSES, SETTINGS, run
 
 from valueprefs.annotation.batch import BatchPending, collect_answers, submit_requests
@@ -23,7 +23,7 @@ def requests(n):
 
 
 def test_submit_once_poll_while_running_then_collect_into_the_cache(tmp_path):
-    with BatchAPIServer(reply, polls_before_done=1) as server:
+    with ScriptedServer(reply, batch_polls=1) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         state = submit_requests(judge, requests(3), tmp_path)
         assert state["requests"] == 3 and state["batch_id"] == "batch_1"
@@ -42,7 +42,7 @@ def test_collected_answers_are_what_the_annotation_step_reads(tmp_path):
     from valueprefs.annotation.jobs import submit_batch
 
     settings = {**SETTINGS, "specificity": ["path"]}
-    with BatchAPIServer(reply, polls_before_done=2) as server:
+    with ScriptedServer(reply, batch_polls=2) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge.update(steps=["specificity"])
         run(tmp_path, [OFFLINE], settings, name="offline")  # the argument table the judge rates
@@ -88,7 +88,7 @@ def batch_config(workdir, base_url):
 
 def test_submit_and_collect_rules_resume_without_resubmitting(tmp_path):
     target = "results/annotation/mine/instruct/dailydilemmas/long_k3.jsonl"
-    with BatchAPIServer(reply, polls_before_done=1) as server:
+    with ScriptedServer(reply, batch_polls=1) as server:
         configfile = batch_config(tmp_path, server.base_url)
         first = run_snakemake(tmp_path, target, "--cores", "1", configfile=configfile)
         assert first.returncode != 0 and "batch batch_1 (4 requests) is in_progress" in first.stderr
@@ -121,7 +121,7 @@ def test_extraction_goes_through_the_batch_api_for_the_answers_structure_cannot_
     settings = {**SETTINGS, "structure_first": True, "specificity": []}
     responses = tmp_path / "responses.jsonl"
     responses.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    with BatchAPIServer(extraction, polls_before_done=0) as server:
+    with ScriptedServer(extraction, batch_polls=0) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge.update(steps=["arguments"], batch=True)
         run(tmp_path, [OFFLINE], settings, name="vocabulary-only", rows=rows)  # writes vocabulary.csv

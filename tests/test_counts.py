@@ -3,18 +3,9 @@
 import pandas as pd
 import pytest
 import yaml
-from servers import ScriptedChatServer
+from servers import ScriptedServer, scripted_model
 
 from conftest import run_snakemake, small_config
-
-
-def model(messages):
-    prompt = messages[-1]["content"]
-    if "Action 1" in prompt:
-        return "Action 2"
-    if "arguments" in prompt:
-        return "1. Honesty builds trust.\n2. Care for others matters."
-    return "honesty, care"
 
 
 def judge(messages):
@@ -29,7 +20,7 @@ def judge(messages):
 def test_ledger_rows_equal_the_requests_and_tokens_each_server_received(tmp_path):
     """The judge's server says 4 of every answer's 10 prompt tokens came from its prompt cache:
     the ledger counts them and prices them at the cached-input price."""
-    with ScriptedChatServer(model) as model_server, ScriptedChatServer(judge, cached_tokens=4) as judge_server:
+    with ScriptedServer(scripted_model) as model_server, ScriptedServer(judge, cached_tokens=4) as judge_server:
         remote = {"backend": "openai", "model": "m", "base_url": model_server.base_url}
         api = {"name": "api", "backend": "openai", "model": "gpt-4o", "base_url": judge_server.base_url}
         api["steps"] = ["arguments", "values", "specificity"]

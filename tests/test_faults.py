@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from servers import FaultProxy, LlamaServer, ScriptedChatServer
+from servers import FaultProxy, LlamaServer, ScriptedServer, scripted_model
 
 from valueprefs.accounting.ledger import runs_ledger
 from valueprefs.runtime.cache import entries
@@ -164,16 +164,6 @@ def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_
             assert (killed / path).read_bytes() == (clean / path).read_bytes(), path
 
 
-def scripted_model(messages):
-    """A remote model that answers every generation prompt in the expected format."""
-    prompt = messages[-1]["content"]
-    if "Action 1" in prompt:
-        return "Action 1"
-    if "arguments" in prompt:
-        return "1. Honesty matters.\n2. Care matters."
-    return "honesty, care"
-
-
 REMOTE_GENERATED = "results/generation/remote/instruct/summary.json"
 
 
@@ -202,7 +192,7 @@ def generating_in_background(workdir, server):
 
 def test_a_rerun_after_killing_only_snakemake_repeats_no_call_of_its_orphaned_job(tmp_path):
     """kill -9 of the Snakemake process alone leaves its job running; the rerun's job waits for it."""
-    with ScriptedChatServer(scripted_model, delay=1.0) as server:
+    with ScriptedServer(scripted_model, delay=1.0) as server:
         with generating_in_background(tmp_path, server) as (process, configfile):
             os.kill(process.pid, signal.SIGKILL)  # Snakemake only: its job goes on, orphaned
             process.wait()
@@ -227,7 +217,7 @@ def test_the_stop_command_ends_this_workflows_orphaned_job_and_nothing_else(tmp_
     )
     stop = [sys.executable, "-m", "valueprefs.runtime.stop", "-d", str(tmp_path)]
     try:
-        with ScriptedChatServer(scripted_model, delay=1.0) as server, generating_in_background(tmp_path, server) as run:
+        with ScriptedServer(scripted_model, delay=1.0) as server, generating_in_background(tmp_path, server) as run:
             process = run[0]
             live = subprocess.run(stop, capture_output=True, text=True, timeout=60, check=True)
             assert live.stdout.strip() == "no orphaned job of this workflow is running"  # its Snakemake is alive
@@ -277,7 +267,7 @@ def test_choice_verbs_in_hypotheticals_are_unparsed_counted_and_quoted_over_http
             return HYPOTHETICALS[sum(map(ord, prompt)) % len(HYPOTHETICALS)]
         return "1. Honesty matters.\n2. Care matters."
 
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         _, result = generate_remotely(tmp_path, server)
     base = tmp_path / "results/generation/remote/instruct/dailydilemmas"
     short = [
@@ -301,7 +291,7 @@ def test_a_damaged_cache_shard_met_in_a_merge_is_moved_aside_and_its_calls_made_
 
     from valueprefs.runtime.cache import COMPACT_AT, TABLE
 
-    with ScriptedChatServer(scripted_model) as server:
+    with ScriptedServer(scripted_model) as server:
         configfile, _ = generate_remotely(tmp_path, server)
         target = REMOTE_GENERATED
         calls = len(server.requests)
@@ -350,7 +340,7 @@ def test_a_key_echoed_inside_answers_is_written_nowhere(tmp_path, monkeypatch):
             return f"List supporting values: honesty, care\n(session {SENTINEL})"
         return f"1. Honesty matters to {SENTINEL}.\n2. Care matters."
 
-    with ScriptedChatServer(echoing) as server:
+    with ScriptedServer(echoing) as server:
         remote = {"backend": "openai", "model": "m", "base_url": server.base_url, "api_key_env": KEY_VARIABLE}
         configfile = remote_model_and_values_judge(tmp_path, remote, "echo")
         target = "results/annotation/remote/instruct/dailydilemmas/long_k2.jsonl"
@@ -382,7 +372,7 @@ def test_huge_prompts_are_not_sent_and_huge_answers_are_flagged(tmp_path):
             return "List supporting values: care"
         return huge
 
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
         configfile = remote_model_and_values_judge(tmp_path, remote, "api")
         target = "results/annotation/remote/instruct/dailydilemmas/long_k2.summary.json"

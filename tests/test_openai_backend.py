@@ -146,12 +146,12 @@ def test_unreachable_server_is_a_recorded_failure(tmp_path):
 def test_a_prompt_over_the_limit_is_never_sent(tmp_path):
     """run_calls with max_prompt_chars against a real HTTP server: the oversized request fails
     naming its size and reaches neither the server nor the cache; the others are made."""
-    from servers import ScriptedChatServer
+    from servers import ScriptedServer
 
     from valueprefs.runtime.cache import finish_shards
 
     requests = [Request(messages=({"role": "user", "content": text},), max_tokens=8) for text in ("hi", "x" * 5000)]
-    with ScriptedChatServer(lambda messages: "hello") as scripted:
+    with ScriptedServer(lambda messages: "hello") as scripted:
         spec = {"model": "m", "base_url": scripted.base_url}
         found = run_calls(requests, identity(spec), DiskCache(tmp_path), factory(spec), CallMeter(), "m", 1000)
         sent = len(scripted.requests)

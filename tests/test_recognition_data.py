@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from servers import ScriptedChatServer
+from servers import ScriptedServer
 
 from valueprefs.annotation.jobs import recognized_values, standardize_gold
 from valueprefs.data.demo import demo_vocabulary
@@ -48,7 +48,7 @@ def test_unmatched_gold_names_go_to_the_standardization_judge(tmp_path):
         name = messages[0]["content"].split("Input Value: ")[1]
         return {"truth-telling": "Truthfulness", "wellbeing": "Health"}[name]
 
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         report = standardize_gold(
             str(tmp_path / "items.jsonl"), str(tmp_path / "vocabulary.csv"), judge,
@@ -92,7 +92,7 @@ def test_a_models_answers_are_mapped_like_the_gold(tmp_path):
 
     common = (str(tmp_path / "recognize.jsonl"), str(tmp_path / "vocabulary.csv"))
     templates = default_template_paths(JUDGE_TEMPLATE_NAMES)
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         summary = recognized_values(
             *common, judge, templates, str(tmp_path / "cache"), str(tmp_path / "v.jsonl"), str(tmp_path / "s.json")

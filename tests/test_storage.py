@@ -208,7 +208,7 @@ def test_a_workflow_whose_call_cache_fills_the_disk_prints_no_traceback_and_resu
     from collections import Counter
 
     import yaml
-    from servers import ScriptedChatServer
+    from servers import ScriptedServer
 
     from conftest import run_snakemake, small_config
 
@@ -218,7 +218,7 @@ def test_a_workflow_whose_call_cache_fills_the_disk_prints_no_traceback_and_resu
     workdir = tmp_path / "run"
     workdir.mkdir()
     target = "results/generation/remote/instruct/summary.json"
-    with ScriptedChatServer(reply) as server:
+    with ScriptedServer(reply) as server:
         remote = {"backend": "openai", "model": "m", "base_url": server.base_url}
         configfile = small_config(workdir, models={"remote": {"instruct": remote}}, n_samples=4)
         config = yaml.safe_load(configfile.read_text()) | {"cache_dir": str(small_disk / "cache")}

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from servers import ScriptedChatServer
+from servers import ScriptedServer
 from test_annotation import SETTINGS, run
 
 from valueprefs.annotation.structure import clean_list
@@ -70,7 +70,7 @@ def test_only_the_unclear_answers_reach_the_judge_and_both_paths_are_counted(tmp
         {"item_id": "demo-03", "sample": 0, "status": "ok", "k": 3, "task": "long_k3", "text": "1. A.\n2. B."},
     ]  # fmt: skip
     settings = {**SETTINGS, "structure_first": True, "specificity": []}
-    with ScriptedChatServer(extraction_judge) as server:
+    with ScriptedServer(extraction_judge) as server:
         judge = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=server.base_url)
         judge["steps"] = ["arguments"]
         offline = {"name": "offline", "backend": "offline", "steps": ["values"]}
@@ -234,7 +234,7 @@ def test_a_cheap_judge_is_audited_by_a_reference_judge_and_both_are_priced(tmp_p
     rows = [{"item_id": "demo-01", "sample": 0, "status": "ok", "k": 3, "task": "long_k3", "text": CLEAN}]
     annotation = {**SETTINGS, "structure_first": True, "specificity": [], "value_batching": False,
                   "audit": {**AUDIT, "fraction": 1.0, "judge": "gpt-4o"}}  # fmt: skip
-    with ScriptedChatServer(answer) as cheap, ScriptedChatServer(reference) as gpt4o:
+    with ScriptedServer(answer) as cheap, ScriptedServer(reference) as gpt4o:
         mini = model_entry(name="gpt-4o-mini", backend="openai", model="gpt-4o-mini", base_url=cheap.base_url)
         mini["steps"] = ["arguments", "values"]
         full = model_entry(name="gpt-4o", backend="openai", model="gpt-4o", base_url=gpt4o.base_url)

@@ -22,7 +22,8 @@ from valueprefs.llm.openai_api import OpenAICompatibleBackend
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, Templates, default_template_paths, value_prompt
 from valueprefs.runtime.cache import DiskCache, entries
-from valueprefs.synthetic.server import SyntheticService, configured_control, handler_for, parse_faults
+from valueprefs.synthetic.server import SyntheticService, configured_control
+from valueprefs.synthetic.wire import handler_for, parse_faults
 
 from conftest import REPO
 
@@ -293,3 +294,40 @@ def test_a_job_waiting_for_a_killed_job_makes_the_calls_it_did_not_commit(data_d
     assert waited["stored"] <= 17 and service.stats["requests"] <= 21
     assert all(result[0]["text"] == "List supporting values: care" for result in waited["results"])
     assert len(entries(tmp_path)) == 20 and not list(tmp_path.rglob("*.claims"))
+
+
+def test_the_synthetic_server_answers_a_batch_through_the_openai_sdk(data_dir):
+    """The Batch API on the same wire: upload, create, poll until completed, download; each
+    line answered by the synthetic judge and counted like a chat request."""
+    import io
+
+    import openai
+
+    from valueprefs.synthetic.wire import serving
+
+    service = SyntheticService(data_dir, {"latent_seed": 0} | CONTROL, {}, 0.0)
+    arguments = ["Honesty keeps trust alive.", "Care for a friend in need."]
+    lines = [
+        {
+            "custom_id": f"c{i}",
+            "method": "POST",
+            "url": "/v1/chat/completions",
+            "body": {"model": "j", "messages": [{"role": "user", "content": judge_prompt(text)}]},
+        }
+        for i, text in enumerate(arguments)
+    ]
+    with serving(service) as base_url:
+        client = openai.OpenAI(base_url=base_url, api_key="unused")
+        upload = client.files.create(
+            file=("b.jsonl", io.BytesIO("\n".join(map(json.dumps, lines)).encode())), purpose="batch"
+        )
+        batch = client.batches.create(input_file_id=upload.id, endpoint="/v1/chat/completions", completion_window="24h")
+        statuses = [client.batches.retrieve(batch.id).status for _ in range(2)]
+        output = client.files.content(client.batches.retrieve(batch.id).output_file_id).text
+    assert statuses == ["in_progress", "completed"]
+    answers = {
+        row["custom_id"]: row["response"]["body"]["choices"][0]["message"]["content"]
+        for row in map(json.loads, output.splitlines())
+    }
+    assert answers == {"c0": "List supporting values: honesty", "c1": "List supporting values: care"}
+    assert service.stats["requests"] == 2

@@ -4,25 +4,20 @@ backend, judges and fault paths can be rehearsed at any size for free.
     python -m valueprefs.synthetic.server --port 8011 --config config.yaml \\
         --model control-consistent/instruct [--faults 429=0.05,500=0.02] [--latency 0.01]
 
-It serves ``/v1/chat/completions`` (a chat's first user message is the prompt), ``/v1/completions``
-and ``/v1/models``, with ``usage`` in word counts; ``usage.prompt_tokens_details.cached_tokens``
-counts the words its prompt cache served, by OpenAI's documented rule (``--prompt-cache``,
-1024 words then steps of 128 by default). Model prompts are answered with the planted
-``control`` of the ``--model`` entry in ``--config`` (validated against the workflow's schema,
-which fills in the defaults: the same parameters the workflow's truth and checks use), judge
-prompts as the synthetic judge. It learns the items it is asked about from ``--data`` (the workflow's ``results/data``:
-``vocabulary.csv`` and ``*/items.jsonl``), read again when a prompt names an item it has not seen.
-``/stats`` reports the requests, completions and tokens it answered, and the faults it injected.
+It speaks OpenAI's wire protocol (``valueprefs.synthetic.wire``: chat and completions, where a
+chat's first user message is the prompt, models, and the Batch API), with ``usage`` in word
+counts; ``usage.prompt_tokens_details.cached_tokens`` counts the words its prompt cache served,
+by OpenAI's documented rule (``--prompt-cache``, 1024 words then steps of 128 by default). Model
+prompts are answered with the planted ``control`` of the ``--model`` entry in ``--config``
+(validated against the workflow's schema, which fills in the defaults: the same parameters the
+workflow's truth and checks use), judge prompts as the synthetic judge. It learns the items it is
+asked about from ``--data`` (the workflow's ``results/data``: ``vocabulary.csv`` and
+``*/items.jsonl``), read again when a prompt names an item it has not seen. ``/stats`` reports
+the requests, completions and tokens it answered, and the faults it injected.
 """
 
 import argparse
-import http.server
-import json
-import threading
-import time
 from pathlib import Path
-
-import numpy as np
 
 from valueprefs.config import check_config, load_config_file
 from valueprefs.errors import ConfigError
@@ -31,6 +26,7 @@ from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.budget import within_limit
 from valueprefs.synthetic.engine import MODEL_TEMPLATES, SyntheticEngine
 from valueprefs.synthetic.prompt_cache import PrefixCache, parse_prompt_cache
+from valueprefs.synthetic.wire import OpenAIService, Server, completion_object, handler_for, parse_faults
 from valueprefs.synthetic.world import World
 from valueprefs.tokens import CACHE_INCREMENT, CACHE_MIN_TOKENS
 
@@ -48,8 +44,9 @@ def configured_control(config_path: str, model: str, schema: str | Path = SCHEMA
     return spec["control"]
 
 
-class SyntheticService:
-    """The engine, the data it knows, injected faults, and counts of what it answered."""
+class SyntheticService(OpenAIService):
+    """The synthetic engine answering over the wire: the judge for judge prompts, the planted
+    ``control`` for model prompts about the items under ``data_dir``."""
 
     def __init__(
         self,
@@ -60,15 +57,11 @@ class SyntheticService:
         seed: int = 0,
         prompt_cache: PrefixCache | None = None,
     ):
+        super().__init__(faults, latency, seed)
         self.data_dir = Path(data_dir)
         self.prompt_cache = prompt_cache
         self.templates = Templates.from_files(default_template_paths(TEMPLATE_NAMES + JUDGE_TEMPLATE_NAMES))
         self.params = ControlParams.from_spec(control)
-        self.faults, self.latency = faults, latency
-        self.random = np.random.default_rng(seed)
-        self.lock = threading.Lock()
-        self.stats = {"requests": 0, "completions": 0, "prompt_tokens": 0, "completion_tokens": 0}
-        self.stats |= {"cached_input_tokens": 0, "faults": {}}
         self.judge = SyntheticEngine(self.templates)
         self.model: SyntheticEngine | None = None  # read from the data at the first model prompt
 
@@ -78,17 +71,6 @@ class SyntheticService:
             raise ValueError(f"synthetic server: no {vocabulary} yet (the workflow's data rules write it)")
         world = World.from_files(vocabulary, sorted(self.data_dir.glob("*/items.jsonl")))
         return SyntheticEngine(self.templates, self.params, world)
-
-    def fault(self) -> int | None:
-        """An injected HTTP status for this request, or None."""
-        with self.lock:
-            draw = self.random.random()
-            for status, probability in self.faults.items():
-                if draw < probability:
-                    self.stats["faults"][status] = self.stats["faults"].get(status, 0) + 1
-                    return status
-                draw -= probability
-        return None
 
     def answer(self, prompt: str, temperature: float, seed: int) -> str:
         """The answer of the judge, or of the model (the data read again once if the prompt
@@ -108,102 +90,15 @@ class SyntheticService:
             return self.model.respond(found, temperature, seed)
 
     def complete(self, body: dict, chat: bool) -> dict:
-        """The response object of one request (``n`` choices, seeds ``seed``, ``seed + 1``, ...)."""
+        """The response object of one request (``n`` choices, seeds ``seed``, ``seed + 1``, ...);
+        tokens are words, and the prompt cache serves what OpenAI's rule would."""
         prompt = body["messages"][0]["content"] if chat else body["prompt"]
         temperature, seed = float(body.get("temperature") or 0.0), int(body.get("seed") or 0)
-        limit = body.get("max_tokens")
         answers = [self.answer(prompt, temperature, seed + index) for index in range(int(body.get("n") or 1))]
-        texts, counts, reasons = zip(*(within_limit(answer, limit) for answer in answers), strict=True)
+        texts, counts, reasons = zip(*(within_limit(answer, body.get("max_tokens")) for answer in answers), strict=True)
         words = prompt.split()
-        prompt_tokens, completion_tokens = len(words), sum(counts)
         cached = self.prompt_cache.cached_tokens(words) if self.prompt_cache else 0
-        with self.lock:
-            self.stats["requests"] += 1
-            self.stats["completions"] += len(texts)
-            self.stats["prompt_tokens"] += prompt_tokens
-            self.stats["completion_tokens"] += completion_tokens
-            self.stats["cached_input_tokens"] += cached
-        choices = [
-            {"index": index, "finish_reason": reason}
-            | ({"message": {"role": "assistant", "content": text}} if chat else {"text": text})
-            for index, (text, reason) in enumerate(zip(texts, reasons, strict=True))
-        ]
-        return {
-            "id": f"synthetic-{self.stats['requests']}",
-            "object": "chat.completion" if chat else "text_completion",
-            "created": 0,
-            "model": body.get("model", "synthetic"),
-            "choices": choices,
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-                "prompt_tokens_details": {"cached_tokens": cached},
-            },
-        }
-
-
-def handler_for(service: SyntheticService) -> type:
-    """The request handler class serving ``service``."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-        def _send(self, status: int, payload: dict) -> None:
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def do_GET(self):
-            if self.path.rstrip("/").endswith("/models"):
-                self._send(200, {"object": "list", "data": [{"id": "synthetic", "object": "model"}]})
-            elif self.path.rstrip("/").endswith("/stats"):
-                with service.lock:
-                    self._send(200, json.loads(json.dumps(service.stats)))
-            else:
-                self._send(404, {"error": {"message": f"no route {self.path}"}})
-
-        def do_POST(self):
-            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
-            chat = self.path.rstrip("/").endswith("/chat/completions")
-            if not chat and not self.path.rstrip("/").endswith("/completions"):
-                self._send(404, {"error": {"message": f"no route {self.path}"}})
-                return
-            time.sleep(service.latency)
-            status = service.fault()
-            if status is not None:
-                self._send(status, {"error": {"message": f"injected fault {status}", "type": "synthetic_fault"}})
-                return
-            try:
-                self._send(200, service.complete(body, chat))
-            except Exception as error:  # an unrecognized prompt, an unknown item, a malformed body
-                self._send(400, {"error": {"message": str(error), "type": "invalid_request_error"}})
-
-    return Handler
-
-
-class Server(http.server.ThreadingHTTPServer):
-    """A thread per connection and a listen backlog for a whole judge's concurrency: with the
-    standard library's 5, connections beyond it can fail before the server sees a request,
-    which the client counts as sent and the server does not."""
-
-    request_queue_size = 256
-    daemon_threads = True
-
-
-def parse_faults(text: str) -> dict[int, float]:
-    """``429=0.05,500=0.02`` -> {429: 0.05, 500: 0.02}."""
-    faults = {}
-    for part in filter(None, text.split(",")):
-        status, _, probability = part.partition("=")
-        faults[int(status)] = float(probability)
-    if sum(faults.values()) > 1:
-        raise ValueError(f"--faults {text!r}: the probabilities add up to more than 1")
-    return faults
+        return completion_object(body, list(texts), list(reasons), (len(words), sum(counts), cached), chat)
 
 
 def main(argv: list[str] | None = None) -> None:
