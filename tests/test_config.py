@@ -356,3 +356,39 @@ def test_the_economy_config_laid_over_the_papers_changes_only_the_judges_protoco
     paper, cheap = plans["paper"], plans["economy"]
     assert cheap["generate"] == paper["generate"] == 10 and "batch_submit" not in paper
     assert cheap["batch_submit"] == cheap["batch_collect"] == 3 * cheap["annotate_arguments"]
+
+
+def test_a_renamed_key_is_read_under_its_old_name_with_a_warning_naming_it(tmp_path):
+    """`token_limits` is now `token_caps`: a config still using the old name validates to the
+    same config, with one warning naming the key and the file; both names at once is refused."""
+    configfile = str(tmp_path / "mine.yaml")
+    Path(configfile).write_text("{}\n")
+    new = copy.deepcopy(DEFAULT)
+    old = copy.deepcopy(DEFAULT)
+    entry = old["models"]["control-consistent"]["instruct"]
+    entry["token_limits"] = entry.pop("token_caps")
+    assert check_config(new, [configfile], str(SCHEMA)) == []
+    warnings = check_config(old, [configfile], str(SCHEMA))
+    assert warnings == [
+        "config key 'models.control-consistent.instruct.token_limits' is now called 'token_caps' "
+        f"({configfile}); the old name still works"
+    ]
+    assert old == new
+    both = copy.deepcopy(DEFAULT)
+    both["models"]["control-consistent"]["instruct"]["token_limits"] = {"long_max_tokens": 64}
+    with pytest.raises(ConfigError, match=r"'models.control-consistent.instruct.token_limits' and .*token_caps"):
+        check_config(both, [configfile], str(SCHEMA))
+
+
+def test_the_workflow_warns_of_an_old_key_name_and_plans_as_with_the_new(snakemake_in):
+    old = copy.deepcopy(DEFAULT)
+    entry = old["models"]["control-aligned"]["base"]
+    entry["token_limits"] = entry.pop("token_caps")
+    configfile = snakemake_in.workdir / "old.yaml"
+    configfile.write_text(yaml.safe_dump(old))
+    result = snakemake_in("-n", "--quiet", "rules", configfile=configfile)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (
+        f"warning: config key 'models.control-aligned.base.token_limits' is now called 'token_caps' ({configfile})"
+        in result.stderr
+    )

@@ -38,7 +38,7 @@ def controls_config(workdir, base_url: str, second_url: str) -> dict:
         name: {"instruct": {"backend": "synthetic", "model": name, "control": control}}
         for name, control in CONTROLS.items()
     }
-    models["shifted"]["instruct"]["token_limits"] = {"long_max_tokens": 400}  # its own limit
+    models["shifted"]["instruct"]["token_caps"] = {"long_max_tokens": 400}  # its own limit
     # the same planted model as "consistent", answering over HTTP through the openai backend
     models["overhttp"] = {"instruct": {**synthetic, "model": "consistent", "control": CONTROLS["consistent"]}}
     models["confounded"] = {
@@ -209,7 +209,7 @@ def test_truth_files_and_hatched_controls_in_figures(controlled):
 
 
 def test_answer_lengths_use_each_models_own_limit(controlled):
-    """`shifted` has token_limits 400, the others generation's default 1,024; no synthetic k = 4
+    """`shifted` has token_caps 400, the others generation's default 1,024; no synthetic k = 4
     answer reaches either, so none is cut (over HTTP neither)."""
     workdir, _, _ = controlled
     table = pd.read_csv(workdir / "results" / "answer_lengths.csv").set_index(["job", "task"])

@@ -155,7 +155,7 @@ def test_sharded_generation_and_annotation_write_the_files_of_one_job(tmp_path):
     assert differing == [] and outputs[3, "summary"] == outputs[1, "summary"] and summaries["base"]["shards"] == 3
     lengths = summaries["base"]["answer_tokens"]["dailydilemmas/long_k3"]
     assert sum(lengths.values()) == 40 * 3  # shards added up
-    # the control's own token_limits (512) replace generation.long_max_tokens (64): nothing cut
+    # the control's own token_caps (512) replace generation.long_max_tokens (64): nothing cut
     assert max(map(int, lengths)) > config["generation"]["long_max_tokens"] == 64
     assert summaries["base"]["truncated"]["dailydilemmas/long_k3"]["truncated"] == 0
     shard_items = [

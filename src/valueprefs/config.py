@@ -61,14 +61,49 @@ def load_config_file(path: str | os.PathLike) -> dict:
     return data
 
 
-def check_config(config: dict, configfiles: list[str], schema: str) -> None:
-    """Every check before the DAG is built: the files, the schema (filling in its defaults),
-    the relations between keys. Keys the config points to are scrubbed from messages."""
+# Config keys renamed so that one concept has one name (docs/glossary.md): where the key sits,
+# its old name and its new one. A config with the old name still works, with a warning.
+RENAMED_KEYS = (("models.<family>.<alignment>", "token_limits", "token_caps"),)
+
+
+def _keyed_entries(config: dict, where: str):
+    """(key path, mapping) of every mapping at ``where`` in the config."""
+    if where == "models.<family>.<alignment>":
+        for family, entries in (config.get("models") or {}).items():
+            for alignment, entry in (entries or {}).items() if isinstance(entries, dict) else ():
+                if isinstance(entry, dict):
+                    yield f"models.{family}.{alignment}", entry
+
+
+def rename_old_keys(config: dict, configfiles: list[str]) -> list[str]:
+    """Rename, in place, the keys a config still spells the old way; one warning per key (both
+    names set at one place is an error naming it)."""
+    warnings = []
+    for where, old, new in RENAMED_KEYS:
+        for path, entry in _keyed_entries(config, where):
+            if old not in entry:
+                continue
+            if new in entry:
+                raise ConfigError(
+                    f"{_files(configfiles)}: config keys '{path}.{old}' and '{path}.{new}' are one key; keep {new}"
+                )
+            entry[new] = entry.pop(old)
+            warnings.append(
+                f"config key '{path}.{old}' is now called '{new}' ({_files(configfiles)}); the old name still works"
+            )
+    return warnings
+
+
+def check_config(config: dict, configfiles: list[str], schema: str) -> list[str]:
+    """Every check before the DAG is built: the files, old key names (renamed, returned as
+    warnings), the schema (filling in its defaults), the relations between keys. Keys the config
+    points to are scrubbed from messages."""
     from snakemake.exceptions import WorkflowError
     from snakemake.utils import validate
 
     for path in configfiles:
         load_config_file(path)
+    warnings = rename_old_keys(config, configfiles)
     remember_configured_keys(_model_entries(config))
     try:
         validate(config, schema)
@@ -81,6 +116,7 @@ def check_config(config: dict, configfiles: list[str], schema: str) -> None:
     check_relations(config, configfiles)
     if configfiles:
         resolve_config_paths(config, configfiles[-1])
+    return warnings
 
 
 def resolve_config_paths(config: dict, configfile: str | os.PathLike) -> None:

@@ -13,7 +13,7 @@ from valueprefs.study.plan import StudyPlan
 from valueprefs.tasks import WILDCARD
 
 try:
-    check_config(
+    CONFIG_WARNINGS = check_config(
         config,
         workflow.configfiles,
         os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
@@ -36,7 +36,7 @@ SAMPLES = PLAN.samples
 PROMPTS = PLAN.templates()
 JUDGE_PROMPTS = PLAN.templates(judge=True)
 code_version = PLAN.code_version
-for warning in PLAN.warnings():
+for warning in CONFIG_WARNINGS + PLAN.warnings():
     print(f"warning: {warning}", file=sys.stderr)
 
 

@@ -36,11 +36,11 @@ def save_figure(figure, path: str, **options) -> None:
 
 @dataclass(frozen=True)
 class FigureStudy:
-    """What a paper figure needs of the config: the data sets by kind, the k values, the
+    """What a paper figure needs of the config: each data set's kind, the k values, the
     reference data set, the interval settings, the control families (drawn hatched, labelled)
     and why the config gives the figure nothing to show, if it does not (``registry.unrated``)."""
 
-    datasets: dict[str, str]
+    kinds: dict[str, str]  # data set name -> kind
     ks: list[int]
     reference: str | None
     intervals: dict
@@ -55,7 +55,7 @@ def render_figure(
     the analysis tables (``inputs``: correlations, replicates, frameworks); return its caption."""
     look = FigureStyle(**(style or {}))
     spec = BY_NUMBER[number]
-    setting = resolve(spec, study.datasets, study.ks, study.reference)
+    setting = resolve(spec, study.kinds, study.ks, study.reference)
     title = f"Figure {number.lstrip('0')}: {spec.title}"
     if study.unrated:
         log.info("%s", study.unrated)

@@ -71,14 +71,14 @@ FIGURES = [
 BY_NUMBER = {figure.number: figure for figure in FIGURES}
 
 
-def resolve(figure: FigureSpec, datasets: dict[str, str], ks: list[int], reference: str | None) -> dict:
+def resolve(figure: FigureSpec, kinds: dict[str, str], ks: list[int], reference: str | None) -> dict:
     """The configured data set(s) and k a figure shows (None: the config has no k of that rank),
     the paper's k it stands for, and the config's k values in order.
 
-    ``datasets`` maps data set name -> kind; ``reference`` is the reference dilemma data set.
+    ``kinds`` maps data set name -> kind; ``reference`` is the reference dilemma data set.
     """
-    dilemmas = reference or next((name for name, kind in datasets.items() if kind == "dilemmas"), None)
-    first = {kind: next((name for name, k in datasets.items() if k == kind), None) for kind in set(datasets.values())}
+    dilemmas = reference or next((name for name, kind in kinds.items() if kind == "dilemmas"), None)
+    first = {kind: next((name for name, k in kinds.items() if k == kind), None) for kind in set(kinds.values())}
     chosen = dilemmas if figure.dataset == "dilemmas" else first.get(figure.dataset)
     ordered = sorted(ks)
     k = ordered[figure.k_rank] if figure.k_rank is not None and figure.k_rank < len(ordered) else None

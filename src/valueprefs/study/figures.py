@@ -55,7 +55,7 @@ class FigurePlan:
     def study(self, number: str) -> dict:
         """What a figure job reads of the config (its params)."""
         return {
-            "datasets": self.kinds,
+            "kinds": self.kinds,
             "ks": self.config["generation"]["k"],
             "reference": self.config["analysis"]["reference_dataset"],
             "intervals": self.intervals(),

@@ -158,9 +158,9 @@ class StudyPlan:
 
     def generation_settings(self, family: str, alignment: str) -> dict:
         """What a model's generation job reads: ``generation`` without the DAG's shard count,
-        the model entry's own ``token_limits`` in place of those of the same names."""
+        the model entry's own ``token_caps`` in place of those of the same names."""
         settings = {key: value for key, value in self.config["generation"].items() if key != "shards"}
-        return settings | self.config["models"][family][alignment].get("token_limits", {})
+        return settings | self.config["models"][family][alignment].get("token_caps", {})
 
     def model_generation_settings(self, wildcards) -> dict:
         return self.generation_settings(wildcards.model, wildcards.alignment)
