@@ -192,7 +192,7 @@ def recognized_values(
     return summary
 
 
-def judge_agreement(label_files: list[str], out_csv: str):
+def write_judge_agreement(label_files: list[str], out_csv: str):
     """Agreement per step and judge pair over the audit records of many response files."""
     table = agreement_table(label_files)
     write_csv(out_csv, table)

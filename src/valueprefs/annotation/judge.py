@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from valueprefs.annotation.parsing import Parsed
 from valueprefs.llm.calls import run_calls
-from valueprefs.llm.requests import CallFailure, CallMeter, Request
+from valueprefs.llm.requests import CallFailure, CallMeter, Request, user_message
 from valueprefs.prompts import Templates, prompt_hash
 from valueprefs.runtime.cache import DiskCache
 
@@ -54,14 +54,18 @@ class LLMJudge:
 
     def ask(self, prompts: list[str], parse: Callable[[str], Parsed], expected: str, max_tokens: int) -> list[Label]:
         """Answers to ``prompts`` parsed with ``parse``; unusable ones get one repair attempt."""
-        first = self._complete([self._request([_user(p)], max_tokens) for p in prompts])
+        first = self._complete([self._request([user_message(p)], max_tokens) for p in prompts])
         labels = [self._label(prompt, result, parse) for prompt, result in zip(prompts, first, strict=True)]
         retry = [i for i, label in enumerate(labels) if label.status == "failed" and label.raw]
         if retry:
             repairs = []
             for i in retry:
                 instruction = self.templates.render("repair", problem=labels[i].problem, expected=expected)
-                messages = [_user(prompts[i]), {"role": "assistant", "content": labels[i].raw[0]}, _user(instruction)]
+                messages = [
+                    user_message(prompts[i]),
+                    {"role": "assistant", "content": labels[i].raw[0]},
+                    user_message(instruction),
+                ]
                 repairs.append(self._request(messages, max_tokens))
             for i, result in zip(retry, self._complete(repairs), strict=True):
                 labels[i] = self._repaired(labels[i], result, parse)
@@ -117,7 +121,3 @@ class PlanningJudge(LLMJudge):
     def _complete(self, requests: list[Request]) -> list[object]:
         self.planned.extend(requests)
         return [CallFailure("planned only") for _ in requests]
-
-
-def _user(text: str) -> dict:
-    return {"role": "user", "content": text}

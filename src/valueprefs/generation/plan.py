@@ -10,7 +10,7 @@ import zlib
 from dataclasses import dataclass
 
 from valueprefs.data.schema import ID_FIELD
-from valueprefs.llm.requests import Request, ScoreRequest
+from valueprefs.llm.requests import Request, ScoreRequest, user_message
 from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, recognition_prompt, short_form_prompt
 from valueprefs.tasks import Task, tasks_for, token_limit
 
@@ -60,7 +60,7 @@ def _calls_for(name, kind, item, items, task: Task, alignment, settings, templat
     item_id = item[ID_FIELD[kind]]
     if task.mode == "recognize":
         text = recognition_prompt(templates, item["situation"], vocabulary)
-        fields = {"prompt": f"{text} "} if alignment == "base" else {"messages": _user(text)}
+        fields = {"prompt": f"{text} "} if alignment == "base" else {"messages": (user_message(text),)}
         request = Request(max_tokens=token_limit(task, settings), temperature=0.0, seed=settings["seed"], **fields)
         return [Call(name, item_id, task, request)]
     if task.mode == "short":
@@ -69,14 +69,14 @@ def _calls_for(name, kind, item, items, task: Task, alignment, settings, templat
             prompt = few_shot_short_form(templates, item, items, settings["few_shot"], settings["seed"], **variant)
             fields = {"prompt": prompt}
         else:
-            fields = {"messages": _user(short_form_prompt(templates, item, **variant))}
+            fields = {"messages": (user_message(short_form_prompt(templates, item, **variant)),)}
         if settings["short_form_mode"] == "logprob":
             request = ScoreRequest(continuations=ACTION_CONTINUATIONS, **fields)
         else:
             request = Request(max_tokens=token_limit(task, settings), temperature=0.0, seed=settings["seed"], **fields)
         return [Call(name, item_id, task, request)]
     text = long_form_prompt(templates, item["situation"] if kind == "dilemmas" else item["question"], task.k)
-    fields = {"prompt": f"{text}\n\n"} if alignment == "base" else {"messages": _user(text)}
+    fields = {"prompt": f"{text}\n\n"} if alignment == "base" else {"messages": (user_message(text),)}
     budget = {"max_tokens": token_limit(task, settings)}
     calls = [Call(name, item_id, task, Request(temperature=0.0, seed=settings["seed"], **budget, **fields))]
     if settings["n_samples"]:
@@ -84,7 +84,3 @@ def _calls_for(name, kind, item, items, task: Task, alignment, settings, templat
         sampled = Request(temperature=settings["temperature"], n=settings["n_samples"], seed=seed, **budget, **fields)
         calls.append(Call(name, item_id, task, sampled, first_sample=1))
     return calls
-
-
-def _user(text: str) -> tuple[dict, ...]:
-    return ({"role": "user", "content": text},)

@@ -4,6 +4,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 
+def user_message(text: str) -> dict:
+    """A chat message from the user."""
+    return {"role": "user", "content": text}
+
+
 @dataclass(frozen=True)
 class Request:
     """Generate ``n`` completions of a raw ``prompt`` (base models) or chat ``messages`` (instruct)."""
