@@ -5,6 +5,7 @@ import ast
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from conftest import REPO
 
@@ -161,3 +162,49 @@ def test_functions_stay_short_and_take_few_parameters():
                     found.add(f"{path.relative_to(SRC)}:{node.name}")
     assert found <= OVERSIZED, f"over 60 lines or 8 parameters: {sorted(found - OVERSIZED)}"
     assert OVERSIZED <= found, f"now within the limits, strike from OVERSIZED: {sorted(OVERSIZED - found)}"
+
+
+def files_naming(key: str) -> list[str]:
+    """Code files (not comments or docstrings) that name ``key``: as an attribute, a keyword, a
+    name or a string, in the library, the scripts and the rules."""
+    found = []
+    for path in [*sorted(SRC.rglob("*.py")), *sorted((REPO / "workflow" / "scripts").glob("*.py"))]:
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef) and ast.get_docstring(node) is not None
+        }
+        for node in ast.walk(tree):
+            named = (
+                (isinstance(node, ast.Attribute) and node.attr == key)
+                or (isinstance(node, ast.keyword) and node.arg == key)
+                or (isinstance(node, ast.Name) and node.id == key)
+                or (isinstance(node, ast.Constant) and node.value == key and id(node) not in docstrings)
+            )
+            if named:
+                found.append(str(path.relative_to(REPO)))
+                break
+    found += [str(p.relative_to(REPO)) for p in rule_files() if re.search(rf"\b{key}\b", p.read_text())]
+    return found
+
+
+def test_min_evidence_goes_from_config_to_figure_through_six_files_downwards():
+    """The threshold is read from the config once into the typed analysis settings, applied by
+    the estimates, written into the analysis rows and read back by the figures from the
+    tables: the schema and five library files, each on a floor no lower than the one before
+    (nothing hands it back up)."""
+    path = files_naming("min_evidence")
+    assert path == [
+        "src/valueprefs/analysis/analyses.py",
+        "src/valueprefs/analysis/controls.py",
+        "src/valueprefs/analysis/estimates.py",
+        "src/valueprefs/analysis/settings.py",
+        "src/valueprefs/figures/figure_data.py",
+    ]
+    assert "min_evidence:" in (REPO / "workflow/schemas/config.schema.yaml").read_text()
+    flow = ["settings", "estimates", "analyses", "controls", "figure_data"]  # the order the value travels in
+    floors = [
+        floor("valueprefs." + p.removeprefix("src/valueprefs/").removesuffix(".py").replace("/", ".")) for p in path
+    ]
+    assert sorted(floors) == floors and len(path) + 1 <= 6 and {Path(p).stem for p in path} == set(flow)
