@@ -17,7 +17,7 @@ from pathlib import Path
 
 from valueprefs.data.demo import demo_dilemmas
 from valueprefs.generation.plan import plan_calls
-from valueprefs.generation.responses import generate_model
+from valueprefs.generation.responses import ResponseFiles, generate_model
 from valueprefs.llm.backends import cache_identity, make_backend
 from valueprefs.llm.context import RunContext
 from valueprefs.prompts import Templates, default_template_paths
@@ -64,10 +64,10 @@ def pipeline_tokens_per_second(backend, calls, spec, workdir: Path) -> float:
     outputs = {("dd", "long_k5"): str(workdir / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": spec["backend"], "model_id": spec["model"]}
     start = time.perf_counter()
+    files = ResponseFiles(outputs, str(workdir / "t.jsonl"), str(workdir / "s.json"))
     summary = generate_model(
-        calls, cache_identity(spec, workdir), base, DiskCache(workdir / "cache"), lambda: backend, outputs,
-        str(workdir / "t.jsonl"), str(workdir / "s.json"), 0.0,
-    )  # fmt: skip
+        calls, cache_identity(spec, workdir), base, DiskCache(workdir / "cache"), lambda: backend, files, 0.0
+    )
     return summary["completion_tokens"] / (time.perf_counter() - start)
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from valueprefs.errors import DataError
-from valueprefs.generation.jobs import generate_for_model
+from valueprefs.generation.jobs import GenerationInputs, ResponseFiles, generate_for_model
 
 
 def write_rows(path, rows):
@@ -19,14 +19,10 @@ def run_import(source, tmp_path):
         model="mine",
         alignment="instruct",
         spec={"backend": "import", "model": "my-model", "path": str(source)},
-        datasets={},
-        vocabulary_csv="",
+        inputs=GenerationInputs({}, "", {}),
         settings={},
-        template_paths={},
         cache_dir=str(tmp_path / "cache"),
-        outputs=outputs,
-        timings_path=str(tmp_path / "out/t.jsonl"),
-        summary_path=str(tmp_path / "out/s.json"),
+        files=ResponseFiles(outputs, str(tmp_path / "out/t.jsonl"), str(tmp_path / "out/s.json")),
     )
     return summary, outputs
 

@@ -138,19 +138,8 @@ def test_no_modules_import_each_other_in_a_cycle():
             assert found is None, " -> ".join(found)
 
 
-# Functions still over a limit, each to be cut down (issue 33); the list may only shrink.
-OVERSIZED = {
-    "generation/jobs.py:generate_for_model",
-    "generation/responses.py:generate_model",
-    "accounting/cost.py:_response_costs",
-    "generation/plan.py:_calls_for",
-    "analysis/control_study.py:_long_rows",
-}
-
-
 def test_functions_stay_short_and_take_few_parameters():
-    """No library function over 60 lines or 8 parameters (``self`` not counted), except those
-    still listed in OVERSIZED, which are checked to still need their place there."""
+    """No library function over 60 lines or 8 parameters (``self`` not counted)."""
     found = set()
     for path in sorted(SRC.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -160,8 +149,7 @@ def test_functions_stay_short_and_take_few_parameters():
                 count = len(names) - (names[:1] in (["self"], ["cls"])) + bool(arguments.vararg) + bool(arguments.kwarg)
                 if node.end_lineno - node.lineno + 1 > 60 or count > 8:
                     found.add(f"{path.relative_to(SRC)}:{node.name}")
-    assert found <= OVERSIZED, f"over 60 lines or 8 parameters: {sorted(found - OVERSIZED)}"
-    assert OVERSIZED <= found, f"now within the limits, strike from OVERSIZED: {sorted(OVERSIZED - found)}"
+    assert not found, f"over 60 lines or 8 parameters: {sorted(found)}"
 
 
 def files_naming(key: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 from servers import LlamaServer
 
 from valueprefs.generation.plan import Call
-from valueprefs.generation.responses import generate_model
+from valueprefs.generation.responses import ResponseFiles, generate_model
 from valueprefs.llm.calls import run_calls
 from valueprefs.llm.openai_api import OpenAICompatibleBackend
 from valueprefs.llm.requests import CallFailure, CallMeter, Request
@@ -59,10 +59,8 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
     )
     outputs = {("demo", "short"): str(tmp_path / "short.jsonl"), ("demo", "long_k3"): str(tmp_path / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": "openai", "model_id": "smollm2"}
-    first = generate_model(
-        calls, identity(spec), base, DiskCache(tmp_path / "cache"), factory(spec), outputs,
-        str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
-    )  # fmt: skip
+    files = ResponseFiles(outputs, str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"))
+    first = generate_model(calls, identity(spec), base, DiskCache(tmp_path / "cache"), factory(spec), files, 0.0)
     # the long call asks for 2 samples: two calls, as the server answers them
     assert first["model_calls"] == 5 == first["requests_sent"] and first["failed_calls"] == 0
     assert first["completion_tokens_spent"] == first["completion_tokens"] > 0
@@ -74,10 +72,7 @@ def test_chat_and_completion_calls_are_cached(server, tmp_path):
     def must_not_build():
         raise AssertionError("a fully cached rerun must not contact the model")
 
-    again = generate_model(
-        calls, identity(spec), base, DiskCache(tmp_path / "cache"), must_not_build, outputs,
-        str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
-    )  # fmt: skip
+    again = generate_model(calls, identity(spec), base, DiskCache(tmp_path / "cache"), must_not_build, files, 0.0)
     assert again["model_calls"] == again["requests_sent"] == again["completion_tokens_spent"] == 0
     assert again["answer_seconds_spent"] == 0
     assert again["cache_hits"] == 4

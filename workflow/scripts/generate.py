@@ -1,6 +1,6 @@
 """Snakemake adapter: generate (or import) every response of one model x alignment."""
 
-from valueprefs.generation.jobs import generate_for_model
+from valueprefs.generation.jobs import GenerationInputs, ResponseFiles, generate_for_model
 from valueprefs.runtime.runlog import rule_log
 
 with rule_log(snakemake.log[0]) as log:
@@ -9,16 +9,21 @@ with rule_log(snakemake.log[0]) as log:
         model=snakemake.wildcards.model,
         alignment=snakemake.wildcards.alignment,
         spec=params.spec,
-        datasets={
-            name: (params.kinds[name], path) for name, path in zip(params.names, snakemake.input.datasets, strict=True)
-        },
-        vocabulary_csv=snakemake.input.vocabulary,
+        inputs=GenerationInputs(
+            datasets={
+                name: (params.kinds[name], path)
+                for name, path in zip(params.names, snakemake.input.datasets, strict=True)
+            },
+            vocabulary_csv=snakemake.input.vocabulary,
+            template_paths=params.templates,
+        ),
         settings=params.settings,
-        template_paths=params.templates,
         cache_dir=params.cache_dir,
-        outputs=dict(zip(map(tuple, params.tasks), snakemake.output.responses, strict=True)),
-        timings_path=snakemake.output.timings,
-        summary_path=snakemake.output.summary,
+        files=ResponseFiles(
+            responses=dict(zip(map(tuple, params.tasks), snakemake.output.responses, strict=True)),
+            timings=snakemake.output.timings,
+            summary=snakemake.output.summary,
+        ),
         shard=tuple(params.shard),
     )
     log.info("summary: %s", summary)

@@ -13,6 +13,7 @@ prefix against the rule, so a template that falls short is seen, not assumed to 
 """
 
 import json
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -54,11 +55,7 @@ def estimate_costs(
     """One row per LLM judge and step: calls, input tokens, estimated output tokens, price (USD,
     at the Batch API's price for a judge with ``batch: true``). The responses are streamed: one
     response and its prompts are in memory at a time, whatever the size of the run."""
-    encoding = o200k_base(cache_dir)
-
-    def count(prompt: str) -> int:
-        return chat_tokens(encoding, [{"role": "user", "content": prompt}])
-
+    tokens = PromptTokens(templates, vocabulary, o200k_base(cache_dir))
     rows = []
     extracting = {judge["name"] for judge in step_judges(judges, "arguments")}
     for judge in judges:
@@ -75,15 +72,13 @@ def estimate_costs(
                 if extract or not audited(row["item_id"], row["sample"], settings["audit"]):
                     continue
                 extract = True
-            for step, calls, inputs, outputs in _response_costs(
-                judge, row["sample"], row["text"], arguments, extract, templates, vocabulary, protocol, count, encoding
-            ):
+            for step, calls, inputs, outputs in _response_costs(judge, protocol, tokens, row, arguments, extract):
                 total = totals.get(step, [0, 0, 0])
                 totals[step] = [a + b for a, b in zip(total, (calls, inputs, outputs), strict=True)]
         price, pricing = _price(judge, prices)
         for step in _step_order(judge, settings):
             calls, inputs, outputs = totals.get(step, [0, 0, 0])
-            shared = count_prefix(templates, _step_template(step, protocol), vocabulary, encoding)
+            shared = count_prefix(templates, _step_template(step, protocol), vocabulary, tokens.encoding)
             cached = max(calls - 1, 0) * cacheable_tokens(shared, prices.get(judge.get("model", ""), {}))
             rows.append(
                 {
@@ -153,12 +148,26 @@ def _step_order(judge: dict, settings: dict) -> list[str]:
     return steps
 
 
-def _response_costs(judge, sample, text, arguments, extract, templates, vocabulary, settings, count, encoding):
-    """(step, calls, input tokens, output tokens) of one response for one judge (``extract``:
-    whether its arguments need the judge's extraction call)."""
+@dataclass(frozen=True)
+class PromptTokens:
+    """Chat tokens of the judges' prompts, rendered with ``templates`` and ``vocabulary``."""
+
+    templates: Templates
+    vocabulary: list[str]
+    encoding: object  # gpt-4o's o200k_base
+
+    def chat(self, prompt: str) -> int:
+        """Tokens of ``prompt`` sent as one user message."""
+        return chat_tokens(self.encoding, [{"role": "user", "content": prompt}])
+
+
+def _response_costs(judge: dict, settings: dict, tokens: PromptTokens, row: dict, arguments: list, extract: bool):
+    """(step, calls, input tokens, output tokens) of one response ``row`` for one judge
+    (``extract``: whether its ``arguments`` need the judge's extraction call)."""
+    templates, vocabulary, count, sample = tokens.templates, tokens.vocabulary, tokens.chat, row["sample"]
     if "arguments" in judge["steps"] and extract:
-        answer = len(encoding.encode(json.dumps([{"argument": a} for a in arguments])))
-        yield "arguments", 1, count(templates.render("extract_arguments", text=text)), answer
+        answer = len(tokens.encoding.encode(json.dumps([{"argument": a} for a in arguments])))
+        yield "arguments", 1, count(templates.render("extract_arguments", text=row["text"])), answer
     if "values" in judge["steps"] and arguments:
         if settings["value_batching"]:
             prompt = batched_value_prompt(templates, vocabulary, arguments)

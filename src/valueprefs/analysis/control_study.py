@@ -4,7 +4,7 @@ parsers, and turned into the inputs of the run analysis. Fresh studies of one si
 calibration checks the reported intervals against."""
 
 import json
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -67,9 +67,9 @@ def control_study(
         games, positions, _ = decision_games(sides, decisions)
         short[task.name] = ShortEvidence(games, positions, decisions)
     arguments, positions = {}, {}
-    matcher = ValueMatcher(values)
+    readers = _Readers(model, judge, templates, values, ValueMatcher(values))
     for k in ks:
-        rows = _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed)
+        rows = _long_rows(readers, items, k, n_samples, seed)
         columns = ["item_id", "sample", "position", "n_arguments", "argument", "values"]
         frame = pd.DataFrame(rows, columns=columns)
         arguments[k], positions[k] = frame, position_matrix(frame, index)
@@ -88,16 +88,28 @@ def control_study(
     )
 
 
-def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, seed) -> list[dict]:
+@dataclass(frozen=True)
+class _Readers:
+    """A control study's synthetic model and judge, and the templates and values they answer with."""
+
+    model: SyntheticEngine
+    judge: SyntheticEngine
+    templates: Templates
+    values: list[str]
+    matcher: ValueMatcher
+
+
+def _long_rows(readers: _Readers, items: list[dict], k: int, n_samples: int, seed: int) -> list[dict]:
     """Annotated arguments of every long answer: extracted and labeled by the judge."""
+    templates, judge = readers.templates, readers.judge
     rows = []
     for item in items:
         prompt = long_form_prompt(templates, item["situation"], k)
         for sample in range(n_samples + 1):
-            text = model.answer(prompt, 0.9 if sample else 0.0, seed + sample)
+            text = readers.model.answer(prompt, 0.9 if sample else 0.0, seed + sample)
             found = [a["argument"] for a in json.loads(judge.answer(templates.render("extract_arguments", text=text)))]
             for position, argument in enumerate(found, start=1):
-                named = judge.answer(value_prompt(templates, values, argument)).split(":", 1)[1].split(",")
+                named = judge.answer(value_prompt(templates, readers.values, argument)).split(":", 1)[1].split(",")
                 rows.append(
                     {
                         "item_id": item["dilemma_id"],
@@ -105,7 +117,7 @@ def _long_rows(model, judge, templates, items, values, matcher, k, n_samples, se
                         "position": position,
                         "n_arguments": len(found),
                         "argument": argument,
-                        "values": matcher.match_all([name.strip() for name in named])[0],
+                        "values": readers.matcher.match_all([name.strip() for name in named])[0],
                     }
                 )
     return rows

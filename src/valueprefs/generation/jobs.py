@@ -1,11 +1,12 @@
 """The generation rules' jobs: every response of one model x alignment (or its imported ones),
 or of one shard of its items, and the shards merged."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from valueprefs.data.schema import read_items
 from valueprefs.generation.plan import plan_calls
-from valueprefs.generation.responses import generate_model
+from valueprefs.generation.responses import ResponseFiles, generate_model
 from valueprefs.generation.shards import added_summaries, shard_item_ids
 from valueprefs.io import iter_jsonl, read_json, read_values, write_json, write_jsonl
 from valueprefs.llm.backends import cache_identity, make_backend
@@ -15,36 +16,38 @@ from valueprefs.prompts import Templates
 from valueprefs.runtime.cache import DiskCache
 
 
+@dataclass(frozen=True)
+class GenerationInputs:
+    """What a generation job reads: each data set's (kind, normalized items file) by name, the
+    vocabulary and the prompt templates."""
+
+    datasets: dict[str, tuple[str, str]]
+    vocabulary_csv: str
+    template_paths: dict[str, str]
+
+
 def generate_for_model(
     model: str,
     alignment: str,
     spec: dict,
-    datasets: dict[str, tuple[str, str]],
-    vocabulary_csv: str,
+    inputs: GenerationInputs,
     settings: dict,
-    template_paths: dict[str, str],
     cache_dir: str,
-    outputs: dict[tuple[str, str], str],
-    timings_path: str,
-    summary_path: str,
+    files: ResponseFiles,
     shard: tuple[int, int] = (0, 1),
 ) -> dict:
     """Generate (or import) every response of one model x alignment, or of shard ``(i, n)``
-    of its items (``shards.shard_item_ids``; imported responses are never sharded).
-
-    ``datasets`` maps a data set name to (kind, normalized items file); ``outputs`` maps
-    (data set, task) to the JSONL file its responses go to.
-    """
+    of its items (``shards.shard_item_ids``; imported responses are never sharded)."""
     base = {"model": model, "alignment": alignment, "backend": spec["backend"], "model_id": spec["model"]}
     if spec["backend"] == "import":
-        return import_responses(spec["path"], base, outputs, summary_path, timings_path)
+        return import_responses(spec["path"], base, files.responses, files.summary, files.timings)
     limits = spec["limits"]
     items = {
         name: (kind, read_items(path, kind).to_dict("records")[: limits.get(name)])
-        for name, (kind, path) in datasets.items()
+        for name, (kind, path) in inputs.datasets.items()
     }
-    vocabulary = read_values(vocabulary_csv)
-    templates = Templates.from_files(template_paths)
+    vocabulary = read_values(inputs.vocabulary_csv)
+    templates = Templates.from_files(inputs.template_paths)
     asked = shard_item_ids(items, *shard) if shard != (0, 1) else None
     calls = plan_calls(items, alignment, settings, templates, vocabulary, asked)
     context = RunContext(
@@ -61,9 +64,7 @@ def generate_for_model(
         base,
         DiskCache(Path(cache_dir) / "calls"),
         lambda: make_backend(spec, context),
-        outputs,
-        timings_path,
-        summary_path,
+        files,
         settings["max_failure_fraction"],
         settings["max_prompt_chars"],
     )

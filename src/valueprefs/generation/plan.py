@@ -47,16 +47,29 @@ def plan_calls(
     ``asked`` (data set -> item ids), only those items are asked; few-shot examples are still
     drawn from every item, so a shard of the items gets the prompts a whole run would."""
     shown = vocabulary if settings["recognition_shows_vocabulary"] else None
+    asking = _Asking(alignment, settings, templates, shown)
     calls = []
     for name, (kind, items) in datasets.items():
         for task in tasks_for(kind, settings):
             for item in items:
                 if asked is None or item[ID_FIELD[kind]] in asked[name]:
-                    calls += _calls_for(name, kind, item, items, task, alignment, settings, templates, shown)
+                    calls += _calls_for(asking, name, kind, item, items, task)
     return calls
 
 
-def _calls_for(name, kind, item, items, task: Task, alignment, settings, templates, vocabulary) -> list[Call]:
+@dataclass(frozen=True)
+class _Asking:
+    """How one model is asked: its alignment (base models get raw prompts), the generation
+    settings, the templates, and the vocabulary a recognition prompt shows (None: none)."""
+
+    alignment: str
+    settings: dict
+    templates: Templates
+    vocabulary: list[str] | None
+
+
+def _calls_for(asking: _Asking, name: str, kind: str, item: dict, items: list[dict], task: Task) -> list[Call]:
+    alignment, settings, templates, vocabulary = asking.alignment, asking.settings, asking.templates, asking.vocabulary
     item_id = item[ID_FIELD[kind]]
     if task.mode == "recognize":
         text = recognition_prompt(templates, item["situation"], vocabulary)

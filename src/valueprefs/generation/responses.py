@@ -8,6 +8,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from valueprefs.decisions import UNPARSED, decision
 from valueprefs.errors import ValuePrefsError
@@ -113,19 +114,22 @@ def order_effects(per_file: dict[tuple[str, str], list[dict]]) -> Counter:
     return counts
 
 
-def write_responses(
-    calls: list[Call],
-    results: list[object],
-    base: dict,
-    outputs: dict[tuple[str, str], str],
-    timings_path: str,
-) -> dict:
+@dataclass(frozen=True)
+class ResponseFiles:
+    """Where one generation job writes: a JSONL file per (data set, task), its timings, its summary."""
+
+    responses: dict[tuple[str, str], str]
+    timings: str
+    summary: str
+
+
+def write_responses(calls: list[Call], results: list[object], base: dict, files: ResponseFiles) -> dict:
     """Write one JSONL per (dataset, task) and the timings; return counts for the summary,
     with ``truncated``: per data set and task, the answers that stopped at the token limit
     (``finish_reason: length``) out of its answers; and ``answer_tokens``: per data set and
     task, how many answers had each length in tokens (a histogram; shards add up); and
     ``unparsed_examples``: a few short-form answers read as no decision, by where they are."""
-    per_file: dict[tuple[str, str], list[dict]] = {key: [] for key in outputs}
+    per_file: dict[tuple[str, str], list[dict]] = {key: [] for key in files.responses}
     all_timings: list[dict] = []
     counts: Counter = Counter()
     truncated: dict[str, dict[str, int]] = {}
@@ -155,9 +159,9 @@ def write_responses(
                 task["truncated"] += row["finish_reason"] == "length"
                 lengths.setdefault(f"{call.dataset}/{call.task.name}", Counter())[row["completion_tokens"]] += 1
     counts.update(order_effects(per_file))
-    for key, path in outputs.items():
+    for key, path in files.responses.items():
         write_jsonl(path, sorted(per_file[key], key=lambda r: (r["item_id"], r["sample"])))
-    write_jsonl(timings_path, all_timings)
+    write_jsonl(files.timings, all_timings)
     counts["model_seconds"] = round(sum(t["seconds"] for t in all_timings), 3)
     counts["truncated_responses"] = sum(task["truncated"] for task in truncated.values())
     answer_tokens = {task: {str(n): count for n, count in sorted(c.items())} for task, c in lengths.items()}
@@ -170,9 +174,7 @@ def generate_model(
     base: dict,
     cache: DiskCache,
     backend_factory: Callable,
-    outputs: dict[tuple[str, str], str],
-    timings_path: str,
-    summary_path: str,
+    files: ResponseFiles,
     max_failure_fraction: float,
     max_prompt_chars: int | None = None,
 ) -> dict:
@@ -182,7 +184,7 @@ def generate_model(
     meter = CallMeter()
     requests = [call.request for call in calls]
     results = run_calls(requests, identity, cache, backend_factory, meter, base["model"], max_prompt_chars)
-    counts = write_responses(calls, results, base, outputs, timings_path)
+    counts = write_responses(calls, results, base, files)
     reasons = Counter(r.reason for r in results if isinstance(r, CallFailure))
     summary = {
         **base,
@@ -200,7 +202,7 @@ def generate_model(
         "cache_moved_aside": moved_aside(),
         **counts,
     }
-    write_json(summary_path, summary)
+    write_json(files.summary, summary)
     fraction = summary["failed_calls"] / max(len(calls), 1)
     if fraction > max_failure_fraction:
         raise TooManyFailures(
