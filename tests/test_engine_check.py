@@ -163,7 +163,8 @@ def test_a_job_that_crashes_inside_llamacpp_says_so_in_its_log_and_failure_line(
     from valueprefs.runtime.runlog import failed_jobs
 
     [line] = failed_jobs(str(tmp_path / "logs"), 0)
-    assert line.startswith(f"{log}: died from SIGSEGV (Segmentation fault) in <module> (<string>:10); ")
+    crash = 1 + next(n for n, text in enumerate(script.splitlines()) if "llama_get_logits" in text)
+    assert line.startswith(f"{log}: died from SIGSEGV (Segmentation fault) in <module> (<string>:{crash}); ")
     assert "; the engine's last lines: sched_reserve: " in line  # the end of llama.cpp's model loading
 
 

@@ -1,33 +1,14 @@
 """The analysis rules' jobs: one model run's analysis, then all runs' tables together with the
 framework views of attributes and recognition.
 
-A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``).
+Each job imports what only it uses inside its body: a job starts without loading the others'
+libraries (a figure job in half the time). The code digest follows what a job uses of this
+module wherever it is imported (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging
 
-import pandas as pd
-
-from valueprefs.accounting.summary import control_headline
-from valueprefs.analysis.analyses import analyze_run
-from valueprefs.analysis.calibration import calibration_rows
-from valueprefs.analysis.claims import claims_table
-from valueprefs.analysis.comparisons import comparisons_table
-from valueprefs.analysis.findings import findings_page
-from valueprefs.analysis.inputs import RunFiles, load_run_inputs
-from valueprefs.analysis.settings import Settings
-from valueprefs.analysis.views import control_view, framework_view, recognition_view
-from valueprefs.io import (
-    atomic_write_text,
-    iter_jsonl,
-    read_csv,
-    read_optional_csv,
-    read_values,
-    write_csv,
-    write_jsonl,
-)
-from valueprefs.synthetic.behaviour import ControlParams
-from valueprefs.synthetic.truth import truth_table
+from valueprefs.io import iter_jsonl, read_csv, read_optional_csv, write_csv, write_jsonl
 
 log = logging.getLogger("valueprefs.analysis")
 
@@ -41,6 +22,10 @@ def write_run_analysis(
     ``files`` are what the run's analysis reads (the fields of ``inputs.RunFiles``); ``settings`` the analysis
     settings as plain data (``settings.analysis_params``); ``limits`` the model's items per
     data set."""
+    from valueprefs.analysis.analyses import analyze_run
+    from valueprefs.analysis.inputs import RunFiles, load_run_inputs
+    from valueprefs.analysis.settings import Settings
+
     settings, files = Settings(**settings), RunFiles(**files)
     inputs = load_run_inputs(files, settings.preference_sample, limits)
     correlations, replicates, attributes = analyze_run(inputs, settings)
@@ -76,6 +61,11 @@ def collect_analyses(
     checks of the calibration controls, and the paper's comparisons as differences (``kinds``:
     data set name -> kind; ``outputs``: correlations, replicates, attributes, frameworks,
     recognition, controls, comparisons)."""
+    import pandas as pd
+
+    from valueprefs.analysis.comparisons import comparisons_table
+    from valueprefs.analysis.views import control_view, framework_view, recognition_view
+
     table = pd.concat([read_optional_csv(path) for path in correlations], ignore_index=True)
     write_csv(outputs["correlations"], table)
     write_csv(outputs["recognition"], recognition_view(table))
@@ -94,6 +84,10 @@ def collect_analyses(
 
 def write_control_truth(vocabulary_csv: str, control: dict, out_truth: str):
     """A control's planted truth: both latents per vocabulary value and its parameters."""
+    from valueprefs.io import read_values
+    from valueprefs.synthetic.behaviour import ControlParams
+    from valueprefs.synthetic.truth import truth_table
+
     table = truth_table(ControlParams.from_spec(control), read_values(vocabulary_csv))
     write_csv(out_truth, table)
     return table
@@ -102,6 +96,10 @@ def write_control_truth(vocabulary_csv: str, control: dict, out_truth: str):
 def write_calibration(vocabulary_csv: str, calibration: dict, analysis: dict, out_coverage: str):
     """Coverage of the reported intervals over seeded control studies (``calibration``: the
     config's section; ``analysis``: the analysis settings each study is analysed with)."""
+    from valueprefs.analysis.calibration import calibration_rows
+    from valueprefs.analysis.settings import Settings
+    from valueprefs.io import read_values
+
     settings = Settings.from_analysis(analysis, calibration["n_samples"])
     table = calibration_rows(read_values(vocabulary_csv), calibration, settings)
     write_csv(out_coverage, table)
@@ -112,6 +110,8 @@ def write_calibration(vocabulary_csv: str, calibration: dict, analysis: dict, ou
 def write_claims(correlations_csv: str, replicates_jsonl: str, kinds: dict[str, str], out_claims: str):
     """The scorecard: each of the paper's claims tested on this run's tables (``kinds``: data set
     name -> kind)."""
+    from valueprefs.analysis.claims import claims_table
+
     table = read_optional_csv(correlations_csv)
     drawn = [row for _, row in iter_jsonl(replicates_jsonl, allow_empty=True)]
     claims = claims_table(table, drawn, kinds)
@@ -126,6 +126,10 @@ def write_findings(
     controls_csv: str, claims_csv: str, correlations_csv: str, summary_csv: str, figures: dict[str, str], out_rst: str
 ) -> str:
     """The report's front page (``figures``: report file name -> title); returns its control headline."""
+    from valueprefs.accounting.summary import control_headline
+    from valueprefs.analysis.findings import findings_page
+    from valueprefs.io import atomic_write_text
+
     controls = read_optional_csv(controls_csv)
     tables = [read_optional_csv(path) for path in (claims_csv, correlations_csv, summary_csv)]
     atomic_write_text(out_rst, findings_page(controls, *tables, figures))

@@ -1,24 +1,15 @@
 """The figure rules' jobs: one paper figure from the analysis tables (its data as CSV, PNG and
 PDF), and the study-sizing figure.
 
-A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``).
+Each job imports what only it uses inside its body: a job starts without loading the others'
+libraries (a figure job in half the time). The code digest follows what a job uses of this
+module wherever it is imported (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
-
-from valueprefs.analysis.power import power_table
-from valueprefs.analysis.settings import Settings
-from valueprefs.figures import plots
-from valueprefs.figures.captions import caption
-from valueprefs.figures.figure_data import COLUMNS, evidence_note, figure_data, missing, note, ylabel
-from valueprefs.figures.overlaps import text_collisions
-from valueprefs.figures.recovery import recovery_frame
-from valueprefs.figures.registry import BY_NUMBER, lacks_k, resolve
-from valueprefs.figures.style import FigureStyle
 from valueprefs.io import atomic_target, iter_jsonl, read_optional_csv, read_values, write_csv
 
 log = logging.getLogger("valueprefs.figures")
@@ -28,6 +19,8 @@ def save_figure(figure, path: str, **options) -> None:
     """Save a matplotlib figure whole or not at all; a full disk names ``path``. Labels that
     collide in a PNG are logged as warnings (one line each)."""
     if path.endswith(".png"):
+        from valueprefs.figures.overlaps import text_collisions
+
         for collision in text_collisions(figure):
             log.warning("%s: %s", Path(path).name, collision)
     with atomic_target(path, suffix=Path(path).suffix) as temporary:
@@ -53,6 +46,14 @@ def render_figure(
 ) -> str:
     """Write one figure (``outputs``: png, pdf, and the data behind it as csv in ``data``) from
     the analysis tables (``inputs``: correlations, replicates, frameworks); return its caption."""
+    import pandas as pd
+
+    from valueprefs.figures import plots
+    from valueprefs.figures.captions import caption
+    from valueprefs.figures.figure_data import COLUMNS, missing, note
+    from valueprefs.figures.registry import BY_NUMBER, resolve
+    from valueprefs.figures.style import FigureStyle
+
     look = FigureStyle(**(style or {}))
     spec = BY_NUMBER[number]
     setting = resolve(spec, study.kinds, study.ks, study.reference)
@@ -72,6 +73,12 @@ def render_figure(
 def _figure(spec, setting: dict, inputs: dict[str, str], controls: tuple[str, ...], labels: tuple):
     """The data behind a figure and its drawing (None: nothing to draw); ``labels`` are the
     title, the footer and the style."""
+    import pandas as pd
+
+    from valueprefs.figures import plots
+    from valueprefs.figures.figure_data import COLUMNS, evidence_note, figure_data, ylabel
+    from valueprefs.figures.registry import lacks_k
+
     title, footer, look = labels
     if spec.kind == "frameworks":
         frame = read_optional_csv(inputs["frameworks"])
@@ -118,6 +125,9 @@ def render_alignment_figure(comparisons_csv: str, style: dict, outputs: dict[str
     """The companion of the consistency figures: instruct minus base of the headline consistency
     and the paper's statistic per family and pooled, from the comparisons table (a message where
     no family has both)."""
+    from valueprefs.figures import plots
+    from valueprefs.figures.style import FigureStyle
+
     look = FigureStyle(**(style or {}))
     frame = read_optional_csv(comparisons_csv)
     if not frame.empty:
@@ -138,6 +148,11 @@ def render_alignment_figure(comparisons_csv: str, style: dict, outputs: dict[str
 
 def write_recovery(vocabulary_csv: str, settings: dict, out_csv: str, out_png: str, style: dict) -> object:
     """Simulate studies of the configured sizes, write the table and draw the figure."""
+
+    from valueprefs.figures import plots
+    from valueprefs.figures.recovery import recovery_frame
+    from valueprefs.figures.style import FigureStyle
+
     values = read_values(vocabulary_csv)
     frame = recovery_frame(values, settings)
     write_csv(out_csv, frame)
@@ -159,6 +174,11 @@ def write_power(
     """Simulate control studies of this study's size (``power["items"]``, or else as many
     dilemmas as ``items_jsonl`` holds), write the power table and draw the figure (``outputs``:
     ``table``, ``figure``)."""
+    from valueprefs.analysis.power import power_table
+    from valueprefs.analysis.settings import Settings
+    from valueprefs.figures import plots
+    from valueprefs.figures.style import FigureStyle
+
     values = read_values(vocabulary_csv)
     sizes = power["items"] or [max(sum(1 for _ in iter_jsonl(items_jsonl)), 10)]
     settings = Settings.from_analysis(analysis)

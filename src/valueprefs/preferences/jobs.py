@@ -2,26 +2,14 @@
 sample and the evidence the analysis reads (the games of a short task, the first positions
 of a long one); and the paper's Table 1.
 
-A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``).
+Each job imports what only it uses inside its body: a job starts without loading the others'
+libraries (a figure job in half the time). The code digest follows what a job uses of this
+module wherever it is imported (see ``valueprefs.runtime.code_digest``).
 """
 
 import logging
 
-import numpy as np
-import pandas as pd
-
-from valueprefs.annotation.argument_table import read_argument_table, sample_rows
 from valueprefs.io import atomic_write_text, iter_jsonl, read_values, write_csv
-from valueprefs.preferences.logistic import logistic_preferences
-from valueprefs.preferences.long_form import long_form_frame, position_matrix, save_positions
-from valueprefs.preferences.short_form import (
-    ShortEvidence,
-    decision_games,
-    dilemma_sides,
-    save_games,
-    short_form_tables,
-)
-from valueprefs.preferences.table1 import table1, table1_markdown
 
 log = logging.getLogger("valueprefs.preferences")
 
@@ -41,6 +29,17 @@ def write_short_preferences(
     holds ``shuffles``, ``seed`` and ``preference_sample``: the spread over shuffled game orders
     is computed for the preference sample. Each sample's games and decisions go to
     ``out_evidence`` for the analysis rule, which recomputes nothing from the raw files."""
+    import pandas as pd
+
+    from valueprefs.preferences.logistic import logistic_preferences
+    from valueprefs.preferences.short_form import (
+        ShortEvidence,
+        decision_games,
+        dilemma_sides,
+        save_games,
+        short_form_tables,
+    )
+
     values = read_values(vocabulary_csv)
     items = [item for _, item in iter_jsonl(items_path)]
     responses = pd.DataFrame([row for _, row in iter_jsonl(source_path, allow_empty=True)])
@@ -66,6 +65,11 @@ def write_long_preferences(
     """A long task's preferences per sample from argument order (``source_path``: the annotated
     argument table; ``outputs``: sample -> CSV path). Every response's first positions go to
     ``out_evidence`` for the analysis rule."""
+    import numpy as np
+
+    from valueprefs.annotation.argument_table import read_argument_table, sample_rows
+    from valueprefs.preferences.long_form import long_form_frame, position_matrix, save_positions
+
     values = read_values(vocabulary_csv)
     arguments = read_argument_table(source_path, text=False)
     keys, matrix = position_matrix(arguments, {value: i for i, value in enumerate(values)})
@@ -87,6 +91,8 @@ def _log_counts(source_path: str, counts: dict[int, dict]) -> None:
 
 def write_table1(out_csv: str, out_markdown: str):
     """The paper's Table 1 recomputed with the TrueSkill estimator, as CSV and in the paper's layout."""
+    from valueprefs.preferences.table1 import table1, table1_markdown
+
     frame = table1()
     write_csv(out_csv, frame)
     atomic_write_text(out_markdown, table1_markdown(frame))
