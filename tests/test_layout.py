@@ -101,7 +101,7 @@ def rule_files():
 
 def test_rules_ask_the_study_plan_for_every_path_and_task():
     """No rule formats a results path or parses a task name: the paths come from
-    ``valueprefs.study.paths.Paths``, task names from ``valueprefs.tasks``; the rules' shared
+    ``valueprefs.paths.Paths``, task names from ``valueprefs.tasks``; the rules' shared
     module stays small."""
     found = [
         f"{path.relative_to(REPO)}:{number}: {line.strip()}"

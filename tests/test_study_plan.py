@@ -2,7 +2,7 @@
 
 import pytest
 
-from valueprefs.study.paths import Paths
+from valueprefs.paths import Paths
 from valueprefs.tasks import EXPLICIT, RECOGNIZE, SHORT, SWAPPED, WILDCARD, Task, long_task, tasks_for
 
 
@@ -66,3 +66,14 @@ def test_sharded_paths_put_each_shard_in_a_folder_and_joins_read_every_shard():
     assert paths.generation("summary.json", "m/base", 1) == "results/generation/m/base/shards/1/summary.json"
     # the join of the shards (shard None) writes where an unsharded job would
     assert paths.step("arguments.jsonl", shard=None) == Paths().step("arguments.jsonl")
+
+
+def test_the_library_names_results_paths_through_the_layout():
+    """The ledger tells batch-collected calls by their job's log folder, and a results folder's
+    owner is recorded in one file: both are the layout's paths."""
+    from valueprefs.accounting.ledger import BATCH_COLLECT_LOGS
+    from valueprefs.results_owner import MARKER
+
+    assert BATCH_COLLECT_LOGS == "results/logs/batch_collect/"
+    assert Paths().log("batch_collect", "judge/m/base/dd/long_k5/values").startswith(BATCH_COLLECT_LOGS)
+    assert MARKER == "results/CONFIG"

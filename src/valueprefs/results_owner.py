@@ -10,7 +10,9 @@ import json
 import os
 from pathlib import Path
 
-MARKER = "results/CONFIG"
+from valueprefs.paths import Paths
+
+MARKER = Paths().report_table("CONFIG")
 
 
 def _identity(config: dict, configfiles: list[str]) -> dict:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from valueprefs.accounting.cost import model_price, usd
 from valueprefs.io import read_json
+from valueprefs.paths import Paths
 from valueprefs.runtime.cache import spend
 
 COLUMNS = [
@@ -94,7 +95,7 @@ def _row(rule: str, job: str, name: str, spent: dict, price: dict) -> dict:
     }
 
 
-BATCH_COLLECT_LOGS = "results/logs/batch_collect/"  # the log (job) of the rule that collects batches
+BATCH_COLLECT_LOGS = Paths().log_folder("batch_collect")  # the logs (jobs) of the rule that collects batches
 RUN_COLUMNS = [
     "run", "job", "judge_or_model", "calls_made", "prompt_tokens_spent", "completion_tokens_spent",
     "cached_input_tokens_spent", "usd_spent",

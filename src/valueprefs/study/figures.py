@@ -3,7 +3,7 @@
 from valueprefs.figures.captions import caption
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
 from valueprefs.figures.style import style_for
-from valueprefs.study.paths import Paths
+from valueprefs.paths import Paths
 
 
 def paper_figures(paths: Paths) -> list[str]:

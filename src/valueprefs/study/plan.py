@@ -7,13 +7,13 @@ The rules ask a ``StudyPlan`` for their inputs, outputs and params; the methods 
 import os
 
 from valueprefs.accounting.summary import run_summary
+from valueprefs.paths import Paths
 from valueprefs.planning import active_steps, step_judges
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
 from valueprefs.runtime.code_digest import code_digest, library_files
 from valueprefs.runtime.runlog import failed_jobs
 from valueprefs.study.cluster import Cluster
 from valueprefs.study.figures import FigurePlan, paper_figures
-from valueprefs.study.paths import Paths
 from valueprefs.tasks import Task, tasks_for
 
 DEMO_FILES = {

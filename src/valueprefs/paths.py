@@ -136,6 +136,10 @@ class Paths:
     def logs(self) -> str:
         return f"{self.root}/logs"
 
+    def log_folder(self, rule: str) -> str:
+        """The folder of a rule's job logs (a job's name in the call cache's spend table starts so)."""
+        return f"{self.logs}/{rule}/"
+
     def log(self, rule: str, *job: str) -> str:
         """A job's log: ``logs/{rule}/{job parts}.log``, or ``logs/{rule}.log`` for a rule of one job."""
         return f"{self.logs}/{'/'.join((rule, *job))}.log"
