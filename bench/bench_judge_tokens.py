@@ -38,7 +38,7 @@ from valueprefs.prompts import (
     long_form_prompt,
     value_prompt,
 )
-from valueprefs.runtime.cache import DiskCache
+from valueprefs.runtime.cache import DiskCache, finish_shards
 from valueprefs.tokens import chat_tokens, o200k_base
 
 CACHE = Path(".cache/bench")
@@ -53,6 +53,7 @@ def long_responses(situations: list[str]) -> list[str]:
     ]
     build = lambda: make_backend(SMOLLM2, RunContext(CACHE))  # noqa: E731
     results = run_calls(requests, cache_identity(SMOLLM2, CACHE), DiskCache(CACHE / "calls"), build, CallMeter())
+    finish_shards()  # the next run reads these answers
     return [result[0]["text"] for result in results]
 
 

@@ -55,6 +55,16 @@ def pytest_xdist_make_scheduler(config, log):
     return ByWorkflowRun(config, log)
 
 
+@pytest.fixture(autouse=True)
+def publish_call_cache_shards():
+    """Tests write the call cache outside any job: what a test wrote is published when it ends,
+    as a job's is at its end (``valueprefs.runtime.cache.finish_shards``)."""
+    yield
+    from valueprefs.runtime.cache import finish_shards
+
+    finish_shards()
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Upstream data files (DailyDilemmas, OpinionQA), from VALUEPREFS_SHARED_DATA or ../shared/data.

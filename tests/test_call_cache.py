@@ -21,7 +21,7 @@ PROMPT = "A prompt text that must not be stored: {}"
 WRITER = textwrap.dedent(
     """
     import os, signal, sys
-    from valueprefs.runtime.cache import DiskCache, call_key
+    from valueprefs.runtime.cache import DiskCache, call_key, finish_shards
     root, model, n, end = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
     cache = DiskCache(root)
     for i in range(n):
@@ -34,6 +34,7 @@ WRITER = textwrap.dedent(
     if end == "wait":
         print("stored", flush=True)
         sys.stdin.readline()
+    finish_shards()
     """
 ).replace('"PROMPT"', repr(PROMPT))
 

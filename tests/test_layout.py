@@ -196,3 +196,16 @@ def test_min_evidence_goes_from_config_to_figure_through_six_files_downwards():
         floor("valueprefs." + p.removeprefix("src/valueprefs/").removesuffix(".py").replace("/", ".")) for p in path
     ]
     assert sorted(floors) == floors and len(path) + 1 <= 6 and {Path(p).stem for p in path} == set(flow)
+
+
+def test_the_runtime_has_no_side_channels():
+    """Each part owns its state: nothing runs at interpreter exit behind a caller's back, and no
+    part finds another by looking it up in ``sys.modules`` (a job ends by calling what its parts
+    registered with ``runlog.at_job_end``)."""
+    found = [
+        f"{path.relative_to(REPO)}:{number}: {line.strip()}"
+        for path in sorted(SRC.rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if re.search(r"\batexit\b|sys\.modules", line)
+    ]
+    assert not found, "\n".join(found)

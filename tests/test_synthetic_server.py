@@ -224,7 +224,7 @@ def test_parameters_come_from_the_workflow_config_with_schema_defaults(tmp_path)
 JOB = textwrap.dedent(
     """
     import json, logging, sys, time
-    from valueprefs.runtime.cache import DiskCache
+    from valueprefs.runtime.cache import DiskCache, finish_shards
     from valueprefs.llm.calls import run_calls
     from valueprefs.llm.openai_api import OpenAICompatibleBackend
     from valueprefs.llm.requests import CallMeter, Request
@@ -235,6 +235,7 @@ JOB = textwrap.dedent(
         return OpenAICompatibleBackend("j", base_url=base_url, max_retries=0, timeout=30, max_concurrency=1)
     cache, meter, started = DiskCache(cache_dir), CallMeter(), time.time()
     results = run_calls(requests, {"model": "j", "base_url": base_url}, cache, factory, meter, "job")
+    finish_shards()
     print(json.dumps({"results": results, "sent": meter.requests, "stored": cache.stores,
                       "started": started, "ended": time.time()}))
     """

@@ -10,9 +10,10 @@ judge, so a job opens only the shards of the models it calls. Each process write
 namespace (WAL journal in exclusive locking mode, so no shared memory: safe on a network
 filesystem; one transaction per call, so a kill loses at most the calls in flight). A shard is
 ``*.open.db`` while its writer runs and is renamed ``*.db`` when a batch of calls ends
-(``DiskCache.publish``) or the job does (``finish_shards``, also at exit); the shard of a process
-that was killed, or that a full disk kept from closing, is recovered by the next process that
-finds its lock free. Other processes read
+(``DiskCache.publish``) or the job does (``finish_shards``: a job under ``runlog.rule_log`` calls
+it as it ends; a process that writes outside a job calls it itself); the shard of a process that
+was killed, ended without finishing, or that a full disk kept from closing, is recovered by the
+next process that finds its lock free. Other processes read
 closed shards only (``DiskCache.refresh`` reads those closed since a namespace was opened).
 Once a namespace holds more than ``COMPACT_AT`` closed shards below ``SETTLED_BYTES``, the next
 process to open it merges those into one (larger shards stay as they are, so no merge rewrites
@@ -21,7 +22,6 @@ is moved aside (``*.db.damaged``), named in the log and in the job's summary
 (``moved_aside``); its calls are made again once.
 """
 
-import atexit
 import contextlib
 import errno
 import fcntl
@@ -223,7 +223,7 @@ class _Shard:
     def finish(self) -> None:
         """Close the shard for readers; if that fails (a full disk), its committed calls stay in
         the open shard, which the next process to open the namespace recovers: one warning, no
-        exception (this runs at exit, and after a job's own error)."""
+        exception (this runs as a job ends, also after its own error)."""
         with self.guard:
             try:
                 _publish(self.connection, self.path, self.lock)
@@ -263,9 +263,9 @@ def _writer(folder: Path) -> _Shard:
         return _WRITERS[str(folder)]
 
 
-@atexit.register
 def finish_shards() -> None:
-    """Publish this process's shards (run at exit; a killed process's are recovered later)."""
+    """Publish this process's shards: at the end of a job (``runlog.at_job_end``), or called by
+    a process that wrote outside one (a shard left open is recovered by the next reader)."""
     with _WRITERS_GUARD:
         for shard in _WRITERS.values():
             shard.finish()
