@@ -91,7 +91,7 @@ rule analyze_run:
         files=lambda wildcards: PLAN.run_files(wildcards.model, wildcards.alignment),
         limits=lambda wildcards: PLAN.model_spec(wildcards)["limits"],
         item_files={dataset: PATHS.data("items.jsonl", dataset) for dataset in DATASETS},
-        kinds=PLAN.kinds(),
+        kinds=PLAN.kinds,
         settings=analysis_params(config),
     script:
         "../scripts/analyze_run.py"
@@ -142,7 +142,7 @@ rule analysis_tables:
         "../../envs/analysis.yaml"
     params:
         code=code_version("analysis_tables.py"),
-        kinds=PLAN.kinds(),
+        kinds=PLAN.kinds,
     script:
         "../scripts/analysis_tables.py"
 
@@ -164,7 +164,7 @@ rule claims:
         "../../envs/analysis.yaml"
     params:
         code=code_version("claims.py"),
-        kinds=PLAN.kinds(),
+        kinds=PLAN.kinds,
     script:
         "../scripts/claims.py"
 

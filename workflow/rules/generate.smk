@@ -25,7 +25,7 @@ rule generate:
     params:
         code=code_version("generate.py"),
         spec=PLAN.model_spec,
-        kinds=PLAN.kinds(),
+        kinds=PLAN.kinds,
         names=DATASETS,
         tasks=PLAN.generation_tasks(),
         settings=PLAN.model_generation_settings,

@@ -33,16 +33,21 @@ def _module_file(src: Path, module: str) -> Path | None:
     return None
 
 
+def _bound_by(node: ast.stmt) -> list[tuple[str, set[str]]]:
+    """(name bound, library modules named) of each alias of an import statement: ``import a.b``
+    binds a and names a.b; ``from a import b`` binds b and names a and a.b (b may be a module)."""
+    if isinstance(node, ast.Import):
+        pairs = [(alias.asname or alias.name.split(".")[0], {alias.name}) for alias in node.names]
+    elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        pairs = [(alias.asname or alias.name, {node.module, f"{node.module}.{alias.name}"}) for alias in node.names]
+    else:
+        return []
+    return [(local, {m for m in modules if m == PACKAGE or m.startswith(PACKAGE + ".")}) for local, modules in pairs]
+
+
 def _import_names(nodes) -> set[str]:
-    """Modules named by the import statements among ``nodes`` (``from a import b``: a and a.b)."""
-    names = set()
-    for node in nodes:
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in names if name == PACKAGE or name.startswith(PACKAGE + ".")}
+    """Library modules named by the import statements among ``nodes``."""
+    return {module for node in nodes for _, modules in _bound_by(node) for module in modules}
 
 
 @cache
@@ -70,14 +75,8 @@ def _bindings(tree: ast.Module) -> dict[str, set[str]]:
     """Top-level name -> the library modules whose import binds it."""
     bound: dict[str, set[str]] = {}
     for node in tree.body:
-        if isinstance(node, ast.Import):  # `import a.b` binds a, and runs a.b
-            pairs = [(alias.asname or alias.name.split(".")[0], {alias.name}) for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:  # binds b of a (or module a.b)
-            pairs = [(alias.asname or alias.name, {node.module, f"{node.module}.{alias.name}"}) for alias in node.names]
-        else:
-            continue
-        for local, modules in pairs:
-            bound.setdefault(local, set()).update(m for m in modules if m == PACKAGE or m.startswith(PACKAGE + "."))
+        for local, modules in _bound_by(node):
+            bound.setdefault(local, set()).update(modules)
     return bound
 
 

@@ -13,11 +13,11 @@ def paper_figures(paths: Paths) -> list[str]:
 
 
 class FigurePlan:
-    """The paper's figures under one config (``controls``: the families drawn hatched)."""
+    """The paper's figures under one config (``kinds``: data set name -> kind; ``controls``: the
+    families drawn hatched)."""
 
-    def __init__(self, config: dict, controls: list[str]) -> None:
-        self.config, self.controls = config, controls
-        self.kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}
+    def __init__(self, config: dict, kinds: dict[str, str], controls: list[str]) -> None:
+        self.config, self.kinds, self.controls = config, kinds, controls
 
     def intervals(self) -> dict:
         """The analysis settings behind every interval, as figure captions describe them."""

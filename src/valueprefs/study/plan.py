@@ -31,6 +31,7 @@ class StudyPlan:
         self.config, self.basedir = config, basedir
         self.paths = Paths(config["annotation"]["shards"], config["generation"]["shards"])
         self.datasets = sorted(config["datasets"])
+        self.kinds = {name: entry["kind"] for name, entry in config["datasets"].items()}  # name -> kind
         self.runs = [
             (family, alignment)
             for family, alignments in sorted(config["models"].items())
@@ -40,7 +41,7 @@ class StudyPlan:
         self.steps = active_steps(config["judges"], config["annotation"])
         self._code_versions: dict[str, str] = {}
         self.cluster = Cluster(self)
-        self.figures = FigurePlan(config, self.control_families)
+        self.figures = FigurePlan(config, self.kinds, self.control_families)
 
     # what the config names
     @property
@@ -58,13 +59,9 @@ class StudyPlan:
     def batch_judges(self) -> list[str]:
         return [judge["name"] for judge in self.config["judges"] if judge["batch"]]
 
-    def kinds(self) -> dict[str, str]:
-        """Data set name -> kind (dilemmas, questions, recognition)."""
-        return {name: entry["kind"] for name, entry in self.config["datasets"].items()}
-
     def tasks(self, dataset: str, mode: str | None = None) -> list[Task]:
         """The tasks of a data set (of one mode, with ``mode``)."""
-        tasks = tasks_for(self.config["datasets"][dataset]["kind"], self.config["generation"])
+        tasks = tasks_for(self.kinds[dataset], self.config["generation"])
         return [task for task in tasks if mode in (None, task.mode)]
 
     def generation_tasks(self) -> list[tuple[str, str]]:
@@ -72,7 +69,7 @@ class StudyPlan:
         return [(dataset, task.name) for dataset in self.datasets for task in self.tasks(dataset)]
 
     def recognition_datasets(self) -> list[str]:
-        return [name for name in self.datasets if self.kinds()[name] == "recognition"]
+        return [name for name in self.datasets if self.kinds[name] == "recognition"]
 
     def dataset_spec(self, wildcards) -> dict:
         return self.config["datasets"][wildcards.dataset]
@@ -135,7 +132,7 @@ class StudyPlan:
         whose size the power rule simulates unless ``power.items`` lists sizes."""
         if self.config["power"]["items"]:
             return []
-        dilemmas = [name for name in self.datasets if self.kinds()[name] == "dilemmas"]
+        dilemmas = [name for name in self.datasets if self.kinds[name] == "dilemmas"]
         reference = self.config["analysis"]["reference_dataset"] or next(iter(dilemmas), None)
         if reference is None:
             raise ValueError(
