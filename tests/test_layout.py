@@ -209,3 +209,41 @@ def test_the_runtime_has_no_side_channels():
         if re.search(r"\batexit\b|sys\.modules", line)
     ]
     assert not found, "\n".join(found)
+
+
+def library_calls(path: Path):
+    """Each call in a test file of a function or class it imports from the library, with the
+    line, the name, the number of positional arguments and the keywords (None where a call
+    splats arguments in, and so cannot be checked without running it)."""
+    tree = ast.parse(path.read_text())
+    imported = {
+        alias.asname or alias.name: (node.module, alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("valueprefs")
+        for alias in node.names
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in imported:
+            splat = any(isinstance(arg, ast.Starred) for arg in node.args) or any(k.arg is None for k in node.keywords)
+            keywords = None if splat else [k.arg for k in node.keywords]
+            yield node.lineno, imported[node.func.id], len(node.args), keywords
+
+
+def test_the_vllm_tests_call_the_library_as_it_is():
+    """The vLLM tests run in their own environment (`make test-vllm`), outside this suite: each of
+    their calls into the library must still fit the signature it calls."""
+    import importlib
+    import inspect
+
+    misfits, checked = [], 0
+    for path in sorted((REPO / "tests_vllm").glob("*.py")):
+        for line, (module, name), positional, keywords in library_calls(path):
+            if keywords is None:
+                continue
+            target = getattr(importlib.import_module(module), name)
+            try:
+                inspect.signature(target).bind(*[None] * positional, **dict.fromkeys(keywords))
+            except TypeError as error:
+                misfits.append(f"{path.name}:{line} {name}: {error}")
+            checked += 1
+    assert checked >= 10 and misfits == []

