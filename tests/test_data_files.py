@@ -10,7 +10,7 @@ from valueprefs.data.demo import demo_vocabulary
 from valueprefs.data.jobs import prepare_dataset
 from valueprefs.data.sources import load_dilemmas, load_questions, load_vocabulary
 from valueprefs.errors import DataError
-from valueprefs.io import read_csv
+from valueprefs.io import read_csv, read_values
 
 HEADER = "dilemma_id,situation,action_to_do,action_not_to_do,values_to_do,values_not_to_do\n"
 ROW = 'd1,"Should you?",Do it,Do not,"[""honesty"", ""trust""]","[""comfort""]"\n'
@@ -181,3 +181,15 @@ def test_generated_dilemmas_take_their_shape_from_the_config():
     assert lean(skewed) > lean(plain) + 0.15
     with pytest.raises(ConfigError, match="side_skew shape dilemmas"):
         load_questions({"source": "demo", "generated": {"items": 3, "seed": 0, "side_skew": 1.0}})
+
+
+def test_the_vocabulary_file_is_read_in_order_and_a_bad_one_is_named(tmp_path):
+    good = write(tmp_path / "vocabulary.csv", 'value,virtue\nhonesty,1\n"care, for others",0\n')
+    assert read_values(good) == list(read_csv(good)["value"]) == ["honesty", "care, for others"]
+    for text, message in (("name\nhonesty\n", "has no column 'value'"), ("", "file is empty")):
+        with pytest.raises(DataError, match=message) as error:
+            read_values(write(tmp_path / "bad.csv", text))
+        assert "bad.csv" in str(error.value)
+    (tmp_path / "latin1.csv").write_bytes("value\nd\xe9j\xe0\n".encode("latin-1"))
+    with pytest.raises(DataError, match="not valid UTF-8"):
+        read_values(tmp_path / "latin1.csv")

@@ -247,3 +247,12 @@ def test_the_vllm_tests_call_the_library_as_it_is():
                 misfits.append(f"{path.name}:{line} {name}: {error}")
             checked += 1
     assert checked >= 10 and misfits == []
+
+
+def test_a_job_that_builds_no_table_starts_without_pandas():
+    """Step jobs are most of a run's jobs and read and write JSON only: importing pandas (and
+    krippendorff) would be most of their start-up time, so the modules they import leave it out."""
+    code = "import sys, valueprefs.annotation.jobs, valueprefs.io\n"
+    code += "print(sorted(m for m in ('pandas', 'krippendorff', 'scipy', 'matplotlib') if m in sys.modules))\n"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

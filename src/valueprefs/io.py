@@ -1,15 +1,24 @@
-"""Reading and atomically writing the tool's files (CSV, JSON, JSONL)."""
+"""Reading and atomically writing the tool's files (CSV, JSON, JSONL).
 
+pandas is imported by the functions that build tables only: many jobs read and write JSON alone,
+and importing pandas is most of their start-up time.
+"""
+
+from __future__ import annotations
+
+import csv
 import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from valueprefs.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def file_mode() -> int:
@@ -117,6 +126,8 @@ def read_json(path: str | Path) -> object:
 
 def read_jsonl(path: str | Path) -> pd.DataFrame:
     """Read a JSONL file into a table (one row per object)."""
+    import pandas as pd
+
     records = [record for _, record in iter_jsonl(path)]
     if not records:
         raise DataError(str(path), "file has no records")
@@ -124,12 +135,24 @@ def read_jsonl(path: str | Path) -> pd.DataFrame:
 
 
 def read_values(vocabulary_csv: str | Path) -> list[str]:
-    """The value names of the workflow's vocabulary file, in its order."""
-    return list(read_csv(vocabulary_csv)["value"])
+    """The value names of the workflow's vocabulary file, in its order (its ``value`` column)."""
+    path = require_file(vocabulary_csv)
+    try:
+        with open(path, encoding="utf-8", newline="") as stream:
+            rows = list(csv.DictReader(stream))
+    except UnicodeDecodeError:
+        raise DataError(str(path), "is not valid UTF-8") from None
+    except csv.Error as error:
+        raise DataError(str(path), f"cannot be parsed as CSV ({error})") from None
+    if not rows or "value" not in rows[0]:
+        raise DataError(str(path), "has no column 'value'")
+    return [row["value"] for row in rows]
 
 
 def read_optional_csv(path: str | Path) -> pd.DataFrame:
     """A CSV table the workflow wrote, numbers parsed; an empty file is an empty table."""
+    import pandas as pd
+
     try:
         return pd.read_csv(require_file(path, allow_empty=True))
     except pd.errors.EmptyDataError:
@@ -138,6 +161,8 @@ def read_optional_csv(path: str | Path) -> pd.DataFrame:
 
 def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV file as text columns; fail naming the file when it cannot be parsed."""
+    import pandas as pd
+
     path = require_file(path)
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8")

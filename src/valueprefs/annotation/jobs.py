@@ -2,14 +2,14 @@
 collect, value standardization (gold and recognized values) and judge agreement.
 
 A rule's code digest covers what its job uses of this module (see ``valueprefs.runtime.code_digest``).
+The tables of the merge and of judge agreement are imported by those jobs only: pandas would be
+most of a step job's start-up time.
 """
 
 import logging
 from collections.abc import Iterable, Iterator
 
-from valueprefs.annotation.agreement import agreement_table
 from valueprefs.annotation.annotator import apply_primary_labels, summarize_labels
-from valueprefs.annotation.argument_table import write_argument_table
 from valueprefs.annotation.batch import collect_answers, submit_requests
 from valueprefs.annotation.recognized import MAX_NAMED, named_values
 from valueprefs.annotation.standardize import standardized_names
@@ -68,6 +68,8 @@ def merge_annotation(
     JSONL, ``table`` as CSV), all records (``labels``) and a ``summary``. With shards,
     ``arguments_paths`` lists each shard's table in order, and the labels and stats paths each
     step's shards in order."""
+    from valueprefs.annotation.argument_table import write_argument_table  # pandas: this job's only
+
     responses = step_input("arguments", responses_path)
     arguments = [row for path in arguments_paths for _, row in iter_jsonl(path, allow_empty=True)]
     # Every record goes to the merged labels file whole as it is read; what stays in memory for
@@ -194,6 +196,8 @@ def recognized_values(
 
 def write_judge_agreement(label_files: list[str], out_csv: str):
     """Agreement per step and judge pair over the audit records of many response files."""
+    from valueprefs.annotation.agreement import agreement_table  # pandas and krippendorff: this job's only
+
     table = agreement_table(label_files)
     write_csv(out_csv, table)
     return table

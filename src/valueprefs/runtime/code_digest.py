@@ -24,8 +24,10 @@ ENTRY_MODULE = "jobs"
 NOT_RESULT_CODE = frozenset({"valueprefs.runtime.runlog", "valueprefs.errors"})
 
 
+@cache
 def _module_file(src: Path, module: str) -> Path | None:
-    """The file that defines ``module`` under ``src`` (a module or a package's __init__)."""
+    """The file that defines ``module`` under ``src`` (a module or a package's __init__); the
+    library does not change while a workflow is planned, so each is looked up once."""
     base = src.joinpath(*module.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
