@@ -186,6 +186,8 @@ def test_generated_dilemmas_take_their_shape_from_the_config():
 def test_the_vocabulary_file_is_read_in_order_and_a_bad_one_is_named(tmp_path):
     good = write(tmp_path / "vocabulary.csv", 'value,virtue\nhonesty,1\n"care, for others",0\n')
     assert read_values(good) == list(read_csv(good)["value"]) == ["honesty", "care, for others"]
+    header_only = write(tmp_path / "header.csv", "value,virtue\n")
+    assert read_values(header_only) == list(read_csv(header_only)["value"]) == []
     for text, message in (("name\nhonesty\n", "has no column 'value'"), ("", "file is empty")):
         with pytest.raises(DataError, match=message) as error:
             read_values(write(tmp_path / "bad.csv", text))

@@ -139,12 +139,13 @@ def read_values(vocabulary_csv: str | Path) -> list[str]:
     path = require_file(vocabulary_csv)
     try:
         with open(path, encoding="utf-8", newline="") as stream:
-            rows = list(csv.DictReader(stream))
+            reader = csv.DictReader(stream)
+            rows = list(reader)
     except UnicodeDecodeError:
         raise DataError(str(path), "is not valid UTF-8") from None
     except csv.Error as error:
         raise DataError(str(path), f"cannot be parsed as CSV ({error})") from None
-    if not rows or "value" not in rows[0]:
+    if "value" not in (reader.fieldnames or []):
         raise DataError(str(path), "has no column 'value'")
     return [row["value"] for row in rows]
 

@@ -2,13 +2,21 @@
 framework views of attributes and recognition.
 
 Each job imports what only it uses inside its body: a job starts without loading the others'
-libraries (a figure job in half the time). The code digest follows what a job uses of this
-module wherever it is imported (see ``valueprefs.runtime.code_digest``).
+libraries. The code digest follows what a job uses of this module wherever it is imported (see
+``valueprefs.runtime.code_digest``).
 """
 
 import logging
 
-from valueprefs.io import iter_jsonl, read_csv, read_optional_csv, write_csv, write_jsonl
+from valueprefs.io import (
+    atomic_write_text,
+    iter_jsonl,
+    read_csv,
+    read_optional_csv,
+    read_values,
+    write_csv,
+    write_jsonl,
+)
 
 log = logging.getLogger("valueprefs.analysis")
 
@@ -84,7 +92,6 @@ def collect_analyses(
 
 def write_control_truth(vocabulary_csv: str, control: dict, out_truth: str):
     """A control's planted truth: both latents per vocabulary value and its parameters."""
-    from valueprefs.io import read_values
     from valueprefs.synthetic.behaviour import ControlParams
     from valueprefs.synthetic.truth import truth_table
 
@@ -98,7 +105,6 @@ def write_calibration(vocabulary_csv: str, calibration: dict, analysis: dict, ou
     config's section; ``analysis``: the analysis settings each study is analysed with)."""
     from valueprefs.analysis.calibration import calibration_rows
     from valueprefs.analysis.settings import Settings
-    from valueprefs.io import read_values
 
     settings = Settings.from_analysis(analysis, calibration["n_samples"])
     table = calibration_rows(read_values(vocabulary_csv), calibration, settings)
@@ -128,7 +134,6 @@ def write_findings(
     """The report's front page (``figures``: report file name -> title); returns its control headline."""
     from valueprefs.accounting.summary import control_headline
     from valueprefs.analysis.findings import findings_page
-    from valueprefs.io import atomic_write_text
 
     controls = read_optional_csv(controls_csv)
     tables = [read_optional_csv(path) for path in (claims_csv, correlations_csv, summary_csv)]

@@ -148,7 +148,6 @@ def render_alignment_figure(comparisons_csv: str, style: dict, outputs: dict[str
 
 def write_recovery(vocabulary_csv: str, settings: dict, out_csv: str, out_png: str, style: dict) -> object:
     """Simulate studies of the configured sizes, write the table and draw the figure."""
-
     from valueprefs.figures import plots
     from valueprefs.figures.recovery import recovery_frame
     from valueprefs.figures.style import FigureStyle

@@ -3,8 +3,8 @@ sample and the evidence the analysis reads (the games of a short task, the first
 of a long one); and the paper's Table 1.
 
 Each job imports what only it uses inside its body: a job starts without loading the others'
-libraries (a figure job in half the time). The code digest follows what a job uses of this
-module wherever it is imported (see ``valueprefs.runtime.code_digest``).
+libraries. The code digest follows what a job uses of this module wherever it is imported (see
+``valueprefs.runtime.code_digest``).
 """
 
 import logging
