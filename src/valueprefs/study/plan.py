@@ -250,28 +250,27 @@ class StudyPlan:
         """What one run's analysis reads: the short tasks' games, the long tasks' argument table
         and first positions, and the recognized values, by data set and task."""
         run, paths = f"{family}/{alignment}", self.paths
-        short = {
-            dataset: {
-                t.name: paths.preferences("games.npz", run, dataset, t.name) for t in self.tasks(dataset, "short")
-            }
-            for dataset in self.datasets
-            if self.tasks(dataset, "short")
-        }
-        long = {
-            dataset: {
-                t.name: (
-                    paths.annotated(".table.csv", run, dataset, t.name),
-                    paths.preferences("positions.npz", run, dataset, t.name),
-                )
-                for t in self.tasks(dataset, "long")
-            }
-            for dataset in self.datasets
-            if self.tasks(dataset, "long")
-        }
+        short = self._by_dataset("short", lambda dataset, task: paths.preferences("games.npz", run, dataset, task))
+        long = self._by_dataset(
+            "long",
+            lambda dataset, task: (
+                paths.annotated(".table.csv", run, dataset, task),
+                paths.preferences("positions.npz", run, dataset, task),
+            ),
+        )
         recognition = {
             dataset: paths.annotated(".jsonl", run, dataset, "recognize") for dataset in self.recognition_datasets()
         }
         return short, long, recognition
+
+    def _by_dataset(self, mode: str, files) -> dict:
+        """``files(dataset, task name)`` of each task of ``mode``, by data set (those with such tasks)."""
+        by_dataset = {}
+        for dataset in self.datasets:
+            tasks = self.tasks(dataset, mode)
+            if tasks:
+                by_dataset[dataset] = {task.name: files(dataset, task.name) for task in tasks}
+        return by_dataset
 
     def run_analysis_inputs(self, wildcards) -> list[str]:
         """Every file one run's analysis reads (flattened for Snakemake)."""
