@@ -79,6 +79,7 @@ def test_the_keyless_local_server_example_runs_through_analysis(local_server, tm
     spec["base_url"] = spec["base_url"].replace(":8080", f":{port}")
     config["datasets"]["dailydilemmas"]["limit"] = 2
     config["datasets"]["opinionqa"]["limit"] = 1
+    config["datasets"]["valueprism"]["limit"] = 2
     config["generation"].update(k=[3], n_samples=1)
     configfile = tmp_path / "local_server.yaml"
     configfile.write_text(yaml.safe_dump(config))
@@ -89,6 +90,8 @@ def test_the_keyless_local_server_example_runs_through_analysis(local_server, tm
     assert "warning: this config rates no path-based specificity" in result.stderr
     summary = json.loads((workdir / "results/generation/smollm2-served/instruct/summary.json").read_text())
     assert summary["responses"] > 0 and summary["failed_calls"] == 0
+    # 3 short tasks x 2 dilemmas, 2 long calls (greedy, sampled) x 3 items, 2 situations
+    assert summary["calls"] == 3 * 2 + 2 * 3 + 2
     assert "this run: 1 generation jobs ran" in result.stdout
     arguments = (workdir / "results/annotation/smollm2-served/instruct/dailydilemmas/long_k3.jsonl").read_text()
     assert arguments.strip()  # the offline judge found arguments in SmolLM2's answers
