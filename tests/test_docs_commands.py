@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from snakemake.cli import get_argument_parser
 
-from conftest import REPO, SNAKEMAKE
+from conftest import REPO, SNAKEMAKE, planned_rules
 
 PAGES = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 SNAKEMAKE_COMMAND = re.compile(r"(\.venv/bin/)?snakemake( |$)")
@@ -98,6 +98,34 @@ def test_each_snakemake_command_parses_as_meant_and_runs(command, sandbox):
         words.append("-n")
     result = run_once(words, sandbox)
     assert result.returncode == 0, f"{command!r} as {words}:\n{result.stderr[-3000:]}"
+
+
+def documented_run(command: str, sandbox: Path) -> subprocess.CompletedProcess:
+    """The run of a dry-run command the pages show, shared with that command's test above."""
+    assert command in snakemake_commands(), f"the docs no longer show {command!r}"
+    return run_once(shlex.split(command)[1:], sandbox)
+
+
+PAPER_DRY_RUN = "snakemake -n -d runs/paper --configfile config/paper.yaml"
+
+
+def test_the_demo_and_paper_dry_runs_plan_their_own_models_without_data(sandbox):
+    """The embedded default plans the demo's models; config/paper.yaml plans the paper's alone
+    (the default is not merged into it); neither reads a data set to plan."""
+    demo, paper = (documented_run(command, sandbox) for command in ("snakemake -n", PAPER_DRY_RUN))
+    for result in (demo, paper):
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert "rule dataset:" in result.stdout and "rule vocabulary:" in result.stdout
+    assert "smollm2" in demo.stdout and "smollm2" not in paper.stdout + paper.stderr
+
+
+def test_the_economy_dry_run_plans_the_papers_generation_and_a_batch_per_step_and_file(sandbox):
+    """config/paper_economy.yaml over the paper's: the paper's generation jobs, and a Batch API
+    submit and collect per annotation step and response file."""
+    economy = "snakemake -n -d runs/paper_economy --configfile config/paper.yaml config/paper_economy.yaml"
+    paper, cheap = (planned_rules(documented_run(command, sandbox)) for command in (PAPER_DRY_RUN, economy))
+    assert cheap["generate"] == paper["generate"] == 10 and "batch_submit" not in paper
+    assert cheap["batch_submit"] == cheap["batch_collect"] == 3 * cheap["annotate_arguments"]
 
 
 def comparable(value: object) -> object:
