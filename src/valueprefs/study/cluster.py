@@ -71,7 +71,7 @@ class Cluster:
 
     def local_rules(self) -> set[str]:
         """The rules that could go to SLURM but stay on the submit host under this config."""
-        return {name for name, gpus in self.gpu_capable_rules().items() if gpus == 0}
+        return {name for name in self.gpu_capable_rules() if self.on_submit_host(name)}
 
     def job_kinds(self) -> list[tuple[str, str, int, int, str]]:
         """Each kind of job that may go to SLURM, with its count in the whole grid: (label, rule,
