@@ -198,8 +198,12 @@ with rule_log({str(tmp_path / "rule.log")!r}):
     assert not list((small_disk / "cache").glob("*/*.open.db"))  # recovered and closed
 
 
-def ours(requests: list[dict]) -> list[dict]:
-    return [request for request in requests if request["body"].get("model") == "full-disk-model"]
+# A model name of the full-disk test's own: the server counts only what that test's jobs sent.
+FULL_DISK_MODEL = "full-disk-model"
+
+
+def is_ours(request: dict) -> bool:
+    return request["body"].get("model") == FULL_DISK_MODEL
 
 
 @pytest.mark.slow  # two small workflow runs over a scripted server
@@ -223,14 +227,13 @@ def test_a_workflow_whose_call_cache_fills_the_disk_prints_no_traceback_and_resu
     workdir.mkdir()
     target = "results/generation/remote/instruct/summary.json"
     with ScriptedServer(reply) as server:
-        # a model name of this test's own: the server counts only what this test's jobs sent
-        remote = {"backend": "openai", "model": "full-disk-model", "base_url": server.base_url}
+        remote = {"backend": "openai", "model": FULL_DISK_MODEL, "base_url": server.base_url}
         configfile = small_config(workdir, models={"remote": {"instruct": remote}}, n_samples=4)
         config = yaml.safe_load(configfile.read_text()) | {"cache_dir": str(small_disk / "cache")}
         configfile.write_text(yaml.safe_dump(config))
         full = run_snakemake(workdir, "--cores", "1", target, configfile=configfile)
         assert full.returncode != 0
-        first_run = len(ours(server.requests))
+        first_run = sum(map(is_ours, server.requests))
         console = full.stdout + full.stderr
         assert "Traceback" not in console and "Exception ignored" not in console
         assert f"error: cannot write {small_disk / 'cache'}/" in console
@@ -238,8 +241,8 @@ def test_a_workflow_whose_call_cache_fills_the_disk_prints_no_traceback_and_resu
         subprocess.run(["mount", "-o", "remount,size=4m", str(small_disk)], check=True)
         again = run_snakemake(workdir, "--cores", "1", target, configfile=configfile)
         assert again.returncode == 0, again.stderr[-3000:]
-    made = Counter(json.dumps(request["body"], sort_keys=True) for request in ours(server.requests))
-    strangers = [request for request in server.requests if request["body"].get("model") != "full-disk-model"]
+    made = Counter(json.dumps(request["body"], sort_keys=True) for request in server.requests if is_ours(request))
+    strangers = [request for request in server.requests if not is_ours(request)]
     summary = json.loads((workdir / target).read_text())
     assert len(made) == summary["responses"] and max(made.values()) <= 2, (sorted(made.items()), summary, strangers)
     assert summary["cache_hits"] > 0  # what was committed before the disk filled is kept
