@@ -133,3 +133,30 @@ def test_claims_benchmark_runs_at_a_tiny_size():
     assert "60 values, 60 dilemmas, k [3], claim alignment_short_long" in result.stdout
     table = [line for line in result.stdout.splitlines() if line.startswith("| (")]
     assert len(table) == 2 and "null, independent draws" in table[0] and "gain 0.6, shared" in table[1]
+
+
+def test_the_suite_census_counts_each_python_process_under_its_kind_and_test_module():
+    """The suite benchmark on five tests that each start one `python -m valueprefs...` command:
+    each command's process is recorded once, under its own name and its test module."""
+    command = [sys.executable, str(REPO / "bench/bench_test_suite.py"), "--workers", "0"]
+    command += ["--", "tests/test_docs_commands.py", "-k", "test_each_python_command_runs"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "5 passed" in result.stdout and "pytest exit status 0" in result.stdout
+    assert "| valueprefs/runtime/code_digest.py | 1 |" in result.stdout
+    assert "| valueprefs/llm/engine_check.py | 1 |" in result.stdout
+    assert "| tests/test_docs_commands.py | 5 |" in result.stdout
+    assert "| (outside any test: pytest itself) | 1 |" in result.stdout
+
+
+def test_the_suite_census_names_snakemake_runs_dry_runs_and_job_scripts():
+    bench = load(REPO / "bench/bench_test_suite.py")
+    kind = bench.process_kind
+    assert kind(["/v/bin/snakemake", "-s", "Snakefile", "--cores", "2"]) == "snakemake (run)"
+    assert kind(["/v/bin/snakemake", "-d", "runs/paper", "-n"]) == "snakemake (dry run)"
+    assert kind(["/w/.snakemake/scripts/tmpa1b2c3.figure.py"]) == "job figure.py"
+    assert kind(["-c"]) == kind([]) == "python -c (pytest workers, inline code)"
+    records = [{"argv": ["-c"], "cpu": 2.0}, {"argv": ["x/scripts/tmpq.figure.py"], "cpu": 1.5}]
+    records.append({"argv": ["y/scripts/tmpr.figure.py"], "cpu": 1.0})
+    rows = bench.tally(records, lambda record: kind(record["argv"]))
+    assert rows == [("job figure.py", 2, 2.5), ("python -c (pytest workers, inline code)", 1, 2.0)]
