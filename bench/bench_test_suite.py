@@ -27,10 +27,9 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
+from valueprefs.llm.cpu import cpu_model
 
-from valueprefs.llm.cpu import cpu_model  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 CENSUS_VARIABLE = "VALUEPREFS_SUITE_CENSUS"
 # Written as sitecustomize.py: every Python process of the run appends one JSON line at exit.
