@@ -121,7 +121,8 @@ def run_suite(pytest_args: list[str], workers: int, census: Path) -> tuple[float
     hook = census.parent / "hook"
     hook.mkdir()
     (hook / "sitecustomize.py").write_text(RECORDER)
-    env = dict(os.environ, CI="true", HF_HUB_OFFLINE="1", **{CENSUS_VARIABLE: str(census)})
+    offline = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}  # as the Makefile exports them
+    env = dict(os.environ, CI="true", **offline, **{CENSUS_VARIABLE: str(census)})
     env.pop("PYTEST_CURRENT_TEST", None)  # run from a test: its processes are attributed to their own tests
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(hook), env.get("PYTHONPATH", "")]))
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(["-n", str(workers)] * bool(workers))]
