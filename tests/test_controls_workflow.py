@@ -1,7 +1,8 @@
 """Calibration controls through the whole DAG (the default target, then the report): synthetic
 models with planted preferences answer 200 generated dilemmas, one of them (and the judge)
 through the synthetic OpenAI-compatible server on 127.0.0.1, and the workflow's tables, figures
-and report must show what was planted."""
+and report must show what was planted. The default target draws the figures the checks read
+(``figures.only``)."""
 
 import json
 import subprocess
@@ -30,6 +31,7 @@ CONTROLS = {
 # no value-level consistency, a strong preference for acting, in dilemmas whose values lean to
 # one side (the data set's side_skew): values argued for acting win in both formats
 CONFOUNDED = {"consistency": 0.0, "scenario": "side_bias", "side_bias": 2.0, "dilemma_effect": 0.0}
+FIGURES = ["03a", "20"]
 
 
 def controls_config(workdir, base_url: str, second_url: str) -> dict:
@@ -60,6 +62,8 @@ def controls_config(workdir, base_url: str, second_url: str) -> dict:
         "judges": [{"name": "reader", "model": "synthetic-judge", "steps": ["arguments", "values"], **synthetic}],
         "annotation": {"specificity": [], "value_batching": True, "max_tokens": {"arguments": 2048, "values": 512}},
         "analysis": {"bootstrap": 100, "shuffles": 2, "reference_dataset": "dailydilemmas"},
+        # the figures the checks read; tests/test_analysis_workflow.py draws every one
+        "figures": {"only": FIGURES},
         "calibration": {
             "studies": 3,
             "items": 60,
@@ -260,6 +264,7 @@ def test_the_report_opens_with_what_the_run_found(controlled):
     passed = int(checks["passed"].astype(bool).sum())
     assert 0 < passed < len(checks)  # the confounded control fails one by design
     figures = {path.name for path in (workdir / "results/figures").glob("*.png")}
+    assert figures == {f"fig{number}.png" for number in FIGURES} | {"alignment_differences.png"}  # figures.only
     with chromium() as driver:
         driver.get((workdir / "results/report.html").as_uri())
         table = "//table[caption[contains(., 'Control checks')]]"

@@ -1,9 +1,18 @@
 """The study plan: task names, the results layout and the files a config's DAG is built from."""
 
-import pytest
+import copy
 
+import pytest
+import yaml
+
+from valueprefs.config import check_config
+from valueprefs.errors import ConfigError
 from valueprefs.paths import Paths
+from valueprefs.study.figures import NUMBERS
+from valueprefs.study.plan import StudyPlan
 from valueprefs.tasks import EXPLICIT, RECOGNIZE, SHORT, SWAPPED, WILDCARD, Task, long_task, tasks_for
+
+from conftest import REPO
 
 
 def test_every_task_name_parses_back_to_its_task():
@@ -77,3 +86,31 @@ def test_the_library_names_results_paths_through_the_layout():
     assert BATCH_COLLECT_LOGS == "results/logs/batch_collect/"
     assert Paths().log("batch_collect", "judge/m/base/dd/long_k5/values").startswith(BATCH_COLLECT_LOGS)
     assert MARKER == "results/CONFIG"
+
+
+def test_figures_only_chooses_what_the_default_target_draws_and_the_front_page_links():
+    """The demo config with ``figures.only``: the default target draws those paper figures (in
+    the paper's order, whatever order the config gives) besides Table 1 and the alignment
+    figure, and the report's front page lists just them; a number the paper lacks is refused."""
+    schema = str(REPO / "workflow/schemas/config.schema.yaml")
+    default = yaml.safe_load((REPO / "config.yaml").read_text())
+
+    def plan(figures: dict) -> StudyPlan:
+        config = copy.deepcopy(default) | {"figures": figures}
+        check_config(config, [], schema)
+        return StudyPlan(config, str(REPO))
+
+    def drawn(study: StudyPlan) -> list[str]:
+        return [path for path in study.final_targets() if path.startswith("results/figures/")]
+
+    every = drawn(plan({}))
+    assert len(every) == 2 * len(NUMBERS) + 2 and "results/figures/fig40.pdf" in every
+    chosen = plan({"only": ["20", "03a"]})
+    assert drawn(chosen) == [
+        "results/figures/fig03a.png", "results/figures/fig03a.pdf", "results/figures/fig20.png",
+        "results/figures/fig20.pdf", "results/figures/table1.md", "results/figures/alignment_differences.png",
+    ]  # fmt: skip
+    assert list(chosen.figures.report_titles()) == ["fig03a.png", "fig20.png", "alignment_differences.png"]
+    assert len(plan({}).figures.report_titles()) == len(NUMBERS) + 1
+    with pytest.raises(ConfigError, match=r"config key 'figures\.only': there is no paper figure 99 \(figures: 03a, "):
+        plan({"only": ["06", "99"]})

@@ -18,6 +18,7 @@ try:
         workflow.configfiles,
         os.path.join(workflow.basedir, "workflow", "schemas", "config.schema.yaml"),
     )
+    PLAN = StudyPlan(config, workflow.basedir)
 except ConfigError as error:
     raise SystemExit(f"error: {error}") from None
 
@@ -27,7 +28,6 @@ OWNER_CONFLICT = owner_conflict(config, workflow.configfiles)
 if OWNER_CONFLICT:
     raise SystemExit(f"error: {OWNER_CONFLICT}")
 
-PLAN = StudyPlan(config, workflow.basedir)
 PATHS = PLAN.paths
 CLUSTER = PLAN.cluster
 FIGURE_PLAN = PLAN.figures

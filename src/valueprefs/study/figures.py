@@ -1,15 +1,34 @@
 """The figures a config draws: which data set and k each shows, its caption, labels and style."""
 
+from collections.abc import Sequence
+
+from valueprefs.errors import ConfigError
 from valueprefs.figures.captions import caption
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
 from valueprefs.figures.style import style_for
 from valueprefs.paths import Paths
 
+NUMBERS = tuple(spec.number for spec in FIGURES)
 
-def paper_figures(paths: Paths) -> list[str]:
-    """Every figure of the paper (PNG and PDF), Table 1, and the alignment companion figure."""
-    drawn = [paths.figure(f"fig{spec.number}.{extension}") for spec in FIGURES for extension in ("png", "pdf")]
+
+def paper_figures(paths: Paths, numbers: Sequence[str] = NUMBERS) -> list[str]:
+    """The figures ``numbers`` of the paper (PNG and PDF; default: all), Table 1, and the
+    alignment companion figure."""
+    drawn = [paths.figure(f"fig{number}.{extension}") for number in numbers for extension in ("png", "pdf")]
     return [*drawn, paths.figure("table1.md"), paths.figure("alignment_differences.png")]
+
+
+def chosen_figures(figures_config: dict) -> list[str]:
+    """The paper figures the default target draws, in the paper's order: ``figures.only``, or all."""
+    only = figures_config.get("only")
+    if only is None:
+        return list(NUMBERS)
+    unknown = sorted(set(only) - set(NUMBERS))
+    if unknown:
+        raise ConfigError(
+            f"config key 'figures.only': there is no paper figure {unknown[0]} (figures: {', '.join(NUMBERS)})"
+        )
+    return [number for number in NUMBERS if number in only]
 
 
 class FigurePlan:
@@ -18,6 +37,7 @@ class FigurePlan:
 
     def __init__(self, config: dict, kinds: dict[str, str], controls: list[str]) -> None:
         self.config, self.kinds, self.controls = config, kinds, controls
+        self.chosen = chosen_figures(config["figures"])
 
     def intervals(self) -> dict:
         """The analysis settings behind every interval, as figure captions describe them."""
@@ -42,13 +62,11 @@ class FigurePlan:
         return {"figure": number, "shows": BY_NUMBER[number].title, "setting": shown}
 
     def report_titles(self) -> dict[str, str]:
-        """Every figure of the report by file name, with what it shows and for which setting."""
+        """Every figure the default target draws by file name, with what it shows and for which setting."""
         titles = {}
-        for spec in FIGURES:
-            labels = self.labels(spec.number)
-            titles[f"fig{spec.number}.png"] = (
-                f"Figure {spec.number.lstrip('0')}: {labels['shows']} ({labels['setting']})"
-            )
+        for number in self.chosen:
+            labels = self.labels(number)
+            titles[f"fig{number}.png"] = f"Figure {number.lstrip('0')}: {labels['shows']} ({labels['setting']})"
         titles["alignment_differences.png"] = "Alignment: instruct minus base, with intervals"
         return titles
 

@@ -343,6 +343,6 @@ class StudyPlan:
             *self.preference_tables(),
             paths.analysis("correlations.csv"),
             paths.analysis("claims.csv"),
-            *paper_figures(paths),
+            *paper_figures(paths, self.figures.chosen),
             paths.findings,
         ]
