@@ -118,3 +118,39 @@ def test_a_jobs_module_may_import_at_the_top_without_widening_its_rules():
         files = relative(library_files(REPO / "workflow/scripts" / script, SRC))
         assert not any(path.startswith(("llm/", "synthetic/")) for path in files), (script, files)
     assert "llm/vllm_engine.py" in relative(library_files(REPO / "workflow/scripts/generate.py", SRC))
+
+
+def test_code_versions_are_remembered_until_a_library_file_or_script_changes(tmp_path):
+    """A planning process reads the scripts' digests from the memo while every file is as it
+    was (a forged memo entry shows it was read, not recomputed); an edited library file, a new
+    script or a damaged memo gets every digest computed again; an unwritable memo is no error."""
+    import json
+
+    from valueprefs.runtime.code_digest import code_digest, code_versions
+
+    package, scripts = tmp_path / "src" / "valueprefs", tmp_path / "scripts"
+    package.mkdir(parents=True)
+    scripts.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "used.py").write_text("X = 1\n")
+    (scripts / "a.py").write_text("from valueprefs import used\n")
+    (scripts / "b.py").write_text("import json\n")
+    memo = tmp_path / "workdir" / ".snakemake" / "valueprefs" / "code_versions.json"
+
+    def computed() -> dict[str, str]:
+        return {p.name: code_digest(library_files(p, tmp_path / "src"), tmp_path / "src") for p in scripts.glob("*.py")}
+
+    first = code_versions(tmp_path / "src", scripts, memo)
+    assert first == computed() and first["a.py"] != first["b.py"] and memo.is_file()
+    remembered = json.loads(memo.read_text())
+    memo.write_text(json.dumps({**remembered, "digests": {**first, "a.py": "forged"}}))
+    assert code_versions(tmp_path / "src", scripts, memo)["a.py"] == "forged"
+    (package / "used.py").write_text("X = 2\n")
+    edited = code_versions(tmp_path / "src", scripts, memo)
+    assert edited == computed() and edited["a.py"] not in (first["a.py"], "forged") and edited["b.py"] == first["b.py"]
+    (scripts / "c.py").write_text("from valueprefs import used\n")
+    assert code_versions(tmp_path / "src", scripts, memo)["c.py"] == edited["a.py"]
+    memo.write_text("{not json")
+    assert code_versions(tmp_path / "src", scripts, memo) == computed()
+    (tmp_path / "file").write_text("")
+    assert code_versions(tmp_path / "src", scripts, tmp_path / "file" / "memo.json") == computed()

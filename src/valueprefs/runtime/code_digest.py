@@ -10,13 +10,18 @@ module only what the functions a script imports use is followed: the module's ow
 classes they call, and the modules bound to the names they refer to (imported at the top of the
 module or inside a function alike), so a rule depends on the code of its own job, not on its
 neighbours'. Every other library module is followed whole, through every import it makes.
+``code_versions`` keeps every script's digest in a memo file while no file changes.
 """
 
 import ast
+import contextlib
 import hashlib
+import json
 import sys
 from functools import cache
 from pathlib import Path
+
+from valueprefs.io import atomic_write_text
 
 PACKAGE = "valueprefs"
 ENTRY_MODULE = "jobs"
@@ -163,6 +168,33 @@ def code_digest(files: list[str], src: str | Path) -> str:
     for path in sorted(files):
         digest.update(str(Path(path).relative_to(src)).encode() + b"\0" + Path(path).read_bytes() + b"\0")
     return f"library code {digest.hexdigest()[:12]}"
+
+
+def code_versions(src: str | Path, scripts: str | Path, memo: str | Path) -> dict[str, str]:
+    """The code digest of every workflow script in ``scripts`` by file name. They are kept in
+    ``memo`` (JSON) under a fingerprint of every library and script file's path and content:
+    while no file changes, a Snakemake start reads them instead of parsing the library again (a
+    fifth of a second). A memo that cannot be read or written is computed again, never an error."""
+    src, scripts = Path(src), Path(scripts)
+    fingerprint = _fingerprint(src, scripts)
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        remembered = json.loads(Path(memo).read_text(encoding="utf-8"))
+        if remembered["fingerprint"] == fingerprint:
+            return dict(remembered["digests"])
+    digests = {path.name: code_digest(library_files(path, src), src) for path in sorted(scripts.glob("*.py"))}
+    with contextlib.suppress(OSError):
+        atomic_write_text(memo, json.dumps({"fingerprint": fingerprint, "digests": digests}, indent=1) + "\n")
+    return digests
+
+
+def _fingerprint(src: Path, scripts: Path) -> str:
+    """A digest of the paths and contents of every library file and workflow script."""
+    named = [(path.relative_to(src), path) for path in (src / PACKAGE).rglob("*.py")]
+    named += [(Path("scripts", path.name), path) for path in scripts.glob("*.py")]
+    digest = hashlib.sha256()
+    for name, path in sorted(named):
+        digest.update(name.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
 
 
 def main(scripts: list[str]) -> None:

@@ -10,12 +10,14 @@ from valueprefs.accounting.summary import run_summary
 from valueprefs.paths import Paths
 from valueprefs.planning import active_steps, step_judges
 from valueprefs.prompts import JUDGE_TEMPLATE_NAMES, TEMPLATE_NAMES
-from valueprefs.runtime.code_digest import code_digest, library_files
+from valueprefs.runtime.code_digest import code_versions
 from valueprefs.runtime.runlog import failed_jobs
 from valueprefs.study.cluster import Cluster
 from valueprefs.study.figures import FigurePlan, paper_figures
 from valueprefs.tasks import Task, tasks_for
 
+# Where a planning Snakemake process keeps the scripts' code digests (valueprefs.runtime.code_digest).
+CODE_VERSIONS_MEMO = os.path.join(".snakemake", "valueprefs", "code_versions.json")
 DEMO_FILES = {
     "dilemmas": "dilemmas.jsonl",
     "questions": "questions.jsonl",
@@ -98,11 +100,11 @@ class StudyPlan:
     # code and templates
     def code_version(self, script: str) -> str:
         """A digest of the library files a rule's script runs: a param, so editing one of them
-        reruns just the rules that run it."""
-        if script not in self._code_versions:
-            src = os.path.join(self.basedir, "src")
-            path = os.path.join(self.basedir, "workflow", "scripts", script)
-            self._code_versions[script] = code_digest(library_files(path, src), src)
+        reruns just the rules that run it. The digests are kept in this working directory's
+        ``.snakemake/`` while the library is unchanged."""
+        if not self._code_versions:
+            src, scripts = (os.path.join(self.basedir, *folder) for folder in (["src"], ["workflow", "scripts"]))
+            self._code_versions = code_versions(src, scripts, CODE_VERSIONS_MEMO)
         return self._code_versions[script]
 
     def templates(self, judge: bool = False) -> dict[str, str]:
