@@ -129,24 +129,31 @@ def test_bad_config_is_refused_naming_the_file_and_key(tmp_path, label, change, 
     assert line.startswith(f"invalid config ({configfile}): key '") and message in line and "\n" not in line
 
 
-THROUGH_THE_WORKFLOW = [
-    "unknown key",
-    "k = 0",
-    "preference sample beyond n_samples",
-    "logprob from an API",
-    "no judge for the arguments step",
-]
-
-
-@pytest.mark.parametrize("label", THROUGH_THE_WORKFLOW)
-def test_bad_config_stops_the_workflow_before_any_job(snakemake_in, label):
+# The workflow runs check_config first: one case it refuses by the schema and one by the
+# relations between keys (each refused as above), then one the study plan refuses.
+def _case(label: str) -> tuple:
     change, message = next((change, message) for name, change, message in BAD_CONFIGS if name == label)
+    return label, change, "error: invalid config ({configfile}): key '", message
+
+
+THROUGH_THE_WORKFLOW = [
+    _case("unknown key"),
+    _case("no judge for the arguments step"),
+    ("figure the paper lacks", lambda c: c.update(figures={"only": ["06", "99"]}), "error: config key 'figures.only'",
+     ": there is no paper figure 99 (figures: 03a, "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("label", "change", "start", "message"), THROUGH_THE_WORKFLOW, ids=[c[0] for c in THROUGH_THE_WORKFLOW]
+)
+def test_bad_config_stops_the_workflow_before_any_job(snakemake_in, label, change, start, message):
     configfile = snakemake_in.workdir / "bad.yaml"
     configfile.write_text(yaml.safe_dump(mutate(change)))
     result = snakemake_in("--cores", "1", "results/data/summary.csv", configfile=configfile)
     assert result.returncode != 0
     [line] = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
-    assert line.startswith(f"error: invalid config ({configfile}): key '") and message in line, result.stderr
+    assert line.startswith(start.format(configfile=configfile)) and message in line, result.stderr
     assert "Traceback" not in result.stderr
     assert not (snakemake_in.workdir / "results").exists()
 
