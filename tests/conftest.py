@@ -11,6 +11,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
+# Two test workers share 2 cores (pytest_xdist_make_scheduler): numpy's BLAS and torch run one
+# thread in each worker, as Snakemake's one-thread jobs and llama.cpp models in tests do. With a
+# thread per core, a worker's idle BLAS threads spin on the core the other worker needs (a third
+# more CPU for the same statistical tests). Set before anything imports numpy.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+
 
 # The modules whose tests share the session's SLURM cluster and demo run (one cluster per machine).
 DEMO_RUN_MODULES = ("test_generation_workflow.py", "test_slurm.py")

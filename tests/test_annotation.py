@@ -165,7 +165,12 @@ def test_llama_server_as_judge_beside_the_offline_annotator(tmp_path):
     try:
         smol = model_entry(name="smollm2", backend="openai", model="smollm2", base_url=server.base_url)
         smol["steps"] = ["values", "specificity"]
-        settings = {**SETTINGS, "specificity": ["path"]}
+        # short answers: SmolLM2 rambles to the cap, and the subject is the protocol
+        settings = {
+            **SETTINGS,
+            "specificity": ["path"],
+            "max_tokens": {**SETTINGS["max_tokens"], "values": 24, "specificity": 8},
+        }
         summary, _, labels = run(tmp_path, [OFFLINE, smol], settings)
     finally:
         server.stop()

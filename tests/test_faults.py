@@ -128,6 +128,7 @@ def test_killed_runs_resume_without_repeating_a_call_and_match_an_uninterrupted_
     for configfile in configs.values():  # every sample rated for specificity: more calls to interrupt
         config = yaml.safe_load(configfile.read_text())
         config["annotation"]["specificity_samples"] = "all"
+        config["annotation"]["max_tokens"] = {"specificity": 8}  # a rating, not SmolLM2's ramble to 128
         configfile.write_text(yaml.safe_dump(config))
     result = run_snakemake(clean, "--cores", "2", GENERATED, ANNOTATED, configfile=configs[clean])
     assert result.returncode == 0, result.stderr[-3000:]
