@@ -103,7 +103,8 @@ def test_figures_only_chooses_what_the_default_target_draws_and_the_front_page_l
     def drawn(study: StudyPlan) -> list[str]:
         return [path for path in study.final_targets() if path.startswith("results/figures/")]
 
-    every = drawn(plan({}))
+    every_figure = plan({})
+    every = drawn(every_figure)
     assert len(every) == 2 * len(NUMBERS) + 2 and "results/figures/fig40.pdf" in every
     chosen = plan({"only": ["20", "03a"]})
     assert drawn(chosen) == [
@@ -111,6 +112,9 @@ def test_figures_only_chooses_what_the_default_target_draws_and_the_front_page_l
         "results/figures/fig20.pdf", "results/figures/table1.md", "results/figures/alignment_differences.png",
     ]  # fmt: skip
     assert list(chosen.figures.report_titles()) == ["fig03a.png", "fig20.png", "alignment_differences.png"]
-    assert len(plan({}).figures.report_titles()) == len(NUMBERS) + 1
+    assert len(every_figure.figures.report_titles()) == len(NUMBERS) + 1
     with pytest.raises(ConfigError, match=r"config key 'figures\.only': there is no paper figure 99 \(figures: 03a, "):
         plan({"only": ["06", "99"]})
+    # an unknown override is refused as the plan is built too (the workflow's one-line error)
+    with pytest.raises(ConfigError, match=r"config key 'figures\.overrides\.99': there is no paper figure 99 "):
+        plan({"overrides": {"99": {"dpi": 100}}})

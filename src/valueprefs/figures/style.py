@@ -1,5 +1,6 @@
 """How figures look: one style for all, and per-figure overrides from the config."""
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from valueprefs.errors import ConfigError
@@ -22,10 +23,16 @@ def style_for(figures_config: dict, number: str, known: set[str]) -> dict:
     to another figure's override never reruns it.
     """
     overrides = figures_config.get("overrides", {})
-    unknown = sorted(set(overrides) - known)
+    require_paper_figures(overrides, known, "figures.overrides.{number}")
+    return asdict(FigureStyle(**{**figures_config.get("style", {}), **overrides.get(number, {})}))
+
+
+def require_paper_figures(numbers: Iterable[str], known: Iterable[str], key: str) -> None:
+    """Refuse a figure number the paper lacks: a ConfigError naming the config ``key`` (its
+    ``{number}`` filled in) and the paper's figures."""
+    unknown = sorted(set(numbers) - set(known))
     if unknown:
         raise ConfigError(
-            f"config key 'figures.overrides.{unknown[0]}': there is no paper figure {unknown[0]} "
+            f"config key '{key.format(number=unknown[0])}': there is no paper figure {unknown[0]} "
             f"(figures: {', '.join(sorted(known))})"
         )
-    return asdict(FigureStyle(**{**figures_config.get("style", {}), **overrides.get(number, {})}))

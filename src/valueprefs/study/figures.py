@@ -2,10 +2,9 @@
 
 from collections.abc import Sequence
 
-from valueprefs.errors import ConfigError
 from valueprefs.figures.captions import caption
 from valueprefs.figures.registry import BY_NUMBER, FIGURES, resolve, unrated
-from valueprefs.figures.style import style_for
+from valueprefs.figures.style import require_paper_figures, style_for
 from valueprefs.paths import Paths
 
 NUMBERS = tuple(spec.number for spec in FIGURES)
@@ -19,15 +18,13 @@ def paper_figures(paths: Paths, numbers: Sequence[str] = NUMBERS) -> list[str]:
 
 
 def chosen_figures(figures_config: dict) -> list[str]:
-    """The paper figures the default target draws, in the paper's order: ``figures.only``, or all."""
+    """The paper figures the default target draws, in the paper's order: ``figures.only``, or
+    all. The figure numbers the config names (there and in ``overrides``) are checked here, once."""
+    require_paper_figures(figures_config.get("overrides", {}), NUMBERS, "figures.overrides.{number}")
     only = figures_config.get("only")
     if only is None:
         return list(NUMBERS)
-    unknown = sorted(set(only) - set(NUMBERS))
-    if unknown:
-        raise ConfigError(
-            f"config key 'figures.only': there is no paper figure {unknown[0]} (figures: {', '.join(NUMBERS)})"
-        )
+    require_paper_figures(only, NUMBERS, "figures.only")
     return [number for number in NUMBERS if number in only]
 
 
