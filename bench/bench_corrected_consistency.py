@@ -24,6 +24,7 @@ import yaml
 
 from valueprefs.analysis.control_study import control_study
 from valueprefs.analysis.estimates import Estimates
+from valueprefs.analysis.measures import long_measure, short_measure
 from valueprefs.analysis.reliability import corrected_ratio
 from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import nanmean, row_correlations
@@ -39,11 +40,11 @@ def study(params: ControlParams, values: list[str], items: int, settings: Settin
     """One study's measures against the latent and against each other."""
     inputs = control_study(params, values, items, [K], 0, seed=seed)
     estimates = Estimates(inputs, replace(settings, seed=seed, reference_dataset=None, bootstrap=0))
-    short_measure, long_measure = ("short", "dilemmas", "short"), ("long", "dilemmas", K, 0)
+    short_form, long_form = short_measure("dilemmas"), long_measure("dilemmas", K)
     short = estimates.short_preferences("dilemmas")[0]
     long = estimates.long_preferences("dilemmas", K, 0)[0]
     latent = inputs.truth["short_latent"]
-    point = estimates.consistency(short_measure, long_measure, estimates.row_values([short_measure, long_measure]))[0]
+    point = estimates.consistency(short_form, long_form, estimates.row_values([short_form, long_form]))[0]
     across, half_x, half_y = (float(nanmean(point[name])) for name in ("across", "half_x", "half_y"))
     return {
         "items": items,

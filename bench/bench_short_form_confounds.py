@@ -19,6 +19,7 @@ from scipy.stats import spearmanr
 
 from valueprefs.analysis.control_study import control_study, dilemma_shape
 from valueprefs.analysis.estimates import Estimates
+from valueprefs.analysis.measures import long_measure, short_measure
 from valueprefs.analysis.reliability import residuals, split_half_reliability
 from valueprefs.analysis.settings import Settings
 from valueprefs.config import check_config
@@ -51,9 +52,9 @@ def study_row(scenario: str, config: dict, settings: Settings, values: list[str]
     params = ControlParams.from_spec({**control, "consistency": 1.0})
     inputs = control_study(params, values, items, [k], 0, 7, *dilemma_shape(control))
     estimates = Estimates(inputs, replace(settings, bootstrap=2))
-    short_measure = ("short", "dilemmas", "short")
-    short = estimates.measured(short_measure)["point"]
-    ranks = estimates.measured(("side_ranks", "dilemmas", k, 0))["point"]
+    short_form = short_measure("dilemmas")
+    short = estimates.measured(short_form)["point"]
+    ranks = estimates.measured(long_measure("dilemmas", k).within_sides())["point"]
     latent = inputs.truth["short_latent"]
     covariates = estimates.value_covariates("dilemmas")
     mates, sizes = set_properties(inputs.items["dilemmas"], estimates.index, latent)
@@ -61,7 +62,7 @@ def study_row(scenario: str, config: dict, settings: Settings, values: list[str]
         "scenario": scenario,
         "short ~ latent": spearman(short, latent),
         "short net of covariates ~ latent": spearman(residuals(short[None, :], covariates)[0], latent),
-        "short reliability": split_half_reliability(*estimates.halves(short_measure, 1), "spearman")["reliability"],
+        "short reliability": split_half_reliability(*estimates.halves(short_form, 1), "spearman")["reliability"],
         "ranks within actions ~ latent": spearman(ranks, latent),
         "short ~ set mates' latent": spearman(short, mates),
         "short ~ set size": spearman(short, sizes),

@@ -9,6 +9,7 @@ from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
 from valueprefs.analysis.estimates import Estimates
 from valueprefs.analysis.inputs import RunInputs
+from valueprefs.analysis.measures import Measure, long_measure, short_measure
 from valueprefs.analysis.recognition import Recognition
 from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import correlate, interval, item_weights, resampled_p, row_correlations
@@ -17,6 +18,15 @@ from valueprefs.annotation.recognized import named_values
 from valueprefs.preferences.long_form import position_matrix
 from valueprefs.preferences.short_form import ShortEvidence, decision_games, dilemma_sides
 from valueprefs.preferences.trueskill_games import replicate_orders
+from valueprefs.tasks import SWAPPED, long_task
+
+
+def test_a_measure_is_a_data_set_and_a_task_at_one_sample():
+    assert short_measure("dd", "short_swapped", 2) == Measure("dd", SWAPPED.at(2))
+    assert long_measure("dd", 5, 1) == Measure("dd", long_task(5).at(1)) != long_measure("dd", 5)
+    assert long_measure("dd", 5).within_sides() == Measure("dd", long_task(5), side_ranks=True)
+    with pytest.raises(ValueError, match="only a long-form measure is ranked within"):
+        short_measure("dd").within_sides()
 
 
 def test_row_correlations_match_scipy_over_shared_values():
@@ -372,7 +382,7 @@ def test_every_statistic_of_a_row_is_over_one_set_of_values():
     keep = np.isin(inputs.values, both)
     short, long = estimates.short_preferences("dd")[0], estimates.long_preferences("dd", 3, 0)[0]
     assert row["r"] == pytest.approx(stats.pearsonr(short[keep], long[keep])[0])
-    halves = (*estimates.halves(("short", "dd", "short")), *estimates.halves(("long", "dd", 3, 0)))
+    halves = (*estimates.halves(short_measure("dd")), *estimates.halves(long_measure("dd", 3)))
     present = keep & np.logical_and.reduce([np.isfinite(half) for half in halves])
     assert row["consistency_n"] == int(np.median(present.sum(axis=1)))
     for column, (first, second) in (("reliability_x", halves[:2]), ("reliability_y", halves[2:])):

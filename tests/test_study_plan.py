@@ -36,6 +36,16 @@ def test_a_task_cannot_be_built_inconsistent():
             Task(**bad)
 
 
+def test_a_task_at_a_sample_keeps_its_name_and_differs_only_in_its_sample():
+    sampled = long_task(10).at(3)
+    assert (sampled.sample, sampled.name, sampled.k) == (3, "long_k10", 10)
+    assert sampled != long_task(10) and sampled.at(0) == long_task(10) == Task.parse("long_k10")
+    assert SHORT.sample == 0 and SWAPPED.at(1).swapped
+    for bad in (-1, 1.5, "2"):
+        with pytest.raises(ValueError, match="not a sample"):
+            long_task(5).at(bad)
+
+
 def test_the_wildcard_patterns_match_exactly_their_modes_tasks():
     import re
 

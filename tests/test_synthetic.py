@@ -13,6 +13,7 @@ import yaml
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.control_study import control_study, fresh_latents
 from valueprefs.analysis.estimates import Estimates
+from valueprefs.analysis.measures import long_measure, short_measure
 from valueprefs.analysis.reliability import headline
 from valueprefs.analysis.settings import Settings
 from valueprefs.annotation.parsing import parse_level, parse_numbered_scores, parse_score_json
@@ -321,7 +322,7 @@ def test_a_preference_for_acting_fools_the_papers_r_and_not_the_headline():
         estimates = Estimates(inputs, replace(SETTINGS, seed=study))
         estimates.value_covariates = lambda dataset: None  # the cross-fit alone, of the paper's position score
         estimates.headline_measure = lambda measure: measure
-        measures = [("short", "dilemmas", "short"), ("long", "dilemmas", 5, 0)]
+        measures = [short_measure("dilemmas"), long_measure("dilemmas", 5)]
         point, drawn = estimates.consistency(*measures, estimates.row_values(measures))
         blind.append(headline(point, drawn)[0]["consistency"])
     rows = pd.DataFrame(found)
@@ -351,7 +352,7 @@ def test_a_perfectly_consistent_model_stays_consistent_under_judge_errors_and_di
         )
         estimates = Estimates(inputs, replace(SETTINGS, seed=study))
         estimates.headline_measure = lambda measure: measure
-        measures = [("short", "dilemmas", "short"), ("long", "dilemmas", 10, 0)]
+        measures = [short_measure("dilemmas"), long_measure("dilemmas", 10)]
         paper_score.append(
             headline(*estimates.consistency(*measures, estimates.row_values(measures)))[0]["consistency"]
         )
@@ -376,7 +377,7 @@ def test_the_evidence_threshold_compares_the_same_values_whatever_the_model_pref
     different preferences on the same dilemmas compare the same values at every threshold. A
     threshold on the responses that argue a value (counted here by hand) would compare
     different ones: the values a model argues least are those its long form ranks low."""
-    measures = [("short", "dilemmas", "short"), ("long", "dilemmas", 5, 0)]
+    measures = [short_measure("dilemmas"), long_measure("dilemmas", 5)]
     compared, argued = [], []
     for latent_seed in (1, 2):
         params = ControlParams.from_spec({**PLANTED, "latent_seed": latent_seed, "consistency": 0.5})

@@ -3,11 +3,12 @@
 A dilemma data set has ``short`` (Figure 8), ``short_swapped`` (actions in the other order,
 when counterbalancing), ``short_explicit`` (values revealed, appendix B.4) and ``long_k{k}``
 (Figure 9) for each k; a question data set has only the long-form tasks; a recognition data set
-has one task, ``recognize``. A task's name is also its response file's name.
+has one task, ``recognize``. A task's name is also its response file's name: every sample of a
+task (0 greedy, 1..n at the temperature) has the same name and file, and ``Task.at`` picks one.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MODES = ("short", "long", "recognize")
 _NAME = re.compile(
@@ -21,22 +22,30 @@ WILDCARD = {"short": "short[a-z_]*", "long": "long_k[0-9]+", "recognize": "recog
 
 @dataclass(frozen=True)
 class Task:
-    """One task: its mode, the k a long-form answer is asked for, and a short task's variant."""
+    """One task: its mode, the k a long-form answer is asked for, a short task's variant, and
+    which sample of its answers is meant (0: greedy)."""
 
     mode: str
     k: int | None = None
     swapped: bool = False
     explicit: bool = False
+    sample: int = 0
 
     def __post_init__(self) -> None:
         if self.mode not in MODES or (self.mode == "long") != (self.k is not None):
             raise ValueError(f"not a task: mode {self.mode!r} with k {self.k!r}")
         if (self.swapped or self.explicit) and (self.mode != "short" or self.swapped == self.explicit):
             raise ValueError("only a short task is swapped or explicit, and not both")
+        if not isinstance(self.sample, int) or self.sample < 0:
+            raise ValueError(f"not a sample: {self.sample!r} (samples are 0 = greedy, 1, 2, ...)")
+
+    def at(self, sample: int) -> "Task":
+        """The same task's answers of ``sample``."""
+        return replace(self, sample=sample)
 
     @property
     def name(self) -> str:
-        """The task's name (and its response file's stem)."""
+        """The task's name (and its response file's stem), the same for each of its samples."""
         if self.mode == "long":
             return f"long_k{self.k}"
         if self.mode == "short":
@@ -48,7 +57,7 @@ class Task:
 
     @classmethod
     def parse(cls, name: str) -> "Task":
-        """The task named ``name``; a ValueError names it when it is none of the tasks."""
+        """The task named ``name`` (at sample 0); a ValueError names it when it is none of the tasks."""
         match = _NAME.fullmatch(str(name))
         if match is None:
             raise ValueError(

@@ -13,6 +13,7 @@ from valueprefs.analysis.attributes import ArgumentValues
 from valueprefs.analysis.controls import control_rows
 from valueprefs.analysis.estimates import Estimates
 from valueprefs.analysis.inputs import RunInputs
+from valueprefs.analysis.measures import Measure, long_measure, short_measure
 from valueprefs.analysis.recognition import Recognition
 from valueprefs.analysis.reliability import disattenuate, headline
 from valueprefs.analysis.settings import Settings
@@ -70,7 +71,7 @@ class RunAnalyses:
         stats.update(ci_high=float("nan"), half_r=found["half_r"], splits=found["splits"])
         self.add("reliability", dataset, stats, np.array([]), method="split_half", **where)
 
-    def compared(self, x: tuple, y: tuple) -> tuple[dict, np.ndarray, np.ndarray]:
+    def compared(self, x: Measure, y: Measure) -> tuple[dict, np.ndarray, np.ndarray]:
         """The row of two measures over one set of values (``Estimates.row_values``): the paper's
         same-item ``r`` with its reliabilities and noise ceiling, and the headline consistency
         (across halves of the items, corrected for noise) beside it; the replicates of ``r``
@@ -91,7 +92,7 @@ class RunAnalyses:
         sample = self.settings.preference_sample
         for k in sorted(self.inputs.arguments.get(reference, {})):
             self.long_reliability(reference, k)
-            x, y = ("short", reference, "short"), ("long", reference, k, sample)
+            x, y = short_measure(reference, "short", sample), long_measure(reference, k, sample)
             stats, reps, draws = self.compared(x, y)
             stats |= self.estimates.set_rule(reference)
             self.add("short_vs_long", reference, stats, reps, headline_draws=draws, k=k)
@@ -101,7 +102,7 @@ class RunAnalyses:
         replicates; the paper's statistic), and the headline consistency over the same pairs,
         both over the values every sample has (``Estimates.row_values``)."""
         for k in sorted(self.inputs.arguments.get(dataset, {})):
-            measures = [("long", dataset, k, sample) for sample in self.settings.temperature_samples]
+            measures = [long_measure(dataset, k, sample) for sample in self.settings.temperature_samples]
             if len(measures) < 2:
                 continue
             values = self.estimates.row_values(measures)
@@ -126,7 +127,7 @@ class RunAnalyses:
         for k in ks:
             self.long_reliability(dataset, k)
         for k1, k2 in combinations(ks, 2):
-            stats, reps, draws = self.compared(("long", dataset, k1, sample), ("long", dataset, k2, sample))
+            stats, reps, draws = self.compared(long_measure(dataset, k1, sample), long_measure(dataset, k2, sample))
             self.add("between_k", dataset, stats, reps, headline_draws=draws, k=k1, k2=k2)
 
     def same_decision(self, dataset: str, task: str, analysis: str) -> None:

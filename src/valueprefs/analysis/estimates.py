@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from valueprefs.analysis.inputs import RunInputs
+from valueprefs.analysis.measures import Measure, long_measure, short_measure
 from valueprefs.analysis.reliability import (
     cross_fit,
     half_reliability,
@@ -43,7 +44,7 @@ class Estimates:
         self.settings = settings
         self.index = {value: i for i, value in enumerate(inputs.values)}
         self._weights: dict[str, np.ndarray] = {}
-        self._measured: dict[tuple, dict] = {}
+        self._measured: dict[Measure, dict] = {}
         self._reliability: dict[tuple, dict] = {}
         self._covariates: dict[str, np.ndarray] = {}
         self._side_ranks: dict[tuple, np.ndarray] = {}
@@ -75,7 +76,7 @@ class Estimates:
         frame = pd.DataFrame(self.inputs.arguments[dataset][k])
         return frame[frame["sample"] == sample] if len(frame) else frame
 
-    def too_little(self, measure: tuple) -> int:
+    def too_little(self, measure: Measure) -> int:
         """How many values a measure saw, but with less exposure than ``min_evidence``."""
         found = self.measured(measure)
         return int(((found["evidence"] > 0) & (found["exposure"] < self.settings.min_evidence)).sum())
@@ -84,7 +85,7 @@ class Estimates:
     def short_preferences(self, dataset: str, task: str = "short") -> tuple[np.ndarray, np.ndarray]:
         """Short-form preferences of the preference sample and their bootstrap replicates (NaN:
         fewer games than ``min_evidence``, ``enough``)."""
-        return self._thresholded(("short", dataset, task))
+        return self._thresholded(short_measure(dataset, task, self.settings.preference_sample))
 
     def short_under(self, dataset: str, task: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Short-form preferences (rows x values; NaN: never played) with item i counted
@@ -116,7 +117,7 @@ class Estimates:
     def long_preferences(self, dataset: str, k: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
         """Long-form preferences of one sample and their bootstrap replicates (NaN: never
         argued, or exposed in fewer responses than ``min_evidence``, ``enough``)."""
-        return self._thresholded(("long", dataset, k, sample))
+        return self._thresholded(long_measure(dataset, k, sample))
 
     def long_under(self, dataset: str, k: int, sample: int, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Long-form preferences of one sample (rows x values; NaN: never argued for) with item
@@ -139,15 +140,15 @@ class Estimates:
         preference, counts = long_form_scores(self._side_ranks[key][chosen], response_weights)
         return np.where(counts >= 1, preference, np.nan), counts
 
-    def exposure_under(self, measure: tuple, weights: np.ndarray) -> np.ndarray | None:
+    def exposure_under(self, measure: Measure, weights: np.ndarray) -> np.ndarray | None:
         """Per row of ``weights`` and value, the responses of a long-form measure on dilemmas
         whose item annotates the value on either action (None for other measures). The data
         set's annotations, not the model, decide these counts; the responses that argue a value
         (the measure's evidence) are the model's outcome: values rarely argued are the ones
         its long form ranks low, and a threshold on them selects values by preference."""
-        if measure[0] == "short" or self.inputs.kinds[measure[1]] != "dilemmas":
+        if measure.task.mode != "long" or self.inputs.kinds[measure.dataset] != "dilemmas":
             return None
-        dataset, k, sample = measure[1:]
+        dataset, k, sample = measure.dataset, measure.task.k, measure.task.sample
         if (dataset, k) not in self._annotated:
             keys = self.inputs.positions[dataset][k][0]
             annotated = {}
@@ -171,14 +172,14 @@ class Estimates:
         return chosen, np.where(items >= 0, weights[:, np.where(items >= 0, items, 0)], 0.0)
 
     # --- one measure, on all items and on their bootstrap replicates ----------------------
-    def measured(self, measure: tuple) -> dict:
-        """A measure (("short", data set, task) or ("long", data set, k, sample)) on all items
+    def measured(self, measure: Measure) -> dict:
+        """A measure on all items
         and per bootstrap replicate, with the evidence behind each value (games or responses
         that argue it) and its exposure (what ``min_evidence`` counts: games, or for the long
         form on dilemmas ``exposure_under``): every value seen at least once, thresholds
         applied by the caller; estimated once."""
         if measure not in self._measured:
-            dataset = measure[1]
+            dataset = measure.dataset
             under = self.under(measure)
             ones = np.ones((1, len(self.inputs.items[dataset])))
             point, evidence = under(ones)
@@ -193,7 +194,7 @@ class Estimates:
             }  # fmt: skip
         return self._measured[measure]
 
-    def enough(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def enough(self, measure: Measure) -> tuple[np.ndarray, np.ndarray]:
         """Per value, whether a measure may enter a correlation, on all items and per bootstrap
         replicate: at least ``min_evidence`` exposure (``measured``). On dilemmas the threshold
         thus counts what the annotations decide, so raising it does not keep the values a model
@@ -203,19 +204,19 @@ class Estimates:
         found, threshold = self.measured(measure), max(self.settings.min_evidence, 1)
         return found["exposure"] >= threshold, found["drawn_exposure"] >= threshold
 
-    def _thresholded(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def _thresholded(self, measure: Measure) -> tuple[np.ndarray, np.ndarray]:
         """A measure and its replicates, each without the values it may not correlate (``enough``)."""
         found, (point, drawn) = self.measured(measure), self.enough(measure)
         return np.where(point, found["point"], np.nan), np.where(drawn, found["replicates"], np.nan)
 
-    def row_values(self, measures: list[tuple]) -> np.ndarray:
+    def row_values(self, measures: list[Measure]) -> np.ndarray:
         """The values a row of the correlation table compares (True per value): those every
         one of its measures may correlate on all items (``enough``). Every statistic of the
         row (the paper's, the ceiling, the headline) is taken over them; the ones computed on
         halves of the items use those present in every half."""
         return np.logical_and.reduce([self.enough(measure)[0] for measure in measures])
 
-    def on_values(self, measure: tuple, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def on_values(self, measure: Measure, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """A measure and its replicates over ``values`` only; each replicate also leaves out the
         values its own draw may not correlate (``enough``), as the point did on all items (the
         replicate repeats the whole computation: the intervals were calibrated so)."""
@@ -224,43 +225,42 @@ class Estimates:
         return point, np.where(values & self.enough(measure)[1], found["replicates"], np.nan)
 
     # --- reliability and consistency on one split design -----------------------------------
-    def under(self, measure: tuple):
-        """The preferences of a measure (("short", data set, task), or ("long" or "side_ranks",
-        data set, k, sample)) and their evidence as a function of item weights (rows x items ->
-        rows x values, twice)."""
-        if measure[0] == "short":
-            return lambda weights: self.short_under(measure[1], measure[2], weights)
-        if measure[0] == "side_ranks":
-            return lambda weights: self.side_ranks_under(measure[1], measure[2], measure[3], weights)
-        return lambda weights: self.long_under(measure[1], measure[2], measure[3], weights)
+    def under(self, measure: Measure):
+        """The preferences of a measure and their evidence as a function of item weights (rows x
+        items -> rows x values, twice)."""
+        dataset, task = measure.dataset, measure.task
+        if task.mode == "short":
+            return lambda weights: self.short_under(dataset, task.name, weights)
+        estimate = self.side_ranks_under if measure.side_ranks else self.long_under
+        return lambda weights: estimate(dataset, task.k, task.sample, weights)
 
-    def headline_measure(self, measure: tuple) -> tuple:
+    def headline_measure(self, measure: Measure) -> Measure:
         """The measure the headline consistency takes for ``measure``: a long-form one on a data
         set of dilemmas is ranked within each action's values (``side_ranks``), so that effects
         tied to a dilemma's sides do not pass for value preferences; others are unchanged."""
-        if measure[0] == "long" and self.inputs.kinds[measure[1]] == "dilemmas":
-            return ("side_ranks", *measure[1:])
+        if measure.task.mode == "long" and self.inputs.kinds[measure.dataset] == "dilemmas":
+            return measure.within_sides()
         return measure
 
-    def halves(self, measure: tuple, min_evidence: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def halves(self, measure: Measure, min_evidence: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The measure on each half of the seeded splits of its data set's items (splits x
         values; ``min_evidence``: by default the configured one). Each half is estimated once;
         a threshold only masks it."""
         key = ("halves", measure)
         if key not in self._reliability:
-            first, second = self._splits(measure[1])
+            first, second = self._splits(measure.dataset)
             under = self.under(measure)
             self._reliability[key] = (under(first), under(second))
         return _at_least(self._reliability[key], self.settings.min_evidence if min_evidence is None else min_evidence)
 
-    def replicate_halves(self, measure: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def replicate_halves(self, measure: Measure) -> tuple[np.ndarray, np.ndarray]:
         """Per bootstrap replicate, the measure on each half of its drawn items, for
         ``replicate_splits`` splits each ((replicates x splits) rows, replicate by replicate),
         with the headline's evidence threshold."""
         key = ("replicate halves", measure)
         if key not in self._reliability:
-            weights = self.weights(measure[1])
-            first, _ = self._splits(measure[1])
+            weights = self.weights(measure.dataset)
+            first, _ = self._splits(measure.dataset)
             if not len(first) or not len(weights):
                 empty = np.empty((0, len(self.index)))
                 self._reliability[key] = (empty, empty)
@@ -274,7 +274,7 @@ class Estimates:
                 )
         return self._reliability[key]
 
-    def reliability(self, measure: tuple) -> dict:
+    def reliability(self, measure: Measure) -> dict:
         """Split-half (Spearman-Brown) reliability of a measure."""
         if not self.settings.reliability_splits:
             return NO_RELIABILITY
@@ -282,11 +282,11 @@ class Estimates:
 
     def short_reliability(self, dataset: str, task: str = "short") -> dict:
         """Split-half reliability of the short-form preferences of a task."""
-        return self.reliability(("short", dataset, task))
+        return self.reliability(short_measure(dataset, task, self.settings.preference_sample))
 
     def long_reliability(self, dataset: str, k: int) -> dict:
         """Split-half reliability of the long-form preferences of the preference sample."""
-        return self.reliability(("long", dataset, k, self.settings.preference_sample))
+        return self.reliability(long_measure(dataset, k, self.settings.preference_sample))
 
     def value_covariates(self, dataset: str) -> np.ndarray | None:
         """Per value (rows), two columns from the data set's annotations: the share of its
@@ -313,7 +313,7 @@ class Estimates:
             share = np.where(either > 0, to_do / either, np.nan)
             return np.column_stack([share, np.where(either > 0, np.log(either), np.nan)])
 
-    def consistency(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[dict, dict]:
+    def consistency(self, x: Measure, y: Measure, values: np.ndarray) -> tuple[dict, dict]:
         """Two measures (each as ``headline_measure`` takes it) correlated across halves of the
         items over ``values`` (``row_values``), with their half-length reliabilities (per split,
         the values present in every half: ``HEADLINE_EVIDENCE``), each half's preferences taken
@@ -323,7 +323,7 @@ class Estimates:
         empty = {name: np.array([]) for name in ("across", "half_x", "half_y", "values")}
         if not self.settings.reliability_splits:
             return empty, empty
-        covariates = self.value_covariates(x[1])
+        covariates = self.value_covariates(x.dataset)
         x, y = self.headline_measure(x), self.headline_measure(y)
         point = cross_fit(*(residuals(half, covariates) for half in self._row_halves(x, y, values)))
         drawn_halves = (*self.replicate_halves(x), *self.replicate_halves(y))
@@ -331,7 +331,7 @@ class Estimates:
         per = self.settings.replicate_splits
         return point, {name: nanmean(rows.reshape(-1, per), axis=1) for name, rows in drawn.items()}
 
-    def row_reliabilities(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[dict, dict]:
+    def row_reliabilities(self, x: Measure, y: Measure, values: np.ndarray) -> tuple[dict, dict]:
         """Split-half (Spearman-Brown, Pearson as the paper's r) reliabilities of two measures
         over ``values``, per split over the values present in all four halves, as the headline
         takes them: the paper's r and its ceiling are over the same values."""
@@ -340,7 +340,7 @@ class Estimates:
         found = cross_fit(*self._row_halves(x, y, values), method="pearson")
         return tuple(half_reliability(found[name], found["values"]) for name in ("half_x", "half_y"))
 
-    def mean_consistency(self, pairs: list[tuple[tuple, tuple]], values: np.ndarray) -> tuple[dict, dict]:
+    def mean_consistency(self, pairs: list[tuple[Measure, Measure]], values: np.ndarray) -> tuple[dict, dict]:
         """``consistency`` of each pair of measures over ``values``, averaged over the pairs
         split by split and replicate by replicate (all measures of a data set share its splits
         and replicates)."""
@@ -350,7 +350,7 @@ class Estimates:
             for which in (0, 1)
         )
 
-    def _row_halves(self, x: tuple, y: tuple, values: np.ndarray) -> tuple[np.ndarray, ...]:
+    def _row_halves(self, x: Measure, y: Measure, values: np.ndarray) -> tuple[np.ndarray, ...]:
         """Both measures on both halves of the seeded splits (``HEADLINE_EVIDENCE``), over ``values``."""
         halves = (*self.halves(x, HEADLINE_EVIDENCE), *self.halves(y, HEADLINE_EVIDENCE))
         return tuple(np.where(values, half, np.nan) for half in halves)
