@@ -96,7 +96,7 @@ def analyze(root: Path, run: int, samples: int, bootstrap: int, resampling: str,
         if task.startswith("long_"):
             write_long_preferences(str(source), vocabulary_csv, targets, evidence[task])
         else:
-            spread = {"shuffles": 20, "seed": 0, "preference_sample": 0}
+            spread = {"shuffles": 20, "seed": 0}
             write_short_preferences(str(source), items, vocabulary_csv, targets, spread, evidence[task])
     settings = analysis_params({
         "analysis": {"bootstrap": bootstrap, "resampling": resampling, "seed": 0, "preference_sample": 0,

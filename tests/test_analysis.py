@@ -8,13 +8,15 @@ from scipy import stats
 from valueprefs.analysis.analyses import analyze_run
 from valueprefs.analysis.attributes import ArgumentValues, compression_ratio
 from valueprefs.analysis.estimates import Estimates
-from valueprefs.analysis.inputs import RunInputs
+from valueprefs.analysis.inputs import RunFiles, RunInputs, load_run_inputs
 from valueprefs.analysis.measures import Measure, long_measure, short_measure
 from valueprefs.analysis.recognition import Recognition
 from valueprefs.analysis.settings import Settings
 from valueprefs.analysis.stats import correlate, interval, item_weights, resampled_p, row_correlations
 from valueprefs.analysis.views import framework_view
 from valueprefs.annotation.recognized import named_values
+from valueprefs.io import write_csv, write_jsonl
+from valueprefs.preferences.jobs import write_short_preferences
 from valueprefs.preferences.long_form import position_matrix
 from valueprefs.preferences.short_form import ShortEvidence, decision_games, dilemma_sides
 from valueprefs.preferences.trueskill_games import replicate_orders
@@ -22,11 +24,36 @@ from valueprefs.tasks import SWAPPED, long_task
 
 
 def test_a_measure_is_a_data_set_and_a_task_at_one_sample():
-    assert short_measure("dd", "short_swapped", 2) == Measure("dd", SWAPPED.at(2))
+    assert short_measure("dd", "short_swapped") == Measure("dd", SWAPPED)
     assert long_measure("dd", 5, 1) == Measure("dd", long_task(5).at(1)) != long_measure("dd", 5)
     assert long_measure("dd", 5).within_sides() == Measure("dd", long_task(5), side_ranks=True)
     with pytest.raises(ValueError, match="only a long-form measure is ranked within"):
         short_measure("dd").within_sides()
+
+
+def test_the_short_form_reads_its_greedy_answers_whatever_the_preference_sample(tmp_path):
+    """Generation asks a short task greedily only: with temperature samples and a preference
+    sample of 1 (long-form preferences from a sampled answer), the analysis still reads the
+    short form's sample-0 decisions, where its sample 1 has none."""
+    write_csv(tmp_path / "values.csv", pd.DataFrame({"value": ["care", "comfort", "honesty"]}))
+    items = [
+        {"dilemma_id": "a", "values_to_do": ["honesty"], "values_not_to_do": ["comfort"]},
+        {"dilemma_id": "b", "values_to_do": ["care"], "values_not_to_do": ["honesty"]},
+    ]
+    write_jsonl(tmp_path / "items.jsonl", items)
+    decisions = {"a": "to_do", "b": "not_to_do"}
+    write_jsonl(tmp_path / "short.jsonl", [{"item_id": i, "sample": 0, "decision": d} for i, d in decisions.items()])
+    tables = {sample: str(tmp_path / f"sample{sample}.csv") for sample in (0, 1)}
+    paths = {name: str(tmp_path / name) for name in ("short.jsonl", "items.jsonl", "values.csv", "games.npz")}
+    sources = (paths[name] for name in ("short.jsonl", "items.jsonl", "values.csv"))
+    write_short_preferences(*sources, tables, {"shuffles": 3, "seed": 0}, paths["games.npz"])
+    assert "shuffle_sd" in pd.read_csv(tables[0]) and "shuffle_sd" not in pd.read_csv(tables[1])
+    files = RunFiles(
+        vocabulary=paths["values.csv"], items={"dd": paths["items.jsonl"]}, kinds={"dd": "dilemmas"},
+        short={"dd": {"short": paths["games.npz"]}}, long={}, recognition={},
+    )  # fmt: skip
+    evidence = load_run_inputs(files, preference_sample=1, limits={}).short["dd"]["short"]
+    assert evidence.decisions == decisions and len(evidence.games) == 2
 
 
 def test_row_correlations_match_scipy_over_shared_values():

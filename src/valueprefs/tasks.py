@@ -14,6 +14,9 @@ MODES = ("short", "long", "recognize")
 _NAME = re.compile(
     r"(?:(?P<short>short)(?P<variant>_swapped|_explicit)?|long_k(?P<k>[1-9][0-9]*)|(?P<recognize>recognize))"
 )
+# Every task's first sample (greedy). Only a long-form task is also asked at the temperature
+# (samples 1..n_samples), so the short form and recognition have this sample alone.
+GREEDY = 0
 # The generation setting that caps the answers of each mode.
 TOKEN_CAP_KEYS = {"short": "short_max_tokens", "long": "long_max_tokens", "recognize": "recognition_max_tokens"}
 # The {task} wildcard's pattern of each mode (a rule that takes one mode's files constrains it).

@@ -21,10 +21,7 @@ rule preferences_short:
     params:
         code=code_version("preferences_short.py"),
         samples=SAMPLES,
-        spread={
-            key: config["analysis"][key]
-            for key in ("shuffles", "seed", "preference_sample")
-        },
+        spread={key: config["analysis"][key] for key in ("shuffles", "seed")},
     script:
         "../scripts/preferences_short.py"
 

@@ -92,7 +92,7 @@ class RunAnalyses:
         sample = self.settings.preference_sample
         for k in sorted(self.inputs.arguments.get(reference, {})):
             self.long_reliability(reference, k)
-            x, y = short_measure(reference, "short", sample), long_measure(reference, k, sample)
+            x, y = short_measure(reference), long_measure(reference, k, sample)
             stats, reps, draws = self.compared(x, y)
             stats |= self.estimates.set_rule(reference)
             self.add("short_vs_long", reference, stats, reps, headline_draws=draws, k=k)

@@ -83,9 +83,9 @@ class Estimates:
 
     # --- short form --------------------------------------------------------------------
     def short_preferences(self, dataset: str, task: str = "short") -> tuple[np.ndarray, np.ndarray]:
-        """Short-form preferences of the preference sample and their bootstrap replicates (NaN:
+        """Short-form preferences (of the greedy answers) and their bootstrap replicates (NaN:
         fewer games than ``min_evidence``, ``enough``)."""
-        return self._thresholded(short_measure(dataset, task, self.settings.preference_sample))
+        return self._thresholded(short_measure(dataset, task))
 
     def short_under(self, dataset: str, task: str, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Short-form preferences (rows x values; NaN: never played) with item i counted
@@ -282,7 +282,7 @@ class Estimates:
 
     def short_reliability(self, dataset: str, task: str = "short") -> dict:
         """Split-half reliability of the short-form preferences of a task."""
-        return self.reliability(short_measure(dataset, task, self.settings.preference_sample))
+        return self.reliability(short_measure(dataset, task))
 
     def long_reliability(self, dataset: str, k: int) -> dict:
         """Split-half reliability of the long-form preferences of the preference sample."""

@@ -14,7 +14,7 @@ from valueprefs.preferences.long_form import load_positions
 from valueprefs.preferences.short_form import ShortEvidence, load_games
 from valueprefs.synthetic.behaviour import ControlParams
 from valueprefs.synthetic.truth import read_truth
-from valueprefs.tasks import Task
+from valueprefs.tasks import GREEDY, Task
 
 
 @dataclass
@@ -24,7 +24,7 @@ class RunInputs:
     values: list[str]
     items: dict[str, list[dict]]  # data set -> items in data-set order
     kinds: dict[str, str]  # data set -> dilemmas | questions | recognition
-    short: dict[str, dict[str, ShortEvidence]]  # data set -> short task -> the preference sample's evidence
+    short: dict[str, dict[str, ShortEvidence]]  # data set -> short task -> its greedy answers' evidence
     arguments: dict[str, dict[int, pd.DataFrame]]  # data set -> k -> the preference sample's arguments
     positions: dict[str, dict[int, tuple]]  # data set -> k -> (response keys, first-position matrix)
     recognized: dict[str, dict[str, list[str]]]  # recognition data set -> situation -> values
@@ -73,7 +73,9 @@ def load_run_inputs(files: RunFiles, preference_sample: int, limits: dict[str, i
     its first items the model answered (the items resampled).
 
     Of the argument table only the preference sample's rows are read (for the attributes);
-    every sample's first positions come from the saved matrix."""
+    every sample's first positions come from the saved matrix. A short task's games are those of
+    its greedy answers whatever the preference sample: generation asks a short task nothing else
+    (``valueprefs.tasks.GREEDY``)."""
     vocabulary = read_csv(files.vocabulary)
     values = list(vocabulary["value"])
     positions, tables = {}, {}
@@ -91,7 +93,7 @@ def load_run_inputs(files: RunFiles, preference_sample: int, limits: dict[str, i
         items={dataset: read_rows(path)[: limits.get(dataset)] for dataset, path in files.items.items()},
         kinds=files.kinds,
         short={
-            dataset: {task: load_games(path, preference_sample, values) for task, path in tasks.items()}
+            dataset: {task: load_games(path, GREEDY, values) for task, path in tasks.items()}
             for dataset, tasks in files.short.items()
         },
         arguments=tables,

@@ -28,9 +28,10 @@ class Measure:
         return replace(self, side_ranks=True)
 
 
-def short_measure(dataset: str, task: str = "short", sample: int = 0) -> Measure:
-    """The short-form measure of task ``task`` (a name: ``short``, ``short_swapped``, ...) at ``sample``."""
-    return Measure(dataset, Task.parse(task).at(sample))
+def short_measure(dataset: str, task: str = "short") -> Measure:
+    """The short-form measure of task ``task`` (a name: ``short``, ``short_swapped``, ...): its
+    greedy answers, the only ones generation asks for."""
+    return Measure(dataset, Task.parse(task))
 
 
 def long_measure(dataset: str, k: int, sample: int = 0) -> Measure:

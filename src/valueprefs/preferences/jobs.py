@@ -10,6 +10,7 @@ libraries. The code digest follows what a job uses of this module wherever it is
 import logging
 
 from valueprefs.io import atomic_write_text, iter_jsonl, read_values, write_csv
+from valueprefs.tasks import GREEDY
 
 log = logging.getLogger("valueprefs.preferences")
 
@@ -26,9 +27,10 @@ def write_short_preferences(
     and the logistic batch estimator beside it (``logistic``, ``logistic_se``).
 
     ``source_path`` is the responses file; ``outputs`` maps sample -> CSV path; ``spread``
-    holds ``shuffles``, ``seed`` and ``preference_sample``: the spread over shuffled game orders
-    is computed for the preference sample. Each sample's games and decisions go to
-    ``out_evidence`` for the analysis rule, which recomputes nothing from the raw files."""
+    holds ``shuffles`` and ``seed``: the spread over shuffled game orders is computed for the
+    greedy answers, the ones the analysis reads (generation asks a short task nothing else).
+    Each sample's games and decisions go to ``out_evidence`` for the analysis rule, which
+    recomputes nothing from the raw files."""
     import pandas as pd
 
     from valueprefs.preferences.logistic import logistic_preferences
@@ -51,7 +53,7 @@ def write_short_preferences(
         games[sample], positions, counts[sample] = decision_games(sides, decisions)
         evidence[sample] = ShortEvidence(games[sample], positions, decisions)
     save_games(out_evidence, evidence, values)
-    tables = short_form_tables(games, values, spread["shuffles"], spread["seed"], spread["preference_sample"])
+    tables = short_form_tables(games, values, spread["shuffles"], spread["seed"], GREEDY)
     for sample, table in tables.items():
         table["logistic"], table["logistic_se"], _ = logistic_preferences(games[sample], len(values))
         write_csv(outputs[sample], table)
