@@ -32,7 +32,7 @@ class Task:
     k: int | None = None
     swapped: bool = False
     explicit: bool = False
-    sample: int = 0
+    sample: int = GREEDY
 
     def __post_init__(self) -> None:
         if self.mode not in MODES or (self.mode == "long") != (self.k is not None):
