@@ -7,7 +7,7 @@ dilemmas ranks a long task's arguments among the values of the same action inste
 
 from dataclasses import dataclass, replace
 
-from valueprefs.tasks import Task, long_task
+from valueprefs.tasks import GREEDY, Task, long_task
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,6 @@ def short_measure(dataset: str, task: str = "short") -> Measure:
     return Measure(dataset, Task.parse(task))
 
 
-def long_measure(dataset: str, k: int, sample: int = 0) -> Measure:
+def long_measure(dataset: str, k: int, sample: int = GREEDY) -> Measure:
     """The long-form measure of ``k`` arguments at ``sample``."""
     return Measure(dataset, long_task(k).at(sample))

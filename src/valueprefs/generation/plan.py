@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from valueprefs.data.schema import ID_FIELD
 from valueprefs.llm.requests import Request, ScoreRequest, user_message
 from valueprefs.prompts import Templates, few_shot_short_form, long_form_prompt, recognition_prompt, short_form_prompt
-from valueprefs.tasks import Task, tasks_for, token_limit
+from valueprefs.tasks import GREEDY, Task, tasks_for, token_limit
 
 ACTION_CONTINUATIONS = ("Action 1", "Action 2")
 
@@ -25,7 +25,7 @@ class Call:
     item_id: str
     task: Task
     request: Request | ScoreRequest
-    first_sample: int = 0
+    first_sample: int = GREEDY
 
 
 def sample_seed(run_seed: int, dataset: str, item_id: str, task: str) -> int:

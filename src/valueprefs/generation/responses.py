@@ -49,7 +49,7 @@ def response_rows(call: Call, result: object, base: dict) -> tuple[list[dict], l
         chosen = 1 if result[0] >= result[1] else 2
         row = {
             **common,
-            "sample": 0,
+            "sample": call.first_sample,
             "status": "ok",
             "text": ACTION_CONTINUATIONS[chosen - 1],
             "logprobs": dict(zip(ACTION_CONTINUATIONS, result, strict=True)),
